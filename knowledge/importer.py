@@ -1,0 +1,383 @@
+"""Import a folder of Markdown help articles (YAML front matter) as draft or published ArticlePages.
+
+Each file is imported in its own transaction: a malformed file is reported and nothing of it is
+written. Re-importing updates articles by (language, slug) and skips files whose content is unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import re
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import frontmatter
+import yaml
+from django.db import transaction
+from markdown_it import MarkdownIt
+from wagtail.models import Locale
+
+from portal.sanitize import clean_html
+
+from .models import ArticlePage, ArticleRelatedItem, TopicPage, TopicPromotedItem
+
+LANGUAGES = {"en", "ja"}
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+TAG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+CALLOUT_RE = re.compile(r"^\s*<p>\s*\[!(TIP|NOTE|WARNING)\]\s*", re.IGNORECASE)
+VIDEO_RE = re.compile(r"^@\[video\]\((https://[^\s)]+)\)\s*(.*)$")
+MAX_FILE_BYTES = 256 * 1024
+_md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+
+
+class ArticleFileError(ValueError):
+    """A file that cannot be imported, with the reason."""
+
+
+@dataclass
+class ImportReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+@dataclass
+class ArticleFile:
+    path: Path
+    title: str
+    slug: str
+    summary: str
+    topic: str
+    tags: list[str]
+    language: str
+    last_reviewed: datetime.date | None
+    translation_of: str
+    related: list[str]
+    promoted: bool
+    faq: list[dict]
+    body: list[dict]
+    digest: str
+
+
+# --- Parsing ---------------------------------------------------------------------------------------
+
+
+def _str(meta: dict, key: str, *, required: bool = True, max_length: int = 255) -> str:
+    value = meta.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise ArticleFileError(f"missing '{key}'")
+        return ""
+    if not isinstance(value, str | int | float):
+        raise ArticleFileError(f"'{key}' must be text")
+    value = " ".join(str(value).split())
+    if len(value) > max_length:
+        raise ArticleFileError(f"'{key}' is longer than {max_length} characters")
+    return value
+
+
+def _slug_list(meta: dict, key: str, pattern: re.Pattern, limit: int) -> list[str]:
+    value = meta.get(key) or []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ArticleFileError(f"'{key}' must be a list of names")
+    value = [item.strip().lower() for item in value]
+    bad = [item for item in value if not pattern.match(item)]
+    if bad:
+        raise ArticleFileError(f"invalid {key}: {', '.join(bad)}")
+    if len(value) > limit:
+        raise ArticleFileError(f"at most {limit} {key}")
+    return value
+
+
+def parse_file(path: Path) -> ArticleFile:
+    raw = path.read_bytes()
+    if len(raw) > MAX_FILE_BYTES:
+        raise ArticleFileError("file is larger than 256 KB")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ArticleFileError("file is not UTF-8 text") from exc
+    try:
+        post = frontmatter.loads(text)
+    except yaml.YAMLError as exc:
+        raise ArticleFileError(f"front matter is not valid YAML ({exc.__class__.__name__})") from exc
+    meta = post.metadata
+    if not meta:
+        raise ArticleFileError("no front matter")
+    language = _str(meta, "language", max_length=5).lower()
+    if language not in LANGUAGES:
+        raise ArticleFileError(f"language must be one of {', '.join(sorted(LANGUAGES))}")
+    slug = _str(meta, "slug", max_length=80).lower()
+    if not SLUG_RE.match(slug):
+        raise ArticleFileError("slug must be lowercase letters, digits and hyphens")
+    reviewed = meta.get("last_reviewed")
+    if reviewed is not None and not isinstance(reviewed, datetime.date):
+        try:
+            reviewed = datetime.date.fromisoformat(str(reviewed))
+        except ValueError as exc:
+            raise ArticleFileError("last_reviewed must be a date (YYYY-MM-DD)") from exc
+    faq = meta.get("faq") or []
+    if not isinstance(faq, list) or not all(isinstance(i, dict) and i.get("q") and i.get("a") for i in faq):
+        raise ArticleFileError("faq must be a list of {q, a} pairs")
+    body_source = post.content.strip()
+    if not body_source:
+        raise ArticleFileError("the article has no body")
+    body = markdown_to_blocks(body_source)
+    if faq:
+        body.append(
+            {
+                "type": "faq",
+                "value": [
+                    {"question": " ".join(str(i["q"]).split())[:250], "answer": _rich(_md.render(str(i["a"])))}
+                    for i in faq
+                ],
+            }
+        )
+    return ArticleFile(
+        path=path,
+        title=_str(meta, "title", max_length=255),
+        slug=slug,
+        summary=_str(meta, "summary", max_length=250),
+        topic=_str(meta, "topic", max_length=80),
+        tags=_slug_list(meta, "tags", TAG_RE, 10),
+        language=language,
+        last_reviewed=reviewed,
+        translation_of=_str(meta, "translation_of", required=False, max_length=80),
+        related=_slug_list(meta, "related", SLUG_RE, 5),
+        promoted=bool(meta.get("promoted", False)),
+        faq=faq,
+        body=body,
+        digest=hashlib.sha256(raw).hexdigest(),
+    )
+
+
+def _rich(html: str) -> str:
+    html = clean_html(html, user_content=False).strip()
+    return html if html.startswith("<") else f"<p>{html}</p>"
+
+
+def _closing(tokens, start: int) -> int:
+    """Index of the token closing the block that opens at `start`."""
+    if tokens[start].nesting != 1:
+        return start
+    depth = 0
+    for index in range(start, len(tokens)):
+        depth += tokens[index].nesting
+        if depth == 0:
+            return index
+    return len(tokens) - 1
+
+
+def _cells(tokens) -> list[list[str]]:
+    rows, row = [], None
+    for token in tokens:
+        if token.type == "tr_open":
+            row = []
+        elif token.type == "inline" and row is not None:
+            row.append(re.sub(r"[*`_]", "", token.content).strip())
+        elif token.type == "tr_close" and row is not None:
+            rows.append(row)
+            row = None
+    return rows
+
+
+def markdown_to_blocks(source: str) -> list[dict]:
+    tokens = _md.parse(source)
+    blocks: list[dict] = []
+    rich: list[str] = []
+
+    def flush() -> None:
+        if rich:
+            blocks.append({"type": "paragraph", "value": _rich("".join(rich))})
+            rich.clear()
+
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        end = _closing(tokens, index)
+        chunk = tokens[index : end + 1]
+        html = _md.renderer.render(chunk, _md.options, {})
+        if token.type == "heading_open":
+            flush()
+            level = "h3" if token.tag in ("h3", "h4", "h5", "h6") else "h2"
+            blocks.append({"type": "heading", "value": {"text": chunk[1].content.strip()[:150], "level": level}})
+        elif token.type == "paragraph_open" and VIDEO_RE.match(chunk[1].content.strip()):
+            flush()
+            url, title = VIDEO_RE.match(chunk[1].content.strip()).groups()
+            blocks.append({"type": "video", "value": {"url": url, "title": (title or url)[:200]}})
+        elif token.type == "ordered_list_open":
+            flush()
+            steps, item = [], 0
+            while item < len(chunk):
+                if chunk[item].type == "list_item_open" and chunk[item].level == 1:
+                    close = _closing(chunk, item)
+                    steps.append(_rich(_md.renderer.render(chunk[item + 1 : close], _md.options, {})))
+                    item = close
+                item += 1
+            blocks.append({"type": "steps", "value": steps})
+        elif token.type == "blockquote_open" and CALLOUT_RE.match(_md.renderer.render(chunk[1:-1], _md.options, {})):
+            flush()
+            inner = _md.renderer.render(chunk[1:-1], _md.options, {})
+            kind = CALLOUT_RE.match(inner).group(1).lower()
+            text = CALLOUT_RE.sub("<p>", inner, count=1).replace("<p></p>", "")
+            blocks.append({"type": "callout", "value": {"kind": kind, "text": _rich(text)}})
+        elif token.type == "fence":
+            flush()
+            language = (token.info or "text").split()[0][:20]
+            blocks.append({"type": "code", "value": {"language": language, "code": token.content.rstrip("\n")}})
+        elif token.type == "table_open":
+            flush()
+            rows = _cells(chunk)
+            blocks.append(
+                {
+                    "type": "table",
+                    "value": {
+                        "data": rows,
+                        "first_row_is_table_header": True,
+                        "first_col_is_header": False,
+                        "table_caption": "",
+                    },
+                }
+            )
+        elif token.type == "hr":
+            flush()
+        else:
+            rich.append(html)
+        index = end + 1
+    flush()
+    for block in blocks:
+        block["id"] = str(uuid.uuid4())
+    return blocks
+
+
+# --- Writing ---------------------------------------------------------------------------------------
+
+
+def _topic(slug: str, locale: Locale) -> TopicPage:
+    topic = TopicPage.objects.filter(slug=slug, locale=locale).first()
+    if topic is None:
+        source = TopicPage.objects.filter(slug=slug).first()
+        if source is None:
+            raise ArticleFileError(f"unknown topic '{slug}'")
+        topic = source.copy_for_translation(locale, copy_parents=True, alias=False)
+        topic.save_revision().publish()
+    return topic
+
+
+def _write(item: ArticleFile, *, publish: bool, user=None) -> str:
+    locale = Locale.objects.get(language_code=item.language)
+    topic = _topic(item.topic, locale)
+    page = ArticlePage.objects.filter(slug=item.slug, locale=locale).first()
+    translation_key = None
+    if item.translation_of:
+        original = ArticlePage.objects.filter(slug=item.translation_of).exclude(locale=locale).first()
+        if original is None:
+            raise ArticleFileError(f"translation_of '{item.translation_of}': no such article")
+        translation_key = original.translation_key
+    if page is not None:
+        latest = page.get_latest_revision_as_object()
+        if latest.import_digest == item.digest and (page.live or not publish):
+            return "unchanged"
+        page = latest
+        action = "updated"
+    else:
+        page = ArticlePage(locale=locale, slug=item.slug)
+        if translation_key:
+            page.translation_key = translation_key
+        action = "created"
+    page.title = item.title
+    page.summary = item.summary
+    page.search_description = item.summary
+    page.body = item.body
+    page.import_digest = item.digest
+    if item.last_reviewed:
+        page.last_reviewed = item.last_reviewed
+    page.tags.set(item.tags)
+    if action == "created":
+        page.live = False
+        topic.add_child(instance=page)
+    elif page.get_parent().pk != topic.pk:
+        page.move(topic, pos="last-child")
+        page.refresh_from_db()
+        page = page.get_latest_revision_as_object()
+    revision = page.save_revision(user=user, log_action=True)
+    if publish:
+        revision.publish(user=user)
+    return action
+
+
+def _link(items: list[ArticleFile]) -> None:
+    """Second pass: editor-picked related articles and promoted articles, once every slug exists."""
+    for item in items:
+        locale = Locale.objects.get(language_code=item.language)
+        page = ArticlePage.objects.filter(slug=item.slug, locale=locale).first()
+        if page is None:
+            continue
+        related = {p.slug: p for p in ArticlePage.objects.filter(slug__in=item.related, locale=locale)}
+        wanted = [related[slug] for slug in item.related if slug in related]
+        current = list(page.related_items.order_by("sort_order").values_list("related_id", flat=True))
+        if current != [p.pk for p in wanted]:
+            with transaction.atomic():
+                ArticleRelatedItem.objects.filter(article=page).delete()
+                ArticleRelatedItem.objects.bulk_create(
+                    ArticleRelatedItem(article=page, related=r, sort_order=i) for i, r in enumerate(wanted)
+                )
+        topic = page.get_parent().specific
+        if item.promoted and not TopicPromotedItem.objects.filter(topic=topic, article=page).exists():
+            TopicPromotedItem.objects.create(
+                topic=topic, article=page, sort_order=TopicPromotedItem.objects.filter(topic=topic).count()
+            )
+
+
+def import_articles(folder: Path | str, *, publish: bool = True, user=None) -> ImportReport:
+    folder = Path(folder)
+    report = ImportReport()
+    if not folder.is_dir():
+        report.failed.append((str(folder), "not a folder"))
+        return report
+    parsed: list[ArticleFile] = []
+    for path in sorted(folder.rglob("*.md")):
+        name = str(path.relative_to(folder))
+        try:
+            parsed.append(parse_file(path))
+        except (ArticleFileError, OSError) as exc:
+            report.failed.append((name, str(exc)))
+    seen: dict[tuple[str, str], Path] = {}
+    unique: list[ArticleFile] = []
+    for item in parsed:
+        key = (item.language, item.slug)
+        if key in seen:
+            report.failed.append((str(item.path.relative_to(folder)), f"slug '{item.slug}' also used by {seen[key].name}"))
+            continue
+        seen[key] = item.path
+        unique.append(item)
+    # Originals first, so that translations find them.
+    unique.sort(key=lambda item: (bool(item.translation_of), str(item.path)))
+    written: list[ArticleFile] = []
+    for item in unique:
+        name = str(item.path.relative_to(folder))
+        try:
+            with transaction.atomic():
+                action = _write(item, publish=publish, user=user)
+        except ArticleFileError as exc:
+            report.failed.append((name, str(exc)))
+            continue
+        written.append(item)
+        if action == "created":
+            report.created.append(name)
+        elif action == "updated":
+            report.updated.append(name)
+        else:
+            report.skipped.append((name, "unchanged since the last import"))
+    _link(written)
+    return report
+

@@ -1,0 +1,69 @@
+"""Back-office screens for editors: helpfulness per article, the "No" comments, and tag management."""
+
+from django.utils.translation import gettext_lazy as _
+from taggit.models import Tag
+from wagtail import hooks
+from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSet
+
+from .models import ArticleFeedback, ArticleHelpfulness
+
+
+class HelpfulnessViewSet(ModelViewSet):
+    model = ArticleHelpfulness
+    icon = "pick"
+    menu_label = _("Helpfulness by article")
+    list_display = ["article", "yes", "no", "ratio_percent"]
+    list_export = ["article", "yes", "no", "ratio_percent"]
+    ordering = ["-no"]
+    search_fields = ["article__title"]
+    form_fields = ["yes", "no"]
+    add_to_admin_menu = False
+    inspect_view_enabled = True
+
+    def get_queryset(self, request):
+        return ArticleHelpfulness.objects.select_related("article")
+
+
+class FeedbackViewSet(ModelViewSet):
+    model = ArticleFeedback
+    icon = "comment"
+    menu_label = _("Feedback comments")
+    list_display = ["article", "helpful", "comment", "updated_at"]
+    list_filter = ["helpful"]
+    search_fields = ["comment", "article__title"]
+    ordering = ["-updated_at"]
+    form_fields = ["comment"]
+    inspect_view_enabled = True
+
+    def get_queryset(self, request):
+        return ArticleFeedback.objects.select_related("article")
+
+
+class ArticleFeedbackGroup(ViewSetGroup):
+    menu_label = _("Article feedback")
+    menu_icon = "help"
+    menu_order = 250
+    items = (HelpfulnessViewSet, FeedbackViewSet)
+
+
+class TagViewSet(ModelViewSet):
+    model = Tag
+    icon = "tag"
+    menu_label = _("Tags")
+    menu_order = 260
+    add_to_admin_menu = True
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    form_fields = ["name", "slug"]
+    ordering = ["name"]
+
+
+@hooks.register("register_admin_viewset")
+def register_feedback_viewsets():
+    return ArticleFeedbackGroup()
+
+
+@hooks.register("register_admin_viewset")
+def register_tag_viewset():
+    return TagViewSet("tags")

@@ -1,0 +1,66 @@
+"""Security headers for the public site and the two-factor rule for staff."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+ADMIN_PREFIXES = ("/admin/", "/django-admin/")
+
+PUBLIC_CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data: https://i.ytimg.com",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "frame-src https://www.youtube.com https://www.youtube-nocookie.com https://player.vimeo.com",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'self'",
+    ]
+)
+# The Wagtail admin ships inline scripts and styles of its own; it gets a looser policy.
+ADMIN_CSP = "default-src 'self' 'unsafe-inline' 'unsafe-eval' data: blob:; img-src 'self' data: blob: https:; frame-ancestors 'self'; object-src 'none'; base-uri 'self'"
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "Content-Security-Policy" not in response:
+            admin = request.path_info.startswith(ADMIN_PREFIXES)
+            response["Content-Security-Policy"] = ADMIN_CSP if admin else PUBLIC_CSP
+        response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        return response
+
+
+def has_totp(user) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+class StaffTwoFactorMiddleware:
+    """Staff (anyone who can enter the admin) must have TOTP two-factor set up before they may use it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            settings.PORTAL_STAFF_REQUIRE_2FA
+            and request.path_info.startswith(ADMIN_PREFIXES)
+            and request.user.is_authenticated
+            and (request.user.is_staff or request.user.has_perm("wagtailadmin.access_admin"))
+            and not has_totp(request.user)
+        ):
+            messages.warning(request, _("Staff accounts must set up two-factor authentication before using the admin."))
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)

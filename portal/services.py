@@ -1,0 +1,28 @@
+"""Portal services: member profiles."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from .models import Profile
+from .permissions import can_edit_profile
+
+
+class PortalError(Exception):
+    """A refused portal action; the message is translated and safe to show."""
+
+
+def get_profile(user) -> Profile:
+    profile, _created = Profile.objects.get_or_create(user=user)
+    return profile
+
+
+def update_profile(actor, profile: Profile, *, display_name: str, bio: str, language: str) -> Profile:
+    if not can_edit_profile(actor, profile):
+        raise PortalError(_("You can only edit your own profile."))
+    with transaction.atomic():
+        profile = Profile.objects.select_for_update().get(pk=profile.pk)
+        profile.display_name, profile.bio, profile.language = display_name, bio, language
+        profile.save(update_fields=["display_name", "bio", "language"])
+    return profile

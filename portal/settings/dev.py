@@ -1,0 +1,7 @@
+"""Embedded default: SQLite, local-memory cache, immediate tasks, mail written to var/mail."""
+
+from .base import *  # noqa: F403
+from .base import env_bool
+
+DEBUG = env_bool("DEBUG", True)
+SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-do-not-use-in-production"  # noqa: F405

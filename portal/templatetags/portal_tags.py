@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import json
+
+from django import template
+from django.conf import settings
+from django.urls import translate_url
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, get_language_info
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def language_links(context) -> list[dict]:
+    """Links to this page in every language: the page's translation where one exists, else the same URL."""
+    request = context["request"]
+    page = context.get("page")
+    current = get_language()
+    translations = {}
+    if page is not None and getattr(page, "pk", None):
+        for translation in page.get_translations(inclusive=True).live().select_related("locale"):
+            translations[translation.locale.language_code] = translation
+    links = []
+    for code, _name in settings.LANGUAGES:
+        if code in translations:
+            url = translations[code].get_url(request)
+        elif page is not None and getattr(page, "pk", None):
+            url = "/" if code == settings.LANGUAGE_CODE else f"/{code}/"
+        else:
+            url = translate_url(request.get_full_path(), code)
+        info = get_language_info(code)
+        links.append(
+            {"code": code, "name": info["name_local"], "url": url, "current": code == current,
+             "exists": code in translations or page is None}
+        )
+    return links
+
+
+@register.filter
+def json_ld(data) -> str:
+    """Serialise structured data for a <script type="application/ld+json"> block, safe inside HTML."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return mark_safe(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))  # noqa: S308
+
+
+@register.simple_tag(takes_context=True)
+def absolute(context, url: str) -> str:
+    return escape(context["request"].build_absolute_uri(url))

@@ -1,0 +1,42 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path, re_path
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps.views import sitemap
+from wagtail.documents import urls as wagtaildocs_urls
+
+from community import views as community_views
+from knowledge import views as knowledge_views
+from search import views as search_views
+
+from . import page_cache, views
+from .sitemaps import PortalSitemap
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("sitemap.xml", sitemap, {"sitemaps": {"pages": PortalSitemap}}, name="sitemap"),
+    path("django-admin/", admin.site.urls),
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+
+urlpatterns += i18n_patterns(
+    path("accounts/profile/", views.edit_profile, name="edit_profile"),
+    path("accounts/", include("allauth.urls")),
+    path("community/users/<str:username>/", views.member_profile, name="member_profile"),
+    path("search/", search_views.search, name="search"),
+    path("community/", community_views.index, name="community_index"),
+    path("community/tags/<slug:tag>/", community_views.tag, name="community_tag"),
+    path("help/<slug:slug>/", knowledge_views.article_by_slug, name="article_by_slug"),
+    path("articles/<int:page_id>/helpful/", knowledge_views.helpful_vote, name="helpful_vote"),
+    re_path(r"^((?:[\w\-]+/)*)$", page_cache.serve, name="wagtail_serve"),
+    prefix_default_language=False,
+)
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns = static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT) + urlpatterns

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+
+from .forms import ProfileForm
+from .ratelimit import consume
+from .services import PortalError, get_profile, update_profile
+
+
+@require_GET
+def healthz(request):
+    from search.health import search_status
+
+    from .health import task_status
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        database = {"status": "ok", "vendor": connection.vendor}
+    except Exception as exc:  # noqa: BLE001 - any database failure is reported, never raised
+        database = {"status": "error", "error": exc.__class__.__name__}
+    body = {"database": database, "search": search_status(), "tasks": task_status()}
+    body["status"] = "ok" if database["status"] == "ok" else "error"
+    response = JsonResponse(body, status=200 if database["status"] == "ok" else 503)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+@cache_control(max_age=3600, public=True)
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /django-admin/",
+        "Disallow: /accounts/",
+        "Disallow: /search/",
+        "Disallow: /notifications/",
+        "Disallow: /support/",
+        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+def member_profile(request, username: str):
+    user = get_object_or_404(get_user_model().objects.select_related("profile"), username=username, is_active=True)
+    profile = get_profile(user)
+    return TemplateResponse(
+        request, "portal/profile.html", {"member": user, "profile": profile, "is_me": request.user.pk == user.pk}
+    )
+
+
+@login_required
+def edit_profile(request):
+    profile = get_profile(request.user)
+    form = ProfileForm(request.POST or None, instance=profile)
+    if request.method == "POST":
+        retry = consume("profile", str(request.user.pk), limit=10, period=60)
+        if retry:
+            form.add_error(None, _("Too many changes. Please try again in %(seconds)d seconds.") % {"seconds": retry})
+        elif form.is_valid():
+            try:
+                update_profile(request.user, profile, **form.cleaned_data)
+            except PortalError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Your profile has been saved."))
+                return redirect("member_profile", username=request.user.get_username())
+    status = 429 if form.non_field_errors() and request.method == "POST" else 200
+    return TemplateResponse(request, "portal/profile_edit.html", {"form": form, "languages": settings.LANGUAGES}, status=status)

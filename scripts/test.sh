@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Quick start, second command: set up and run the whole test suite (lint, checks, unit, browser).
+# DATABASE_URL picks the database (default: SQLite); extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/bootstrap.sh dev
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "Installing Debian's chromium for the browser tests..."
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+export DJANGO_SETTINGS_MODULE=portal.settings.test
+.venv/bin/ruff check .
+.venv/bin/python manage.py check
+.venv/bin/python manage.py makemigrations --check --dry-run
+.venv/bin/python -m pytest "$@"
