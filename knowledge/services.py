@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -16,6 +17,7 @@ from .models import ArticleDailyStat, ArticleFeedback, ArticleHelpfulness, Artic
 from .permissions import can_vote_helpful
 
 MAX_FEEDBACK_COMMENT = 1000
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 TRENDING_DAYS = 7
 POPULAR_DAYS = 30
 VIEW_KEY = "article-views:{day}:{pk}"
@@ -58,7 +60,7 @@ def record_helpful_vote(
     """Record or change the visitor's answer; counters move by exactly the change, never twice."""
     if not can_vote_helpful(visitor, article):
         raise KnowledgeError(_("This article cannot be rated."))
-    comment = " ".join((comment or "").split())  # collapse control characters and runs of whitespace
+    comment = " ".join(CONTROL_CHARS.sub("", comment or "").split())  # no control characters, single spaces
     if len(comment) > MAX_FEEDBACK_COMMENT:
         raise KnowledgeError(_("Please keep your comment under %(max)d characters.") % {"max": MAX_FEEDBACK_COMMENT})
     if helpful:
@@ -167,7 +169,7 @@ def _live_articles(locale: Locale):
 
 
 def _with_listing_data(queryset):
-    return queryset.select_related("helpfulness").prefetch_related("tags").defer_streamfields()
+    return queryset.defer_streamfields()
 
 
 def topic_articles(topic: TopicPage):
@@ -202,23 +204,16 @@ def trending_articles(articles_qs, limit: int = 5) -> dict[str, list[ArticlePage
 
 
 def popular_articles(locale: Locale, limit: int = 6) -> list[ArticlePage]:
+    """Most read in the last 30 days; on a young site, the most helpful fill the list up."""
     since = timezone.localdate() - timedelta(days=POPULAR_DAYS)
-    popular = list(
+    return list(
         _live_articles(locale)
         .annotate(recent_views=Sum("daily_stats__views", filter=Q(daily_stats__day__gte=since)))
-        .filter(recent_views__gt=0)
         .defer_streamfields()
-        .order_by("-recent_views", "title")[:limit]
+        .order_by(
+            F("recent_views").desc(nulls_last=True), F("helpfulness__yes").desc(nulls_last=True), "title"
+        )[:limit]
     )
-    if len(popular) < limit:  # a young site: fill up with the most helpful articles
-        seen = [page.pk for page in popular]
-        popular += list(
-            _live_articles(locale)
-            .exclude(pk__in=seen)
-            .defer_streamfields()
-            .order_by(F("helpfulness__yes").desc(nulls_last=True), "title")[: limit - len(popular)]
-        )
-    return popular
 
 
 def topics_for(home: Page) -> list[TopicPage]:

@@ -1,0 +1,131 @@
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from knowledge.importer import import_articles
+from knowledge.models import ArticlePage, TopicPromotedItem
+
+GOOD = """---
+title: Reset your password
+slug: reset-your-password
+summary: Get a reset link by email.
+topic: billing-refunds
+tags: [password, sign-in]
+language: en
+last_reviewed: 2026-09-14
+promoted: true
+faq:
+  - q: Does the link expire?
+    a: After 60 minutes.
+---
+Intro paragraph.
+
+## Steps
+
+1. Open the app.
+2. Tap **Forgot password?**
+
+> [!WARNING]
+> Links expire.
+
+```text
+E-104
+```
+
+| Region | Days |
+|---|---|
+| EU | 14 |
+
+@[video](https://www.youtube.com/watch?v=abcdefghijk) Reset in a minute
+
+<script>alert(1)</script>
+[click](javascript:alert(1))
+"""
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_import_creates_structured_published_articles(tmp_path, topic):
+    write(tmp_path, "en/reset.md", GOOD)
+    report = import_articles(tmp_path)
+    assert report.created == ["en/reset.md"] and not report.failed
+    page = ArticlePage.objects.get(slug="reset-your-password")
+    assert page.live and page.get_parent().pk == topic.pk
+    assert [b.block_type for b in page.body] == [
+        "paragraph", "heading", "steps", "callout", "code", "table", "video", "paragraph", "faq"
+    ]
+    assert sorted(t.name for t in page.tags.all()) == ["password", "sign-in"]
+    html = "".join(str(b.render()) for b in page.body)
+    assert "<script" not in html and "&lt;script&gt;" in html  # inert text, not a tag
+    assert 'href="javascript:' not in html
+    assert TopicPromotedItem.objects.filter(topic=topic, article=page).exists()
+
+
+def test_reimport_updates_by_slug_and_skips_unchanged(tmp_path, topic):
+    write(tmp_path, "reset.md", GOOD)
+    import_articles(tmp_path)
+    again = import_articles(tmp_path)
+    assert again.skipped == [("reset.md", "unchanged since the last import")] and not again.created
+    write(tmp_path, "reset.md", GOOD.replace("Get a reset link by email.", "New summary."))
+    third = import_articles(tmp_path)
+    assert third.updated == ["reset.md"]
+    assert ArticlePage.objects.get(slug="reset-your-password").summary == "New summary."
+    assert ArticlePage.objects.filter(slug="reset-your-password").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        (GOOD.replace("title: Reset your password\n", ""), "missing 'title'"),
+        (GOOD.replace("topic: billing-refunds", "topic: nowhere"), "unknown topic 'nowhere'"),
+        (GOOD.replace("tags: [password, sign-in]", "tags: [Bad Tag!]"), "invalid tags"),
+        (GOOD.replace("language: en", "language: fr"), "language must be one of"),
+        (GOOD.replace("slug: reset-your-password", "slug: Not A Slug"), "slug must be"),
+        (GOOD.replace("last_reviewed: 2026-09-14", "last_reviewed: yesterday"), "last_reviewed must be a date"),
+        ("---\ntitle: [unclosed\n---\nbody", "not valid YAML"),
+        ("no front matter at all", "no front matter"),
+        (GOOD.split("---\nIntro")[0] + "---\n", "no body"),
+    ],
+)
+def test_malformed_files_are_reported_not_half_imported(tmp_path, topic, text, reason):
+    write(tmp_path, "bad.md", text)
+    write(tmp_path, "good.md", GOOD.replace("reset-your-password", "another-one"))
+    report = import_articles(tmp_path)
+    assert report.created == ["good.md"]
+    assert len(report.failed) == 1 and report.failed[0][0] == "bad.md" and reason in report.failed[0][1]
+    assert not ArticlePage.objects.filter(slug="reset-your-password").exists()
+
+
+def test_draft_import_and_command_output(tmp_path, topic, capsys):
+    write(tmp_path, "reset.md", GOOD)
+    call_command("import_articles", str(tmp_path), "--draft")
+    page = ArticlePage.objects.get(slug="reset-your-password")
+    assert not page.live and page.has_unpublished_changes
+    assert "1 created, 0 updated, 0 skipped, 0 failed" in capsys.readouterr().out
+    write(tmp_path, "broken.md", "---\ntitle: x\n---\n")
+    with pytest.raises(CommandError):
+        call_command("import_articles", str(tmp_path))
+    assert "FAILED   broken.md" in capsys.readouterr().err
+
+
+def test_translation_of_links_the_japanese_article(tmp_path, site, topic):
+    write(tmp_path, "en/reset.md", GOOD)
+    write(
+        tmp_path,
+        "ja/reset.md",
+        GOOD.replace("slug: reset-your-password", "slug: reset-your-password-ja\ntranslation_of: reset-your-password")
+        .replace("language: en", "language: ja")
+        .replace("title: Reset your password", "title: パスワードをリセットする方法"),
+    )
+    report = import_articles(tmp_path)
+    assert not report.failed, report.failed
+    en = ArticlePage.objects.get(slug="reset-your-password")
+    ja = ArticlePage.objects.get(slug="reset-your-password-ja")
+    assert ja.translation_key == en.translation_key and ja.locale.language_code == "ja"
+    assert ja.url.startswith("/ja/billing-refunds/")
