@@ -17,6 +17,9 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": PortalSitemap}}, name="sitemap"),
+    # Every sign-in goes through allauth, so two-factor and rate limits cannot be bypassed.
+    path("admin/login/", views.login_redirect),
+    path("django-admin/login/", views.login_redirect),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

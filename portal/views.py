@@ -8,6 +8,8 @@ from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
@@ -15,6 +17,15 @@ from django.views.decorators.http import require_GET
 from .forms import ProfileForm
 from .ratelimit import consume
 from .services import PortalError, get_profile, update_profile
+
+
+def login_redirect(request):
+    """The admin's own login forms are replaced by allauth's (which enforces two-factor)."""
+    target = reverse("account_login")
+    next_url = request.GET.get("next", "/admin/")
+    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        target += "?" + urlencode({"next": next_url})
+    return redirect(target)
 
 
 @require_GET

@@ -253,3 +253,4 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+WAGTAILADMIN_LOGIN_URL = "/accounts/login/"
