@@ -10,6 +10,7 @@ from .models import ArticleFeedback, ArticleHelpfulness
 
 
 class HelpfulnessViewSet(ModelViewSet):
+    name = "article-helpfulness"
     model = ArticleHelpfulness
     icon = "pick"
     menu_label = _("Helpfulness by article")
@@ -26,6 +27,7 @@ class HelpfulnessViewSet(ModelViewSet):
 
 
 class FeedbackViewSet(ModelViewSet):
+    name = "article-feedback"
     model = ArticleFeedback
     icon = "comment"
     menu_label = _("Feedback comments")
