@@ -117,3 +117,11 @@ def test_admin_login_forms_go_through_allauth(client, site, path):
     assert response["Location"] == "/accounts/login/?next=%2Fadmin%2Fpages%2F"
     evil = client.get(path + "?next=https://evil.example/")
     assert evil["Location"] == "/accounts/login/"
+
+
+def test_email_change_needs_verification_of_the_new_address(client, site, member):
+    client.force_login(member)
+    response = client.post(reverse("account_email"), {"action_add": "", "email": "new-address@example.com"})
+    assert response.status_code == 302
+    assert EmailAddress.objects.filter(user=member, email="new-address@example.com", verified=False).exists()
+    assert "new-address@example.com" in mail.outbox[-1].to
