@@ -23,9 +23,11 @@ def helpful_vote(request, page_id: int):
     form = HelpfulForm(request.POST)
     status = 200
     error = ""
+    visitor = Visitor.from_request(request)
+    identity = f"user:{visitor.user_id}" if visitor.user_id else f"session:{visitor.session_key}"
     retry = max(
         consume("helpful-ip", client_ip(request), limit=VOTE_LIMIT[0] * 3, period=VOTE_LIMIT[1]),
-        consume("helpful-user", str(request.user.pk or request.session.session_key), limit=VOTE_LIMIT[0], period=VOTE_LIMIT[1]),
+        consume("helpful-visitor", identity, limit=VOTE_LIMIT[0], period=VOTE_LIMIT[1]),
     )
     vote = None
     if retry:
@@ -37,7 +39,7 @@ def helpful_vote(request, page_id: int):
     else:
         try:
             vote = record_helpful_vote(
-                article, Visitor.from_request(request), helpful=form.cleaned_data["helpful"],
+                article, visitor, helpful=form.cleaned_data["helpful"],
                 comment=form.cleaned_data["comment"],
             )
         except KnowledgeError as exc:

@@ -151,3 +151,13 @@ def test_concurrent_votes_stay_exact(postgres_only, topic):
     yes, no = counters(article)
     assert yes + no == len(users) == ArticleFeedback.objects.count()
     assert recompute_helpfulness() == 0
+
+
+def test_rate_limit_is_per_visitor_not_shared_by_new_visitors(article):
+    from django.test import Client
+
+    url = reverse("helpful_vote", args=[article.pk])
+    for _ in range(21):
+        Client().post(url, {"helpful": "yes"}, HTTP_HX_REQUEST="true")  # 21 different first-time visitors
+    assert Client().post(url, {"helpful": "yes"}, HTTP_HX_REQUEST="true").status_code == 200
+    assert counters(article) == (22, 0)
