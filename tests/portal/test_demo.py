@@ -32,3 +32,16 @@ def test_load_demo_builds_the_help_center_and_is_idempotent(db, client, capsys):
     assert client.get("/").status_code == 200 and client.get("/ja/").status_code == 200
     refund_ja = ArticlePage.objects.live().filter(locale__language_code="ja", title__contains="払い戻し").first()
     assert refund_ja is not None and client.get(refund_ja.url).status_code == 200
+
+
+def test_demo_staff_totp_code_is_valid(db, capsys):
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    call_command("load_demo")
+    capsys.readouterr()
+    call_command("demo_totp_code")
+    code = capsys.readouterr().out.strip()
+    editor = get_user_model().objects.get(username="editor")
+    authenticator = Authenticator.objects.get(user=editor, type=Authenticator.Type.TOTP)
+    assert TOTP(authenticator).validate_code(code)

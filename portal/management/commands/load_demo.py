@@ -29,7 +29,7 @@ from portal.models import HomePage, Profile
 
 DEMO_DIR = Path(settings.BASE_DIR) / "knowledge" / "demo_content"
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for the demo; demo accounts only
-STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXPNIMBUSDEMO2026AA"  # noqa: S105 - base32; printed so a demoer can add it to an app
+STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXPNIMBUSDEMOTWOFAA"  # noqa: S105 - base32; printed so a demoer can add it to an app
 USERS = [
     # username, email, display name, language, group, superuser
     ("admin", "admin@nimbus-home.example", "Site Admin", "en", None, True),
