@@ -281,4 +281,6 @@ def article_page_context(article: ArticlePage, request) -> dict:
     }
     if request.user.is_authenticated:
         context["my_vote"] = visitor_vote(article, Visitor(user_id=request.user.pk))
+    elif request.session.session_key:
+        context["my_vote"] = visitor_vote(article, Visitor(session_key=request.session.session_key))
     return context

@@ -51,7 +51,8 @@ def _cacheable(request) -> bool:
         and set(request.GET) <= CACHEABLE_QUERY_KEYS
         and len(request.META.get("QUERY_STRING", "")) <= 20
         and "messages" not in request.COOKIES
-        and not request.user.is_authenticated
+        # Anyone with a session (members, and visitors who have voted) sees a personalised page.
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
     )
 
 

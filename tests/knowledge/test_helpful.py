@@ -79,7 +79,9 @@ def test_anonymous_vote_without_javascript_redirects_with_a_message(client, arti
     response = client.post(url, {"helpful": "no", "comment": "Where is the form?"}, follow=True)
     assert response.redirect_chain[-1][0].endswith(article.url + "#helpful")
     assert "your feedback helps us improve" in response.content.decode()
+    assert "You told us this did not help" in response.content.decode()  # the widget shows their vote
     assert counters(article) == (0, 1)
+    assert "You told us this did not help" in client.get(article.url).content.decode()  # and keeps showing it
     client.post(url, {"helpful": "yes"})
     assert counters(article) == (1, 0)  # the same session changed its mind: never double-counted
 
