@@ -13,4 +13,9 @@ export DJANGO_SETTINGS_MODULE=portal.settings.test
 .venv/bin/ruff check .
 .venv/bin/python manage.py check
 .venv/bin/python manage.py makemigrations --check --dry-run
-.venv/bin/python -m pytest "$@"
+if [ "$#" -gt 0 ]; then
+  exec .venv/bin/python -m pytest "$@"
+fi
+# Browser tests flush the database between tests (live server), so they run in a session of their own.
+.venv/bin/python -m pytest -m "not browser"
+.venv/bin/python -m pytest -m browser tests/browser
