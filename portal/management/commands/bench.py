@@ -1,0 +1,430 @@
+"""`manage.py bench` (`make bench`): serve the portal with gunicorn and load its pages with wrk.
+
+Each page is measured the same way as a trivial Django view (the yardstick: same middleware, no
+template, no database) in the same run, and reported as a share of the yardstick's requests per
+second. The SQL queries a page costs an anonymous visitor are counted in-process: "cold" is a
+whole-page-cache miss (the page is rendered), "warm" a hit.
+
+Run it through scripts/bench.sh, which prepares the database and the static files first.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError, connection
+
+TRIVIAL_PATH = "/bench/trivial/"
+PAGE_KINDS = ("trivial", "home", "topic", "article", "article-ja")
+TARGETED_KINDS = ("topic", "article", "article-ja")  # pages with the ≥ 25%-of-trivial target
+TARGET_SHARE = 0.25
+NO_DEMO = "run scripts/serve.sh or manage.py load_demo first"
+HOST = "127.0.0.1"
+
+_TIME_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
+_RPS_RE = re.compile(r"^\s*Requests/sec:\s*([\d.]+)\s*$", re.MULTILINE)
+_PERCENTILE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)%\s+([\d.]+)\s*(us|ms|s|m|h)\s*$", re.MULTILINE)
+_REQUESTS_RE = re.compile(r"^\s*(\d+) requests in ([\d.]+)(us|ms|s|m|h)", re.MULTILINE)
+_SOCKET_ERRORS_RE = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", re.MULTILINE)
+_NON_2XX_RE = re.compile(r"Non-2xx or 3xx responses:\s*(\d+)", re.MULTILINE)
+
+
+def to_ms(value: float | str, unit: str) -> float:
+    """A wrk duration (value and unit: us, ms, s, m or h) in milliseconds."""
+    try:
+        return float(value) * _TIME_UNITS_MS[unit]
+    except KeyError:
+        raise ValueError(f"unknown time unit {unit!r}") from None
+
+
+def parse_wrk_output(text: str) -> dict:
+    """The numbers of one `wrk --latency` run.
+
+    Returns requests_per_sec, p50_ms, p99_ms (None when wrk printed no latency distribution),
+    requests, socket_errors (connect + read + write + timeout) and non_2xx_3xx. Raises ValueError
+    when the output has no "Requests/sec:" line (wrk failed).
+    """
+    rps = _RPS_RE.search(text)
+    if rps is None:
+        raise ValueError("no 'Requests/sec:' line in wrk's output")
+    percentiles: dict[float, float] = {}
+    distribution = text.split("Latency Distribution", 1)
+    if len(distribution) == 2:
+        for match in _PERCENTILE_RE.finditer(distribution[1]):
+            percentiles[float(match.group(1))] = to_ms(match.group(2), match.group(3))
+    requests = _REQUESTS_RE.search(text)
+    socket_errors = _SOCKET_ERRORS_RE.search(text)
+    non_2xx = _NON_2XX_RE.search(text)
+    return {
+        "requests_per_sec": float(rps.group(1)),
+        "p50_ms": percentiles.get(50.0),
+        "p99_ms": percentiles.get(99.0),
+        "requests": int(requests.group(1)) if requests else None,
+        "socket_errors": sum(int(n) for n in socket_errors.groups()) if socket_errors else 0,
+        "non_2xx_3xx": int(non_2xx.group(1)) if non_2xx else 0,
+    }
+
+
+@dataclass
+class PageResult:
+    kind: str
+    url: str
+    title: str = ""
+    queries_cold: int | None = None
+    queries_warm: int | None = None
+    cache_cold: str = "-"
+    cache_warm: str = "-"
+    requests_per_sec: float | None = None
+    p50_ms: float | None = None
+    p99_ms: float | None = None
+    requests: int | None = None
+    socket_errors: int = 0
+    non_2xx_3xx: int = 0
+    share_of_trivial: float | None = None
+    target_met: bool | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+class Command(BaseCommand):
+    help = (
+        "Serve the portal with gunicorn on 127.0.0.1 and load pages with wrk after a warm-up; compare each "
+        "with a trivial Django view and count its SQL queries. Needs the demo data and wrk."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--duration", type=int, default=15, help="seconds of each measured wrk run (15)")
+        parser.add_argument("--warmup", type=int, default=5, help="seconds of the warm-up run before each (5)")
+        parser.add_argument("--connections", type=int, default=8, help="wrk connections (8)")
+        parser.add_argument("--threads", type=int, default=2, help="wrk threads (2)")
+        parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (2)")
+        parser.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (8765)")
+        parser.add_argument(
+            "--pages",
+            default=",".join(PAGE_KINDS),
+            help=(
+                "comma-separated pages: any of " + ", ".join(PAGE_KINDS) + " or URL paths starting with '/'. "
+                "The trivial view is always measured."
+            ),
+        )
+        parser.add_argument("--json", dest="json_path", help="also write the results to this JSON file")
+        parser.add_argument(
+            "--check", action="store_true", help="exit with an error when a topic or article page misses the target"
+        )
+
+    def handle(self, **options):
+        wrk = shutil.which("wrk")
+        if wrk is None:
+            raise CommandError("wrk is not installed: apt-get install wrk (scripts/bench.sh does it for you)")
+        if options["threads"] < 1 or options["connections"] < options["threads"]:
+            raise CommandError("wrk needs at least one thread and at least as many connections as threads")
+        if options["duration"] < 1 or options["warmup"] < 0 or options["workers"] < 1:
+            raise CommandError("--duration and --workers must be at least 1, --warmup at least 0")
+
+        pages = self.discover_pages(options["pages"])
+        self.count_queries(pages, options["port"])
+        base_url = f"http://{HOST}:{options['port']}"
+        server = self.start_gunicorn(options["workers"], options["port"])
+        try:
+            for page in pages:
+                self.stdout.write(f"  {page.kind}: {page.url} ...", ending="")
+                self.stdout.flush()
+                if options["warmup"]:
+                    self.run_wrk(wrk, base_url + page.url, options["warmup"], options)
+                if page.kind != "trivial":
+                    served = self.header(options["port"], page.url, "X-Page-Cache")
+                    if served != "hit":
+                        page.notes.append(f"gunicorn answered X-Page-Cache: {served or 'absent'} after the warm-up")
+                numbers = self.run_wrk(wrk, base_url + page.url, options["duration"], options)
+                for name, value in numbers.items():
+                    setattr(page, name, value)
+                self.stdout.write(f" {page.requests_per_sec:.0f} req/s")
+        finally:
+            self.stop_gunicorn(server)
+
+        trivial_rps = pages[0].requests_per_sec
+        for page in pages:
+            if trivial_rps and page.requests_per_sec is not None:
+                page.share_of_trivial = page.requests_per_sec / trivial_rps
+                if page.kind in TARGETED_KINDS:
+                    page.target_met = page.share_of_trivial >= TARGET_SHARE
+            if page.socket_errors:
+                page.notes.append(f"{page.socket_errors} socket errors")
+            if page.non_2xx_3xx:
+                page.notes.append(f"{page.non_2xx_3xx} non-2xx/3xx responses")
+        self.report(pages, options)
+        if options["json_path"]:
+            self.write_json(pages, options)
+        missed = [page for page in pages if page.target_met is False]
+        if options["check"] and missed:
+            raise CommandError("below target: " + ", ".join(page.kind for page in missed))
+
+    # --- Pages -----------------------------------------------------------------------------------
+
+    def discover_pages(self, spec: str) -> list[PageResult]:
+        from knowledge.models import ArticlePage, TopicPage
+        from portal.models import HomePage
+
+        wanted = [item.strip() for item in spec.split(",") if item.strip()]
+        unknown = [item for item in wanted if item not in PAGE_KINDS and not item.startswith("/")]
+        if unknown:
+            raise CommandError(f"unknown page(s) {', '.join(unknown)}: use {', '.join(PAGE_KINDS)} or URL paths")
+        if "trivial" in wanted:
+            wanted.remove("trivial")
+        wanted.insert(0, "trivial")
+
+        queries = {
+            "home": lambda: HomePage.objects.live().filter(locale__language_code="en").order_by("path").first(),
+            "topic": lambda: TopicPage.objects.live().filter(locale__language_code="en").order_by("path").first(),
+            "article": lambda: ArticlePage.objects.live().filter(locale__language_code="en").order_by("path").first(),
+            "article-ja": lambda: (
+                ArticlePage.objects.live().filter(locale__language_code="ja").order_by("path").first()
+            ),
+        }
+        pages = []
+        for item in dict.fromkeys(wanted):  # keeps the order, drops repeats
+            if item == "trivial":
+                pages.append(PageResult("trivial", TRIVIAL_PATH, "trivial Django view"))
+            elif item.startswith("/"):
+                pages.append(PageResult("url", item))
+            else:
+                try:
+                    page = queries[item]()
+                except DatabaseError as error:
+                    raise CommandError(f"cannot read the pages ({error}): {NO_DEMO}") from error
+                if page is None:
+                    raise CommandError(f"no live {item} page found, the demo data is absent: {NO_DEMO}")
+                url_parts = page.specific.get_url_parts()
+                if url_parts is None:
+                    raise CommandError(f"{item} page {page.title!r} is not routable (no site): {NO_DEMO}")
+                pages.append(PageResult(item, url_parts[2], page.title))
+        return pages
+
+    def count_queries(self, pages: list[PageResult], port: int) -> None:
+        """SQL queries of an anonymous visitor (no cookies, like wrk): a page-cache miss, then a hit."""
+        from django.core.cache import cache
+        from django.test import Client
+        from django.test.utils import CaptureQueriesContext, override_settings
+
+        from portal import page_cache
+
+        try:
+            from knowledge import services
+
+            # Article views are counted in the cache and moved to the database at most once a minute;
+            # that amortised flush is not part of a page's cost, so mark it as just done.
+            cache.add(services.VIEW_FLUSH_DUE, 1, timeout=services.VIEW_FLUSH_INTERVAL)
+        except (ImportError, AttributeError):
+            pass
+
+        def get(url):
+            client = Client(HTTP_HOST=f"{HOST}:{port}")  # a fresh client each time: no cookies
+            with CaptureQueriesContext(connection) as captured:
+                try:
+                    response = client.get(url)
+                except ValueError as error:
+                    if "manifest" not in str(error):
+                        raise
+                    raise CommandError(f"{error}: run manage.py collectstatic first (scripts/bench.sh does)") from error
+            return response, len(captured.captured_queries)
+
+        with override_settings(ROOT_URLCONF="portal.bench_urls"):
+            for page in pages:
+                response, _ = get(page.url)  # primes per-process caches (sites, locales, content types)
+                if response.status_code != 200:
+                    raise CommandError(f"{page.url} answered {response.status_code}, not 200: {NO_DEMO}")
+                response, page.queries_warm = get(page.url)
+                page.cache_warm = response.get("X-Page-Cache", "-")
+                page_cache.invalidate()  # a new generation: the next request renders the page again
+                response, page.queries_cold = get(page.url)
+                page.cache_cold = response.get("X-Page-Cache", "-")
+                get(page.url)  # and leave it cached
+
+    # --- gunicorn and wrk --------------------------------------------------------------------------
+
+    def gunicorn_path(self) -> str:
+        for candidate in (
+            Path(sys.executable).parent / "gunicorn",
+            Path(settings.BASE_DIR) / ".venv" / "bin" / "gunicorn",
+        ):
+            if candidate.exists():
+                return str(candidate)
+        found = shutil.which("gunicorn")
+        if found is None:
+            raise CommandError("gunicorn not found: run scripts/bootstrap.sh")
+        return found
+
+    def start_gunicorn(self, workers: int, port: int) -> subprocess.Popen:
+        if self.status(port, "/") is not None:
+            raise CommandError(f"something already answers on {HOST}:{port}: stop it or pass --port")
+        log_path = Path(settings.VAR_DIR) / "bench-gunicorn.log"
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings.bench"}
+        command = [
+            self.gunicorn_path(),
+            "portal.wsgi:application",
+            "-w",
+            str(workers),
+            "-k",
+            "sync",
+            "-b",
+            f"{HOST}:{port}",
+            "--log-level",
+            "warning",
+        ]
+        self.stdout.write(f"Starting gunicorn ({workers} sync workers) on {HOST}:{port}; its log: {log_path}")
+        with open(log_path, "w") as log:
+            server = subprocess.Popen(  # noqa: S603 - our own fixed arguments
+                command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
+            )
+        deadline = time.monotonic() + 60
+        try:
+            while self.status(port, TRIVIAL_PATH) != 200:
+                if server.poll() is not None:
+                    raise CommandError(f"gunicorn exited with status {server.returncode}:\n{self.tail(log_path)}")
+                if time.monotonic() > deadline:
+                    raise CommandError(f"gunicorn did not answer within 60 s:\n{self.tail(log_path)}")
+                time.sleep(0.2)
+        except BaseException:
+            self.stop_gunicorn(server)
+            raise
+        return server
+
+    def stop_gunicorn(self, server: subprocess.Popen) -> None:
+        if server.poll() is not None:
+            return
+        server.send_signal(signal.SIGTERM)  # graceful: the master stops its workers
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=5)
+
+    @staticmethod
+    def status(port: int, path: str) -> int | None:
+        """The HTTP status of GET path on HOST:port, None when nothing answers."""
+        conn = http.client.HTTPConnection(HOST, port, timeout=2)
+        try:
+            conn.request("GET", path)
+            return conn.getresponse().status
+        except (OSError, http.client.HTTPException):
+            return None
+        finally:
+            conn.close()
+
+    @staticmethod
+    def header(port: int, path: str, name: str) -> str | None:
+        """One response header of GET path on HOST:port (anonymous: no cookies, like wrk)."""
+        conn = http.client.HTTPConnection(HOST, port, timeout=10)
+        try:
+            conn.request("GET", path)
+            response = conn.getresponse()
+            response.read()
+            return response.getheader(name)
+        except (OSError, http.client.HTTPException):
+            return None
+        finally:
+            conn.close()
+
+    @staticmethod
+    def tail(path: Path, lines: int = 30) -> str:
+        try:
+            return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def run_wrk(self, wrk: str, url: str, seconds: int, options) -> dict:
+        command = [
+            wrk,
+            f"-t{options['threads']}",
+            f"-c{options['connections']}",
+            f"-d{seconds}s",
+            "--latency",
+            url,
+        ]
+        try:
+            done = subprocess.run(  # noqa: S603 - our own fixed arguments
+                command, capture_output=True, text=True, timeout=seconds + 60, check=False
+            )
+        except subprocess.TimeoutExpired as error:
+            raise CommandError(f"wrk did not finish: {' '.join(command)}") from error
+        try:
+            return parse_wrk_output(done.stdout)
+        except ValueError as error:
+            raise CommandError(
+                f"wrk failed (status {done.returncode}) on {url}: {error}\n{done.stdout}{done.stderr}"
+            ) from error
+
+    # --- Report ------------------------------------------------------------------------------------
+
+    def report(self, pages: list[PageResult], options) -> None:
+        def number(value, digits):
+            return "-" if value is None else f"{value:,.{digits}f}"
+
+        rows = [("page", "URL", "req/s", "p50 ms", "p99 ms", "queries cold/warm", "cache", "% of trivial", "target")]
+        for page in pages:
+            target = {True: "ok", False: "MISSED", None: "-"}[page.target_met]
+            rows.append(
+                (
+                    page.kind,
+                    page.url,
+                    number(page.requests_per_sec, 1),
+                    number(page.p50_ms, 2),
+                    number(page.p99_ms, 2),
+                    f"{page.queries_cold}/{page.queries_warm}",
+                    f"{page.cache_cold}/{page.cache_warm}",
+                    "-" if page.share_of_trivial is None else f"{page.share_of_trivial:.0%}",
+                    target,
+                )
+            )
+        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+        right = {2, 3, 4, 5, 7}
+        self.stdout.write("")
+        self.stdout.write(
+            f"gunicorn {options['workers']} sync workers, wrk -t{options['threads']} -c{options['connections']} "
+            f"-d{options['duration']}s --latency after a {options['warmup']} s warm-up; {os.cpu_count()} CPUs; "
+            f"database {connection.vendor}; cache {settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}"
+        )
+        for index, row in enumerate(rows):
+            cells = [cell.rjust(widths[i]) if i in right else cell.ljust(widths[i]) for i, cell in enumerate(row)]
+            self.stdout.write("  ".join(cells).rstrip())
+            if index == 0:
+                self.stdout.write("  ".join("-" * width for width in widths))
+        self.stdout.write("(queries: anonymous visitor, page-cache miss/hit; cache: X-Page-Cache on those requests)")
+        for page in pages:
+            if page.notes:
+                self.stdout.write(self.style.WARNING(f"{page.kind}: {'; '.join(page.notes)}"))
+        for page in pages:
+            if page.target_met is None:
+                continue
+            line = f"Target {page.kind} ≥ {TARGET_SHARE:.0%} of trivial: {page.share_of_trivial:.0%}"
+            if page.target_met:
+                self.stdout.write(self.style.SUCCESS(line + " — met"))
+            else:
+                self.stdout.write(self.style.ERROR(line + " — MISSED"))
+
+    def write_json(self, pages: list[PageResult], options) -> None:
+        data = {
+            "settings": {
+                name: options[name] for name in ("duration", "warmup", "connections", "threads", "workers", "port")
+            },
+            "cpus": os.cpu_count(),
+            "database": connection.vendor,
+            "cache": settings.CACHES["default"]["BACKEND"],
+            "target_share": TARGET_SHARE,
+            "pages": [asdict(page) for page in pages],
+        }
+        path = Path(options["json_path"])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        self.stdout.write(f"Results written to {path}")

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# `make bench`: serve the portal with gunicorn (2 sync workers) on 127.0.0.1 and load its pages with
+# wrk, against the demo data, next to a trivial Django view. Extra arguments go to `manage.py bench`
+# (e.g. --duration 30 --json var/bench.json; see `manage.py bench --help`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/bootstrap.sh
+if ! command -v wrk >/dev/null 2>&1; then
+  echo "Installing Debian's wrk..."
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq wrk >/dev/null
+fi
+export DJANGO_SETTINGS_MODULE=portal.settings.bench
+.venv/bin/python manage.py migrate --noinput
+.venv/bin/python manage.py collectstatic --noinput --verbosity 0
+.venv/bin/python manage.py load_demo
+exec .venv/bin/python manage.py bench "$@"
