@@ -7,6 +7,8 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
+from .permissions import must_set_up_two_factor
+
 ADMIN_PREFIXES = ("/admin/", "/django-admin/")
 
 PUBLIC_CSP = "; ".join(
@@ -41,12 +43,6 @@ class SecurityHeadersMiddleware:
         return response
 
 
-def has_totp(user) -> bool:
-    from allauth.mfa.models import Authenticator
-
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
-
-
 class StaffTwoFactorMiddleware:
     """Staff (anyone who can enter the admin) must have TOTP two-factor set up before they may use it."""
 
@@ -57,9 +53,7 @@ class StaffTwoFactorMiddleware:
         if (
             settings.PORTAL_STAFF_REQUIRE_2FA
             and request.path_info.startswith(ADMIN_PREFIXES)
-            and request.user.is_authenticated
-            and (request.user.is_staff or request.user.has_perm("wagtailadmin.access_admin"))
-            and not has_totp(request.user)
+            and must_set_up_two_factor(request.user)
         ):
             messages.warning(request, _("Staff accounts must set up two-factor authentication before using the admin."))
             return redirect("mfa_activate_totp")

@@ -3,3 +3,15 @@ from __future__ import annotations
 
 def can_edit_profile(actor, profile) -> bool:
     return bool(actor.is_authenticated and actor.pk == profile.user_id)
+
+
+def is_staff_member(user) -> bool:
+    """Anyone who can enter the back office (Django or Wagtail admin)."""
+    return bool(user.is_authenticated and (user.is_staff or user.has_perm("wagtailadmin.access_admin")))
+
+
+def must_set_up_two_factor(user) -> bool:
+    """Staff must have a TOTP authenticator before they may use the admin."""
+    from allauth.mfa.models import Authenticator
+
+    return is_staff_member(user) and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

@@ -125,3 +125,21 @@ def test_email_change_needs_verification_of_the_new_address(client, site, member
     assert response.status_code == 302
     assert EmailAddress.objects.filter(user=member, email="new-address@example.com", verified=False).exists()
     assert "new-address@example.com" in mail.outbox[-1].to
+
+
+def test_profile_tag_and_search_pages_have_fixed_query_budgets(client, site, topic, member, django_assert_max_num_queries):
+    from tests.factories import make_article
+
+    for i in range(6):
+        make_article(topic, f"Refund case {i}", tags=["refund"])
+    client.force_login(member)
+    for url, budget in (
+        (reverse("member_profile", args=[member.username]), 8),
+        (reverse("edit_profile"), 8),
+        ("/community/tags/refund/", 8),
+        ("/search/?q=refund", 10),
+        ("/community/", 6),
+    ):
+        client.get(url)
+        with django_assert_max_num_queries(budget):
+            assert client.get(url).status_code == 200
