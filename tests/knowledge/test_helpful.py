@@ -1,7 +1,7 @@
 import threading
 
 import pytest
-from django.db import close_old_connections
+from django.db import connections
 from django.urls import reverse
 
 from knowledge.models import ArticleFeedback, ArticleHelpfulness
@@ -141,7 +141,7 @@ def test_concurrent_votes_stay_exact(postgres_only, topic):
         except Exception as exc:  # noqa: BLE001
             errors.append(exc)
         finally:
-            close_old_connections()
+            connections.close_all()
 
     threads = [threading.Thread(target=vote, args=(u, True)) for u in users]
     threads += [threading.Thread(target=vote, args=(u, i % 2 == 0)) for i, u in enumerate(users)]  # double submits
