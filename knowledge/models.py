@@ -70,10 +70,16 @@ class TopicPage(Page):
         verbose_name = _("topic")
 
     def get_context(self, request, *args, **kwargs):
+        from community.caching import community_generation
+        from community.pages import topic_questions
+
         from .services import topic_page_context
 
+        # Read before the questions, so a cached copy is never newer than the generation it records.
+        self.community_generation = community_generation()
         context = super().get_context(request, *args, **kwargs)
         context.update(topic_page_context(self))
+        context.update(topic_questions(self))
         return context
 
 

@@ -8,6 +8,20 @@ from django.urls import translate_url
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def save_user(self, request, user, form, commit=True):
+        """Every member gets a profile at sign-up, in the language they signed up in."""
+        from django.utils.translation import get_language
+
+        from .models import Profile
+
+        user = super().save_user(request, user, form, commit=commit)
+        if commit:
+            language = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+            Profile.objects.get_or_create(
+                user=user, defaults={"language": language if language in dict(settings.LANGUAGES) else "en"}
+            )
+        return user
+
     def get_login_redirect_url(self, request) -> str:
         url = super().get_login_redirect_url(request)
         profile = getattr(request.user, "profile", None)

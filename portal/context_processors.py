@@ -1,5 +1,14 @@
+from functools import partial
+
 from django.conf import settings
 
 
+def _unread(user) -> int:
+    from .notifications import unread_count
+
+    return unread_count(user)
+
+
 def portal(request):
-    return {"PORTAL_LANGUAGES": settings.LANGUAGES}
+    # A callable: the template calls it (one COUNT query) only where the signed-in header shows the bell.
+    return {"PORTAL_LANGUAGES": settings.LANGUAGES, "unread_notifications": partial(_unread, request.user)}

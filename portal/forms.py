@@ -25,3 +25,19 @@ class ProfileForm(forms.ModelForm):
         if any(ord(ch) < 32 and ch not in "\n\t" for ch in value):
             raise forms.ValidationError(_("Remove control characters from your bio."))
         return value.strip()
+
+
+class NotificationPreferencesForm(forms.Form):
+    """One radio group per notification kind: on the site, by email, in the daily digest, or off."""
+
+    def __init__(self, *args, initial_channels: dict[str, str], **kwargs):
+        from .models import Notification, NotificationPreference
+
+        super().__init__(*args, **kwargs)
+        for kind, label in Notification.Kind.choices:
+            self.fields[kind] = forms.ChoiceField(
+                label=label, choices=NotificationPreference.CHANNELS, widget=forms.RadioSelect,
+                initial=initial_channels.get(kind),
+                error_messages={"required": _("Choose how you want to hear about this."),
+                                "invalid_choice": _("Choose one of the options shown.")},
+            )

@@ -47,6 +47,9 @@ class Profile(models.Model):
     display_name = models.CharField(_("display name"), max_length=50, blank=True)
     bio = models.TextField(_("bio"), max_length=1000, blank=True)
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
+    # Shown on author cards. A placeholder (everyone starts at 1) until the rewards issue computes it from
+    # its ledger.
+    reputation = models.IntegerField(_("reputation"), default=1)
 
     class Meta:
         verbose_name = _("profile")
@@ -69,3 +72,86 @@ class Profile(models.Model):
     def avatar_hue(self) -> int:
         """A stable colour for the initials avatar (chosen from a palette with AA contrast on white text)."""
         return sum(map(ord, self.user.get_username())) % 6
+
+
+class Notification(models.Model):
+    """One thing a member should hear about. The text is a snapshot taken when it happened, so the list
+    page needs no join into the community tables. `dedupe_key` (unique per recipient) makes a retried task
+    or a double click harmless: the same event can never notify the same person twice."""
+
+    class Kind(models.TextChoices):
+        ANSWER = "answer", _("An answer to my question")
+        COMMENT = "comment", _("A comment on my post")
+        ACCEPTED = "accepted", _("My answer was accepted")
+        FOLLOWED = "followed", _("Activity on a question I follow")
+        MENTION = "mention", _("Someone mentioned me")
+
+    class Delivery(models.TextChoices):
+        SITE = "site", _("On the site only")
+        EMAIL = "email", _("On the site and by email")
+        DIGEST = "digest", _("On the site and in a daily digest email")
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    delivery = models.CharField(max_length=8, choices=Delivery.choices, default=Delivery.SITE)
+    dedupe_key = models.CharField(max_length=80)
+    title = models.CharField(max_length=200)
+    excerpt = models.CharField(max_length=300, blank=True)
+    url = models.CharField(max_length=300)
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    digested_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "dedupe_key"], name="notification_once_per_recipient"),
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notification_inbox"),
+            models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+            models.Index(fields=["delivery", "digested_at"], name="notification_digest_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.title}"
+
+    @property
+    def actor_name(self) -> str:
+        if self.actor is None:
+            return str(_("Someone"))
+        profile = getattr(self.actor, "profile", None)
+        return profile.name if profile else self.actor.get_username()
+
+    @property
+    def headline(self) -> str:
+        """What happened, in the active language ("Bob answered your question")."""
+        templates = {
+            self.Kind.ANSWER: _("%(name)s answered your question"),
+            self.Kind.COMMENT: _("%(name)s commented on your post"),
+            self.Kind.ACCEPTED: _("%(name)s accepted your answer"),
+            self.Kind.FOLLOWED: _("%(name)s posted on a question you follow"),
+            self.Kind.MENTION: _("%(name)s mentioned you"),
+        }
+        return str(templates.get(self.kind, _("%(name)s posted"))) % {"name": self.actor_name}
+
+
+class NotificationPreference(models.Model):
+    """How a member wants one kind of notification delivered; no row means the kind's default."""
+
+    OFF = "off"
+    CHANNELS = [*Notification.Delivery.choices, (OFF, _("Off"))]
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences")
+    kind = models.CharField(max_length=16, choices=Notification.Kind.choices)
+    channel = models.CharField(max_length=8, choices=CHANNELS)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="notification_preference_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind}: {self.channel}"

@@ -29,27 +29,35 @@ class CachedPage:
     content: str
     content_type: str
     article_id: int | None
+    # For pages that show community questions (topic pages): the community generation they were rendered
+    # at. A community write makes the entry stale without touching the rest of the site's cache.
+    community_generation: int | None = None
 
 
 def invalidate() -> None:
     cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
 
 
+def stamp(key: str) -> int:
+    """A version stamp kept in the cache under `key`, created on first use (see `invalidate`)."""
+    value = cache.get(key)
+    if value is None:
+        value = time.time_ns()
+        if not cache.add(key, value, timeout=None):
+            value = cache.get(key, value)
+    return value
+
+
 def _generation() -> int:
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        generation = time.time_ns()
-        if not cache.add(GENERATION_KEY, generation, timeout=None):
-            generation = cache.get(GENERATION_KEY, generation)
-    return generation
+    return stamp(GENERATION_KEY)
 
 
-def _cacheable(request) -> bool:
+def _cacheable(request, query_keys=CACHEABLE_QUERY_KEYS, max_query=20) -> bool:
     return (
         request.method in ("GET", "HEAD")
         and settings.PORTAL_PAGE_CACHE_SECONDS > 0
-        and set(request.GET) <= CACHEABLE_QUERY_KEYS
-        and len(request.META.get("QUERY_STRING", "")) <= 20
+        and set(request.GET) <= set(query_keys)
+        and len(request.META.get("QUERY_STRING", "")) <= max_query
         and "messages" not in request.COOKIES
         # Anyone with a session (members, and visitors who have voted) sees a personalised page.
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
@@ -60,10 +68,43 @@ def _key(request) -> str:
     return f"page-cache:{_generation()}:{request.get_host()}:{request.path}?{request.META.get('QUERY_STRING', '')}"
 
 
-def _with_token(request, content: str) -> str:
+def with_token(request, content: str) -> str:
+    """Put the visitor's own CSRF token into HTML stored with `tokenless`."""
     if CSRF_PLACEHOLDER in content:
         content = content.replace(CSRF_PLACEHOLDER, get_token(request))
     return content
+
+
+def tokenless(content: str) -> str:
+    """HTML fit for sharing in the cache: CSRF tokens replaced by a placeholder."""
+    return CSRF_INPUT_RE.sub(rf"\g<1>{CSRF_PLACEHOLDER}\g<2>", content)
+
+
+
+
+def anonymous_cached(request, key_parts: tuple, build, *, query_keys=CACHEABLE_QUERY_KEYS, max_query=100):
+    """Serve a non-Wagtail page from the whole-page cache for anonymous visitors.
+
+    `key_parts` must contain every version the page depends on (e.g. a question's version); the site
+    generation is added here. `build()` returns the response to render and cache on a miss.
+    """
+    if not _cacheable(request, query_keys, max_query):
+        return build()
+    key = "view-cache:" + ":".join(
+        str(part) for part in (_generation(), request.get_host(), request.path, *key_parts, request.GET.urlencode())
+    )
+    entry: CachedPage | None = cache.get(key)
+    if entry is not None:
+        response = HttpResponse(with_token(request, entry.content), content_type=entry.content_type)
+        response["X-Page-Cache"] = "hit"
+        return response
+    response = build()
+    if response.status_code == 200 and hasattr(response, "render") and not response.cookies:
+        response.render()
+        content = tokenless(response.content.decode())
+        cache.set(key, CachedPage(content, response["Content-Type"], None), settings.PORTAL_PAGE_CACHE_SECONDS)
+        response["X-Page-Cache"] = "miss"
+    return response
 
 
 def serve(request, path: str = ""):
@@ -74,10 +115,15 @@ def serve(request, path: str = ""):
     if cacheable:
         key = _key(request)
         entry: CachedPage | None = cache.get(key)
+        if entry is not None and entry.community_generation is not None:
+            from community.caching import community_generation
+
+            if entry.community_generation != community_generation():
+                entry = None
         if entry is not None:
             if entry.article_id:
                 count_article_view(entry.article_id)
-            response = HttpResponse(_with_token(request, entry.content), content_type=entry.content_type)
+            response = HttpResponse(with_token(request, entry.content), content_type=entry.content_type)
             response["X-Page-Cache"] = "hit"
             return response
 
@@ -88,8 +134,8 @@ def serve(request, path: str = ""):
         count_article_view(article_id)
     if cacheable and response.status_code == 200 and hasattr(response, "render") and not response.cookies:
         response.render()
-        content = CSRF_INPUT_RE.sub(rf"\g<1>{CSRF_PLACEHOLDER}\g<2>", response.content.decode())
-        entry = CachedPage(content, response["Content-Type"], article_id)
+        content = tokenless(response.content.decode())
+        entry = CachedPage(content, response["Content-Type"], article_id, getattr(page, "community_generation", None))
         cache.set(key, entry, settings.PORTAL_PAGE_CACHE_SECONDS)
         response["X-Page-Cache"] = "miss"
     return response

@@ -27,6 +27,7 @@ MODEL_PERMISSIONS = {
         ("wagtailadmin", "access_admin"),
         ("taggit", "add_tag"), ("taggit", "change_tag"), ("taggit", "delete_tag"), ("taggit", "view_tag"),
         ("knowledge", "view_articlefeedback"), ("knowledge", "view_articlehelpfulness"),
+        ("community", "moderate_posts"),
     ],
     SUPPORT_AGENTS: [("wagtailadmin", "access_admin"), ("knowledge", "view_articlefeedback"), ("knowledge", "view_articlehelpfulness")],
 }

@@ -6,11 +6,10 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
-from community import views as community_views
 from knowledge import views as knowledge_views
 from search import views as search_views
 
-from . import page_cache, views
+from . import notification_views, page_cache, views
 from .sitemaps import PortalSitemap
 
 urlpatterns = [
@@ -31,8 +30,12 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("community/users/<str:username>/", views.member_profile, name="member_profile"),
     path("search/", search_views.search, name="search"),
-    path("community/", community_views.index, name="community_index"),
-    path("community/tags/<slug:tag>/", community_views.tag, name="community_tag"),
+    path("notifications/", notification_views.notification_list, name="notification_list"),
+    path("notifications/read/", notification_views.mark_read, name="notification_mark_read"),
+    path("notifications/<int:pk>/open/", notification_views.open_notification, name="notification_open"),
+    path("notifications/preferences/", notification_views.preferences, name="notification_preferences"),
+    path("notifications/unsubscribe/<str:token>/", notification_views.unsubscribe, name="notification_unsubscribe"),
+    path("community/", include("community.urls")),
     path("help/<slug:slug>/", knowledge_views.article_by_slug, name="article_by_slug"),
     path("articles/<int:page_id>/helpful/", knowledge_views.helpful_vote, name="helpful_vote"),
     re_path(r"^((?:[\w\-]+/)*)$", page_cache.serve, name="wagtail_serve"),

@@ -67,8 +67,11 @@ def robots_txt(request):
 def member_profile(request, username: str):
     user = get_object_or_404(get_user_model().objects.select_related("profile"), username=username, is_active=True)
     profile = get_profile(user)
+    from community.pages import member_activity
+
     return TemplateResponse(
-        request, "portal/profile.html", {"member": user, "profile": profile, "is_me": request.user.pk == user.pk}
+        request, "portal/profile.html",
+        {"member": user, "profile": profile, "is_me": request.user.pk == user.pk, **member_activity(user, request.user)},
     )
 
 

@@ -7,6 +7,9 @@ from tests.factories import UserFactory, make_article, make_site, make_topic
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
+    from community import view_counts
+
+    view_counts.discard()
     cache.clear()
     yield
     cache.clear()

@@ -245,6 +245,9 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the form, not the cookie; harmless either way
+# Community: reputation needed to create a new tag (moderators and tag editors always may).
+COMMUNITY_CREATE_TAG_REPUTATION = int(os.environ.get("COMMUNITY_CREATE_TAG_REPUTATION", "300"))
+COMMUNITY_PAGE_SIZE = 30
 PORTAL_PAGE_CACHE_SECONDS = int(os.environ.get("PORTAL_PAGE_CACHE_SECONDS", "600"))
 
 LOGGING = {

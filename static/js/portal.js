@@ -12,10 +12,33 @@ document.addEventListener("click", (event) => {
   if (open) panel.querySelector("textarea, input, button")?.focus();
 });
 
-// After an htmx swap, move focus to the first status or alert inside the new content.
+// Focus after htmx swaps. Live updates triggered by typing (suggestions, preview, tag options) never
+// move focus. Otherwise: an error message gets focus; else the control that was used (matched by its
+// data-focus-key, since the swap replaced it); else the new content's heading or status.
+let focusKey = null;
+document.addEventListener("htmx:beforeRequest", () => {
+  focusKey = document.activeElement?.dataset?.focusKey || null;
+});
 document.addEventListener("htmx:afterSwap", (event) => {
-  const target = event.detail.target.querySelector?.("[role=status], [role=alert]") ? event.detail.target : null;
-  const focusable = (target || document.getElementById(event.detail.target.id))?.querySelector?.("h2, [role=status], [role=alert]");
+  const source = event.detail.requestConfig?.elt;
+  if (source?.matches?.("input, textarea, select")) return;
+  const target = event.detail.target;
+  const root = target.isConnected ? target : document.getElementById(target.id);
+  if (!root) return;
+  const alert = root.querySelector("[role=alert]");
+  if (alert) {
+    alert.setAttribute("tabindex", "-1");
+    alert.focus();
+    return;
+  }
+  if (focusKey) {
+    const control = document.querySelector(`[data-focus-key="${CSS.escape(focusKey)}"]`);
+    if (control) {
+      control.focus();
+      return;
+    }
+  }
+  const focusable = root.querySelector("h2, [role=status]");
   if (focusable) {
     focusable.setAttribute("tabindex", "-1");
     focusable.focus();

@@ -160,7 +160,7 @@ def test_query_budgets_are_fixed_and_do_not_grow(client, site, topic, member, dj
     first[0].save_revision().publish()
     large = _page_queries(client, urls)
     assert small == large, f"queries grew with content: {small} -> {large}"
-    for url, budget in zip(urls, (16, 18, 20), strict=True):
+    for url, budget in zip(urls, (16, 21, 20), strict=True):  # topic: + its community questions (3)
         with django_assert_max_num_queries(budget):
             client.get(url)
 

@@ -1,0 +1,148 @@
+"""Who hears about a community event. Runs in the `fan_out` task after the post's transaction commits.
+
+Events: "question" (a new question: its @mentions), "answer" (the asker, mentions, followers), "comment"
+(the author of the post commented on, mentions, followers) and "accept" (the answer's author, followers).
+Each recipient hears about an event once, under its most specific kind, and the actor never hears about
+their own action. Mentions: `@username`, or `@` followed by a display name ("@Alice Chen", "@山田 花子").
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
+
+from portal.models import Notification, Profile
+from portal.notifications import Message, notify
+
+from .models import Answer, Comment, Follow, Question
+
+Kind = Notification.Kind
+MAX_MENTIONS = 10
+MENTION = re.compile(r"(?<![\w@.+-])@([^\s@][^@\n]{0,49})")
+TRAILING = ".,!?:;)]}\"'、。！？」』）"
+USERNAME = re.compile(r"[\w.+-]+")
+HONORIFICS = ("さん", "様", "さま", "くん", "ちゃん", "氏", "先生")
+
+
+def _excerpt(html: str) -> str:
+    return Truncator(" ".join(strip_tags(html).split())).chars(200)
+
+
+def _mention_candidates(text: str) -> tuple[set[str], set[str]]:
+    """Usernames and display-name candidates (1 to 4 words after each @), lower-cased."""
+    usernames: set[str] = set()
+    names: set[str] = set()
+    for match in MENTION.finditer(text):
+        words = match.group(1).split()
+        first = USERNAME.match(words[0]) if words else None
+        if first:
+            usernames.add(first.group(0).lower())
+        for count in range(1, min(4, len(words)) + 1):
+            candidate = " ".join(words[:count]).rstrip(TRAILING)
+            if candidate:
+                names.add(candidate.lower())
+                for suffix in HONORIFICS:  # "@山田 花子さん" names 山田 花子
+                    if candidate.endswith(suffix) and len(candidate) > len(suffix):
+                        names.add(candidate[: -len(suffix)].lower())
+    return usernames, names
+
+
+def mentioned_user_ids(text: str, participants: dict[int, str] | None = None) -> list[int]:
+    """Members named with @ in `text`: by username, by display name, or (for names without spaces between
+    words, as in Japanese) by a thread participant's display name that follows an @."""
+    usernames, names = _mention_candidates(text)
+    found: list[int] = []
+    lowered = text.lower()
+    for uid, name in (participants or {}).items():
+        if name and f"@{name.lower()}" in lowered:
+            found.append(uid)
+    if usernames or names:
+        by_name = Q()
+        for name in list(names)[:40]:
+            by_name |= Q(profile__display_name__iexact=name)
+        for username in list(usernames)[:20]:
+            by_name |= Q(username__iexact=username)
+        found += list(get_user_model().objects.filter(by_name, is_active=True).values_list("pk", flat=True)[:MAX_MENTIONS])
+    unique = list(dict.fromkeys(found))
+    return unique[:MAX_MENTIONS]
+
+
+def _participants(question: Question) -> dict[int, str]:
+    author_ids = {question.author_id}
+    author_ids.update(Answer.objects.filter(question=question).values_list("author_id", flat=True))
+    author_ids.update(Comment.objects.filter(question=question).values_list("author_id", flat=True))
+    return dict(Profile.objects.filter(user_id__in=author_ids).values_list("user_id", "display_name"))
+
+
+def _followers(question: Question) -> list[int]:
+    return list(Follow.objects.filter(question=question).values_list("user_id", flat=True))
+
+
+def dispatch(event: str, object_id: int, actor_id: int | None = None) -> list[Notification]:
+    """Create the notifications for one event. Safe to run twice: the dedupe key stops repeats."""
+    handler = HANDLERS.get(event)
+    if handler is None:
+        return []
+    plan = handler(object_id)
+    if plan is None:
+        return []
+    question, url, html, direct, followers_too = plan
+    recipients: dict[int, Kind] = {}
+    for uid, kind in direct:
+        recipients.setdefault(uid, kind)
+    for uid in mentioned_user_ids(strip_tags(html), _participants(question)):
+        recipients.setdefault(uid, Kind.MENTION)
+    if followers_too:
+        for uid in _followers(question):
+            recipients.setdefault(uid, Kind.FOLLOWED)
+    recipients.pop(actor_id, None)
+    key = f"{event}:{object_id}"
+    excerpt = _excerpt(html)
+    return notify(
+        {
+            uid: Message(kind=kind, dedupe_key=key, title=question.title, url=url, excerpt=excerpt, actor_id=actor_id)
+            for uid, kind in recipients.items()
+        }
+    )
+
+
+def _question_event(object_id: int):
+    question = Question.objects.filter(pk=object_id, deleted_at__isnull=True).first()
+    if question is None:
+        return None
+    return question, question.get_absolute_url(), question.body_html, [], False
+
+
+def _answer_event(object_id: int):
+    answer = Answer.objects.select_related("question").filter(pk=object_id, deleted_at__isnull=True).first()
+    if answer is None or answer.question.deleted_at:
+        return None
+    question = answer.question
+    return question, answer.get_absolute_url(), answer.body_html, [(question.author_id, Kind.ANSWER)], True
+
+
+def _comment_event(object_id: int):
+    comment = (
+        Comment.objects.select_related("question", "answer").filter(pk=object_id, deleted_at__isnull=True).first()
+    )
+    if comment is None or comment.question.deleted_at:
+        return None
+    question = comment.question
+    post_author = comment.answer.author_id if comment.answer_id else question.author_id
+    url = f"{question.get_absolute_url()}#comment-{comment.pk}"
+    return question, url, comment.body_html, [(post_author, Kind.COMMENT)], True
+
+
+def _accept_event(object_id: int):
+    answer = Answer.objects.select_related("question").filter(pk=object_id, deleted_at__isnull=True).first()
+    if answer is None or answer.question.accepted_answer_id != answer.pk:
+        return None
+    # The accepted answer's text was already announced when it was posted: no mentions from it again.
+    return answer.question, answer.get_absolute_url(), "", [(answer.author_id, Kind.ACCEPTED)], True
+
+
+HANDLERS = {"question": _question_event, "answer": _answer_event, "comment": _comment_event, "accept": _accept_event}

@@ -1,0 +1,344 @@
+"""The data behind community pages, fetched in a fixed number of queries whatever the page shows.
+
+Views call these; templates receive plain objects with precomputed permission booleans.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.db.models import Exists, OuterRef, Q
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from . import permissions
+from .models import Answer, Comment, Follow, MeToo, PostRevision, Question, TaggedQuestion, Vote
+
+ANSWER_SORTS = {
+    "votes": ("-score", "created_at"),
+    "newest": ("-created_at",),
+    "oldest": ("created_at",),
+}
+LIST_FILTERS = ("all", "unanswered", "unsolved", "solved")
+LIST_SORTS = {
+    "activity": ("-last_activity_at", "-pk"),
+    "newest": ("-created_at", "-pk"),
+    "votes": ("-score", "-created_at"),
+}
+RELATED_CACHE_SECONDS = 600
+
+
+@dataclass
+class PostView:
+    post: object
+    comments: list = field(default_factory=list)
+    my_vote: int = 0
+    can_vote: bool = False
+    can_edit: bool = False
+    can_delete: bool = False
+    can_restore: bool = False
+    can_comment: bool = False
+    can_accept: bool = False
+    is_accepted: bool = False
+
+
+def _tags_by_question(question_ids) -> dict[int, list]:
+    tags = defaultdict(list)
+    rows = TaggedQuestion.objects.filter(content_object_id__in=list(question_ids)).select_related("tag").order_by("tag__name")
+    for row in rows:
+        tags[row.content_object_id].append(row.tag)
+    return tags
+
+
+def attach_tags(questions: list[Question]) -> list[Question]:
+    """One query for the tags of every question in the list."""
+    if questions:
+        tags = _tags_by_question(q.pk for q in questions)
+        for question in questions:
+            question.tag_list = tags.get(question.pk, [])
+    return questions
+
+
+# --- question page ---------------------------------------------------------------------------------------
+
+
+def load_question(pk: int, user) -> Question | None:
+    """The question with its author, topic and (for members) follow / me-too state, in one query."""
+    queryset = Question.objects.select_related("author__profile", "topic", "accepted_answer")
+    if getattr(user, "is_authenticated", False):
+        queryset = queryset.annotate(
+            is_following=Exists(Follow.objects.filter(question=OuterRef("pk"), user=user)),
+            has_me_too=Exists(MeToo.objects.filter(question=OuterRef("pk"), user=user)),
+        )
+    question = queryset.filter(pk=pk).first()
+    if question is None or not permissions.can_view_question(user, question):
+        return None
+    return question
+
+
+@dataclass
+class Viewer:
+    """Everything about the person looking that changes how a question page renders."""
+
+    user_id: int | None = None
+    can_post: bool = False
+    moderator: bool = False
+    asker: bool = False
+    authored: bool = False  # wrote an answer or comment on this page
+    following: bool = False
+    me_too: bool = False
+    votes: dict = field(default_factory=dict)
+
+    def cache_key(self) -> str:
+        """Members with nothing of their own on the page share one rendering; authors and moderators get
+        their own (their page has edit and delete controls)."""
+        if self.user_id is None:
+            return "anon"
+        owner = f"u{self.user_id}" if (self.asker or self.authored or self.moderator) else "m"
+        votes = ",".join(f"{kind}{pk}{value:+d}" for (kind, pk), value in sorted(self.votes.items()))
+        digest = hashlib.sha1(votes.encode(), usedforsecurity=False).hexdigest()[:12] if votes else "-"
+        return f"{owner}:{int(self.can_post)}:{int(self.following)}:{int(self.me_too)}:{digest}"
+
+
+def viewer_state(question: Question, user) -> Viewer:
+    if not getattr(user, "is_authenticated", False):
+        return Viewer()
+    votes = {}
+    for row in Vote.objects.filter(voter=user).filter(Q(question=question) | Q(answer__question=question)).exclude(value=0):
+        votes[("a", row.answer_id) if row.answer_id else ("q", row.question_id)] = row.value
+    mine = Answer.objects.filter(question=question, author=user).values("pk").union(
+        Comment.objects.filter(question=question, author=user).values("pk")
+    )
+    return Viewer(
+        user_id=user.pk,
+        can_post=permissions.can_post(user),
+        moderator=permissions.is_moderator(user),
+        asker=question.author_id == user.pk,
+        authored=mine.exists() if question.author_id != user.pk else False,
+        following=bool(getattr(question, "is_following", False)),
+        me_too=bool(getattr(question, "has_me_too", False)),
+        votes=votes,
+    )
+
+
+def question_page(question: Question, user, sort: str = "votes", viewer: Viewer | None = None) -> dict:
+    sort = sort if sort in ANSWER_SORTS else "votes"
+    authenticated = getattr(user, "is_authenticated", False)
+    viewer = viewer or viewer_state(question, user)
+    question.tag_list = [row.tag for row in TaggedQuestion.objects.filter(content_object=question).select_related("tag")]
+    answers = list(
+        Answer.objects.visible_to(user).filter(question=question).select_related("author__profile").order_by(*ANSWER_SORTS[sort])
+    )
+    accepted = [a for a in answers if a.pk == question.accepted_answer_id]
+    answers = accepted + [a for a in answers if a.pk != question.accepted_answer_id]
+    comments = (
+        Comment.objects.visible_to(user).filter(question=question).select_related("author__profile").order_by("created_at")
+    )
+    by_post = defaultdict(list)
+    for comment in comments:
+        comment.can_delete = permissions.can_delete(user, comment) if authenticated else False
+        by_post[comment.answer_id].append(comment)
+    my_votes = viewer.votes
+
+    can_accept = authenticated and permissions.can_accept(user, question)
+
+    def view(post, kind) -> PostView:
+        if kind == "a":
+            post.question = question  # permissions look at the question too; no extra query
+        return PostView(
+            post=post,
+            comments=by_post.get(post.pk if kind == "a" else None, []),
+            my_vote=my_votes.get((kind, post.pk), 0),
+            can_vote=authenticated and permissions.can_vote(user, post),
+            can_edit=authenticated and permissions.can_edit(user, post),
+            can_delete=authenticated and permissions.can_delete(user, post),
+            can_restore=authenticated and permissions.can_restore(user, post),
+            can_comment=authenticated and permissions.can_comment(user, post),
+            can_accept=can_accept and kind == "a" and post.deleted_at is None,
+            is_accepted=kind == "a" and post.pk == question.accepted_answer_id,
+        )
+
+    related_questions, related_articles = related(question)
+    return {
+        "question": question,
+        "question_view": view(question, "q"),
+        "answers": [view(answer, "a") for answer in answers],
+        "answer_sort": sort,
+        "answer_sorts": list(ANSWER_SORTS),
+        "can_answer": authenticated and permissions.can_answer(user, question),
+        "can_post": authenticated and permissions.can_post(user),
+        "can_follow": authenticated and permissions.can_follow(user, question),
+        "can_me_too": authenticated and permissions.can_me_too(user, question),
+        "is_moderator": permissions.is_moderator(user),
+        "related_questions": related_questions,
+        "related_articles": related_articles,
+    }
+
+
+def related(question: Question) -> tuple[list, list]:
+    """Questions sharing a tag (else the topic) and help articles with those tags; cached ten minutes."""
+    from knowledge.models import ArticlePage
+
+    key = f"community:related:{question.pk}:{question.language}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    tag_ids = [tag.pk for tag in getattr(question, "tag_list", [])]
+    candidates = Question.objects.alive().exclude(pk=question.pk).only("pk", "title", "slug", "answer_count", "accepted_answer")
+    if tag_ids:
+        candidates = candidates.filter(tagged_items__tag_id__in=tag_ids).distinct()
+    elif question.topic_id:
+        candidates = candidates.filter(topic_id=question.topic_id)
+    else:
+        candidates = candidates.none()
+    questions = list(candidates.order_by("-score", "-last_activity_at")[:5])
+    articles = []
+    if tag_ids:
+        articles = list(
+            ArticlePage.objects.live().public()
+            .filter(locale__language_code=question.language, tagged_items__tag_id__in=tag_ids)
+            .defer_streamfields().distinct().order_by("title")[:5]
+        )
+        articles = [{"title": article.title, "url": article.url} for article in articles]
+    result = (questions, articles)
+    cache.set(key, result, RELATED_CACHE_SECONDS)
+    return result
+
+
+def question_json_ld(request, question: Question, answers: list[PostView]) -> dict:
+    def person(user):
+        profile = getattr(user, "profile", None)
+        return {"@type": "Person", "name": profile.name if profile else user.get_username(), "url": request.build_absolute_uri(f"/community/users/{user.username}/")}
+
+    def answer_data(answer):
+        return {
+            "@type": "Answer",
+            "text": answer.body[:2000],
+            "dateCreated": answer.created_at.isoformat(),
+            "upvoteCount": answer.score,
+            "url": request.build_absolute_uri(answer_url(question, answer)),
+            "author": person(answer.author),
+        }
+
+    alive = [view.post for view in answers if view.post.deleted_at is None]
+    main = {
+        "@type": "Question",
+        "name": question.title,
+        "text": question.body[:2000],
+        "answerCount": len(alive),
+        "upvoteCount": question.score,
+        "dateCreated": question.created_at.isoformat(),
+        "inLanguage": question.language,
+        "author": person(question.author),
+    }
+    accepted = [a for a in alive if a.pk == question.accepted_answer_id]
+    if accepted:
+        main["acceptedAnswer"] = answer_data(accepted[0])
+    suggested = [answer_data(a) for a in alive if a.pk != question.accepted_answer_id][:10]
+    if suggested:
+        main["suggestedAnswer"] = suggested
+    return {"@context": "https://schema.org", "@type": "QAPage", "mainEntity": main}
+
+
+def answer_url(question: Question, answer: Answer) -> str:
+    return f"{question.get_absolute_url()}#answer-{answer.pk}"
+
+
+# --- lists -------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ListPage:
+    questions: list
+    number: int
+    has_next: bool
+    has_previous: bool
+
+
+def question_list(
+    user, *, status: str = "all", sort: str = "activity", topic_key=None, tag=None, language: str = "",
+    page: int = 1, page_size: int = 30,
+) -> ListPage:
+    """One page of questions, without COUNT(*): fetch one row more than the page to know if there is a
+    next page. Two queries (questions, their tags) whatever the page size."""
+    queryset = Question.objects.visible_to(user).for_listing()
+    if status == "unanswered":
+        queryset = queryset.unanswered()
+    elif status == "unsolved":
+        queryset = queryset.unsolved()
+    elif status == "solved":
+        queryset = queryset.solved()
+    if topic_key is not None:
+        queryset = queryset.filter(topic__translation_key=topic_key)
+    if tag is not None:
+        queryset = queryset.filter(tagged_items__tag=tag)
+    if language in ("en", "ja"):
+        queryset = queryset.filter(language=language)
+    page = max(1, min(page, 10_000))
+    offset = (page - 1) * page_size
+    rows = list(queryset.order_by(*LIST_SORTS.get(sort, LIST_SORTS["activity"]))[offset : offset + page_size + 1])
+    has_next = len(rows) > page_size
+    questions = attach_tags(rows[:page_size])
+    return ListPage(questions, page, has_next, page > 1)
+
+
+def topic_questions(topic, limit: int = 5) -> dict:
+    """Recent, unanswered and solved questions of a topic (in any of its translations)."""
+    base = Question.objects.alive().for_listing().filter(topic__translation_key=topic.translation_key)
+    return {
+        "recent_questions": list(base.order_by("-last_activity_at")[:limit]),
+        "unanswered_questions": list(base.unanswered().order_by("-created_at")[:limit]),
+        "solved_questions": list(base.solved().order_by("-last_activity_at")[:limit]),
+    }
+
+
+def member_activity(member, viewer, limit: int = 10) -> dict:
+    """A member's recent questions and answers, for their profile (two queries)."""
+    questions = list(Question.objects.visible_to(viewer).filter(author=member).only(
+        "pk", "title", "slug", "score", "answer_count", "accepted_answer", "created_at", "language", "deleted_at"
+    ).order_by("-created_at")[:limit])
+    answers = list(
+        Answer.objects.visible_to(viewer).filter(author=member, question__deleted_at__isnull=True)
+        .select_related("question").only("pk", "score", "created_at", "question__id", "question__title", "question__slug",
+                                         "question__accepted_answer", "question__language")
+        .order_by("-created_at")[:limit]
+    )
+    return {"recent_questions": questions, "recent_answers": answers}
+
+
+# --- revisions ----------------------------------------------------------------------------------------------------
+
+
+def word_diff(old: str, new: str) -> str:
+    """An HTML diff of two texts by words: every piece is escaped, only <ins>/<del> are ours."""
+    old_words, new_words = old.split(" "), new.split(" ")
+    out = []
+    for op, a1, a2, b1, b2 in difflib.SequenceMatcher(None, old_words, new_words, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(escape(" ".join(old_words[a1:a2])))
+        if op in ("delete", "replace"):
+            out.append(f"<del>{escape(' '.join(old_words[a1:a2]))}</del>")
+        if op in ("insert", "replace"):
+            out.append(f"<ins>{escape(' '.join(new_words[b1:b2]))}</ins>")
+    return mark_safe(" ".join(out))  # noqa: S308 - built from escaped pieces only
+
+
+def revision_history(post) -> list[dict]:
+    filter_ = {"answer": post} if isinstance(post, Answer) else {"question": post}
+    revisions = list(PostRevision.objects.filter(**filter_).select_related("editor__profile").order_by("number"))
+    history = []
+    previous = None
+    for revision in revisions:
+        entry = {"revision": revision}
+        if previous is not None:
+            entry["title_diff"] = word_diff(previous.title, revision.title) if previous.title != revision.title else None
+            entry["tags_diff"] = word_diff(previous.tags, revision.tags) if previous.tags != revision.tags else None
+            entry["body_diff"] = word_diff(previous.body, revision.body) if previous.body != revision.body else None
+        history.append(entry)
+        previous = revision
+    history.reverse()
+    return history

@@ -1,0 +1,81 @@
+"""Field rules for community posts, shared by the forms (field errors) and the services (last word)."""
+
+from __future__ import annotations
+
+import re
+
+from django.utils.translation import gettext as _
+
+from .models import BODY_MAX, COMMENT_MAX, TAGS_MAX, TITLE_MAX
+
+# C0/C1 controls except tab and newlines, plus the bidi overrides that can disguise text.
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+TAG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,28}[a-z0-9])?$")
+TAG_SPLIT_RE = re.compile(r"[\s,、，]+")
+TITLE_MIN = 10
+
+
+class FieldError(ValueError):
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def normalise_text(value: str | None) -> str:
+    return (value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def clean_title(value: str | None) -> str:
+    title = " ".join(normalise_text(value).split())
+    if CONTROL_CHARS.search(value or ""):
+        raise FieldError("title", _("The title contains control characters; please remove them."))
+    if not title:
+        raise FieldError("title", _("Please enter a title."))
+    if len(title) > TITLE_MAX:
+        raise FieldError(
+            "title", _("The title is %(length)d characters long; the limit is %(max)d.") % {"length": len(title), "max": TITLE_MAX}
+        )
+    if len(title) < TITLE_MIN and not re.search(r"[^\x00-\x7f]", title):  # CJK titles are naturally short
+        raise FieldError("title", _("Please describe the problem in at least %(min)d characters.") % {"min": TITLE_MIN})
+    return title
+
+
+def clean_body(value: str | None, *, field: str = "body", limit: int = BODY_MAX) -> str:
+    body = normalise_text(value)
+    if CONTROL_CHARS.search(body):
+        raise FieldError(field, _("The text contains control characters; please remove them."))
+    if not body:
+        raise FieldError(field, _("Please write something."))
+    if len(body) > limit:
+        raise FieldError(
+            field, _("The text is %(length)d characters long; the limit is %(max)d.") % {"length": len(body), "max": limit}
+        )
+    return body
+
+
+def clean_comment(value: str | None) -> str:
+    return clean_body(value, field="body", limit=COMMENT_MAX)
+
+
+def parse_tags(value) -> list[str]:
+    """A comma or space separated string (or a list) → unique, lower-case tag names, in order."""
+    if isinstance(value, (list, tuple)):
+        raw = [str(item) for item in value]
+    else:
+        raw = TAG_SPLIT_RE.split(value or "")
+    names = []
+    for item in raw:
+        name = item.strip().lower().lstrip("#")
+        if not name:
+            continue
+        if CONTROL_CHARS.search(name) or not TAG_RE.match(name):
+            raise FieldError(
+                "tags",
+                _("“%(tag)s” is not a valid tag: use 1–30 lower-case letters, digits and hyphens.") % {"tag": name[:40]},
+            )
+        if name not in names:
+            names.append(name)
+    if len(names) > TAGS_MAX:
+        raise FieldError("tags", _("Use at most %(max)d tags.") % {"max": TAGS_MAX})
+    return names

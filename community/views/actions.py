@@ -1,0 +1,229 @@
+"""POST endpoints for actions on posts. Each works as a plain form POST (redirect back to the question,
+with a message) and, with htmx, answers with the fragment to swap in place."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .. import services
+from ..forms import AnswerForm, CommentForm, VoteForm
+from ..models import Answer, Comment, Question
+from ..pages import load_question, question_page
+from .common import actor, error_response, get_or_404
+
+
+def _signed_in(view):
+    """Anonymous visitors are sent to sign in (htmx: told so with a 403 fragment)."""
+
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            if request.htmx:
+                return error_response(
+                    request, services.PermissionRefused(_("Please sign in first.")), fallback_url="/"
+                )
+            back = request.POST.get("next") or request.META.get("HTTP_REFERER", "")
+            return redirect_to_login(back if back.startswith("/") and not back.startswith("//") else "/community/")
+        return view(request, *args, **kwargs)
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
+def _question(request, pk: int) -> Question:
+    question = load_question(pk, request.user)
+    if question is None:
+        from django.http import Http404
+
+        raise Http404
+    return question
+
+
+def _post(request, kind: str, pk: int):
+    if kind == "q":
+        return _question(request, pk)
+    answer = get_or_404(Answer.objects.select_related("question"), pk=pk)
+    _question(request, answer.question_id)  # visible?
+    return answer
+
+
+def _question_url(post) -> str:
+    if isinstance(post, Answer):
+        return post.question.get_absolute_url() + f"#answer-{post.pk}"
+    return post.get_absolute_url()
+
+
+def _fragment(request, question: Question, template: str, extra=None, status: int = 200):
+    """Re-read the question's page data and render one part of it."""
+    question = load_question(question.pk, request.user)
+    context = question_page(question, request.user, request.GET.get("sort", "votes"))
+    context.update({"comment_form": CommentForm(), **(extra or {})})
+    return TemplateResponse(request, template, context, status=status)
+
+
+def _with_retry(response, error):
+    if error is not None and error.retry_after:
+        response["Retry-After"] = str(error.retry_after)
+    return response
+
+
+def _post_view(context, kind, pk):
+    if kind == "q":
+        return context["question_view"]
+    return next(view for view in context["answers"] if view.post.pk == pk)
+
+
+@require_POST
+@_signed_in
+def vote(request, kind: str, pk: int):
+    post = _post(request, kind, pk)
+    form = VoteForm(request.POST)
+    if not form.is_valid():
+        error = services.CommunityError(_("A vote is up, down or removed."))
+    else:
+        try:
+            services.vote(actor(request), post, form.cleaned_data["value"])
+            error = None
+        except services.CommunityError as exc:
+            error = exc
+    if request.htmx:
+        question = post.question if isinstance(post, Answer) else post
+        question = load_question(question.pk, request.user)
+        context = question_page(question, request.user)
+        view = _post_view(context, kind, pk)
+        return _with_retry(TemplateResponse(
+            request, "community/includes/vote.html",
+            {"view": view, "kind": kind, "error": error.message if error else ""},
+            status=error.status if error else 200,
+        ), error)
+    if error:
+        return error_response(request, error, fallback_url=_question_url(post))
+    return redirect(_question_url(post))
+
+
+@require_POST
+@_signed_in
+def accept(request, pk: int):
+    answer = _post(request, "a", pk)
+    unaccept = request.POST.get("action") == "unaccept"
+    try:
+        if unaccept:
+            services.unaccept_answer(actor(request), answer.question)
+        else:
+            services.accept_answer(actor(request), answer)
+    except services.CommunityError as error:
+        if request.htmx:
+            return _with_retry(_fragment(
+                request, answer.question, "community/includes/answers.html", {"error": error.message}, error.status
+            ), error)
+        return error_response(request, error, fallback_url=_question_url(answer))
+    if request.htmx:
+        return _fragment(request, answer.question, "community/includes/answers.html")
+    messages.success(request, _("Answer unmarked.") if unaccept else _("Answer accepted. Thanks for closing the loop!"))
+    return redirect(_question_url(answer))
+
+
+@require_POST
+@_signed_in
+def follow(request, pk: int):
+    question = _question(request, pk)
+    on = request.POST.get("action", "follow")
+    try:
+        if on == "follow":
+            services.follow_question(actor(request), question)
+        elif on == "unfollow":
+            services.unfollow_question(actor(request), question)
+        elif on == "me-too":
+            services.set_me_too(actor(request), question, True)
+        elif on == "not-me-too":
+            services.set_me_too(actor(request), question, False)
+        error = None
+    except services.CommunityError as exc:
+        error = exc
+    if request.htmx:
+        return _with_retry(_fragment(
+            request, question, "community/includes/question_actions.html",
+            {"error": error.message if error else ""}, error.status if error else 200,
+        ), error)
+    if error:
+        return error_response(request, error, fallback_url=_question_url(question))
+    return redirect(_question_url(question))
+
+
+@require_POST
+@_signed_in
+def comment(request, kind: str, pk: int):
+    post = _post(request, kind, pk)
+    form = CommentForm(request.POST)
+    question = post.question if isinstance(post, Answer) else post
+    error = None
+    if form.is_valid():
+        try:
+            services.post_comment(actor(request), post, body=form.cleaned_data["body"])
+            form = CommentForm()
+        except services.CommunityError as exc:
+            error = exc
+    else:
+        error = services.CommunityError(" ".join(form.errors.get("body", [])) or _("Please write a comment."))
+    if request.htmx:
+        context = question_page(load_question(question.pk, request.user), request.user)
+        view = _post_view(context, kind, pk)
+        return _with_retry(TemplateResponse(
+            request, "community/includes/comments.html",
+            {"view": view, "kind": kind, "comment_form": form, "error": error.message if error else "",
+             "comment_open": bool(error)},
+            status=error.status if error else 200,
+        ), error)
+    if error:
+        return error_response(request, error, fallback_url=_question_url(post))
+    return redirect(_question_url(post) if kind == "a" else question.get_absolute_url() + "#question-comments")
+
+
+@require_POST
+@_signed_in
+def answer(request, pk: int):
+    from .questions import render_question
+
+    question = _question(request, pk)
+    form = AnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            new = services.post_answer(actor(request), question, body=form.cleaned_data["body"])
+        except services.CommunityError as error:
+            form.add_error("body", error.message)
+            response = render_question(request, question, answer_form=form, status=error.status)
+            if error.retry_after:
+                response["Retry-After"] = str(error.retry_after)
+            return response
+        messages.success(request, _("Thanks! Your answer is posted."))
+        return redirect(question.get_absolute_url() + f"#answer-{new.pk}")
+    return render_question(request, question, answer_form=form, status=400)
+
+
+@require_POST
+@_signed_in
+def delete(request, kind: str, pk: int):
+    if kind == "c":
+        target = get_or_404(Comment.objects.select_related("question"), pk=pk)
+        fallback = target.question.get_absolute_url()
+        action = services.delete_comment
+    else:
+        target = _post(request, kind, pk)
+        fallback = _question_url(target)
+        action = services.restore_post if request.POST.get("action") == "restore" else services.delete_post
+    try:
+        action(actor(request), target)
+    except services.CommunityError as error:
+        return error_response(request, error, fallback_url=fallback)
+    if action is services.restore_post:
+        messages.success(request, _("Restored."))
+    else:
+        messages.success(request, _("Deleted. Moderators can still restore it."))
+    if kind == "q" and action is services.delete_post:
+        return redirect("community_index")
+    return redirect(fallback)

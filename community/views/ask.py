@@ -1,0 +1,147 @@
+"""Helpers of the ask form: live suggestions while the title is typed, Markdown preview, tag
+autocomplete, and the redirect that records a deflection when a suggestion is opened."""
+
+from __future__ import annotations
+
+import re
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from taggit.models import Tag
+
+from knowledge.models import ArticlePage
+from portal.ratelimit import client_ip, consume
+from portal.sanitize import render_markdown
+
+from .. import services
+from ..models import Question
+
+WORD_RE = re.compile(r"\w+", re.UNICODE)
+STOP_WORDS = {
+    "the", "and", "for", "with", "how", "can", "not", "does", "doesn", "why", "what", "when", "my", "your", "you",
+    "from", "after", "into", "this", "that", "have", "has", "are", "was", "won", "get", "use", "using",
+}
+SUGGEST_LIMIT = (60, 60)  # per IP per minute
+
+
+def _terms(text: str) -> list[str]:
+    """Significant words of a title. Japanese runs are cut into overlapping pairs of characters."""
+    terms = []
+    for word in WORD_RE.findall(text.lower()):
+        if re.fullmatch(r"[\u3040-\u30ff\u3400-\u9fff]+", word):
+            terms.extend(word[i : i + 2] for i in range(max(1, len(word) - 1)))
+        elif len(word) >= 3 and word not in STOP_WORDS:
+            terms.append(word)
+    return list(dict.fromkeys(terms))[:8]
+
+
+def _rank(items, terms, text_of) -> list:
+    scored = []
+    for item in items:
+        text = text_of(item).lower()
+        hits = sum(1 for term in terms if term in text)
+        if hits:
+            scored.append((hits, item))
+    scored.sort(key=lambda pair: -pair[0])
+    return [item for _hits, item in scored]
+
+
+def suggestions(title: str, ask_token: str = "") -> dict:
+    """Matching help articles and similar questions for a title being typed.
+
+    A simple title match over the database (the search issue replaces it with the search backend)."""
+    terms = _terms(title or "")
+    if not terms:
+        return {"suggested_articles": [], "suggested_questions": [], "suggest_terms": terms}
+    from django.db.models import Q
+
+    title_q = Q()
+    for term in terms:
+        title_q |= Q(title__icontains=term)
+    articles = (
+        ArticlePage.objects.live().public().filter(locale__language_code=get_language())
+        .filter(title_q | Q(summary__icontains=terms[0])).defer_streamfields()[:40]
+    )
+    questions = Question.objects.alive().filter(title_q).only("pk", "title", "slug", "answer_count", "accepted_answer")
+    questions = questions.order_by("-score")[:40]
+    query = urlencode({"t": ask_token, "q": title[:150]})
+    return {
+        "suggested_articles": [
+            {"title": a.title, "summary": a.summary, "url": reverse("ask_open", args=["article", a.pk]) + "?" + query}
+            for a in _rank(list(articles), terms, lambda a: a.title + " " + a.summary)[:4]
+        ],
+        "suggested_questions": [
+            {"title": q.title, "solved": q.accepted_answer_id is not None, "answers": q.answer_count,
+             "url": reverse("ask_open", args=["question", q.pk]) + "?" + query}
+            for q in _rank(list(questions), terms, lambda q: q.title)[:5]
+        ],
+        "suggest_terms": terms,
+    }
+
+
+def _limited(request) -> HttpResponse | None:
+    retry = consume("ask-helper", client_ip(request), limit=SUGGEST_LIMIT[0], period=SUGGEST_LIMIT[1])
+    if retry:
+        response = HttpResponse(
+            _("Too many requests. Please try again in %(seconds)d seconds.") % {"seconds": retry}, status=429,
+            content_type="text/plain; charset=utf-8",
+        )
+        response["Retry-After"] = str(retry)
+        return response
+    return None
+
+
+@require_GET
+def suggest(request):
+    limited = _limited(request)
+    if limited:
+        return limited
+    context = suggestions(request.GET.get("title", "")[:150], request.GET.get("ask_token", "")[:40])
+    return TemplateResponse(request, "community/includes/ask_suggestions.html", context)
+
+
+@require_POST
+def preview(request):
+    limited = _limited(request)
+    if limited:
+        return limited
+    html = render_markdown(request.POST.get("body", "")[:30_000])
+    return TemplateResponse(request, "community/includes/preview.html", {"preview_html": html})
+
+
+@require_GET
+def tag_options(request):
+    """Options for the tags field's datalist: each option is the whole field value with the tag being
+    typed completed, so picking one keeps the tags already entered."""
+    typed = request.GET.get("tags", "")[:300]
+    before, _sep, prefix = typed.rpartition(",")
+    prefix = prefix.strip().lower()[:30]
+    before = f"{before.strip()}, " if before.strip() else ""
+    tags = Tag.objects.filter(name__startswith=prefix).order_by("name")[:15] if prefix else Tag.objects.none()
+    return TemplateResponse(request, "community/includes/tag_options.html", {"tags": tags, "before": before})
+
+
+@require_GET
+def open_suggestion(request, kind: str, pk: int):
+    """Record that a suggestion was opened from the ask form, then go to it. If the asker does not post
+    afterwards, that is a deflection. Only ever redirects to the article or question itself."""
+    if kind == "article":
+        target = ArticlePage.objects.live().public().filter(pk=pk).defer_streamfields().first()
+    elif kind == "question":
+        target = Question.objects.alive().filter(pk=pk).only("pk", "slug").first()
+    else:
+        target = None
+    if target is None:
+        raise Http404
+    token = request.GET.get("t", "")[:40]
+    if token and not _limited(request):
+        services.record_deflection(
+            ask_token=token, user=request.user, kind=kind, object_id=pk, query=request.GET.get("q", "")[:150]
+        )
+    return redirect(target.url if kind == "article" else target.get_absolute_url())

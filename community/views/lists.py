@@ -1,0 +1,84 @@
+"""Question lists: all, unanswered, unsolved, solved; by tag, by topic; sorted by activity, newest, votes."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.utils.translation import get_language
+from taggit.models import Tag
+
+from knowledge.models import ArticlePage, TopicPage
+from portal.page_cache import anonymous_cached
+
+from .. import caching
+from ..pages import LIST_FILTERS, LIST_SORTS, question_list
+from .common import int_param
+
+LIST_QUERY_KEYS = {"status", "sort", "topic", "lang", "page"}
+
+
+def _params(request) -> dict:
+    status = request.GET.get("status", "all")
+    sort = request.GET.get("sort", "activity")
+    language = request.GET.get("lang", "")
+    return {
+        "status": status if status in LIST_FILTERS else "all",
+        "sort": sort if sort in LIST_SORTS else "activity",
+        "language": language if language in ("en", "ja") else "",
+        "page": int_param(request, "page"),
+    }
+
+
+def _list_response(request, template: str, *, tag=None, extra=None):
+    params = _params(request)
+    topic = None
+    topic_slug = request.GET.get("topic", "")
+    if topic_slug:
+        topic = TopicPage.objects.live().filter(slug=topic_slug[:100], locale__language_code=get_language()).first()
+        topic = topic or TopicPage.objects.live().filter(slug=topic_slug[:100]).first()
+    page = question_list(
+        request.user, status=params["status"], sort=params["sort"], topic_key=topic.translation_key if topic else None,
+        tag=tag, language=params["language"], page=params["page"], page_size=settings.COMMUNITY_PAGE_SIZE,
+    )
+    query = {key: value for key, value in (("topic", topic.slug if topic else ""), ("lang", params["language"])) if value}
+    context = {
+        "page_obj": page,
+        "questions": page.questions,
+        "status": params["status"],
+        "sort": params["sort"],
+        "language_filter": params["language"],
+        "topic": topic,
+        "tag": tag,
+        "statuses": LIST_FILTERS,
+        "sorts": list(LIST_SORTS),
+        "topics": list(TopicPage.objects.live().filter(locale__language_code=get_language()).order_by("path")),
+        "base_query": query,
+        **(extra or {}),
+    }
+    return TemplateResponse(request, template, context)
+
+
+def index(request):
+    return anonymous_cached(
+        request, (caching.community_generation(), get_language()),
+        lambda: _list_response(request, "community/index.html"), query_keys=LIST_QUERY_KEYS,
+    )
+
+
+def tag(request, tag: str):
+    """Questions and help articles carrying a tag."""
+    tag_obj = Tag.objects.filter(slug=tag).first()
+    if tag_obj is None:
+        raise Http404
+
+    def build():
+        articles = (
+            ArticlePage.objects.live().public().filter(locale__language_code=get_language(), tagged_items__tag=tag_obj)
+            .defer_streamfields().order_by("title")
+        )
+        return _list_response(request, "community/tag.html", tag=tag_obj, extra={"articles": list(articles[:20])})
+
+    return anonymous_cached(
+        request, (caching.community_generation(), get_language()), build, query_keys=LIST_QUERY_KEYS
+    )

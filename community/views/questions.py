@@ -1,0 +1,223 @@
+"""The question page, asking, editing and revision history."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from portal import page_cache
+from portal.page_cache import anonymous_cached
+
+from .. import caching, permissions, services, view_counts
+from ..forms import AnswerForm, CommentForm, EditAnswerForm, EditQuestionForm, QuestionForm
+from ..models import Answer, Question
+from ..pages import ANSWER_SORTS, load_question, question_json_ld, question_page, revision_history, viewer_state
+from .common import actor, get_or_404, topics_for_language
+
+VIEWER_SECONDS = 60  # how long a member's view state (votes, follow, verified) is reused for one version
+
+
+def question_detail(request, pk: int, slug: str = ""):
+    sort = request.GET.get("sort", "votes")
+    sort = sort if sort in ANSWER_SORTS else "votes"
+
+    def build():
+        question = load_question(pk, request.user)
+        if question is None:
+            raise Http404
+        if slug != question.slug:
+            return _canonical_redirect(question.get_absolute_url(), sort)
+        return render_question(request, question, sort)
+
+    view_counts.count_view(pk)
+    if request.user.is_authenticated:
+        return _member_question(request, pk, slug, sort)
+    return anonymous_cached(
+        request, (caching.question_version(pk), get_language()), build, query_keys={"sort"}, max_query=20
+    )
+
+
+def _canonical_redirect(url: str, sort: str):
+    return redirect(url + (f"?sort={sort}" if sort != "votes" else ""), permanent=True)
+
+
+def _member_question(request, pk: int, slug: str, sort: str):
+    """A member's question page. What the member sees of it (their votes, follow, whether they may post) is
+    kept per question version for a minute, and the page itself per kind of viewer (see
+    `pages.Viewer.cache_key`), so a repeat view costs a few cache reads and no page rendering."""
+    user = request.user
+    version = caching.question_version(pk)
+    viewer_key = f"community:viewer:{pk}:{version}:{user.pk}"
+    viewer = cache.get(viewer_key)
+    question = None
+    if viewer is None:
+        question = load_question(pk, user)
+        if question is None:
+            raise Http404
+        viewer = viewer_state(question, user)
+        cache.set(viewer_key, viewer, VIEWER_SECONDS)
+    key = f"community:qpage:{pk}:{version}:{get_language()}:{sort}:{viewer.cache_key()}"
+    entry = cache.get(key)
+    if entry is None:
+        question = question or load_question(pk, user)
+        if question is None:
+            raise Http404
+        entry = _render_main(request, question, sort, viewer)
+        cache.set(key, entry, settings.PORTAL_PAGE_CACHE_SECONDS)
+    if entry["deleted"] and not viewer.moderator:
+        raise Http404
+    if slug != entry["slug"]:
+        return _canonical_redirect(entry["url"], sort)
+    return _question_response(request, entry)
+
+
+def _render_main(request, question: Question, sort: str, viewer, answer_form=None) -> dict:
+    context = question_page(question, request.user, sort, viewer)
+    context.update(
+        {
+            "answer_form": answer_form or AnswerForm(),
+            "comment_form": CommentForm(),
+            "json_ld": question_json_ld(request, question, context["answers"]),
+            "view_count": question.view_count + view_counts.pending(question.pk),
+        }
+    )
+    html = render_to_string("community/includes/question_main.html", context, request=request)
+    return {
+        "html": page_cache.tokenless(html),
+        "title": question.title,
+        "description": question.body[:300],
+        "url": question.get_absolute_url(),
+        "slug": question.slug,
+        "deleted": question.deleted_at is not None,
+    }
+
+
+def _question_response(request, entry: dict, status: int = 200):
+    main_html = mark_safe(page_cache.with_token(request, entry["html"]))  # noqa: S308 - our own rendered template
+    return TemplateResponse(request, "community/question.html", {"head": entry, "main_html": main_html}, status=status)
+
+
+def render_question(request, question: Question, sort: str = "votes", *, answer_form=None, status: int = 200):
+    """The whole question page, rendered now (anonymous cache misses, and forms with errors)."""
+    entry = _render_main(request, question, sort, viewer_state(question, request.user), answer_form)
+    return _question_response(request, entry, status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ask(request):
+    topics = topics_for_language()
+    if request.method == "POST":
+        form = QuestionForm(request.POST, topics=topics)
+        ask_token = request.POST.get("ask_token", "")[:40]
+        if "preview" not in request.POST and form.is_valid():
+            data = form.cleaned_data
+            try:
+                question = services.ask_question(
+                    actor(request), title=data["title"], body=data["body"], tags=data["tags"], topic=data["topic"],
+                    language=data["language"], ask_token=ask_token,
+                )
+            except services.CommunityError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+                return _ask_page(request, form, ask_token, status=error.status)
+            return redirect(question.get_absolute_url())
+        return _ask_page(request, form, ask_token, preview="preview" in request.POST)
+    topic = topics.filter(slug=request.GET.get("topic", "")[:100]).first()
+    initial = {"title": request.GET.get("title", "")[:150], "language": get_language(), "topic": topic}
+    return _ask_page(request, QuestionForm(initial=initial, topics=topics), secrets.token_urlsafe(16))
+
+
+def _ask_page(request, form, ask_token: str, *, preview: bool = False, status: int = 200):
+    from portal.sanitize import render_markdown
+
+    from .ask import suggestions
+
+    context = {
+        "form": form,
+        "ask_token": ask_token,
+        "can_post": permissions.can_post(request.user),
+        "can_create_tag": permissions.can_create_tag(request.user),
+    }
+    if preview:
+        context["preview_html"] = render_markdown(request.POST.get("body", "")[:30_000])
+        context.update(suggestions(request.POST.get("title", ""), ask_token))
+    return TemplateResponse(request, "community/ask.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_question(request, pk: int):
+    question = load_question(pk, request.user)
+    if question is None:
+        raise Http404
+    if not permissions.can_edit(request.user, question):
+        raise PermissionDenied
+    topics = topics_for_language(question.language)
+    if request.method == "POST":
+        form = EditQuestionForm(request.POST, topics=topics)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.edit_question(
+                    actor(request), question, title=data["title"], body=data["body"], tags=data["tags"],
+                    topic=data["topic"], summary=data["summary"],
+                )
+            except services.CommunityError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                return redirect(question.get_absolute_url())
+    else:
+        initial = {
+            "title": question.title, "body": question.body, "tags": ", ".join(sorted(question.tags.names())),
+            "topic": topics.filter(translation_key=question.topic.translation_key).first() if question.topic else None,
+        }
+        form = EditQuestionForm(initial=initial, topics=topics)
+    return TemplateResponse(request, "community/edit.html", {"form": form, "question": question, "post": question})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_answer(request, pk: int):
+    answer = get_or_404(Answer.objects.select_related("question"), pk=pk)
+    if not permissions.can_edit(request.user, answer):
+        raise PermissionDenied
+    if request.method == "POST":
+        form = EditAnswerForm(request.POST)
+        if form.is_valid():
+            try:
+                services.edit_answer(actor(request), answer, body=form.cleaned_data["body"], summary=form.cleaned_data["summary"])
+            except services.CommunityError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                return redirect(answer.get_absolute_url())
+    else:
+        form = EditAnswerForm(initial={"body": answer.body})
+    return TemplateResponse(request, "community/edit.html", {"form": form, "question": answer.question, "post": answer})
+
+
+def revisions(request, kind: str, pk: int):
+    if kind == "q":
+        post = load_question(pk, request.user)
+        question = post
+    else:
+        post = Answer.objects.select_related("question").filter(pk=pk).first()
+        question = post.question if post else None
+    if post is None or question is None or not permissions.can_view_question(request.user, question):
+        raise Http404
+    if not permissions.can_view_revisions(request.user, post):
+        raise Http404
+    context = {"post": post, "question": question, "history": revision_history(post), "is_answer": kind == "a"}
+    context["page_title"] = _("Edit history")
+    return TemplateResponse(request, "community/revisions.html", context)

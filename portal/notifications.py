@@ -1,0 +1,182 @@
+"""Notification services: create (idempotently), count, mark read, preferences, unsubscribe tokens.
+
+Other apps decide *who* hears about an event (see `community/notify.py`) and call `notify()`; this module
+decides *how* (the member's preference for that kind) and queues the email after the transaction commits.
+Sending is at most once per notification: the email task claims the row with a conditional update.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import partial
+
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Notification, NotificationPreference
+
+Kind = Notification.Kind
+Delivery = Notification.Delivery
+OFF = NotificationPreference.OFF
+DEFAULTS: dict[str, str] = {
+    Kind.ANSWER: Delivery.EMAIL,
+    Kind.COMMENT: Delivery.EMAIL,
+    Kind.ACCEPTED: Delivery.EMAIL,
+    Kind.FOLLOWED: Delivery.DIGEST,
+    Kind.MENTION: Delivery.EMAIL,
+}
+CHANNELS = {value for value, _label in NotificationPreference.CHANNELS}
+UNSUBSCRIBE_SALT = "portal.notifications.unsubscribe"
+ALL_KINDS = "all"
+
+
+class NotificationError(Exception):
+    def __init__(self, message: str, *, status: int = 400):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Message:
+    """What happened, as the recipient will read it."""
+
+    kind: str
+    dedupe_key: str
+    title: str
+    url: str
+    excerpt: str = ""
+    actor_id: int | None = None
+
+
+# --- preferences -----------------------------------------------------------------------------------------
+
+
+def preferences(user) -> dict[str, str]:
+    """Every kind's channel for `user` (defaults filled in), in the order of `Notification.Kind`."""
+    chosen = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "channel"))
+    return {kind: chosen.get(kind, DEFAULTS[kind]) for kind in Kind.values}
+
+
+def set_preferences(user, choices: dict[str, str]) -> dict[str, str]:
+    unknown = set(choices) - set(Kind.values)
+    if unknown:
+        raise NotificationError(_("Unknown notification type."))
+    if any(channel not in CHANNELS for channel in choices.values()):
+        raise NotificationError(_("Please choose how you want to hear about each type."))
+    with transaction.atomic():
+        for kind, channel in choices.items():
+            NotificationPreference.objects.update_or_create(user=user, kind=kind, defaults={"channel": channel})
+    return preferences(user)
+
+
+def _channels_for(user_ids: Iterable[int], kind: str) -> dict[int, str]:
+    user_ids = list(user_ids)
+    chosen = dict(
+        NotificationPreference.objects.filter(user_id__in=user_ids, kind=kind).values_list("user_id", "channel")
+    )
+    return {uid: chosen.get(uid, DEFAULTS[kind]) for uid in user_ids}
+
+
+# --- creating ----------------------------------------------------------------------------------------------
+
+
+def notify(recipients: dict[int, Message]) -> list[Notification]:
+    """Create one notification per recipient (user id → message) unless that recipient already has one with
+    the same dedupe key or has turned the kind off. Returns the notifications created now; their emails
+    are queued after the commit."""
+    created: list[Notification] = []
+    by_kind: dict[str, list[int]] = {}
+    for uid, message in recipients.items():
+        by_kind.setdefault(message.kind, []).append(uid)
+    channels: dict[int, str] = {}
+    for kind, uids in by_kind.items():
+        channels.update(_channels_for(uids, kind))
+    now = timezone.now()
+    for uid, message in recipients.items():
+        channel = channels[uid]
+        if channel == OFF:
+            continue
+        try:
+            with transaction.atomic():
+                notification = Notification.objects.create(
+                    recipient_id=uid, actor_id=message.actor_id, kind=message.kind, delivery=channel,
+                    dedupe_key=message.dedupe_key[:80], title=message.title[:200], excerpt=message.excerpt[:300],
+                    url=message.url[:300], created_at=now,
+                )
+        except IntegrityError:
+            continue  # already notified about this event
+        created.append(notification)
+        if channel == Delivery.EMAIL:
+            from .tasks import send_notification_email
+
+            transaction.on_commit(partial(send_notification_email.enqueue, notification.pk))
+    return created
+
+
+# --- reading -------------------------------------------------------------------------------------------------
+
+
+def unread_count(user) -> int:
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def inbox(user):
+    return Notification.objects.filter(recipient=user).select_related("actor__profile")
+
+
+def mark_read(user, notification_id: int | None = None) -> int:
+    """Mark one of `user`'s notifications (or all of them) read; returns how many changed."""
+    rows = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_id is not None:
+        if not Notification.objects.filter(recipient=user, pk=notification_id).exists():
+            raise NotificationError(_("That notification does not exist."), status=404)
+        rows = rows.filter(pk=notification_id)
+    return rows.update(read_at=timezone.now())
+
+
+def open_notification(user, notification_id: int) -> str:
+    """Mark it read and return where it points (only the recipient may open it)."""
+    notification = Notification.objects.filter(recipient=user, pk=notification_id).only("url", "read_at").first()
+    if notification is None:
+        raise NotificationError(_("That notification does not exist."), status=404)
+    if notification.read_at is None:
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
+    return notification.url
+
+
+# --- unsubscribe links -------------------------------------------------------------------------------------
+
+
+def unsubscribe_token(user_id: int, kind: str = ALL_KINDS) -> str:
+    return signing.dumps({"u": user_id, "k": kind}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def read_unsubscribe_token(token: str) -> tuple[int, str]:
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+        user_id, kind = int(data["u"]), str(data["k"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        raise NotificationError(_("This unsubscribe link is not valid. Sign in to change your email settings.")) from None
+    if kind != ALL_KINDS and kind not in Kind.values:
+        raise NotificationError(_("This unsubscribe link is not valid. Sign in to change your email settings."))
+    return user_id, kind
+
+
+def unsubscribe(token: str) -> tuple[int, str]:
+    """Stop the emails a signed link names (one kind or all): those notifications stay on the site only."""
+    from django.contrib.auth import get_user_model
+
+    user_id, kind = read_unsubscribe_token(token)
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None:
+        raise NotificationError(_("This unsubscribe link is not valid. Sign in to change your email settings."))
+    current = preferences(user)
+    kinds = Kind.values if kind == ALL_KINDS else [kind]
+    set_preferences(user, {k: Delivery.SITE for k in kinds if current[k] in (Delivery.EMAIL, Delivery.DIGEST)})
+    return user_id, kind

@@ -1,0 +1,47 @@
+import pytest
+from django.contrib.auth.models import Group
+
+from community import services
+from portal.roles import MODERATORS
+from tests.factories import UserFactory
+
+
+def ask(user, title="Hub light blinks red after the update", body="It blinks red since the update.", **kwargs):
+    return services.ask_question(user, title=title, body=body, **kwargs)
+
+
+@pytest.fixture
+def asker(db):
+    return UserFactory(username="asker")
+
+
+@pytest.fixture
+def answerer(db):
+    return UserFactory(username="answerer")
+
+
+@pytest.fixture
+def other(db):
+    return UserFactory(username="other")
+
+
+@pytest.fixture
+def unverified(db):
+    return UserFactory(username="unverified", verified=False)
+
+
+@pytest.fixture
+def moderator(db):
+    user = UserFactory(username="mod")
+    user.groups.add(Group.objects.get(name=MODERATORS))
+    return user
+
+
+@pytest.fixture
+def question(asker):
+    return ask(asker, tags="")
+
+
+@pytest.fixture
+def answer(question, answerer):
+    return services.post_answer(answerer, question, body="Hold the reset button for ten seconds.")

@@ -1,0 +1,96 @@
+"""Races on PostgreSQL (CI repeats the suite there): counters and ledgers stay exact."""
+
+import threading
+
+import pytest
+from django.db import connections
+
+from community import services
+from community.models import Acceptance, Answer, Question, Vote, VoteEvent
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def race(*calls):
+    """Start every call at the same moment in its own thread; return the exceptions raised."""
+    barrier = threading.Barrier(len(calls))
+    errors = []
+
+    def run(call):
+        try:
+            barrier.wait()
+            call()
+        except Exception as exc:  # noqa: BLE001 - collected and asserted by the test
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
+
+
+@pytest.fixture
+def thread_question(postgres_only):
+    asker = UserFactory()
+    return services.ask_question(asker, title="Hub drops off Wi-Fi at night", body="Every night at 2am.")
+
+
+def test_many_members_voting_at_once_and_double_submits(thread_question):
+    voters = [UserFactory() for _ in range(8)]
+    calls = [lambda v=v: services.vote(v, thread_question, 1) for v in voters]
+    calls += [lambda v=v: services.vote(v, thread_question, 1) for v in voters]  # each one double-submits
+    assert race(*calls) == []
+    thread_question.refresh_from_db()
+    assert thread_question.score == 8 == Vote.objects.filter(question=thread_question, value=1).count()
+    assert VoteEvent.objects.filter(question=thread_question).count() == 8
+
+
+def test_up_and_down_from_one_member_at_once_stay_consistent(thread_question):
+    voter = UserFactory()
+    calls = [lambda value=value: services.vote(voter, thread_question, value) for value in (1, -1, 1, -1, 0, 1)]
+    assert race(*calls) == []
+    thread_question.refresh_from_db()
+    current = Vote.objects.get(voter=voter, question=thread_question).value
+    assert thread_question.score == current
+    ledger = sum(e.to_value - e.from_value for e in VoteEvent.objects.filter(question=thread_question))
+    assert ledger == current
+
+
+def test_accept_racing_unaccept(thread_question):
+    answerers = [UserFactory() for _ in range(2)]
+    answers = [services.post_answer(u, thread_question, body=f"Try fix number {i}") for i, u in enumerate(answerers)]
+    asker = thread_question.author
+    calls = []
+    for _ in range(4):
+        calls += [
+            lambda: services.accept_answer(asker, answers[0]),
+            lambda: services.accept_answer(asker, answers[1]),
+            lambda: services.unaccept_answer(asker, thread_question),
+        ]
+    assert race(*calls) == []
+    thread_question.refresh_from_db()
+    last = Acceptance.objects.filter(question=thread_question).order_by("pk").last()
+    expected = last.answer_id if last.accepted else None
+    assert thread_question.accepted_answer_id == expected
+
+
+def test_two_answers_at_the_same_moment(thread_question):
+    answerers = [UserFactory() for _ in range(6)]
+    calls = [lambda u=u, i=i: services.post_answer(u, thread_question, body=f"Answer {i}") for i, u in enumerate(answerers)]
+    assert race(*calls) == []
+    thread_question.refresh_from_db()
+    assert thread_question.answer_count == 6 == Answer.objects.filter(question=thread_question).count()
+    assert thread_question.follower_count == 7
+
+
+def test_follow_and_me_too_double_clicks(thread_question):
+    member = UserFactory()
+    calls = [lambda: services.set_me_too(member, thread_question)] * 3 + [lambda: services.follow_question(member, thread_question)] * 3
+    assert race(*calls) == []
+    question = Question.objects.get(pk=thread_question.pk)
+    assert question.me_too_count == 1 and question.follower_count == 2

@@ -1,0 +1,301 @@
+"""Notifications: who hears about what, preferences, idempotent email and digests, signed unsubscribe links,
+and the notification centre's pages."""
+
+from email.utils import parseaddr
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.urls import reverse
+
+from community import services
+from community.models import Answer
+from community.notify import dispatch, mentioned_user_ids
+from portal import notifications
+from portal.models import Notification, NotificationPreference
+from portal.tasks import send_notification_email
+from tests.community.conftest import ask
+from tests.factories import ProfileFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+Kind = Notification.Kind
+
+
+@pytest.fixture
+def people(db):
+    def member(username, name, language="en"):
+        return ProfileFactory(user=UserFactory(username=username), display_name=name, language=language).user
+
+    return {
+        "asker": member("asker", "Alice Chen"),
+        "answerer": member("answerer", "Bob Martins"),
+        "follower": member("follower", "Carol Diaz"),
+        "hanako": member("hanako", "山田 花子", "ja"),
+    }
+
+
+@pytest.fixture
+def run(django_capture_on_commit_callbacks):
+    """Call a service and run what it schedules after the commit (fan-out task, then email tasks)."""
+
+    def call(fn, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return fn(*args, **kwargs)
+
+    return call
+
+
+def kinds_for(user):
+    return sorted(Notification.objects.filter(recipient=user).values_list("kind", flat=True))
+
+
+def recipients():
+    return sorted(parseaddr(addr)[1] for message in mail.outbox for addr in message.to)
+
+
+# --- fan-out ------------------------------------------------------------------------------------------------
+
+
+def test_answer_notifies_asker_and_followers_never_the_actor(people, run):
+    question = run(ask, people["asker"])
+    run(services.follow_question, people["follower"], question)
+    mail.outbox.clear()
+    run(services.post_answer, people["answerer"], question, body="Hold the reset button for ten seconds.")
+    assert kinds_for(people["asker"]) == [Kind.ANSWER]
+    assert kinds_for(people["follower"]) == [Kind.FOLLOWED]
+    assert kinds_for(people["answerer"]) == []
+    # The asker's kind defaults to email; follower activity defaults to the daily digest.
+    assert recipients() == ["asker@example.com"]
+    message = mail.outbox[0]
+    assert "Bob Martins answered your question" in message.subject
+    assert "/community/q/" in message.body
+
+
+def test_comment_notifies_the_post_author_and_accept_notifies_the_answerer(people, run):
+    question = run(ask, people["asker"])
+    answer = run(services.post_answer, people["answerer"], question, body="Hold the reset button for ten seconds.")
+    run(services.post_comment, people["asker"], answer, body="Which button do you mean exactly?")
+    assert kinds_for(people["answerer"]) == [Kind.COMMENT]
+    run(services.accept_answer, people["asker"], answer)
+    assert kinds_for(people["answerer"]) == [Kind.ACCEPTED, Kind.COMMENT]
+    accepted = Notification.objects.get(recipient=people["answerer"], kind=Kind.ACCEPTED)
+    assert accepted.headline == "Alice Chen accepted your answer"
+    assert accepted.url.endswith(f"#answer-{answer.pk}")
+    # Unaccept and accept again: the answerer is told once.
+    run(services.unaccept_answer, people["asker"], question)
+    run(services.accept_answer, people["asker"], answer)
+    assert Notification.objects.filter(recipient=people["answerer"], kind=Kind.ACCEPTED).count() == 1
+
+
+def test_mentions_by_username_display_name_and_japanese_name(people, run):
+    question = run(
+        ask, people["asker"],
+        body="Has anyone seen this? @answerer and @Carol Diaz, maybe @山田 花子さん knows. Mail me@example.com",
+    )
+    assert kinds_for(people["answerer"]) == [Kind.MENTION]
+    assert kinds_for(people["follower"]) == [Kind.MENTION]
+    assert kinds_for(people["hanako"]) == [Kind.MENTION]
+    assert kinds_for(people["asker"]) == []  # never the actor
+    assert Notification.objects.filter(url=question.get_absolute_url()).count() == 3
+
+
+def test_mention_parser_ignores_email_addresses_and_unknown_names(people):
+    assert mentioned_user_ids("write to asker@example.com or @nobody-here") == []
+    assert mentioned_user_ids("@ALICE chen, thanks!") == [people["asker"].pk]
+
+
+def test_a_direct_kind_wins_over_mention_and_follow(people, run):
+    question = run(ask, people["asker"])
+    run(services.post_answer, people["answerer"], question, body="@Alice Chen try the reset button.")
+    assert kinds_for(people["asker"]) == [Kind.ANSWER]
+
+
+def test_dispatch_twice_creates_and_sends_nothing_twice(people, run):
+    question = run(ask, people["asker"])
+    answer = run(services.post_answer, people["answerer"], question, body="Hold the reset button for ten seconds.")
+    assert len(mail.outbox) == 1
+    assert run(dispatch, "answer", answer.pk, people["answerer"].pk) == []  # a retried task
+    notification = Notification.objects.get(recipient=people["asker"])
+    assert send_notification_email.call(notification.pk) is False  # a retried email task
+    assert len(mail.outbox) == 1
+    assert Notification.objects.count() == 1
+
+
+def test_deleted_posts_notify_nobody(people, run):
+    question = run(ask, people["asker"])
+    answer = run(services.post_answer, people["answerer"], question, body="Hold the reset button for ten seconds.")
+    Notification.objects.all().delete()
+    run(services.delete_post, people["answerer"], answer)
+    assert run(dispatch, "answer", answer.pk, people["answerer"].pk) == []
+
+
+def test_failed_send_can_be_retried_and_then_sends_once(people, run, monkeypatch):
+    question = run(ask, people["asker"])
+    calls = {"n": 0}
+    original = mail.EmailMultiAlternatives.send
+
+    def flaky(self, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise OSError("SMTP down")
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(mail.EmailMultiAlternatives, "send", flaky)
+    answer = run(services.post_answer, people["answerer"], question, body="Hold the reset button for ten seconds.")
+    assert Answer.objects.filter(pk=answer.pk).exists()  # the post stands when the mail server is down
+    notification = Notification.objects.get(recipient=people["asker"])
+    assert notification.emailed_at is None  # the claim was rolled back with the failed send
+    assert mail.outbox == []
+    call_command("send_pending_emails", "--older-than", "0")
+    call_command("send_pending_emails", "--older-than", "0")
+    assert send_notification_email.call(notification.pk) is False
+    assert len(mail.outbox) == 1
+
+
+# --- preferences, language, digest, unsubscribe ---------------------------------------------------------------
+
+
+def test_preferences_off_site_and_digest(people, run):
+    asker = people["asker"]
+    notifications.set_preferences(asker, {Kind.ANSWER: "off"})
+    question = run(ask, asker)
+    run(services.post_answer, people["answerer"], question, body="First: hold the reset button.")
+    assert kinds_for(asker) == []
+    notifications.set_preferences(asker, {Kind.ANSWER: "site", Kind.COMMENT: "digest"})
+    run(services.post_answer, people["follower"], question, body="Second: unplug it for a minute.")
+    run(services.post_comment, people["answerer"], question, body="Did you try the reset button yet?")
+    assert kinds_for(asker) == [Kind.ANSWER, Kind.COMMENT]
+    assert mail.outbox == []
+    with pytest.raises(notifications.NotificationError):
+        notifications.set_preferences(asker, {Kind.ANSWER: "carrier-pigeon"})
+    with pytest.raises(notifications.NotificationError):
+        notifications.set_preferences(asker, {"weather": "email"})
+    assert notifications.preferences(asker)[Kind.ANSWER] == "site"
+
+
+def test_digest_sends_once_even_when_run_twice(people, run):
+    question = run(ask, people["asker"])
+    run(services.follow_question, people["follower"], question)
+    run(services.post_answer, people["answerer"], question, body="First: hold the reset button.")
+    run(services.post_comment, people["asker"], question, body="Thanks, trying it now.")
+    mail.outbox.clear()
+    call_command("send_digests")
+    call_command("send_digests")
+    # Answering follows the question too, so the answerer's digest has the asker's comment.
+    assert recipients() == ["answerer@example.com", "follower@example.com"]
+    digest = next(m for m in mail.outbox if m.to == ["follower@example.com"])
+    assert "2 updates" in digest.subject
+    assert digest.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert Notification.objects.filter(recipient=people["follower"], digested_at__isnull=True).count() == 0
+
+
+def test_email_is_in_the_recipients_language_with_one_click_unsubscribe(people, run):
+    question = run(ask, people["hanako"], title="ハブのライトが赤く点滅しています", body="アップデート後から赤く点滅しています。", language="ja")
+    run(services.post_answer, people["answerer"], question, body="Hold the reset button for ten seconds.")
+    message = mail.outbox[-1]
+    assert message.to == ["hanako@example.com"]
+    assert "回答" in message.subject
+    unsubscribe = message.extra_headers["List-Unsubscribe"].strip("<>")
+    assert unsubscribe.startswith("http://testserver/ja/notifications/unsubscribe/")
+    assert message.alternatives and "text/html" == message.alternatives[0][1]
+
+
+def test_one_click_unsubscribe_post_without_csrf_or_session(people, run, client):
+    client.handler.enforce_csrf_checks = True
+    token = notifications.unsubscribe_token(people["asker"].pk, Kind.ANSWER)
+    url = reverse("notification_unsubscribe", args=[token])
+    page = client.get(url)
+    assert page.status_code == 200 and "Stop emails for" in page.content.decode()
+    assert notifications.preferences(people["asker"])[Kind.ANSWER] == "email"  # GET changes nothing
+    response = client.post(url, {"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200 and "no longer get emails" in response.content.decode()
+    assert notifications.preferences(people["asker"])[Kind.ANSWER] == "site"
+    assert notifications.preferences(people["asker"])[Kind.COMMENT] == "email"
+    client.post(reverse("notification_unsubscribe", args=[notifications.unsubscribe_token(people["asker"].pk)]))
+    assert set(notifications.preferences(people["asker"]).values()) == {"site"}
+
+
+@pytest.mark.parametrize("token", ["garbage", "eyJ1IjoxLCJrIjoiYWxsIn0:forged:sig"])
+def test_tampered_unsubscribe_tokens_are_refused(people, client, token):
+    response = client.post(reverse("notification_unsubscribe", args=[token]))
+    assert response.status_code == 400
+    assert "not valid" in response.content.decode()
+    assert not NotificationPreference.objects.exists()
+
+
+# --- pages ----------------------------------------------------------------------------------------------------
+
+
+def make_notifications(user, count, actor=None):
+    from django.utils import timezone
+
+    Notification.objects.bulk_create(
+        Notification(
+            recipient=user, actor=actor, kind=Kind.ANSWER, dedupe_key=f"answer:{i}", title=f"Question {i}",
+            url=f"/community/q/{i}/question/", excerpt="An answer", created_at=timezone.now(),
+        )
+        for i in range(count)
+    )
+
+
+def test_bell_shows_unread_count_and_list_marks_read(people, client):
+    asker = people["asker"]
+    make_notifications(asker, 3, actor=people["answerer"])
+    client.force_login(asker)
+    home = client.get(reverse("notification_preferences")).content.decode()
+    assert 'class="bell-count">3<' in home
+    page = client.get(reverse("notification_list")).content.decode()
+    assert "Bob Martins answered your question" in page and "Question 2" in page
+    first = Notification.objects.filter(recipient=asker).first()
+    response = client.get(reverse("notification_open", args=[first.pk]))
+    assert response.status_code == 302 and response["Location"] == first.url
+    assert notifications.unread_count(asker) == 2
+    client.post(reverse("notification_mark_read"))
+    assert notifications.unread_count(asker) == 0
+    assert 'class="bell-count"' not in client.get(reverse("notification_list")).content.decode()
+
+
+def test_other_members_notifications_are_404(people, client):
+    make_notifications(people["asker"], 1)
+    mine = Notification.objects.get()
+    client.force_login(people["answerer"])
+    assert client.get(reverse("notification_open", args=[mine.pk])).status_code == 404
+    assert client.post(reverse("notification_mark_read"), {"id": mine.pk}).status_code == 404
+    assert client.post(reverse("notification_mark_read"), {"id": "x"}).status_code == 404
+    assert Notification.objects.get().read_at is None
+
+
+def test_notification_pages_need_sign_in_and_csrf(people, client):
+    assert client.get(reverse("notification_list")).status_code == 302
+    client.handler.enforce_csrf_checks = True
+    client.force_login(people["asker"])
+    assert client.post(reverse("notification_mark_read")).status_code == 403
+    assert client.post(reverse("notification_preferences"), {}).status_code == 403
+
+
+def test_preferences_form_saves_and_reports_bad_choices(people, client):
+    client.force_login(people["asker"])
+    data = {kind: "email" for kind in Kind.values} | {Kind.FOLLOWED: "off"}
+    response = client.post(reverse("notification_preferences"), data)
+    assert response.status_code == 302
+    assert notifications.preferences(people["asker"])[Kind.FOLLOWED] == "off"
+    bad = client.post(reverse("notification_preferences"), data | {Kind.ANSWER: "sms"})
+    assert bad.status_code == 400 and "Choose one of the options shown." in bad.content.decode()
+    assert notifications.preferences(people["asker"])[Kind.ANSWER] == "email"
+
+
+@pytest.mark.parametrize("count", [5, 40])
+def test_notification_list_query_budget(people, client, django_assert_max_num_queries, count):
+    make_notifications(people["asker"], count, actor=people["answerer"])
+    client.force_login(people["asker"])
+    with django_assert_max_num_queries(7):
+        response = client.get(reverse("notification_list"))
+    assert response.status_code == 200
+    assert response.content.decode().count('class="notification ') == min(count, 20)
+
+
+def test_anonymous_pages_run_no_notification_query(client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(0):
+        response = client.get(reverse("notification_unsubscribe", args=["bad"]))
+    assert response.status_code == 400
+    assert b"bell-count" not in response.content and b"Sign in" in response.content
