@@ -39,3 +39,15 @@ def member(db):
 def postgres_only(db):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: CI repeats the suite with DATABASE_URL set to it")
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request to /ja/ leaves Japanese active in the thread (LocaleMiddleware does not reset it), which
+    would leak into the next test's reverse() and gettext calls: every test starts in the default language."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -38,6 +38,7 @@ TARGETS = {
 TARGET_SHARE = 0.25  # the foundation pages' target, kept for reports and JSON
 BENCH_MEMBER = "bench-member"
 MEMBER_KINDS = ("question-member",)
+BENCHMARK_QUESTION = "Benchmark: hub keeps dropping off Wi-Fi (50 answers)"  # made by manage.py seed_bulk
 NO_DEMO = "run scripts/serve.sh or manage.py load_demo first"
 HOST = "127.0.0.1"
 
@@ -234,7 +235,8 @@ class Command(BaseCommand):
 
         try:
             question = (
-                Question.objects.alive().filter(is_bulk=True, answer_count=50).order_by("pk").first()
+                Question.objects.alive().filter(title=BENCHMARK_QUESTION).order_by("pk").first()
+                or Question.objects.alive().filter(is_bulk=True, answer_count=50).order_by("pk").first()
                 or Question.objects.alive().order_by("-answer_count", "pk").first()
             )
         except DatabaseError as error:
