@@ -9,7 +9,9 @@ from community import services
 from community.models import Acceptance, Answer, Question, Vote, VoteEvent
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: the flush after a transactional test would otherwise drop the rows migrations made
+# (Wagtail root page, role groups) for the tests that run after it.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def race(*calls):

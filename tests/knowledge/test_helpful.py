@@ -125,7 +125,7 @@ def test_unknown_or_unpublished_article_is_404(client, article):
     assert client.post(reverse("helpful_vote", args=[article.pk]), {"helpful": "yes"}).status_code == 404
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_votes_stay_exact(postgres_only, topic):
     from tests.factories import UserFactory, make_article
 
