@@ -14,4 +14,6 @@ export DJANGO_SETTINGS_MODULE=portal.settings.bench
 .venv/bin/python manage.py migrate --noinput
 .venv/bin/python manage.py collectstatic --noinput --verbosity 0
 .venv/bin/python manage.py load_demo
+# The benchmark data set: 100,000 questions with ~5 answers each (idempotent: a second run adds nothing).
+.venv/bin/python manage.py seed_bulk --questions "${BENCH_QUESTIONS:-100000}"
 exec .venv/bin/python manage.py bench "$@"

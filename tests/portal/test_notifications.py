@@ -57,7 +57,7 @@ def recipients():
 
 
 def test_answer_notifies_asker_and_followers_never_the_actor(people, run):
-    question = run(ask, people["asker"])
+    question = run(ask, people["asker"], title='Door sensor reports "open" & <closed>')
     run(services.follow_question, people["follower"], question)
     mail.outbox.clear()
     run(services.post_answer, people["answerer"], question, body="Hold the reset button for ten seconds.")
@@ -67,7 +67,7 @@ def test_answer_notifies_asker_and_followers_never_the_actor(people, run):
     # The asker's kind defaults to email; follower activity defaults to the daily digest.
     assert recipients() == ["asker@example.com"]
     message = mail.outbox[0]
-    assert "Bob Martins answered your question" in message.subject
+    assert message.subject == '[Nimbus Home] Bob Martins answered your question: Door sensor reports "open" & <closed>'
     assert "/community/q/" in message.body
 
 

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Locale, Page, Site
 
+from community.demo import load_community_demo
 from knowledge.importer import import_articles
 from knowledge.models import ArticleDailyStat, ArticlePage, TopicPage
 from knowledge.services import Visitor, record_helpful_vote
@@ -71,6 +72,7 @@ class Command(BaseCommand):
             self.stderr.write(f"  {name}: {reason}")
         users = self.users()
         self.votes_and_views(users)
+        load_community_demo(stdout=self.stdout)
         self.print_logins()
 
     # --- Pages ----------------------------------------------------------------------------------

@@ -1,0 +1,383 @@
+"""Community demo content for `manage.py load_demo`: Nimbus Home customers asking and answering.
+
+The content lives in YAML under `community/demo_content/`:
+
+- `people.yaml`: the demo customers (created when missing, verified, with a profile);
+- `questions_<lang>.yaml`: hand-written questions with their answers, comments, votes and acceptance;
+- `generated_<lang>.yaml`: products × problems; every problem that applies to a product becomes one
+  question whose text is filled in with that product's details (model, firmware, …).
+
+Everything is created through the community services (`ask_question`, `post_answer`, `post_comment`, `vote`,
+`accept_answer`, `set_me_too`), so counters and ledgers are exactly what real use would produce. Only the
+rate limits and the "same text within ten minutes" check are switched off, and only while the loader runs
+(see `services_unthrottled`). Afterwards the timestamps are spread over the last 90 days with `.update()`.
+The notifications the activity causes are created as usual, but no email is sent for them while loading.
+
+Idempotent: a question is identified by its original title (revision 1); a title that is already there is
+skipped with its whole thread, and each thread is written in one transaction, so an interrupted run
+leaves no half-built question behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.test.utils import override_settings
+from django.utils import timezone
+
+from . import services
+from .models import Acceptance, Answer, Comment, Follow, MeToo, PostRevision, Question, Vote, VoteEvent
+from .validation import FieldError, clean_title
+
+CONTENT_DIR = Path(__file__).resolve().parent / "demo_content"
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - the documented password of the demo accounts
+SPREAD_DAYS = 90
+MAX_ANSWERS = 4
+
+
+class DemoContentError(ValueError):
+    """The YAML describes something the services refuse (or refers to someone who is not in people.yaml)."""
+
+
+@dataclass
+class Summary:
+    created: int = 0
+    present: int = 0
+    questions: int = 0
+    english: int = 0
+    japanese: int = 0
+    answers: int = 0
+    comments: int = 0
+    votes: int = 0
+    accepted: int = 0
+    unanswered: int = 0
+
+    def line(self) -> str:
+        return (
+            f"Community: {self.questions} demo questions ({self.english} en, {self.japanese} ja; "
+            f"{self.created} created, {self.present} already there), {self.answers} answers, "
+            f"{self.comments} comments, {self.votes} votes, {self.accepted} accepted, {self.unanswered} unanswered"
+        )
+
+
+@contextlib.contextmanager
+def services_unthrottled():
+    """Switch off the per-member/IP rate limits and the duplicate-text check of the community services.
+
+    For the demo loader only: it posts hundreds of times as a handful of people within seconds, and the
+    generated questions share answer texts. The services look both checks up as module globals on every
+    call, so swapping them here is enough; they are put back even if loading fails. A management command
+    is single-threaded, so nothing else in the process sees the swap.
+    """
+    saved = services.throttle, services._refuse_duplicate
+    services.throttle = _allow
+    services._refuse_duplicate = _allow
+    try:
+        yield
+    finally:
+        services.throttle, services._refuse_duplicate = saved
+
+
+def _allow(*args, **kwargs) -> None:
+    return None
+
+
+# --- reading the YAML ---------------------------------------------------------------------------------------
+
+
+def read_people(content_dir: Path = CONTENT_DIR) -> list[dict]:
+    return yaml.safe_load((content_dir / "people.yaml").read_text(encoding="utf-8"))
+
+
+def read_questions(content_dir: Path = CONTENT_DIR, people: list[dict] | None = None) -> list[dict]:
+    """Every demo question as a plain dict (title, body, language, topic, tags, author, answers, …)."""
+    people = people if people is not None else read_people(content_dir)
+    questions: list[dict] = []
+    for path in sorted(content_dir.glob("questions_*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for item in data["questions"]:
+            questions.append({**item, "language": item.get("language", data["language"])})
+    for path in sorted(content_dir.glob("generated_*.yaml")):
+        questions.extend(expand_generated(yaml.safe_load(path.read_text(encoding="utf-8")), people))
+    seen: set[str] = set()
+    for item in questions:
+        title = clean_title(item["title"])
+        if title in seen:
+            raise DemoContentError(f"Two demo questions have the title {title!r}")
+        seen.add(title)
+        item["title"] = title
+    return questions
+
+
+def expand_generated(data: dict, people: list[dict]) -> list[dict]:
+    """Products × problems → questions. Each question gets its own details (room, router, phone, how long)
+    and a deterministic choice of 0–4 of the problem's answers, so the set reads like separate customers."""
+    language = data["language"]
+    pool = [p["username"] for p in people if p["language"] == language]
+    products = data["products"]
+    questions = []
+    for problem in data["problems"]:
+        for index, product_key in enumerate(problem["products"]):
+            product = products[product_key]
+            rng = random.Random(f"{language}:{problem['key']}:{product_key}")  # noqa: S311 - demo data
+            context = {
+                **{key: value for key, value in product.items() if isinstance(value, str)},
+                "room": rng.choice(data["rooms"]),
+                "router": rng.choice(data["routers"]),
+                "phone": rng.choice(data["phones"]),
+                "days": rng.choice([2, 3, 4, 5, 10, 14]),
+                "weeks": rng.choice([2, 3, 6, 8]),
+                "count": rng.choice([2, 3, 4]),
+            }
+            titles = problem["titles"]
+            author = pool[rng.randrange(len(pool))]
+            available = problem.get("answers", [])
+            # Some questions stay unanswered; the rest get between one and all of the problem's answers.
+            wanted = rng.choices([0, 1, 2, 3, 4], weights=[12, 25, 28, 20, 15])[0]
+            chosen = sorted(rng.sample(range(len(available)), min(wanted, len(available), MAX_ANSWERS)))
+            answers = []
+            for number in chosen:
+                answer = dict(available[number])
+                answer["body"] = _fill(answer["body"], context)
+                answer["comments"] = [
+                    {**comment, "body": _fill(comment["body"], context)} for comment in answer.get("comments", [])
+                ]
+                answers.append(answer)
+            comments = [{**c, "body": _fill(c["body"], context)} for c in problem.get("comments", []) if rng.random() < 0.6]
+            questions.append({
+                "title": _fill(titles[index % len(titles)], context),
+                "body": _fill(problem["body"], context),
+                "language": language,
+                "topic": problem["topic"],
+                "tags": list(dict.fromkeys([*product.get("tags", []), *problem.get("tags", [])]))[:5],
+                "author": author,
+                "votes": rng.choice(problem.get("question_votes", [0, 1, 1, 2, 3])),
+                "me_too": rng.choice([0, 0, 1, 2, 3]) if problem.get("common", True) else 0,
+                "answers": answers,
+                "comments": comments,
+            })
+    return questions
+
+
+def _fill(text: str, context: dict) -> str:
+    try:
+        return text.format(**context)
+    except (KeyError, IndexError) as error:
+        raise DemoContentError(f"Unknown placeholder {error} in demo text: {text[:60]!r}") from None
+
+
+# --- people --------------------------------------------------------------------------------------------------
+
+
+def ensure_people(people: list[dict]) -> dict[str, Any]:
+    """The demo customers by username: created if missing (password DEMO_PASSWORD, verified address,
+    profile); an existing account is only given its verified address and a profile if it lacks them."""
+    from allauth.account.models import EmailAddress
+
+    from portal.models import Profile
+
+    User = get_user_model()
+    password = None
+    users = {}
+    for person in people:
+        user = User.objects.filter(username=person["username"]).first()
+        if user is None:
+            password = password or make_password(DEMO_PASSWORD)  # one hash for every new demo customer
+            user = User.objects.create(username=person["username"], email=person["email"], password=password)
+        EmailAddress.objects.update_or_create(
+            user=user, email=user.email or person["email"], defaults={"verified": True, "primary": True}
+        )
+        Profile.objects.get_or_create(user=user, defaults={"display_name": person["name"], "language": person["language"]})
+        users[person["username"]] = user
+    return users
+
+
+# --- loading ---------------------------------------------------------------------------------------------------
+
+
+def load_community_demo(content_dir: Path = CONTENT_DIR, *, now: datetime | None = None, stdout=None) -> Summary:
+    """Create the demo questions that are not there yet. Returns (and writes to `stdout`) a summary."""
+    people = read_people(content_dir)
+    questions = read_questions(content_dir, people)
+    users = ensure_people(people)
+    topics = _topics()
+    _ensure_tags({tag for item in questions for tag in item.get("tags", [])})
+    now = now or timezone.now()
+    titles = [item["title"] for item in questions]
+    present = set(
+        PostRevision.objects.filter(question__isnull=False, number=1, title__in=titles).values_list("title", flat=True)
+    ) | set(Question.objects.filter(title__in=titles).values_list("title", flat=True))
+    summary = Summary()
+    # Demo activity fills the notification centre but emails nobody: the immediate task backend sends inside
+    # the loop, through this backend.
+    with services_unthrottled(), override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+        for item in questions:
+            if item["title"] in present:
+                summary.present += 1
+                continue
+            with transaction.atomic():
+                _create_thread(item, users, topics, now)
+            summary.created += 1
+    _count(summary, titles)
+    if stdout is not None:
+        stdout.write(summary.line())
+    return summary
+
+
+def _topics() -> dict[tuple[str, str], Any]:
+    from knowledge.models import TopicPage
+
+    return {
+        (topic.slug, topic.locale.language_code): topic for topic in TopicPage.objects.select_related("locale")
+    }
+
+
+def _ensure_tags(names: set[str]) -> None:
+    """Demo tags exist up front: creating a tag is a reputation privilege the demo customers lack."""
+    from taggit.models import Tag
+
+    existing = set(Tag.objects.filter(name__in=names).values_list("name", flat=True))
+    for name in sorted(names - existing):
+        Tag.objects.get_or_create(slug=name, defaults={"name": name})
+
+
+def _count(summary: Summary, titles: list[str]) -> None:
+    questions = Question.objects.filter(title__in=titles, is_bulk=False)
+    summary.questions = questions.count()
+    summary.english = questions.filter(language="en").count()
+    summary.japanese = questions.filter(language="ja").count()
+    summary.unanswered = questions.filter(answer_count=0).count()
+    summary.accepted = questions.filter(accepted_answer__isnull=False).count()
+    summary.answers = Answer.objects.filter(question__in=questions).count()
+    summary.comments = Comment.objects.filter(question__in=questions).count()
+    summary.votes = (
+        Vote.objects.filter(question__in=questions).count() + Vote.objects.filter(answer__question__in=questions).count()
+    )
+
+
+class _Timeline:
+    """Moments between a start and now, for one question thread (all strictly in the past)."""
+
+    def __init__(self, rng: random.Random, now: datetime):
+        self.rng, self.now = rng, now
+
+    def after(self, moment: datetime, share: float = 0.5, power: float = 2.0) -> datetime:
+        window = (self.now - moment).total_seconds()
+        seconds = max(60.0, window * share * self.rng.random() ** power)
+        return min(moment + timedelta(seconds=seconds), self.now - timedelta(minutes=1))
+
+
+def _create_thread(item: dict, users: dict, topics: dict, now: datetime) -> Question:
+    title = item["title"]
+    rng = random.Random(title)  # noqa: S311 - demo data, stable per question
+    language = item["language"]
+    author = _user(users, item["author"], title)
+    pool = [u for name, u in users.items() if u.pk != author.pk]
+    same_language = [u for u in pool if _language(u) == language] or pool
+    topic = topics.get((item["topic"], language)) if item.get("topic") else None
+    clock = _Timeline(rng, now)
+    days_ago = item.get("days_ago", rng.uniform(0.4, SPREAD_DAYS - 1))
+    asked_at = now - timedelta(days=days_ago, minutes=rng.randint(0, 600))
+    moments: list[datetime] = [asked_at]
+
+    where = title
+    question = _call(
+        where, services.ask_question, author, title=title, body=item["body"], tags=item.get("tags", []),
+        topic=topic, language=language,
+    )
+    Question.objects.filter(pk=question.pk).update(created_at=asked_at)
+    PostRevision.objects.filter(question=question).update(created_at=asked_at)
+    Follow.objects.filter(question=question).update(created_at=asked_at)
+
+    accepted = None
+    answer_moment = asked_at
+    for data in item.get("answers", [])[:MAX_ANSWERS]:
+        answerer = _user(users, data["author"], title) if data.get("author") else rng.choice(same_language)
+        if answerer.pk == author.pk:
+            answerer = rng.choice(same_language)
+        answer = _call(where, services.post_answer, answerer, question, body=data["body"])
+        answer_moment = clock.after(answer_moment, share=0.35)
+        moments.append(answer_moment)
+        Answer.objects.filter(pk=answer.pk).update(created_at=answer_moment)
+        PostRevision.objects.filter(answer=answer).update(created_at=answer_moment)
+        moments += _comments(title, answer, data.get("comments", []), answer_moment, author, same_language, users, rng, clock)
+        _votes(title, answer, data.get("votes", 0), answerer, pool, answer_moment, rng, clock)
+        if data.get("accepted") and accepted is None:
+            accepted = (answer, answer_moment)
+
+    moments += _comments(title, question, item.get("comments", []), asked_at, author, same_language, users, rng, clock)
+    _votes(title, question, item.get("votes", 0), author, pool, asked_at, rng, clock)
+    for member in rng.sample(same_language, min(int(item.get("me_too", 0)), len(same_language))):
+        _call(where, services.set_me_too, member, question)
+        MeToo.objects.filter(question=question, user=member).update(created_at=clock.after(asked_at))
+    if accepted:
+        answer, answered_at = accepted
+        _call(where, services.accept_answer, author, answer)
+        accepted_at = clock.after(answered_at, share=0.2)
+        moments.append(accepted_at)
+        Acceptance.objects.filter(question=question).update(created_at=accepted_at)
+    views = item.get("views") or int(rng.uniform(15, 60) * (1 + question_score(question.pk)) * (1 + days_ago / 30))
+    Question.objects.filter(pk=question.pk).update(last_activity_at=max(moments), view_count=views)
+    return question
+
+
+def question_score(pk: int) -> int:
+    return max(0, Question.objects.values_list("score", flat=True).get(pk=pk))
+
+
+def _comments(where, post, comments, posted_at, asker, pool, users, rng, clock) -> list[datetime]:
+    moments = []
+    moment = posted_at
+    for data in comments:
+        if data.get("author") == "asker":
+            commenter = asker
+        elif data.get("author"):
+            commenter = _user(users, data["author"], where)
+        else:
+            commenter = rng.choice([u for u in pool if u.pk != post.author_id] or pool)
+        comment = _call(where, services.post_comment, commenter, post, body=data["body"])
+        moment = clock.after(moment, share=0.2)
+        Comment.objects.filter(pk=comment.pk).update(created_at=moment)
+        moments.append(moment)
+    return moments
+
+
+def _votes(where, post, spec, author, pool, posted_at, rng, clock) -> None:
+    """`votes: 3` is three up-votes, `votes: -1` one down-vote, `votes: [4, 1]` four up and one down."""
+    up, down = (spec, 0) if isinstance(spec, int) and spec >= 0 else ((0, -spec) if isinstance(spec, int) else spec)
+    voters = [u for u in pool if u.pk != author.pk]
+    chosen = rng.sample(voters, min(up + down, len(voters)))
+    target = {"answer": post} if isinstance(post, Answer) else {"question": post}
+    for number, voter in enumerate(chosen):
+        _call(where, services.vote, voter, post, 1 if number < up else -1)
+        moment = clock.after(posted_at)
+        Vote.objects.filter(voter=voter, **target).update(created_at=moment, updated_at=moment)
+        VoteEvent.objects.filter(voter=voter, **target).update(created_at=moment)
+
+
+def _user(users: dict, username: str, title: str):
+    try:
+        return users[username]
+    except KeyError:
+        raise DemoContentError(f"{title!r}: {username!r} is not in people.yaml") from None
+
+
+def _language(user) -> str:
+    profile = getattr(user, "profile", None)
+    return profile.language if profile else "en"
+
+
+def _call(where: str, function, user, *args, **kwargs):
+    try:
+        return function(services.Actor(user), *args, **kwargs)
+    except (services.CommunityError, FieldError) as error:
+        raise DemoContentError(f"{where!r}: {function.__name__} refused: {error}") from error
