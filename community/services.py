@@ -135,6 +135,10 @@ def _resolve_tags(user, names: list[str]) -> list[Tag]:
 
 
 def _after_commit(question_id: int | None, event: str | None = None, object_id: int | None = None, actor_id=None):
+    # The search document is written in the same transaction as the post (search/indexing.py).
+    from search.indexing import index_question
+
+    index_question(question_id)
     # Cached pages are refreshed now and again after the commit: a page rendered from the old rows in
     # between is dropped by the second touch.
     caching.touch(question_id)
@@ -452,6 +456,7 @@ def follow_question(actor, question: Question) -> bool:
         raise PermissionRefused(_("Please sign in to follow questions."))
     throttle("react", actor)
     with transaction.atomic():
+        _lock_question(question.pk)  # lock order: question row first, then follow/me-too rows (no deadlock)
         created = _follow(actor.user.pk, question.pk)
         _after_commit(question.pk)
     return created
@@ -463,6 +468,7 @@ def unfollow_question(actor, question: Question) -> bool:
         raise PermissionRefused(_("Please sign in to follow questions."))
     throttle("react", actor)
     with transaction.atomic():
+        _lock_question(question.pk)
         deleted, _rows = Follow.objects.filter(user=actor.user, question=question).delete()
         if deleted:
             Question.objects.filter(pk=question.pk).update(follower_count=F("follower_count") - 1)
@@ -479,6 +485,7 @@ def set_me_too(actor, question: Question, on: bool = True) -> bool:
         raise PermissionRefused(_("Please sign in with a verified email address first."))
     throttle("react", actor)
     with transaction.atomic():
+        _lock_question(question.pk)
         if on:
             try:
                 with transaction.atomic():

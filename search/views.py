@@ -1,22 +1,141 @@
-"""Search page. Until the search issue lands, this queries help articles through Wagtail's database search."""
+"""The search page and the autocomplete endpoint: one box over articles and questions."""
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
+import hashlib
+import json
+
+from django.core.cache import cache
+from django.http import JsonResponse
 from django.template.response import TemplateResponse
-from wagtail.models import Locale
+from django.utils.http import urlencode
+from django.utils.translation import get_language
 
-from knowledge.models import ArticlePage
+from .backends import get_backend
+from .backends.base import MAX_QUERY, SORTS, STATUSES, SearchQuery
+from .indexing import generation
+from .models import SearchDocument
+from .text import normalise
 
-MAX_QUERY = 200
+RESULT_CACHE_SECONDS = 120
+MAX_PAGE = 100
+LIST_PARAMS = {"type": 5, "topic": 10, "tag": 5, "lang": 2}
+KINDS = set(SearchDocument.Kind.values)
+SLUG_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+def _clean_list(request, name: str, allowed=None) -> tuple[str, ...]:
+    values = []
+    for raw in request.GET.getlist(name)[: LIST_PARAMS[name]]:
+        value = raw.strip().lower()[:60]
+        if not value or (allowed is not None and value not in allowed) or not set(value) <= SLUG_CHARS:
+            continue
+        if value not in values:
+            values.append(value)
+    return tuple(values)
+
+
+def parse_request(request) -> SearchQuery:
+    """Everything from the query string, validated: unknown values are dropped, never an error."""
+    text = " ".join(normalise(request.GET.get("q", "")).split())[:MAX_QUERY]
+    try:
+        page = min(MAX_PAGE, max(1, int(request.GET.get("page", "1"))))
+    except ValueError:
+        page = 1
+    sort = request.GET.get("sort", "relevance")
+    status = request.GET.get("status", "")
+    return SearchQuery(
+        text=text,
+        kinds=_clean_list(request, "type", KINDS),
+        topics=_clean_list(request, "topic"),
+        tags=_clean_list(request, "tag"),
+        languages=_clean_list(request, "lang", {"en", "ja"}),
+        status=status if status in STATUSES else "",
+        sort=sort if sort in SORTS else "relevance",
+        page=page,
+    )
+
+
+def _params(query: SearchQuery) -> list[tuple[str, str]]:
+    items = [("q", query.text)]
+    items += [("type", v) for v in query.kinds] + [("topic", v) for v in query.topics]
+    items += [("tag", v) for v in query.tags] + [("lang", v) for v in query.languages]
+    if query.status:
+        items.append(("status", query.status))
+    if query.sort != "relevance":
+        items.append(("sort", query.sort))
+    return items
+
+
+def _url(items: list[tuple[str, str]]) -> str:
+    return "?" + urlencode(items)
+
+
+def toggle_url(query: SearchQuery, name: str, value: str) -> str:
+    """The page's URL with one facet value switched on or off (and back to page 1)."""
+    items = _params(query)
+    if name == "status":
+        items = [(k, v) for k, v in items if k != "status"]
+        if query.status != value:
+            items.append(("status", value))
+        return _url(items)
+    if (name, value) in items:
+        items.remove((name, value))
+    else:
+        items.append((name, value))
+    return _url(items)
+
+
+FACET_PARAM = {"kind": "type", "topic": "topic", "tag": "tag", "status": "status", "language": "lang"}
+
+
+def _cached_search(query: SearchQuery):
+    key = "search:results:" + hashlib.sha256(
+        json.dumps([generation(), query.__dict__], sort_keys=True, default=str).encode()
+    ).hexdigest()
+    results = cache.get(key)
+    if results is None:
+        results = get_backend().search(query)
+        if not results.degraded:
+            cache.set(key, results, RESULT_CACHE_SECONDS)
+    return results
 
 
 def search(request):
-    query = " ".join(request.GET.get("q", "").split())[:MAX_QUERY]
-    results = []
-    page_obj = None
-    if query:
-        articles = ArticlePage.objects.live().public().filter(locale=Locale.get_active()).defer_streamfields()
-        page_obj = Paginator(articles.search(query), 10).get_page(request.GET.get("page"))
-        results = list(page_obj.object_list)
-    return TemplateResponse(request, "search/search.html", {"query": query, "results": results, "page_obj": page_obj})
+    query = parse_request(request)
+    results = _cached_search(query) if query.text else None
+    context = {"query": query.text, "search": query, "results": results}
+    if results is not None:
+        context["facets"] = [
+            (name, [(value, toggle_url(query, FACET_PARAM[name], value.value)) for value in results.facets.get(name, [])])
+            for name in ("kind", "status", "topic", "tag", "language")
+            if results.facets.get(name)
+        ]
+        base = [(k, v) for k, v in _params(query) if k != "sort"]
+        context["sorts"] = [(s, _url([*base, ("sort", s)] if s != "relevance" else base)) for s in SORTS]
+        page_items = _params(query)
+        if query.page > 1:
+            context["previous_url"] = _url([*page_items, ("page", str(query.page - 1))])
+        if query.page < min(results.pages, MAX_PAGE):
+            context["next_url"] = _url([*page_items, ("page", str(query.page + 1))])
+        context["filtered"] = bool(query.kinds or query.topics or query.tags or query.languages or query.status)
+        context["clear_url"] = _url([("q", query.text)])
+    return TemplateResponse(request, "search/search.html", context)
+
+
+def suggest(request):
+    """Autocomplete: an HTML fragment of links for htmx, or JSON with `?format=json`."""
+    text = " ".join(normalise(request.GET.get("q", "")).split())[:MAX_QUERY]
+    language = request.GET.get("lang", "") if request.GET.get("lang", "") in {"en", "ja"} else ""
+    items = []
+    if len(text) >= 2:
+        key = "search:suggest:" + hashlib.sha256(json.dumps([generation(), text, language]).encode()).hexdigest()
+        items = cache.get(key)
+        if items is None:
+            items = [s.__dict__ for s in get_backend().suggest(text, language)]
+            cache.set(key, items, RESULT_CACHE_SECONDS)
+    if request.GET.get("format") == "json":
+        return JsonResponse({"query": text, "suggestions": items})
+    return TemplateResponse(
+        request, "search/suggest.html", {"query": text, "items": items, "language": get_language()}
+    )

@@ -226,6 +226,11 @@ class Command(BaseCommand):
                 self.stdout.write(f"{have:,} bulk questions already there (asked for {questions:,}): nothing to add.")
             else:
                 self.add_questions(have, questions, answers_per_question)
+            # Bulk rows bypass the services, so their search documents are written here in bulk.
+            from search.indexing import ensure_index
+
+            if ensure_index(self.stdout):
+                self.stdout.write(f"  search documents rebuilt ({self.elapsed()})")
         finally:
             self.restore_sqlite()
         caching.touch()

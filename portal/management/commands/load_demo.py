@@ -73,6 +73,10 @@ class Command(BaseCommand):
         users = self.users()
         self.votes_and_views(users)
         load_community_demo(stdout=self.stdout)
+        from search.indexing import ensure_index
+
+        if ensure_index(self.stdout):
+            self.stdout.write("Search documents rebuilt.")
         self.print_logins()
 
     # --- Pages ----------------------------------------------------------------------------------

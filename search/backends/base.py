@@ -1,0 +1,98 @@
+"""The one interface every search backend implements, and the query/result types they share.
+
+`index(doc)`, `delete(key)`, `search(query) -> Results`, `suggest(prefix, language) -> list[Suggestion]`.
+Documents are `search.models.SearchDocument` rows; keys are "article:<id>" / "question:<id>".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+SORTS = ("relevance", "newest", "votes")
+STATUSES = ("solved", "unanswered")
+MAX_QUERY = 200
+PAGE_SIZE = 10
+
+
+class BackendUnavailable(Exception):
+    """The search engine cannot answer (down, slow, refusing). The database backend answers instead."""
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    text: str
+    kinds: tuple[str, ...] = ()  # "article", "question"; empty = both
+    topics: tuple[str, ...] = ()  # topic slugs
+    tags: tuple[str, ...] = ()  # every tag must match
+    languages: tuple[str, ...] = ()
+    status: str = ""  # "", "solved" or "unanswered" (questions)
+    sort: str = "relevance"
+    page: int = 1
+    page_size: int = PAGE_SIZE
+
+
+@dataclass
+class Hit:
+    key: str
+    kind: str
+    object_id: int
+    url: str
+    title: str
+    title_html: str  # escaped, with <mark> around matches
+    snippet_html: str  # escaped, with <mark> around matches
+    topic_slug: str
+    topic_title: str
+    tags: list[str]
+    language: str
+    is_solved: bool
+    answer_count: int
+    votes: int
+    helpful_ratio: float | None
+    created_at: datetime
+    updated_at: datetime
+    score: float = 0.0
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool = False
+
+
+@dataclass
+class Results:
+    query: SearchQuery
+    hits: list[Hit]
+    total: int
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)  # "kind", "topic", "tag", "status", "language"
+    took_ms: float = 0.0
+    backend: str = "database"
+    degraded: bool = False  # True when Elasticsearch failed and the database answered
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.query.page_size))
+
+
+@dataclass
+class Suggestion:
+    kind: str
+    title: str
+    url: str
+    language: str
+
+
+class SearchBackend(Protocol):
+    name: str
+
+    def index(self, doc) -> None: ...
+
+    def delete(self, key: str) -> None: ...
+
+    def search(self, query: SearchQuery) -> Results: ...
+
+    def suggest(self, prefix: str, language: str = "", limit: int = 8) -> list[Suggestion]: ...

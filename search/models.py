@@ -1,0 +1,69 @@
+"""The denormalised source of truth for search: one row per live article or visible question.
+
+Written synchronously, in the same transaction as the content (see `search/indexing.py`). The database
+backend queries it directly (SQLite FTS5 with the trigram tokenizer; PostgreSQL full text + pg_trgm);
+the Elasticsearch backend is fed from it.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SearchDocument(models.Model):
+    class Kind(models.TextChoices):
+        ARTICLE = "article", _("Article")
+        QUESTION = "question", _("Question")
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    object_id = models.PositiveIntegerField()
+    url = models.CharField(max_length=300)
+    title = models.CharField(max_length=255)
+    body = models.TextField(blank=True, help_text="Plain text: an article's summary and body; a question and its answers.")
+    accepted_text = models.TextField(blank=True, help_text="The accepted answer's text (boosted).")
+    tags = models.CharField(max_length=400, blank=True, help_text="Tag slugs separated by spaces.")
+    topic_slug = models.CharField(max_length=120, blank=True)
+    topic_title = models.CharField(max_length=255, blank=True)
+    language = models.CharField(max_length=8)
+    is_solved = models.BooleanField(default=False)
+    answer_count = models.PositiveIntegerField(default=0)
+    votes = models.IntegerField(default=0, help_text="Question score.")
+    helpful_ratio = models.FloatField(null=True, blank=True, help_text="Articles: share of 'Yes' votes.")
+    views = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    indexed_at = models.DateTimeField(auto_now=True, db_index=True, help_text="When this row was last written.")
+
+    class Meta:
+        verbose_name = _("search document")
+        constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="search_document_once")]
+        indexes = [
+            models.Index(fields=["language", "kind"], name="search_doc_lang_kind"),
+            models.Index(fields=["-updated_at"], name="search_doc_updated"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.title}"
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.object_id}"
+
+
+class IndexRetry(models.Model):
+    """An Elasticsearch write that failed (cluster down or slow). `search_status` shows the backlog; the
+    retry task/command drains it when the cluster is back. One row per document key."""
+
+    key = models.CharField(max_length=40, unique=True)  # "article:12" / "question:34"
+    action = models.CharField(max_length=8, choices=[("index", "index"), ("delete", "delete")])
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("search index retry")
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.key}"

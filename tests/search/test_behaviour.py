@@ -1,0 +1,196 @@
+"""Search behaviour over real content (articles published in Wagtail, questions posted through the
+services): stemming, typos, Japanese, phrases, facets, filters, sorting, pagination, permissions and
+freshness. Runs against every backend in `BACKENDS`."""
+
+import pytest
+from django.urls import reverse
+
+from community import services
+from search.backends.base import SearchQuery
+from search.backends.database import DatabaseBackend
+from search.models import SearchDocument
+from tests.factories import UserFactory, make_article, make_topic, translate
+from tests.search.es_fixtures import es_backend, osmem_url  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.django_db
+
+
+class EngineInSync:
+    """The Elasticsearch backend, fed from SearchDocument before each read — what the on_commit push task
+    does in the product (tests run inside a transaction, so on_commit never fires here)."""
+
+    def __init__(self, engine):
+        self.engine, self.name = engine, engine.name
+        self.sent: set[str] = set()
+
+    def _sync(self):
+        docs = {doc.key: doc for doc in SearchDocument.objects.all()}
+        for key in self.sent - set(docs):
+            self.engine.delete(key)
+        for doc in docs.values():
+            self.engine.index(doc)
+        self.sent = set(docs)
+        self.engine.refresh()
+
+    def search(self, query):
+        self._sync()
+        return self.engine.search(query)
+
+    def suggest(self, *args, **kwargs):
+        self._sync()
+        return self.engine.suggest(*args, **kwargs)
+
+
+@pytest.fixture(params=["database", "elasticsearch"])
+def backend(request):
+    if request.param == "database":
+        return DatabaseBackend()
+    return EngineInSync(request.getfixturevalue("es_backend"))
+
+
+@pytest.fixture
+def content(site):
+    account = make_topic(site["en"], "Account & sign-in", "account-sign-in", tags=["account"])
+    billing = make_topic(site["en"], "Billing & refunds", "billing-refunds", tags=["billing"])
+    reset = make_article(account, "Reset your password", tags=["password", "account"],
+                         summary="Forgot your password? Get a reset link by email.")
+    refund = make_article(billing, "Request a refund", tags=["refunds"], summary="Return a device within 30 days for a refund.")
+    billing_ja = translate(billing, site["locale_ja"], title="請求と返金")
+    refund_ja = translate(refund, site["locale_ja"], title="返金を申請する", summary="30日以内なら払い戻しを受けられます。")
+    translate(account, site["locale_ja"], title="アカウントとログイン")
+    reset_ja = translate(reset, site["locale_ja"], title="パスワードをリセットする方法", summary="メールでリセット用のリンクを受け取ります。")
+    asker, answerer = UserFactory(username="asker"), UserFactory(username="answerer")
+    solved = services.ask_question(
+        asker, title="Hub keeps dropping off Wi-Fi at night", body="Every night the hub goes offline.", topic=account,
+    )
+    answer = services.post_answer(answerer, solved, body="Move the hub away from the microwave oven.")
+    services.accept_answer(asker, answer)
+    unanswered = services.ask_question(
+        asker, title="Camera shows a black screen", body="The Wi-Fi camera picture is black since Monday.",
+    )
+    return {
+        "reset": reset, "refund": refund, "refund_ja": refund_ja, "reset_ja": reset_ja, "billing_ja": billing_ja,
+        "solved": solved, "unanswered": unanswered, "asker": asker, "answerer": answerer, "account": account,
+    }
+
+
+def keys(results):
+    return [hit.key for hit in results.hits]
+
+
+def run(backend, text, **kwargs):
+    return backend.search(SearchQuery(text=text, **kwargs))
+
+
+def test_every_published_article_and_visible_question_has_a_document(content):
+    kinds = sorted(SearchDocument.objects.values_list("kind", flat=True))
+    assert kinds == ["article"] * 4 + ["question"] * 2  # topics are pages, not documents
+
+
+def test_english_stemming_and_typo_tolerance(backend, content):
+    assert f"article:{content['reset'].pk}" in keys(run(backend, "passwords"))
+    assert keys(run(backend, "pasword"))[0] == f"article:{content['reset'].pk}"
+    assert f"article:{content['refund'].pk}" in keys(run(backend, "refunds"))
+
+
+def test_japanese_queries(backend, content):
+    assert keys(run(backend, "パスワード"))[0] == f"article:{content['reset_ja'].pk}"
+    assert f"article:{content['refund_ja'].pk}" in keys(run(backend, "払い戻し"))
+    assert f"article:{content['refund_ja'].pk}" in keys(run(backend, "返金"))  # two characters
+
+
+def test_phrase_query(backend, content):
+    assert keys(run(backend, '"black screen"')) == [f"question:{content['unanswered'].pk}"]
+    assert keys(run(backend, '"screen black"')) == []
+
+
+def test_accepted_answers_are_searchable_and_highlighted(backend, content):
+    results = run(backend, "microwave")
+    assert keys(results) == [f"question:{content['solved'].pk}"]
+    assert "<mark>microwave</mark>" in results.hits[0].snippet_html
+    assert results.hits[0].is_solved and results.hits[0].answer_count == 1
+
+
+def test_facets_count_and_combine(backend, content):
+    results = run(backend, "wi-fi")
+    facets = {name: {v.value: v.count for v in values} for name, values in results.facets.items()}
+    assert facets["kind"] == {"question": 2}
+    assert facets["status"] == {"solved": 1, "unanswered": 1}
+    solved = run(backend, "wi-fi", status="solved")
+    assert keys(solved) == [f"question:{content['solved'].pk}"]
+    assert {v.value: v.count for v in solved.facets["status"]} == {"solved": 1, "unanswered": 1}  # other choices stay visible
+    assert keys(run(backend, "wi-fi", status="solved", topics=("billing-refunds",))) == []
+    assert keys(run(backend, "refund", kinds=("article",), languages=("ja",))) == [f"article:{content['refund_ja'].pk}"]
+    assert keys(run(backend, "password", tags=("password",), languages=("en",))) == [f"article:{content['reset'].pk}"]
+
+
+def test_sort_and_pagination(backend, content, monkeypatch):
+    monkeypatch.setitem(services.RATE_LIMITS, "ask", (100, 100, 600))
+    asker = content["asker"]
+    for i in range(12):
+        services.ask_question(asker, title=f"Thermostat schedule question number {i}", body=f"Schedule body {i} for the thermostat.")
+    first = run(backend, "thermostat", sort="newest", page_size=5)
+    second = run(backend, "thermostat", sort="newest", page_size=5, page=2)
+    assert first.total == 12 and first.pages == 3
+    assert first.hits[0].title.endswith("number 11")
+    assert not set(keys(first)) & set(keys(second))
+    assert len(run(backend, "thermostat", page=3, page_size=5).hits) == 2
+
+
+def test_hidden_content_never_appears(backend, content):
+    content["reset"].unpublish()
+    services.delete_post(content["asker"], content["unanswered"])
+    assert f"article:{content['reset'].pk}" not in keys(run(backend, "password"))
+    assert keys(run(backend, "black screen")) == []
+
+
+def test_fresh_edits_answers_and_new_questions(backend, content):
+    question = services.ask_question(content["asker"], title="Doorbell chime is silent", body="No sound at all.")
+    assert keys(run(backend, "doorbell")) == [f"question:{question.pk}"]  # unanswered, found at once
+    services.edit_question(content["asker"], question, title="Doorbell chime is silent after update", body="No sound at all.")
+    assert run(backend, "doorbell").hits[0].title.endswith("after update")
+    services.post_answer(content["answerer"], question, body="Turn the chime volume up in the app.")
+    assert keys(run(backend, "volume")) == [f"question:{question.pk}"]
+
+
+def test_scripts_in_titles_stay_inert(backend, content):
+    services.ask_question(content["asker"], title="<script>alert(1)</script> in my hub name", body="Weird hub name.")
+    hit = run(backend, "script").hits[0]
+    assert "<script>" not in hit.title_html and "&lt;" in hit.title_html
+
+
+def test_suggest(backend, content):
+    titles = [s.title for s in backend.suggest("reset")]
+    assert titles[0] == "Reset your password"
+    assert [s.title for s in backend.suggest("パスワ", language="ja")] == ["パスワードをリセットする方法"]
+
+
+# --- the page ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "q",
+    ["", "   ", "x" * 1000, "!!!???", 'title:(foo AND bar~2) OR "', "*", "🙂🔥", "Wi-Fi ルーター password", "a", "\x00\u202e"],
+)
+def test_bad_input_never_fails(client, content, q):
+    response = client.get(reverse("search"), {"q": q, "page": "abc", "sort": "drop table", "type": "<x>", "tag": "a" * 300})
+    assert response.status_code == 200
+
+
+def test_search_page_shows_results_facets_and_empty_state(client, content):
+    page = client.get(reverse("search"), {"q": "password"}).content.decode()
+    assert "Reset your <mark>password</mark>" in page
+    assert "type=article" in page and "Ask the community" in page
+    empty = client.get(reverse("search"), {"q": "zebra unicorn"}).content.decode()
+    assert "Nothing matches your search" in empty and "/community/ask/?title=zebra%20unicorn" in empty
+
+
+def test_search_page_query_budget(client, content, django_assert_max_num_queries):
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("search"), {"q": "wi-fi hub"}).status_code == 200
+
+
+def test_suggest_endpoint_html_and_json(client, content):
+    assert "Reset your password" in client.get(reverse("search_suggest"), {"q": "reset"}).content.decode()
+    data = client.get(reverse("search_suggest"), {"q": "reset", "format": "json"}).json()
+    assert data["suggestions"][0]["title"] == "Reset your password"
