@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import JsonResponse
 from django.template.response import TemplateResponse
@@ -17,7 +18,6 @@ from .indexing import generation
 from .models import SearchDocument
 from .text import normalise
 
-RESULT_CACHE_SECONDS = 120
 MAX_PAGE = 100
 LIST_PARAMS = {"type": 5, "topic": 10, "tag": 5, "lang": 2}
 KINDS = set(SearchDocument.Kind.values)
@@ -96,8 +96,8 @@ def _cached_search(query: SearchQuery):
     results = cache.get(key)
     if results is None:
         results = get_backend().search(query)
-        if not results.degraded:
-            cache.set(key, results, RESULT_CACHE_SECONDS)
+        if not results.degraded and settings.SEARCH_RESULT_CACHE_SECONDS:
+            cache.set(key, results, settings.SEARCH_RESULT_CACHE_SECONDS)
     return results
 
 
@@ -133,7 +133,8 @@ def suggest(request):
         items = cache.get(key)
         if items is None:
             items = [s.__dict__ for s in get_backend().suggest(text, language)]
-            cache.set(key, items, RESULT_CACHE_SECONDS)
+            if settings.SEARCH_RESULT_CACHE_SECONDS:
+                cache.set(key, items, settings.SEARCH_RESULT_CACHE_SECONDS)
     if request.GET.get("format") == "json":
         return JsonResponse({"query": text, "suggestions": items})
     return TemplateResponse(

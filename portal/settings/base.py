@@ -167,7 +167,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Search -------------------------------------------------------------------------------------
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
-ELASTICSEARCH_COMPAT = os.environ.get("ELASTICSEARCH_COMPAT", "")  # "opensearch" for OpenSearch engines
+ELASTICSEARCH_COMPAT = os.environ.get("ELASTICSEARCH_COMPAT", "")
+# Identical searches within this many seconds share one result (keyed by the index generation, so a new
+# or changed document is never hidden by it); 0 turns the result cache off.
+SEARCH_RESULT_CACHE_SECONDS = int(os.environ.get("PORTAL_SEARCH_CACHE_SECONDS", "120"))  # "opensearch" for OpenSearch engines
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 
 # --- Auth and accounts (django-allauth) ----------------------------------------------------------

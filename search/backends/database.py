@@ -16,8 +16,10 @@ import time
 from collections import Counter
 
 from django.db import connection
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ..models import SearchDocument
@@ -25,7 +27,7 @@ from ..text import CJK, Term, highlight, parse, trigrams
 from .base import FacetValue, Hit, Results, SearchQuery, Suggestion
 
 CANDIDATES = 300  # rows scored in Python for relevance order
-FACET_SCAN = 2000  # rows whose tags are counted for the tag facet
+FACET_ROWS = 200_000  # matching rows read (small columns only) for the total and the facet counts
 FTS_TABLE = "search_document_fts"
 WEIGHTS = (("title", 10), ("accepted_text", 4), ("tags", 3), ("body", 1))
 
@@ -47,9 +49,10 @@ def _term_q(term: Term) -> Q:
 
 
 def _term_score(term: Term):
-    """Weight of the best field a term matches in (SQL CASE), so a title match outranks a body match."""
-    whens = [When(**{f"{field}__icontains": v}, then=Value(weight)) for field, weight in WEIGHTS for v in term.variants]
-    return Case(*whens, default=Value(0), output_field=IntegerField())
+    """10 when a term is in the title, 3 in the tags, else 1 (it matched the body or accepted answer):
+    cheap to compute for every match; the accepted answer's lift is added in Python for the top rows."""
+    whens = [When(**{f"{field}__icontains": v}, then=Value(weight)) for field, weight in (("title", 10), ("tags", 3)) for v in term.variants]
+    return Case(*whens, default=Value(1), output_field=IntegerField())
 
 
 WORD = re.compile(r"[\w-]{3,}")
@@ -92,38 +95,40 @@ class DatabaseBackend:
 
     # --- reads ------------------------------------------------------------------------------------------
 
-    def _fts_ids(self, terms: list[Term], fuzzy: bool = False) -> list[int] | None:
-        """Row ids the FTS5 trigram index allows (None: no narrowing possible, e.g. only short terms)."""
+    def _fts_filter(self, terms: list[Term], fuzzy: bool = False) -> tuple[RawSQL | None, bool]:
+        """A subquery of the row ids the FTS5 trigram index matches, and whether it decides every term (so
+        no LIKE is needed). (None, False) when it cannot help: another database, or only short terms."""
         if not _fts_available():
-            return None
+            return None, False
         if fuzzy:
             grams = [g for t in terms for g in trigrams(t.text)]
             if not grams:
-                return None
+                return None, False
             expression = " OR ".join(_fts_phrase(g) for g in grams[:40])
+            complete = False
         else:
             parts = []
             for term in terms:
-                usable = [v for v in term.variants if len(v) >= 3]
-                if len(usable) != len(term.variants):
-                    continue  # a 1–2 character term: matched by LIKE only
-                parts.append("(" + " OR ".join(_fts_phrase(v) for v in usable) + ")")
+                if any(len(v) < 3 for v in term.variants):
+                    continue  # a 1–2 character term (e.g. 返金): matched by LIKE only
+                parts.append("(" + " OR ".join(_fts_phrase(v) for v in term.variants) + ")")
             if not parts:
-                return None
+                return None, False
             expression = " AND ".join(parts)
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s LIMIT 20000", [expression])  # noqa: S608 - constant table name
-            return [row[0] for row in cursor.fetchall()]
+            complete = len(parts) == len(terms)
+        sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608 - constant table name
+        return RawSQL(sql, [expression]), complete  # noqa: S611 - the user text is a bound parameter
 
     def _matching(self, terms: list[Term]) -> tuple[QuerySet, bool]:
         """Documents matching every term (exact pass), else the typo-tolerant pass. Returns (qs, fuzzy)."""
         base = SearchDocument.objects.all()
         exact = base
-        ids = self._fts_ids(terms)
+        ids, complete = self._fts_filter(terms)
         if ids is not None:
             exact = exact.filter(pk__in=ids)
-        for term in terms:
-            exact = exact.filter(_term_q(term))
+        if not complete:
+            for term in terms:
+                exact = exact.filter(_term_q(term))
         exact = exact.annotate(text_score=sum((_term_score(t) for t in terms), Value(0)))
         if exact.exists():
             return exact, False
@@ -132,7 +137,7 @@ class DatabaseBackend:
         if not fuzzy_terms:
             return exact, False
         fuzzy = base
-        ids = self._fts_ids(fuzzy_terms, fuzzy=True)
+        ids, _complete = self._fts_filter(fuzzy_terms, fuzzy=True)
         if ids is not None:
             fuzzy = fuzzy.filter(pk__in=ids)
         score = Value(0)
@@ -170,7 +175,7 @@ class DatabaseBackend:
             return Results(query=query, hits=[], total=0, backend=self.name)
         matching, fuzzy = self._matching(terms)
         filtered = self._filter(matching, query)
-        total = filtered.count()
+        total, facets = self._facets_and_total(matching, query)
         offset = (max(1, query.page) - 1) * query.page_size
         if query.sort == "newest":
             rows = list(filtered.order_by("-created_at", "-pk")[offset : offset + query.page_size])
@@ -187,7 +192,6 @@ class DatabaseBackend:
             found = {w for doc in rows for w in getattr(doc, "corrections", ())}
             terms = [Term(t.text, (*t.variants, *sorted(found)), t.phrase) for t in terms]
         hits = [self._hit(doc, terms) for doc in rows]
-        facets = self._facets(matching, query)
         return Results(
             query=query, hits=hits, total=total, facets=facets, took_ms=(time.perf_counter() - started) * 1000,
             backend=self.name,
@@ -202,6 +206,8 @@ class DatabaseBackend:
             score += 6  # every term in the title
         if len(terms) > 1 and " ".join(t.text for t in terms) in (title + " " + doc.body[:2000].lower()):
             score += 4  # the words side by side
+        accepted = doc.accepted_text[:3000].lower()
+        score += sum(3 for t in terms if any(v in accepted for v in t.variants))  # the accepted answer says it
         lift = 1.0
         if doc.kind == SearchDocument.Kind.QUESTION:
             lift += 0.25 if doc.is_solved else 0.0
@@ -229,40 +235,69 @@ class DatabaseBackend:
             score=float(getattr(doc, "text_score", 0) or 0),
         )
 
-    def _facets(self, matching: QuerySet, query: SearchQuery) -> dict[str, list[FacetValue]]:
-        """Counts per facet value, each computed with the other facets' filters applied (so they combine)."""
+    def _facets_and_total(self, matching: QuerySet, query: SearchQuery) -> tuple[int, dict[str, list[FacetValue]]]:
+        """The total and the facet counts from one pass over the matching rows' small columns. Each facet is
+        counted with the *other* facets' filters applied, so choices combine and the current one stays
+        visible."""
         kind_labels = dict(SearchDocument.Kind.choices)
         language_labels = {"en": "English", "ja": "日本語"}
-        facets: dict[str, list[FacetValue]] = {}
-        rows = self._filter(matching, query, skip="kind").order_by().values("kind").annotate(n=Count("pk"))
-        facets["kind"] = [FacetValue(r["kind"], str(kind_labels.get(r["kind"], r["kind"])), r["n"], r["kind"] in query.kinds) for r in rows]
-        rows = (
-            self._filter(matching, query, skip="topic").exclude(topic_slug="").order_by()
-            .values("topic_slug", "topic_title").annotate(n=Count("pk"))
-        )
-        topics: dict[str, FacetValue] = {}
-        for r in rows:  # English and Japanese topic pages share a slug: one facet value
-            item = topics.setdefault(r["topic_slug"], FacetValue(r["topic_slug"], r["topic_title"], 0, r["topic_slug"] in query.topics))
-            item.count += r["n"]
-        facets["topic"] = sorted(topics.values(), key=lambda f: (-f.count, f.label))
-        rows = self._filter(matching, query, skip="language").order_by().values("language").annotate(n=Count("pk"))
-        facets["language"] = [FacetValue(r["language"], language_labels.get(r["language"], r["language"]), r["n"], r["language"] in query.languages) for r in rows]
-        status_base = self._filter(matching, query, skip="status").filter(kind=SearchDocument.Kind.QUESTION)
-        counts = status_base.aggregate(
-            solved=Count("pk", filter=Q(is_solved=True)), unanswered=Count("pk", filter=Q(answer_count=0))
-        )
-        facets["status"] = [
-            FacetValue("solved", _("Solved"), counts["solved"] or 0, query.status == "solved"),
-            FacetValue("unanswered", _("Unanswered"), counts["unanswered"] or 0, query.status == "unanswered"),
-        ]
-        tag_counts: Counter[str] = Counter()
-        for tags in self._filter(matching, query, skip="tag").order_by("-text_score").values_list("tags", flat=True)[:FACET_SCAN]:
-            tag_counts.update(tags.split())
-        facets["tag"] = [FacetValue(tag, tag, n, tag in query.tags) for tag, n in tag_counts.most_common(12)]
-        for tag in query.tags:
-            if tag not in tag_counts:
-                facets["tag"].append(FacetValue(tag, tag, 0, True))
-        return facets
+        rows = matching.order_by().values_list(
+            "kind", "topic_slug", "topic_title", "language", "is_solved", "answer_count", "tags"
+        )[:FACET_ROWS]
+        wanted_tags = set(query.tags)
+        ui_language = (get_language() or "en")[:2]
+        tests = {
+            "kind": (lambda r: r[0] in query.kinds) if query.kinds else None,
+            "topic": (lambda r: r[1] in query.topics) if query.topics else None,
+            "language": (lambda r: r[3] in query.languages) if query.languages else None,
+            "tag": (lambda r: wanted_tags <= set(r[6].split())) if wanted_tags else None,
+            "status": (
+                (lambda r: r[0] == "question" and (r[4] if query.status == "solved" else r[5] == 0)) if query.status else None
+            ),
+        }
+        active = {name: test for name, test in tests.items() if test}
+        total = 0
+        kinds: Counter[str] = Counter()
+        topics: Counter[str] = Counter()
+        topic_titles: dict[str, str] = {}
+        languages: Counter[str] = Counter()
+        statuses: Counter[str] = Counter()
+        tags: Counter[str] = Counter()
+        for row in rows:
+            failed = [name for name, test in active.items() if not test(row)]
+            if len(failed) > 1:
+                continue
+            miss = failed[0] if failed else None
+            if miss is None:
+                total += 1
+            if miss in (None, "kind"):
+                kinds[row[0]] += 1
+            if miss in (None, "topic") and row[1]:
+                topics[row[1]] += 1
+                if row[3] == ui_language or row[1] not in topic_titles:
+                    topic_titles[row[1]] = row[2]  # the topic's name in the reader's language when there is one
+            if miss in (None, "language"):
+                languages[row[3]] += 1
+            if miss in (None, "status") and row[0] == "question":
+                statuses["solved"] += bool(row[4])
+                statuses["unanswered"] += row[5] == 0
+            if miss in (None, "tag") and row[6]:
+                tags.update(row[6].split())
+        facets = {
+            "kind": [FacetValue(k, str(kind_labels.get(k, k)), n, k in query.kinds) for k, n in kinds.most_common()],
+            "topic": [FacetValue(k, topic_titles[k], n, k in query.topics) for k, n in topics.most_common(12)],
+            "language": [FacetValue(k, language_labels.get(k, k), n, k in query.languages) for k, n in languages.most_common()],
+            "status": [
+                FacetValue("solved", _("Solved"), statuses["solved"], query.status == "solved"),
+                FacetValue("unanswered", _("Unanswered"), statuses["unanswered"], query.status == "unanswered"),
+            ],
+            "tag": [FacetValue(k, k, n, k in wanted_tags) for k, n in tags.most_common(12)],
+        }
+        shown = {f.value for f in facets["tag"]}
+        facets["tag"] += [FacetValue(t, t, tags.get(t, 0), True) for t in query.tags if t not in shown]
+        shown = {f.value for f in facets["topic"]}
+        facets["topic"] += [FacetValue(t, t, 0, True) for t in query.topics if t not in shown]
+        return total, facets
 
     def suggest(self, prefix: str, language: str = "", limit: int = 8) -> list[Suggestion]:
         terms = parse(prefix)
@@ -271,7 +306,7 @@ class DatabaseBackend:
         qs = SearchDocument.objects.all()
         if language:
             qs = qs.filter(language=language)
-        ids = self._fts_ids([t for t in terms if len(t.text) >= 3]) if any(len(t.text) >= 3 for t in terms) else None
+        ids, _complete = self._fts_filter([Term(t.text, (t.text,)) for t in terms if len(t.text) >= 3])
         if ids is not None:
             qs = qs.filter(pk__in=ids)
         for term in terms:

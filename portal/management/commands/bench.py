@@ -27,13 +27,19 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connection
 
 TRIVIAL_PATH = "/bench/trivial/"
-PAGE_KINDS = ("trivial", "home", "topic", "article", "article-ja", "question", "question-member", "questions")
+PAGE_KINDS = (
+    "trivial", "home", "topic", "article", "article-ja", "question", "question-member", "questions", "search", "suggest",
+)
+SEARCH_PATH = "/search/?q=hub+offline"  # a common two-word query
+SUGGEST_PATH = "/search/suggest/?q=reset+pass"
 # The share of the trivial view's req/s each page must reach (the issues' targets).
 TARGETS = {
     "topic": 0.25, "article": 0.25, "article-ja": 0.25,
     "question": 0.25,  # anonymous question page with 50 answers
     "question-member": 0.05,  # the same page for a signed-in member (never from the page cache)
     "questions": 0.10,  # the question list, anonymous
+    "search": 0.03,  # the search page for a common two-word query (database backend), p99 < 150 ms
+    "suggest": 0.10,  # the autocomplete endpoint
 }
 TARGET_SHARE = 0.25  # the foundation pages' target, kept for reports and JSON
 BENCH_MEMBER = "bench-member"
@@ -210,6 +216,10 @@ class Command(BaseCommand):
                 pages.append(PageResult("url", item))
             elif item == "questions":
                 pages.append(PageResult(item, "/community/", "question list"))
+            elif item == "search":
+                pages.append(PageResult(item, SEARCH_PATH, "search page, two-word query"))
+            elif item == "suggest":
+                pages.append(PageResult(item, SUGGEST_PATH, "autocomplete"))
             elif item in ("question", "question-member"):
                 question = self.benchmark_question()
                 page = PageResult(item, question.get_absolute_url(), f"{question.title} ({question.answer_count} answers)")
