@@ -9,6 +9,11 @@ from dataclasses import dataclass
 from django.utils.html import escape
 
 MAX_TERMS = 8
+# Words that say nothing about the topic: dropped from a query unless it has nothing else.
+STOPWORDS = frozenset(
+    "a an the my i me is are am was be to of in on for and or how do does did can could what why when where "
+    "it its this that with at by from your you our we not no".split()
+)
 # Lucene/FTS syntax and punctuation are never operators here: they separate words.
 SEPARATORS = re.compile(r"[\s\"'`~!@#$%^&*()\[\]{}<>|\\/:;,.?=+¥、。・「」『』（）！？：；…]+")
 PHRASE = re.compile(r'"([^"]+)"')
@@ -61,7 +66,8 @@ def parse(query: str) -> list[Term]:
         seen.add(word)
         variants = tuple(dict.fromkeys((word, stem(word))))
         terms.append(Term(word, variants))
-    return terms[:MAX_TERMS]
+    meaningful = [t for t in terms if t.phrase or t.text not in STOPWORDS]
+    return (meaningful or terms)[:MAX_TERMS]
 
 
 def trigrams(word: str) -> list[str]:

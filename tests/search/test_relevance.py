@@ -1,0 +1,78 @@
+"""Relevance over the demo content: 30 queries a customer would type (English and Japanese, with typos and
+two-character Japanese words), each with the article or question a support agent would expect in the top
+3. At least 27 of 30 must pass on each backend."""
+
+import pytest
+from django.core.management import call_command
+
+from search.backends.base import SearchQuery
+from search.backends.database import DatabaseBackend
+from search.models import SearchDocument
+from tests.search.es_fixtures import es_backend, osmem_url  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.django_db
+
+CASES = [
+    ("reset password", ["Reset your password"]),
+    ("pasword reset", ["Reset your password"]),
+    ("forgot password email never arrives", ["Forgot password and the reset email never arrives"]),
+    ("two factor authentication", ["Turn on two-factor authentication"]),
+    ("refund", ["Request a refund", "Refund policy"]),
+    ("cancel nimbus plus", ["Cancel Nimbus Plus"]),
+    ("hub offline", ["Nimbus Hub is offline"]),
+    ("blinking orange light", ["Hub LED blinks orange after the 4.2 firmware update", "What the lights on Nimbus devices mean"]),
+    ("error codes", ["Nimbus error codes"]),
+    ("factory reset", ["Factory reset your Nimbus devices"]),
+    ("track my order", ["Track your order"]),
+    ("customs duties", ["Customs, duties and taxes"]),
+    ("damaged package", ["Damaged, missing or incomplete package"]),
+    ("change email address", ["Change the email address on your account", "Change the email address on my Nimbus account"]),
+    ("delete account", ["Delete your Nimbus account", "Delete my account and all recordings"]),
+    ("invoices", ["Download invoices and receipts"]),
+    ("payment failed", ["Fix a failed Nimbus Plus payment"]),
+    ("how long are recordings kept", ["How long recordings are kept", "How long are camera recordings kept without Nimbus Plus?"]),
+    ("thermo not heating", ["Nimbus Thermo isn't heating"]),
+    ("camera battery drains", ["Outdoor camera battery drains in 5 days instead of 3 months"]),
+    ("app crashes", ["The Nimbus app crashes or freezes"]),
+    ("firmware update stuck", ["Hub firmware update stuck at 42%"]),
+    ("パスワード", ["パスワードをリセットする方法"]),
+    ("払い戻し", ["払い戻しを申請する", "払い戻しポリシー"]),
+    ("返金", ["払い戻しを申請する", "払い戻しポリシー"]),
+    ("オフライン", ["Nimbus Hub がオフラインになる"]),
+    ("エラーコード", ["エラーコード一覧"]),
+    ("段階認証", ["2 段階認証をオンにする"]),
+    ("送料", ["配送日数と送料"]),
+    ("アカウント ロック", ["アカウントがロックされた場合"]),
+]
+
+
+@pytest.fixture
+def demo(db, settings, tmp_path):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    call_command("load_demo", stdout=open(tmp_path / "out.txt", "w"))  # noqa: SIM115 - closed with tmp_path
+    assert SearchDocument.objects.filter(kind="article").count() == 60
+    assert SearchDocument.objects.filter(kind="question").count() >= 150
+
+
+def score(backend) -> tuple[int, list[str]]:
+    misses = []
+    for text, expected in CASES:
+        titles = [hit.title for hit in backend.search(SearchQuery(text=text)).hits[:3]]
+        if not set(titles) & set(expected):
+            misses.append(f"{text!r}: got {titles}")
+    return len(CASES) - len(misses), misses
+
+
+def test_relevance_database(demo):
+    passed, misses = score(DatabaseBackend())
+    print(f"database backend: {passed}/{len(CASES)} in the top 3", *misses, sep="\n")
+    assert passed >= 27, "\n".join(misses)
+
+
+def test_relevance_elasticsearch(demo, es_backend):  # noqa: F811 - fixture
+    for doc in SearchDocument.objects.all():
+        es_backend.index(doc)
+    es_backend.refresh()
+    passed, misses = score(es_backend)
+    print(f"elasticsearch backend: {passed}/{len(CASES)} in the top 3", *misses, sep="\n")
+    assert passed >= 27, "\n".join(misses)
