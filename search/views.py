@@ -126,7 +126,9 @@ def search(request):
 def suggest(request):
     """Autocomplete: an HTML fragment of links for htmx, or JSON with `?format=json`."""
     text = " ".join(normalise(request.GET.get("q", "")).split())[:MAX_QUERY]
-    language = request.GET.get("lang", "") if request.GET.get("lang", "") in {"en", "ja"} else ""
+    # Suggestions are in the reader's language unless asked otherwise (`lang=en|ja`, or `lang=all`).
+    requested = request.GET.get("lang", "")
+    language = requested if requested in {"en", "ja"} else ("" if requested == "all" else (get_language() or "en")[:2])
     items = []
     if len(text) >= 2:
         key = "search:suggest:" + hashlib.sha256(json.dumps([generation(), text, language]).encode()).hexdigest()

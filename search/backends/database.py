@@ -18,6 +18,7 @@ from collections import Counter
 from django.db import connection
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -27,6 +28,8 @@ from ..text import CJK, Term, highlight, parse, trigrams
 from .base import FacetValue, Hit, Results, SearchQuery, Suggestion
 
 CANDIDATES = 300  # rows scored in Python for relevance order
+HEAD_EXTRA = 20  # rows beyond the page re-ranked with their text
+TEXT_PREFIX = 4000  # characters of body / accepted answer read for bonuses and snippets
 FACET_ROWS = 200_000  # matching rows read (small columns only) for the total and the facet counts
 FTS_TABLE = "search_document_fts"
 WEIGHTS = (("title", 10), ("accepted_text", 4), ("tags", 3), ("body", 1))
@@ -95,7 +98,7 @@ class DatabaseBackend:
 
     # --- reads ------------------------------------------------------------------------------------------
 
-    def _fts_filter(self, terms: list[Term], fuzzy: bool = False) -> tuple[RawSQL | None, bool]:
+    def _fts_filter(self, terms: list[Term], fuzzy: bool = False, column: str = "") -> tuple[RawSQL | None, bool]:
         """A subquery of the row ids the FTS5 trigram index matches, and whether it decides every term (so
         no LIKE is needed). (None, False) when it cannot help: another database, or only short terms."""
         if not _fts_available():
@@ -111,7 +114,8 @@ class DatabaseBackend:
             for term in terms:
                 if any(len(v) < 3 for v in term.variants):
                     continue  # a 1–2 character term (e.g. 返金): matched by LIKE only
-                parts.append("(" + " OR ".join(_fts_phrase(v) for v in term.variants) + ")")
+                group = "(" + " OR ".join(_fts_phrase(v) for v in term.variants) + ")"
+                parts.append(f"{column} : {group}" if column else group)
             if not parts:
                 return None, False
             expression = " AND ".join(parts)
@@ -177,17 +181,22 @@ class DatabaseBackend:
         filtered = self._filter(matching, query)
         total, facets = self._facets_and_total(matching, query)
         offset = (max(1, query.page) - 1) * query.page_size
+        # Long text columns are read only for the rows that need them (fuzzy scoring, final order, snippets).
+        light = filtered if fuzzy else filtered.defer("body", "accepted_text")
         if query.sort == "newest":
-            rows = list(filtered.order_by("-created_at", "-pk")[offset : offset + query.page_size])
+            rows = self._with_text(list(light.order_by("-created_at", "-pk")[offset : offset + query.page_size]))
         elif query.sort == "votes":
-            rows = list(filtered.order_by("-votes", "-answer_count", "-pk")[offset : offset + query.page_size])
+            rows = self._with_text(list(light.order_by("-votes", "-answer_count", "-pk")[offset : offset + query.page_size]))
         else:
-            candidates = list(filtered.order_by("-text_score", "-updated_at")[: max(CANDIDATES, offset + query.page_size)])
+            candidates = list(light.order_by("-text_score", "-updated_at")[: max(CANDIDATES, offset + query.page_size)])
             if fuzzy:
                 for doc in candidates:
                     doc.text_score, doc.corrections = fuzzy_score(doc, terms)
             candidates.sort(key=lambda d: self._relevance(d, terms), reverse=True)
-            rows = candidates[offset : offset + query.page_size]
+            # Second stage: the rows that can reach this page get the bonuses that need their text.
+            head = self._with_text(candidates[: offset + query.page_size + HEAD_EXTRA])
+            head.sort(key=lambda d: self._relevance(d, terms, with_text=True), reverse=True)
+            rows = head[offset : offset + query.page_size]
         if fuzzy:  # highlight the words that were meant ("pasword" → password)
             found = {w for doc in rows for w in getattr(doc, "corrections", ())}
             terms = [Term(t.text, (*t.variants, *sorted(found)), t.phrase) for t in terms]
@@ -198,16 +207,30 @@ class DatabaseBackend:
         )
 
     @staticmethod
-    def _relevance(doc, terms: list[Term]) -> float:
+    def _with_text(docs: list) -> list:
+        """Attach the start of each document's body and accepted answer (one query for all of them)."""
+        texts = dict(
+            (pk, (body, accepted))
+            for pk, body, accepted in SearchDocument.objects.filter(pk__in=[d.pk for d in docs])
+            .annotate(body_start=Substr("body", 1, TEXT_PREFIX), accepted_start=Substr("accepted_text", 1, TEXT_PREFIX))
+            .values_list("pk", "body_start", "accepted_start")
+        )
+        for doc in docs:
+            doc.body_start, doc.accepted_start = texts.get(doc.pk, ("", ""))
+        return docs
+
+    @staticmethod
+    def _relevance(doc, terms: list[Term], with_text: bool = False) -> float:
         score = float(getattr(doc, "text_score", 0) or 0)
         query_language = "ja" if any(CJK.search(t.text) for t in terms) else "en"
         title = doc.title.lower()
         if all(any(v in title for v in t.variants) for t in terms):
             score += 6  # every term in the title
-        if len(terms) > 1 and " ".join(t.text for t in terms) in (title + " " + doc.body[:2000].lower()):
-            score += 4  # the words side by side
-        accepted = doc.accepted_text[:3000].lower()
-        score += sum(3 for t in terms if any(v in accepted for v in t.variants))  # the accepted answer says it
+        if with_text:
+            if len(terms) > 1 and " ".join(t.text for t in terms) in (title + " " + doc.body_start.lower()):
+                score += 4  # the words side by side
+            accepted = doc.accepted_start.lower()
+            score += sum(3 for t in terms if any(v in accepted for v in t.variants))  # the accepted answer says it
         lift = 1.0
         if doc.kind == SearchDocument.Kind.QUESTION:
             lift += 0.25 if doc.is_solved else 0.0
@@ -225,7 +248,8 @@ class DatabaseBackend:
 
     @staticmethod
     def _hit(doc, terms: list[Term]) -> Hit:
-        text = doc.accepted_text if doc.accepted_text and highlight(doc.accepted_text, terms).count("<mark>") else doc.body
+        accepted = doc.accepted_start
+        text = accepted if accepted and "<mark>" in highlight(accepted, terms) else doc.body_start
         return Hit(
             key=doc.key, kind=doc.kind, object_id=doc.object_id, url=doc.url, title=doc.title,
             title_html=highlight(doc.title, terms), snippet_html=highlight(text, terms, limit=220),
@@ -306,7 +330,7 @@ class DatabaseBackend:
         qs = SearchDocument.objects.all()
         if language:
             qs = qs.filter(language=language)
-        ids, _complete = self._fts_filter([Term(t.text, (t.text,)) for t in terms if len(t.text) >= 3])
+        ids, _complete = self._fts_filter([Term(t.text, (t.text,)) for t in terms if len(t.text) >= 3], column="title")
         if ids is not None:
             qs = qs.filter(pk__in=ids)
         for term in terms:
