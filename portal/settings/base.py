@@ -168,6 +168,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Search -------------------------------------------------------------------------------------
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
 ELASTICSEARCH_COMPAT = os.environ.get("ELASTICSEARCH_COMPAT", "")
+ELASTICSEARCH_TIMEOUT = float(os.environ.get("ELASTICSEARCH_TIMEOUT", "1.0"))  # seconds; then the database answers
+SEARCH_INDEX_ALIAS = os.environ.get("SEARCH_INDEX_ALIAS", "portal-docs")
+SEARCH_JAPANESE_ANALYZER = os.environ.get("SEARCH_JAPANESE_ANALYZER", "cjk")  # or "kuromoji" (cluster plugin)
 # Identical searches within this many seconds share one result (keyed by the index generation, so a new
 # or changed document is never hidden by it); 0 turns the result cache off.
 SEARCH_RESULT_CACHE_SECONDS = int(os.environ.get("PORTAL_SEARCH_CACHE_SECONDS", "120"))  # "opensearch" for OpenSearch engines

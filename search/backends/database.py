@@ -18,7 +18,7 @@ from collections import Counter
 from django.db import connection
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Substr
+from django.db.models.functions import Lower, Substr
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -158,12 +158,13 @@ class DatabaseBackend:
 
     @staticmethod
     def _filter(qs: QuerySet, query: SearchQuery, skip: str = "") -> QuerySet:
+        # Lower(...) keeps SQLite from scanning the (language, kind) index instead of following the FTS ids.
         if query.kinds and skip != "kind":
-            qs = qs.filter(kind__in=query.kinds)
+            qs = qs.alias(kind_l=Lower("kind")).filter(kind_l__in=query.kinds)
         if query.topics and skip != "topic":
             qs = qs.filter(topic_slug__in=query.topics)
         if query.languages and skip != "language":
-            qs = qs.filter(language__in=query.languages)
+            qs = qs.alias(language_l=Lower("language")).filter(language_l__in=query.languages)
         if skip != "tag":
             for tag in query.tags:
                 qs = qs.filter(Q(tags=tag) | Q(tags__startswith=f"{tag} ") | Q(tags__endswith=f" {tag}") | Q(tags__contains=f" {tag} "))
@@ -329,7 +330,7 @@ class DatabaseBackend:
             return []
         qs = SearchDocument.objects.all()
         if language:
-            qs = qs.filter(language=language)
+            qs = qs.alias(language_l=Lower("language")).filter(language_l=language)  # see _filter
         ids, _complete = self._fts_filter([Term(t.text, (t.text,)) for t in terms if len(t.text) >= 3], column="title")
         if ids is not None:
             qs = qs.filter(pk__in=ids)
