@@ -44,3 +44,57 @@ document.addEventListener("htmx:afterSwap", (event) => {
     focusable.focus();
   }
 });
+
+// Search autocomplete (header): a combobox over the suggestion list htmx loads while typing.
+// ArrowDown/ArrowUp move through the options, Enter opens the active one, Escape closes the list.
+function suggestOptions(input) {
+  const list = document.getElementById(input.getAttribute("aria-controls"));
+  return list ? Array.from(list.querySelectorAll("[role=option]")) : [];
+}
+function setActive(input, options, index) {
+  options.forEach((option, i) => option.setAttribute("aria-selected", String(i === index)));
+  if (index >= 0) input.setAttribute("aria-activedescendant", options[index].id);
+  else input.removeAttribute("aria-activedescendant");
+}
+function closeSuggest(input) {
+  const popup = input.form?.querySelector(".suggest-popup");
+  if (popup) popup.replaceChildren();
+  input.setAttribute("aria-expanded", "false");
+  input.removeAttribute("aria-activedescendant");
+}
+document.addEventListener("htmx:afterSwap", (event) => {
+  if (!event.detail.target.classList?.contains("suggest-popup")) return;
+  const input = event.detail.target.closest("form")?.querySelector("[data-suggest-input]");
+  if (!input) return;
+  const count = suggestOptions(input).length;
+  input.setAttribute("aria-expanded", String(count > 0 && input.value.trim().length > 1));
+  input.removeAttribute("aria-activedescendant");
+});
+document.addEventListener("keydown", (event) => {
+  const input = event.target.closest?.("[data-suggest-input]");
+  if (!input) return;
+  const options = suggestOptions(input);
+  const current = options.findIndex((option) => option.getAttribute("aria-selected") === "true");
+  if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+    if (!options.length) return;
+    event.preventDefault();
+    const step = event.key === "ArrowDown" ? 1 : -1;
+    setActive(input, options, (current + step + options.length) % options.length);
+  } else if (event.key === "Enter" && current >= 0) {
+    event.preventDefault();
+    window.location.assign(options[current].dataset.href);
+  } else if (event.key === "Escape" && input.getAttribute("aria-expanded") === "true") {
+    event.preventDefault(); // the first Escape closes the list; the next one clears the box as usual
+    closeSuggest(input);
+  }
+});
+document.addEventListener("click", (event) => {
+  const option = event.target.closest?.("[role=option][data-href]");
+  if (option) {
+    window.location.assign(option.dataset.href);
+    return;
+  }
+  document.querySelectorAll("[data-suggest-input][aria-expanded=true]").forEach((input) => {
+    if (!input.form?.contains(event.target)) closeSuggest(input);
+  });
+});

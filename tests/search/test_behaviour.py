@@ -191,6 +191,6 @@ def test_search_page_query_budget(client, content, django_assert_max_num_queries
 
 
 def test_suggest_endpoint_html_and_json(client, content):
-    assert "Reset your password" in client.get(reverse("search_suggest"), {"q": "reset"}).content.decode()
+    assert "Reset your password" in client.get(reverse("search_suggest"), {"q": "reset"}).content.decode()  # HTML fragment
     data = client.get(reverse("search_suggest"), {"q": "reset", "format": "json"}).json()
     assert data["suggestions"][0]["title"] == "Reset your password"
