@@ -31,6 +31,7 @@ urlpatterns += i18n_patterns(
     path("community/users/<str:username>/", views.member_profile, name="member_profile"),
     path("search/", search_views.search, name="search"),
     path("search/suggest/", search_views.suggest, name="search_suggest"),
+    path("search/click/", search_views.click, name="search_click"),
     path("notifications/", notification_views.notification_list, name="notification_list"),
     path("notifications/read/", notification_views.mark_read, name="notification_mark_read"),
     path("notifications/<int:pk>/open/", notification_views.open_notification, name="notification_open"),

@@ -67,3 +67,25 @@ class IndexRetry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.key}"
+
+
+class SearchLog(models.Model):
+    """One search, without personal data: no user, session or address — the words, the language, how many
+    results and which one (if any) was opened. Written in batches (see `search/analytics.py`)."""
+
+    token = models.CharField(max_length=32, unique=True)
+    query = models.CharField(max_length=200)
+    language = models.CharField(max_length=8)
+    result_count = models.PositiveIntegerField()
+    degraded = models.BooleanField(default=False)
+    created_at = models.DateTimeField(db_index=True)
+    clicked_key = models.CharField(max_length=40, blank=True)
+    clicked_position = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("search log entry")
+        verbose_name_plural = _("search log")
+        indexes = [models.Index(fields=["created_at", "query"], name="search_log_period")]
+
+    def __str__(self) -> str:
+        return self.query

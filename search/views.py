@@ -8,10 +8,12 @@ import json
 from django.conf import settings
 from django.core.cache import cache
 from django.http import JsonResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.http import urlencode
 from django.utils.translation import get_language
 
+from . import analytics
 from .backends import get_backend
 from .backends.base import MAX_QUERY, SORTS, STATUSES, SearchQuery
 from .indexing import generation
@@ -106,6 +108,11 @@ def search(request):
     results = _cached_search(query) if query.text else None
     context = {"query": query.text, "search": query, "results": results}
     if results is not None:
+        filtered_view = bool(query.kinds or query.topics or query.tags or query.languages or query.status)
+        if query.page == 1 and not filtered_view:  # a search as typed: logged, and its result links counted
+            token = analytics.new_token()
+            analytics.record_search(token, query.text, (get_language() or "en")[:2], results.total, results.degraded)
+            context["click_token"] = token
         context["facets"] = [
             (name, [(value, toggle_url(query, FACET_PARAM[name], value.value)) for value in results.facets.get(name, [])])
             for name in ("kind", "status", "topic", "tag", "language")
@@ -118,7 +125,7 @@ def search(request):
             context["previous_url"] = _url([*page_items, ("page", str(query.page - 1))])
         if query.page < min(results.pages, MAX_PAGE):
             context["next_url"] = _url([*page_items, ("page", str(query.page + 1))])
-        context["filtered"] = bool(query.kinds or query.topics or query.tags or query.languages or query.status)
+        context["filtered"] = filtered_view
         context["clear_url"] = _url([("q", query.text)])
     return TemplateResponse(request, "search/search.html", context)
 
@@ -142,3 +149,21 @@ def suggest(request):
     return TemplateResponse(
         request, "search/suggest.html", {"query": text, "items": items, "language": get_language()}
     )
+
+
+def click(request):
+    """A result opened from a logged search: count it (first click per search), then go to the result."""
+    token, key = request.GET.get("t", ""), request.GET.get("k", "")
+    kind, _sep, object_id = key.partition(":")
+    doc = None
+    if kind in KINDS and object_id.isdigit():
+        doc = SearchDocument.objects.filter(kind=kind, object_id=int(object_id)).only("url").first()
+    if doc is None:
+        return redirect("search")
+    try:
+        position = int(request.GET.get("p", ""))
+    except ValueError:
+        position = 0
+    if len(token) == 16 and all(c in "0123456789abcdef" for c in token) and 1 <= position <= 1000:
+        analytics.record_click(token, position, key)
+    return redirect(doc.url)

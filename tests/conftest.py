@@ -8,8 +8,10 @@ from tests.factories import UserFactory, make_article, make_site, make_topic
 @pytest.fixture(autouse=True)
 def _clear_cache():
     from community import view_counts
+    from search import analytics
 
     view_counts.discard()
+    analytics.discard()
     cache.clear()
     yield
     cache.clear()
@@ -51,3 +53,15 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture
+def one_ratelimit_window(monkeypatch):
+    """Rate-limit windows are aligned to the clock; a long loop could cross a boundary and reset the count.
+    This keeps the limiter's clock still for the test."""
+    from types import SimpleNamespace
+
+    import portal.ratelimit
+
+    now = portal.ratelimit.time.time()
+    monkeypatch.setattr(portal.ratelimit, "time", SimpleNamespace(time=lambda: now))

@@ -304,7 +304,7 @@ def test_follow_unfollow_and_me_too(question, other, asker):
     assert refresh(question).me_too_count == 0
 
 
-def test_rate_limits_use_the_cache_and_reset(question, other):
+def test_rate_limits_use_the_cache_and_reset(question, other, one_ratelimit_window):
     cache.clear()
     for _ in range(services.RATE_LIMITS["vote"][0]):
         services.vote(other, question, 1)

@@ -161,7 +161,7 @@ def test_own_post_vote_refused_with_message(client, answer, answerer):
     assert answer.score == 0
 
 
-def test_vote_rate_limited_answers_429_for_htmx(client, question, other):
+def test_vote_rate_limited_answers_429_for_htmx(client, question, other, one_ratelimit_window):
     client.force_login(other)
     for i in range(services.RATE_LIMITS["vote"][0]):
         client.post(f"/community/q/{question.pk}/vote/", {"value": str(1 - i % 2)}, **HTMX)
