@@ -254,32 +254,9 @@ class ElasticsearchBackend:
                 Q(
                     "bool",
                     should=[
-                        Q(
-                            "multi_match",
-                            query=text,
-                            fields=["title^3", "accepted_text^2", "body"],
-                            type="best_fields",
-                            tie_breaker=0.3,
-                            operator="and",
-                        ),
-                        Q(
-                            "multi_match",
-                            query=text,
-                            fields=["title.en^3", "accepted_text.en^2", "body.en"],
-                            type="best_fields",
-                            tie_breaker=0.3,
-                            fuzziness="AUTO",
-                            prefix_length=1,
-                            operator="and",
-                        ),
-                        Q(
-                            "multi_match",
-                            query=text,
-                            fields=["title.ja^3", "accepted_text.ja^2", "body.ja"],
-                            type="best_fields",
-                            tie_breaker=0.3,
-                            operator="and",
-                        ),
+                        _text_match(text, ""),
+                        _text_match(text, ".en", fuzziness="AUTO", prefix_length=1),  # typos: English only
+                        _text_match(text, ".ja"),
                     ],
                     minimum_should_match=1,
                 )
@@ -534,6 +511,14 @@ class ElasticsearchBackend:
         body = {"query": query.to_dict(), "size": limit, "_source": ["kind", "title", "url", "language"]}
         response = self.client.search(index=self.alias, body=body)
         return [hit["_source"] for hit in response.body["hits"]["hits"]]
+
+
+def _text_match(text: str, suffix: str, **options) -> Q:
+    """All words of `text` in the title, accepted answer or body, as analysed by one sub-field family."""
+    return Q(
+        "multi_match", query=text, fields=[f"title{suffix}^3", f"accepted_text{suffix}^2", f"body{suffix}"],
+        type="best_fields", tie_breaker=0.3, operator="and", **options,
+    )
 
 
 def _snippet(body: str) -> str:
