@@ -299,3 +299,9 @@ def test_anonymous_pages_run_no_notification_query(client, django_assert_max_num
         response = client.get(reverse("notification_unsubscribe", args=["bad"]))
     assert response.status_code == 400
     assert b"bell-count" not in response.content and b"Sign in" in response.content
+
+
+def test_bell_caps_the_count_at_99(people, client):
+    make_notifications(people["asker"], 120)
+    client.force_login(people["asker"])
+    assert 'class="bell-count">99+<' in client.get(reverse("notification_list")).content.decode()
