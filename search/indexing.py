@@ -63,20 +63,17 @@ def remove(kind: str, object_id: int) -> None:
 # --- questions ---------------------------------------------------------------------------------------------
 
 
-def question_fields(question) -> dict:
-    from community.models import Answer
-
-    answers = list(
-        Answer.objects.filter(question=question, deleted_at__isnull=True).order_by("-score", "created_at").values_list("pk", "body_html")
-    )
+def _question_values(question, answers: list[tuple[int, str]], tag_slugs) -> dict:
+    """A question's document fields from its row, its visible answers (pk, html; best first) and tags."""
     accepted = next((h for pk, h in answers if pk == question.accepted_answer_id), "")
+    others = (_text(h) for pk, h in answers if pk != question.accepted_answer_id)
     topic = question.topic
     return {
         "url": question.get_absolute_url(),
         "title": question.title,
-        "body": " ".join([_text(question.body_html), *(_text(h) for pk, h in answers if pk != question.accepted_answer_id)])[:60000],
+        "body": " ".join([_text(question.body_html), *others])[:60000],
         "accepted_text": _text(accepted)[:20000],
-        "tags": " ".join(sorted(question.tags.slugs()))[:400],
+        "tags": " ".join(sorted(tag_slugs))[:400],
         "topic_slug": topic.slug if topic else "",
         "topic_title": topic.title if topic else "",
         "language": question.language,
@@ -88,6 +85,15 @@ def question_fields(question) -> dict:
         "created_at": question.created_at,
         "updated_at": question.last_activity_at or question.created_at,
     }
+
+
+def question_fields(question) -> dict:
+    from community.models import Answer
+
+    answers = list(
+        Answer.objects.filter(question=question, deleted_at__isnull=True).order_by("-score", "created_at").values_list("pk", "body_html")
+    )
+    return _question_values(question, answers, question.tags.slugs())
 
 
 def index_question(question_id: int | None) -> None:
@@ -162,21 +168,10 @@ def _question_documents(questions) -> list[SearchDocument]:
     tags: dict[int, list[str]] = {}
     for qid, slug in TaggedQuestion.objects.filter(content_object_id__in=ids).values_list("content_object_id", "tag__slug"):
         tags.setdefault(qid, []).append(slug)
-    docs = []
-    for question in questions:
-        rows = answers.get(question.pk, [])
-        accepted = next((h for pk, h in rows if pk == question.accepted_answer_id), "")
-        topic = question.topic
-        docs.append(SearchDocument(
-            kind=Kind.QUESTION, object_id=question.pk, url=question.get_absolute_url(), title=question.title,
-            body=" ".join([_text(question.body_html), *(_text(h) for pk, h in rows if pk != question.accepted_answer_id)])[:60000],
-            accepted_text=_text(accepted)[:20000], tags=" ".join(sorted(tags.get(question.pk, [])))[:400],
-            topic_slug=topic.slug if topic else "", topic_title=topic.title if topic else "", language=question.language,
-            is_solved=question.accepted_answer_id is not None, answer_count=len(rows), votes=question.score,
-            helpful_ratio=None, views=question.view_count, created_at=question.created_at,
-            updated_at=question.last_activity_at or question.created_at,
-        ))
-    return docs
+    return [
+        SearchDocument(kind=Kind.QUESTION, object_id=q.pk, **_question_values(q, answers.get(q.pk, []), tags.get(q.pk, [])))
+        for q in questions
+    ]
 
 
 def expected_count() -> int:

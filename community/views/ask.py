@@ -18,15 +18,14 @@ from taggit.models import Tag
 from knowledge.models import ArticlePage
 from portal.ratelimit import client_ip, consume
 from portal.sanitize import render_markdown
+from search.text import STOPWORDS
 
 from .. import services
 from ..models import Question
 
 WORD_RE = re.compile(r"\w+", re.UNICODE)
-STOP_WORDS = {
-    "the", "and", "for", "with", "how", "can", "not", "does", "doesn", "why", "what", "when", "my", "your", "you",
-    "from", "after", "into", "this", "that", "have", "has", "are", "was", "won", "get", "use", "using",
-}
+# The search engine's stopwords, plus words that carry no meaning in a question title.
+STOP_WORDS = STOPWORDS | {"doesn", "after", "into", "have", "has", "won", "get", "use", "using"}
 SUGGEST_LIMIT = (60, 60)  # per IP per minute
 
 

@@ -1,6 +1,7 @@
 """Notifications: who hears about what, preferences, idempotent email and digests, signed unsubscribe links,
 and the notification centre's pages."""
 
+import re
 from email.utils import parseaddr
 
 import pytest
@@ -305,3 +306,13 @@ def test_bell_caps_the_count_at_99(people, client):
     make_notifications(people["asker"], 120)
     client.force_login(people["asker"])
     assert 'class="bell-count">99+<' in client.get(reverse("notification_list")).content.decode()
+
+
+def test_preferences_page_query_budget(people, client, django_assert_max_num_queries):
+    notifications.set_preferences(people["asker"], {Kind.ANSWER: "site", Kind.MENTION: "off"})
+    client.force_login(people["asker"])
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("notification_preferences"))
+    assert response.status_code == 200
+    checked = re.findall(r'<input type="radio" name="(\w+)" value="(\w+)"[^>]*checked', response.content.decode())
+    assert dict(checked) == {"answer": "site", "comment": "email", "accepted": "email", "followed": "digest", "mention": "off"}

@@ -69,3 +69,14 @@ def test_report_for_editors(client, site, article):
 def test_report_needs_admin_access(client, member):
     client.force_login(member)
     assert client.get(reverse("search_report")).status_code in (302, 403)
+
+
+def test_report_query_budget(client, article, django_assert_max_num_queries):
+    for query in ("refund", "zebra", "hub", "camera"):
+        client.get(reverse("search"), {"q": query})
+    editor = UserFactory(groups=[CONTENT_EDITORS])
+    TOTP.activate(editor, "JBSWY3DPEHPK3PXP")
+    client.force_login(editor)
+    client.get(reverse("search_report"))
+    with django_assert_max_num_queries(25):  # Wagtail's admin shell included; independent of the log size
+        assert client.get(reverse("search_report")).status_code == 200

@@ -66,3 +66,10 @@ def test_outage_page_answers_from_database_and_writes_are_queued_then_drained(
     es_settings.refresh()
     results = get_backend().search(SearchQuery(text="doorbell"))
     assert not results.degraded and [hit.object_id for hit in results.hits] == [question.pk]
+
+
+def test_healthz_reports_the_engine_and_backlog(settings, client):
+    settings.ELASTICSEARCH_URL = closed_port()
+    IndexRetry.objects.create(key="question:1", action="index")
+    body = client.get("/healthz").json()
+    assert body["search"] == {"backend": "elasticsearch", "status": "degraded", "retry_backlog": 1}
