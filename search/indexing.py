@@ -210,4 +210,7 @@ def reindex_all(stdout=None, chunk: int = 2000) -> tuple[int, int]:
             if stdout and (start // chunk) % 10 == 9:
                 stdout.write(f"  search documents: {questions:,} / {len(ids):,} questions")
         _changed("all", "rebuild")
+    from .backends.database import optimize
+
+    optimize()
     return articles, questions

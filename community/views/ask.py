@@ -18,67 +18,53 @@ from taggit.models import Tag
 from knowledge.models import ArticlePage
 from portal.ratelimit import client_ip, consume
 from portal.sanitize import render_markdown
-from search.text import STOPWORDS
+from search.backends import get_backend
+from search.backends.base import SearchQuery
+from search.text import CJK, MAX_TERMS, STOPWORDS, normalise
 
 from .. import services
 from ..models import Question
 
 WORD_RE = re.compile(r"\w+", re.UNICODE)
+CJK_RUN = re.compile(f"(?:{CJK.pattern})+")
 # The search engine's stopwords, plus words that carry no meaning in a question title.
 STOP_WORDS = STOPWORDS | {"doesn", "after", "into", "have", "has", "won", "get", "use", "using"}
 SUGGEST_LIMIT = (60, 60)  # per IP per minute
 
 
 def _terms(text: str) -> list[str]:
-    """Significant words of a title. Japanese runs are cut into overlapping pairs of characters."""
+    """Significant words of a title. Japanese runs (no spaces) are cut into overlapping three-character
+    pieces, which the search index's trigrams find wherever they occur in a title."""
     terms = []
-    for word in WORD_RE.findall(text.lower()):
-        if re.fullmatch(r"[\u3040-\u30ff\u3400-\u9fff]+", word):
-            terms.extend(word[i : i + 2] for i in range(max(1, len(word) - 1)))
+    text = CJK_RUN.sub(lambda m: f" {m.group(0)} ", normalise(text))  # "hubをリセット" → hub, をリセット
+    for word in WORD_RE.findall(text):
+        if CJK_RUN.fullmatch(word):
+            terms.extend(word[i : i + 3] for i in range(max(1, len(word) - 2)))
         elif len(word) >= 3 and word not in STOP_WORDS:
             terms.append(word)
-    return list(dict.fromkeys(terms))[:8]
-
-
-def _rank(items, terms, text_of) -> list:
-    scored = []
-    for item in items:
-        text = text_of(item).lower()
-        hits = sum(1 for term in terms if term in text)
-        if hits:
-            scored.append((hits, item))
-    scored.sort(key=lambda pair: -pair[0])
-    return [item for _hits, item in scored]
+    return list(dict.fromkeys(terms))[:MAX_TERMS]
 
 
 def suggestions(title: str, ask_token: str = "") -> dict:
-    """Matching help articles and similar questions for a title being typed.
-
-    A simple title match over the database (the search issue replaces it with the search backend)."""
+    """Help articles and similar questions for a title being typed, from the search backend in its
+    "any term" mode (titles sharing the most words first), in the reader's language."""
     terms = _terms(title or "")
     if not terms:
         return {"suggested_articles": [], "suggested_questions": [], "suggest_terms": terms}
-    from django.db.models import Q
-
-    title_q = Q()
-    for term in terms:
-        title_q |= Q(title__icontains=term)
-    articles = (
-        ArticlePage.objects.live().public().filter(locale__language_code=get_language())
-        .filter(title_q | Q(summary__icontains=terms[0])).defer_streamfields()[:40]
-    )
-    questions = Question.objects.alive().filter(title_q).only("pk", "title", "slug", "answer_count", "accepted_answer")
-    questions = questions.order_by("-score")[:40]
+    language = (get_language() or "en")[:2]
+    results = get_backend().search(SearchQuery(text=" ".join(terms), match="any", languages=(language,), page_size=20))
     query = urlencode({"t": ask_token, "q": title[:150]})
+    articles = [hit for hit in results.hits if hit.kind == "article"][:4]
+    questions = [hit for hit in results.hits if hit.kind == "question"][:5]
     return {
         "suggested_articles": [
-            {"title": a.title, "summary": a.summary, "url": reverse("ask_open", args=["article", a.pk]) + "?" + query}
-            for a in _rank(list(articles), terms, lambda a: a.title + " " + a.summary)[:4]
+            {"title": hit.title, "snippet_html": hit.snippet_html, "url": reverse("ask_open", args=["article", hit.object_id]) + "?" + query}
+            for hit in articles
         ],
         "suggested_questions": [
-            {"title": q.title, "solved": q.accepted_answer_id is not None, "answers": q.answer_count,
-             "url": reverse("ask_open", args=["question", q.pk]) + "?" + query}
-            for q in _rank(list(questions), terms, lambda q: q.title)[:5]
+            {"title": hit.title, "solved": hit.is_solved, "answers": hit.answer_count,
+             "url": reverse("ask_open", args=["question", hit.object_id]) + "?" + query}
+            for hit in questions
         ],
         "suggest_terms": terms,
     }

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Protocol
 
 SORTS = ("relevance", "newest", "votes")
+MATCHES = ("all", "any")
 STATUSES = ("solved", "unanswered")
 MAX_QUERY = 200
 PAGE_SIZE = 10
@@ -31,6 +32,7 @@ class SearchQuery:
     sort: str = "relevance"
     page: int = 1
     page_size: int = PAGE_SIZE
+    match: str = "all"  # "all": every term must match; "any": titles or tags with any term (the ask form)
 
 
 @dataclass

@@ -324,7 +324,19 @@ class ElasticsearchBackend:
 
     def build_search(self, query: SearchQuery) -> Search:
         text, phrases = parse_text(query.text[:MAX_QUERY])
-        search = Search(using=self.client, index=self.alias).query(self._boosted(self._text_query(text, phrases)))
+        if query.match == "any":  # the ask form: titles (or tags) sharing any word, most shared first
+            words = " ".join([text, *phrases]).split()
+            text_query = Q(
+                "bool",
+                should=[
+                    Q("multi_match", query=" ".join(words), fields=["title^3", "title.en^2", "title.ja^2"], operator="or"),
+                    Q("terms", tags=words),
+                ],
+                minimum_should_match=1,
+            )
+        else:
+            text_query = self._text_query(text, phrases)
+        search = Search(using=self.client, index=self.alias).query(self._boosted(text_query))
         filters = self._filters(query)
         every = [clause for clauses in filters.values() for clause in clauses]
         if every:

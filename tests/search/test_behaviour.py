@@ -149,6 +149,9 @@ def test_fresh_edits_answers_and_new_questions(backend, content):
     assert keys(run(backend, "doorbell")) == [f"question:{question.pk}"]  # unanswered, found at once
     services.edit_question(content["asker"], question, title="Doorbell chime is silent after update", body="No sound at all.")
     assert run(backend, "doorbell").hits[0].title.endswith("after update")
+    assert [s.title for s in backend.suggest("chime is silent")] == ["Doorbell chime is silent after update"]
+    services.edit_question(content["asker"], question, title="Doorbell rings without sound", body="No sound at all.")
+    assert backend.suggest("chime is silent") == [] and backend.suggest("rings without")[0].title.startswith("Doorbell")
     services.post_answer(content["answerer"], question, body="Turn the chime volume up in the app.")
     assert keys(run(backend, "volume")) == [f"question:{question.pk}"]
 
@@ -163,6 +166,29 @@ def test_suggest(backend, content):
     titles = [s.title for s in backend.suggest("reset")]
     assert titles[0] == "Reset your password"
     assert [s.title for s in backend.suggest("パスワ", language="ja")] == ["パスワードをリセットする方法"]
+
+
+def test_any_term_mode_for_the_ask_form(backend, content):
+    solved, unanswered = f"question:{content['solved'].pk}", f"question:{content['unanswered'].pk}"
+    assert run(backend, "night screen").total == 0  # every term must match by default
+    assert set(keys(run(backend, "night screen", match="any"))) == {solved, unanswered}
+    # The title sharing more of the words comes first, whatever the order of the words.
+    assert keys(run(backend, "camera night hub dropping", match="any"))[:2] == [solved, unanswered]
+    assert keys(run(backend, "black screen hub", match="any"))[:2] == [unanswered, solved]
+    # Titles and tags only: a word found only in an answer does not make a question "similar".
+    assert keys(run(backend, "microwave", match="any")) == []
+    assert keys(run(backend, "パスワード", match="any", languages=("ja",))) == [f"article:{content['reset_ja'].pk}"]
+
+
+def test_ask_form_suggestions_come_from_the_search_index(client, content):
+    client.force_login(content["asker"])
+    html = client.get("/community/ask/suggest/", {"title": "My hub keeps dropping off every night"}).content.decode()
+    assert "Hub keeps dropping off Wi-Fi at night" in html and "Camera shows a black screen" not in html
+    services.delete_post(content["asker"], content["solved"])  # a deleted question is no longer suggested
+    html = client.get("/community/ask/suggest/", {"title": "My hub keeps dropping off every night"}).content.decode()
+    assert "Hub keeps dropping off Wi-Fi at night" not in html
+    html = client.get("/ja/community/ask/suggest/", {"title": "パスワードを忘れました"}).content.decode()
+    assert "パスワードをリセットする方法<span" in html and "Reset your password<span" not in html  # the reader's language
 
 
 # --- the page ------------------------------------------------------------------------------------------------
