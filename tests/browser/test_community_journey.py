@@ -34,6 +34,16 @@ def test_ask_answer_vote_accept_notify(live_server, community, browser, browser_
     page = browser_page
     sign_in(page, base, "alice@example.com")
 
+    # The signed-in header (bell, profile, sign out) keeps one row on a laptop and on a wide window
+    for width in (1280, 1600):
+        page.set_viewport_size({"width": width, "height": 900})
+        centres = page.evaluate(
+            "() => [...document.querySelectorAll('.header-inner > *')]"
+            ".map(e => { const r = e.getBoundingClientRect(); return Math.round((r.top + r.bottom) / 2); })"
+        )
+        assert len(centres) >= 4 and max(centres) - min(centres) <= 4, (width, centres)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
     # A asks: a suggestion appears while the title is typed (debounced, no reload)
     page.goto(f"{base}/community/ask/?topic=troubleshooting")
     page.locator("#id_title").press_sequentially("My hub is offline after moving", delay=20)
