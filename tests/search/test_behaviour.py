@@ -180,9 +180,10 @@ def test_any_term_mode_for_the_ask_form(backend, content):
     assert keys(run(backend, "パスワード", match="any", languages=("ja",))) == [f"article:{content['reset_ja'].pk}"]
 
 
-def test_ask_form_suggestions_come_from_the_search_index(client, content):
+def test_ask_form_suggestions_come_from_the_search_index(client, content, django_assert_max_num_queries):
     client.force_login(content["asker"])
-    html = client.get("/community/ask/suggest/", {"title": "My hub keeps dropping off every night"}).content.decode()
+    with django_assert_max_num_queries(6):
+        html = client.get("/community/ask/suggest/", {"title": "My hub keeps dropping off every night"}).content.decode()
     assert "Hub keeps dropping off Wi-Fi at night" in html and "Camera shows a black screen" not in html
     services.delete_post(content["asker"], content["solved"])  # a deleted question is no longer suggested
     html = client.get("/community/ask/suggest/", {"title": "My hub keeps dropping off every night"}).content.decode()
