@@ -22,6 +22,16 @@ class AccountAdapter(DefaultAccountAdapter):
             )
         return user
 
+    def _get_login_attempts_cache_key(self, request, **credentials) -> str:
+        """The bucket of allauth's "login_failed" limit ("5/5m/key"): allauth keys it by the login alone, so
+        five wrong passwords from anyone lock the owner out too. Keyed by login *and* client address, the
+        client that guesses is locked out while the owner, from their own address, still signs in (the
+        "10/m/ip" part still bounds one client across accounts). A successful password reset clears the
+        bucket of the client that reset it."""
+        from allauth.core.internal.ratelimit import get_ip
+
+        return f"{super()._get_login_attempts_cache_key(request, **credentials)}:{get_ip(request)}"
+
     def get_login_redirect_url(self, request) -> str:
         url = super().get_login_redirect_url(request)
         profile = getattr(request.user, "profile", None)

@@ -201,6 +201,9 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Nimbus Home] "
 ACCOUNT_ADAPTER = "portal.accounts.AccountAdapter"
+# No "unknown account" emails (password reset or email verification for an address without an account);
+# ACCOUNT_PREVENT_ENUMERATION (on by default) keeps the responses the same either way.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_RATE_LIMITS = {
     # allauth's defaults, stated so that they are visible and reviewable.
     "change_password": "5/m/user",
@@ -210,6 +213,8 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
     "signup": "20/m/ip",
     "login": "30/m/ip",
+    # The "key" of login_failed is the login *and* the client address (portal.accounts.AccountAdapter), so
+    # five wrong passwords lock out the client that typed them, not the account's owner elsewhere.
     "login_failed": "10/m/ip,5/5m/key",
     "confirm_email": "1/3m/key",
 }

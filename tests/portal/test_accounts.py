@@ -4,6 +4,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
+from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
 
@@ -144,3 +145,50 @@ def test_profile_tag_and_search_pages_have_fixed_query_budgets(client, site, top
         client.get(url)
         with django_assert_max_num_queries(budget):
             assert client.get(url).status_code == 200
+
+
+# --- issue 9 item 23: no mail to addresses nobody asked for; lockout per client, not per account ------------
+
+
+def test_password_reset_for_an_unknown_address_sends_nothing_and_looks_the_same(client, member):
+    known = client.post(reverse("account_reset_password"), {"email": member.email})
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [member.email]
+    unknown = client.post(reverse("account_reset_password"), {"email": "nobody-here@example.com"})
+    assert len(mail.outbox) == 1  # nothing sent to an address without an account
+    assert (unknown.status_code, unknown["Location"]) == (known.status_code, known["Location"])
+    done_known = client.get(known["Location"]).content.decode()
+    done_unknown = client.get(unknown["Location"]).content.decode()
+    assert done_known == done_unknown
+
+
+def test_signup_with_an_existing_address_looks_like_a_new_signup_and_mails_only_the_owner(client, home, member):
+    def signup(email, username):
+        return client.post(
+            reverse("account_signup"),
+            {"email": email, "username": username, "password1": "a-long-Passphrase-7", "password2": "a-long-Passphrase-7"},
+        )
+
+    fresh = signup("brand-new@example.com", "brandnew")
+    client.logout()
+    taken = signup(member.email.upper(), "someoneelse")
+    assert (taken.status_code, taken["Location"]) == (fresh.status_code, fresh["Location"])
+    recipients = [address for message in mail.outbox for address in message.to]
+    assert [r.lower() for r in recipients] == ["brand-new@example.com", member.email]  # the owner hears; nobody else does
+    assert not get_user_model().objects.filter(username="someoneelse").exists()
+
+
+def _login(client, email, password, ip):
+    return client.post(reverse("account_login"), {"login": email, "password": password}, REMOTE_ADDR=ip)
+
+
+def test_failed_logins_lock_out_the_attacking_client_not_the_owner(member):
+    from django.test import Client
+
+    attacker, owner = Client(), Client()
+    for _ in range(5):
+        assert _login(attacker, member.email, "wrong-password-1", "203.0.113.9").status_code == 200
+    refused = _login(attacker, member.email, PASSWORD, "203.0.113.9")
+    assert refused.status_code == 200 and "_auth_user_id" not in attacker.session
+    assert "Too many failed login attempts" in refused.content.decode()
+    welcomed = _login(owner, member.email, PASSWORD, "198.51.100.7")
+    assert welcomed.status_code == 302 and owner.session["_auth_user_id"] == str(member.pk)
