@@ -28,6 +28,28 @@ USERNAME = re.compile(r"[\w.+-]+")
 HONORIFICS = ("さん", "様", "さま", "くん", "ちゃん", "氏", "先生")
 
 
+def post_target(kind: str, pk: int) -> str:
+    """The generic reference to a post that its notifications carry (see `portal.notifications.redact`)."""
+    return f"community.{kind}:{pk}"
+
+
+def thread_targets(question_id: int | None = None, answer_id: int | None = None) -> list[str]:
+    """The references of a question (or one answer) and of everything still shown under it: what goes from
+    the notification list when it is deleted, and comes back when it is restored."""
+    if answer_id is not None:
+        comments = Comment.objects.filter(answer_id=answer_id, deleted_at__isnull=True)
+        return [post_target("answer", answer_id), *(post_target("comment", pk) for pk in comments.values_list("pk", flat=True))]
+    answers = list(Answer.objects.filter(question_id=question_id, deleted_at__isnull=True).values_list("pk", flat=True))
+    comments = Comment.objects.filter(question_id=question_id, deleted_at__isnull=True).filter(
+        Q(answer__isnull=True) | Q(answer__deleted_at__isnull=True)
+    )
+    return [
+        post_target("question", question_id),
+        *(post_target("answer", pk) for pk in answers),
+        *(post_target("comment", pk) for pk in comments.values_list("pk", flat=True)),
+    ]
+
+
 def _excerpt(html: str) -> str:
     return Truncator(" ".join(strip_tags(html).split())).chars(200)
 
@@ -90,7 +112,7 @@ def dispatch(event: str, object_id: int, actor_id: int | None = None) -> list[No
     plan = handler(object_id)
     if plan is None:
         return []
-    question, url, html, direct, followers_too = plan
+    question, url, html, direct, followers_too, target = plan
     recipients: dict[int, Kind] = {}
     for uid, kind in direct:
         recipients.setdefault(uid, kind)
@@ -104,7 +126,10 @@ def dispatch(event: str, object_id: int, actor_id: int | None = None) -> list[No
     excerpt = _excerpt(html)
     return notify(
         {
-            uid: Message(kind=kind, dedupe_key=key, title=question.title, url=url, excerpt=excerpt, actor_id=actor_id)
+            uid: Message(
+                kind=kind, dedupe_key=key, title=question.title, url=url, excerpt=excerpt, actor_id=actor_id,
+                target=target,
+            )
             for uid, kind in recipients.items()
         }
     )
@@ -114,7 +139,7 @@ def _question_event(object_id: int):
     question = Question.objects.filter(pk=object_id, deleted_at__isnull=True).first()
     if question is None:
         return None
-    return question, question.get_absolute_url(), question.body_html, [], False
+    return question, question.get_absolute_url(), question.body_html, [], False, post_target("question", question.pk)
 
 
 def _answer_event(object_id: int):
@@ -122,7 +147,8 @@ def _answer_event(object_id: int):
     if answer is None or answer.question.deleted_at:
         return None
     question = answer.question
-    return question, answer.get_absolute_url(), answer.body_html, [(question.author_id, Kind.ANSWER)], True
+    direct = [(question.author_id, Kind.ANSWER)]
+    return question, answer.get_absolute_url(), answer.body_html, direct, True, post_target("answer", answer.pk)
 
 
 def _comment_event(object_id: int):
@@ -134,7 +160,7 @@ def _comment_event(object_id: int):
     question = comment.question
     post_author = comment.answer.author_id if comment.answer_id else question.author_id
     url = f"{question.get_absolute_url()}#comment-{comment.pk}"
-    return question, url, comment.body_html, [(post_author, Kind.COMMENT)], True
+    return question, url, comment.body_html, [(post_author, Kind.COMMENT)], True, post_target("comment", comment.pk)
 
 
 def _accept_event(object_id: int):
@@ -142,7 +168,8 @@ def _accept_event(object_id: int):
     if answer is None or answer.question.accepted_answer_id != answer.pk:
         return None
     # The accepted answer's text was already announced when it was posted: no mentions from it again.
-    return answer.question, answer.get_absolute_url(), "", [(answer.author_id, Kind.ACCEPTED)], True
+    direct = [(answer.author_id, Kind.ACCEPTED)]
+    return answer.question, answer.get_absolute_url(), "", direct, True, post_target("answer", answer.pk)
 
 
 HANDLERS = {"question": _question_event, "answer": _answer_event, "comment": _comment_event, "accept": _accept_event}

@@ -33,6 +33,7 @@ from .models import (
     Vote,
     VoteEvent,
 )
+from .notify import post_target, thread_targets
 from .validation import FieldError, clean_body, clean_comment, clean_title, parse_tags
 
 DUPLICATE_WINDOW = timedelta(minutes=10)
@@ -325,6 +326,7 @@ def delete_comment(actor, comment: Comment) -> Comment:
         if updated:
             target = Answer if comment.answer_id else Question
             target.objects.filter(pk=comment.answer_id or comment.question_id).update(comment_count=F("comment_count") - 1)
+            _redact_notifications([post_target("comment", comment.pk)])
         _after_commit(comment.question_id)
     comment.refresh_from_db()
     return comment
@@ -405,6 +407,13 @@ def unaccept_answer(actor, question: Question) -> Question:
     return question
 
 
+def _redact_notifications(targets: list[str], *, restore: bool = False) -> None:
+    """Deleted posts leave the notification list (and unsent emails and digests); restored ones come back."""
+    from portal.notifications import redact
+
+    redact(targets, restore=restore)
+
+
 # --- delete / restore ---------------------------------------------------------------------------------------------
 
 
@@ -422,9 +431,11 @@ def delete_post(actor, post: Question | Answer):
             if question.accepted_answer_id == post.pk:
                 Acceptance.objects.create(question=question, answer=post, actor=user, accepted=False)
                 Question.objects.filter(pk=question.pk).update(accepted_answer=None)
+            _redact_notifications(thread_targets(answer_id=post.pk))
             _after_commit(question.pk)
         else:
-            Question.objects.filter(pk=post.pk, deleted_at__isnull=True).update(deleted_at=now, deleted_by=user)
+            if Question.objects.filter(pk=post.pk, deleted_at__isnull=True).update(deleted_at=now, deleted_by=user):
+                _redact_notifications(thread_targets(question_id=post.pk))
             _after_commit(post.pk)
     post.refresh_from_db()
     return post
@@ -436,12 +447,15 @@ def restore_post(actor, post: Question | Answer):
         raise PermissionRefused(_("Only moderators can restore deleted posts."))
     with transaction.atomic():
         if isinstance(post, Answer):
-            _lock_question(post.question_id)
+            question = _lock_question(post.question_id)
             if Answer.objects.filter(pk=post.pk, deleted_at__isnull=False).update(deleted_at=None, deleted_by=None):
                 Question.objects.filter(pk=post.question_id).update(answer_count=F("answer_count") + 1)
+                if question.deleted_at is None:
+                    _redact_notifications(thread_targets(answer_id=post.pk), restore=True)
             _after_commit(post.question_id)
         else:
-            Question.objects.filter(pk=post.pk).update(deleted_at=None, deleted_by=None)
+            if Question.objects.filter(pk=post.pk, deleted_at__isnull=False).update(deleted_at=None, deleted_by=None):
+                _redact_notifications(thread_targets(question_id=post.pk), restore=True)
             _after_commit(post.pk)
     post.refresh_from_db()
     return post

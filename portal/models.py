@@ -99,6 +99,10 @@ class Notification(models.Model):
     title = models.CharField(max_length=200)
     excerpt = models.CharField(max_length=300, blank=True)
     url = models.CharField(max_length=300)
+    # What the notification is about, as a generic reference the posting app chose ("community.answer:12"):
+    # when that post is deleted the app redacts the notifications pointing at it, and restores them with it.
+    target = models.CharField(max_length=80, blank=True)
+    redacted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
@@ -114,6 +118,7 @@ class Notification(models.Model):
             models.Index(fields=["recipient", "-created_at"], name="notification_inbox"),
             models.Index(fields=["recipient", "read_at"], name="notification_unread"),
             models.Index(fields=["delivery", "digested_at"], name="notification_digest_due"),
+            models.Index(fields=["target"], name="notification_target"),
         ]
 
     def __str__(self) -> str:

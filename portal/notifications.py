@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 
 from django.core import signing
@@ -29,6 +30,10 @@ DEFAULTS: dict[str, str] = {
     Kind.MENTION: Delivery.EMAIL,
 }
 CHANNELS = {value for value, _label in NotificationPreference.CHANNELS}
+# At most this many immediate emails per (recipient, actor) in EMAIL_BURST_WINDOW; past it a notification
+# that would have been emailed is still created on the site, and goes out in the next daily digest instead.
+EMAIL_BURST_LIMIT = 3
+EMAIL_BURST_WINDOW = timedelta(hours=1)
 UNSUBSCRIBE_SALT = "portal.notifications.unsubscribe"
 ALL_KINDS = "all"
 
@@ -50,6 +55,8 @@ class Message:
     url: str
     excerpt: str = ""
     actor_id: int | None = None
+    # A generic reference to the post it is about ("community.answer:12"), for `redact()`.
+    target: str = ""
 
 
 # --- preferences -----------------------------------------------------------------------------------------
@@ -100,12 +107,14 @@ def notify(recipients: dict[int, Message]) -> list[Notification]:
         channel = channels[uid]
         if channel == OFF:
             continue
+        if channel == Delivery.EMAIL and _email_burst_spent(uid, message.actor_id, now):
+            channel = Delivery.DIGEST
         try:
             with transaction.atomic():
                 notification = Notification.objects.create(
                     recipient_id=uid, actor_id=message.actor_id, kind=message.kind, delivery=channel,
                     dedupe_key=message.dedupe_key[:80], title=message.title[:200], excerpt=message.excerpt[:300],
-                    url=message.url[:300], created_at=now,
+                    url=message.url[:300], target=message.target[:80], created_at=now,
                 )
         except IntegrityError:
             continue  # already notified about this event
@@ -115,6 +124,36 @@ def notify(recipients: dict[int, Message]) -> list[Notification]:
 
             transaction.on_commit(partial(send_notification_email.enqueue, notification.pk))
     return created
+
+
+def _email_burst_spent(recipient_id: int, actor_id: int | None, now) -> bool:
+    """Has `actor_id` already caused EMAIL_BURST_LIMIT immediate emails to `recipient_id` in the window?"""
+    if actor_id is None:
+        return False
+    recent = Notification.objects.filter(
+        recipient_id=recipient_id, actor_id=actor_id, delivery=Delivery.EMAIL, created_at__gte=now - EMAIL_BURST_WINDOW
+    )
+    return recent.count() >= EMAIL_BURST_LIMIT
+
+
+# --- redaction (the post a notification points at was deleted) -----------------------------------------------
+
+
+def redact(targets: Iterable[str], *, restore: bool = False) -> int:
+    """Redact the notifications about `targets` (generic references such as "community.answer:12", as given
+    in `Message.target`): the list and emails show "This post was deleted" instead of their title and
+    excerpt, and unsent emails or digest entries about them are dropped. `restore=True` undoes it (the post
+    was restored). Call it inside the transaction that deletes or restores the post. Returns the rows
+    changed."""
+    targets = [target for target in dict.fromkeys(targets) if target]
+    changed = 0
+    for start in range(0, len(targets), 500):
+        rows = Notification.objects.filter(target__in=targets[start : start + 500])
+        if restore:
+            changed += rows.filter(redacted_at__isnull=False).update(redacted_at=None)
+        else:
+            changed += rows.filter(redacted_at__isnull=True).update(redacted_at=timezone.now())
+    return changed
 
 
 # --- reading -------------------------------------------------------------------------------------------------

@@ -58,7 +58,11 @@ def send_notification_email(notification_id: int) -> bool:
     """Email one notification, at most once: the row is claimed with a conditional update inside the
     transaction, so a retried task or a second worker finds it claimed; a failed send rolls the claim back."""
     with transaction.atomic():
-        claimed = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(emailed_at=timezone.now())
+        # A redacted notification (its post was deleted) is not sent; if the post is restored, the
+        # `send_pending_emails` sweep sends it then.
+        claimed = Notification.objects.filter(
+            pk=notification_id, emailed_at__isnull=True, redacted_at__isnull=True
+        ).update(emailed_at=timezone.now())
         if not claimed:
             return False
         notification = Notification.objects.select_related("recipient__profile", "actor__profile").get(pk=notification_id)
@@ -80,7 +84,8 @@ def send_digest(user_id: int) -> int:
     stamp = timezone.now()
     with transaction.atomic():
         pending = Notification.objects.filter(
-            recipient_id=user_id, delivery=Notification.Delivery.DIGEST, digested_at__isnull=True
+            recipient_id=user_id, delivery=Notification.Delivery.DIGEST, digested_at__isnull=True,
+            redacted_at__isnull=True,  # about a deleted post: left out (and listed later if it is restored)
         )
         ids = list(pending.select_for_update(skip_locked=True).values_list("pk", flat=True)[:200])
         if not ids:
@@ -101,7 +106,7 @@ def send_digest(user_id: int) -> int:
 
 def digest_recipients() -> list[int]:
     return list(
-        Notification.objects.filter(delivery=Notification.Delivery.DIGEST, digested_at__isnull=True)
+        Notification.objects.filter(delivery=Notification.Delivery.DIGEST, digested_at__isnull=True, redacted_at__isnull=True)
         .order_by()
         .values_list("recipient_id", flat=True)
         .distinct()
@@ -114,7 +119,9 @@ def pending_emails(older_than_seconds: int = 600) -> list[int]:
 
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     return list(
-        Notification.objects.filter(delivery=Notification.Delivery.EMAIL, emailed_at__isnull=True, created_at__lte=cutoff)
+        Notification.objects.filter(
+            delivery=Notification.Delivery.EMAIL, emailed_at__isnull=True, redacted_at__isnull=True, created_at__lte=cutoff
+        )
         .order_by("pk")
         .values_list("pk", flat=True)[:5000]
     )

@@ -316,3 +316,56 @@ def test_preferences_page_query_budget(people, client, django_assert_max_num_que
     assert response.status_code == 200
     checked = re.findall(r'<input type="radio" name="(\w+)" value="(\w+)"[^>]*checked', response.content.decode())
     assert dict(checked) == {"answer": "site", "comment": "email", "accepted": "email", "followed": "digest", "mention": "off"}
+
+
+# --- issue 9 item 25: deleted posts leave the notifications (and unsent emails and digests) ------------------
+
+
+def notification_page(client, user):
+    client.force_login(user)
+    return client.get(reverse("notification_list")).content.decode()
+
+
+def test_a_deleted_answer_is_redacted_in_the_askers_notifications_and_restored_with_it(people, run, client):
+    question = run(ask, people["asker"])
+    answer = run(services.post_answer, people["answerer"], question, body="Secret fix: hold the reset button.")
+    assert "Secret fix" in notification_page(client, people["asker"])
+    run(services.delete_post, people["answerer"], answer)
+    page = notification_page(client, people["asker"])
+    assert "Secret fix" not in page and question.title not in page
+    assert "This post was deleted." in page and "Bob Martins answered your question" in page
+    moderator = UserFactory(is_staff=True, is_superuser=True)
+    run(services.restore_post, moderator, answer)
+    assert "Secret fix" in notification_page(client, people["asker"])
+
+
+def test_deleting_a_question_redacts_its_thread_and_comments_are_redacted_alone(people, run, client):
+    question = run(ask, people["asker"], body="Has anyone seen this? @answerer knows the hub.")
+    answer = run(services.post_answer, people["answerer"], question, body="Hold the reset button for ten seconds.")
+    comment = run(services.post_comment, people["asker"], answer, body="Which reset button do you mean?")
+    run(services.delete_comment, people["asker"], comment)
+    comment_note = Notification.objects.get(recipient=people["answerer"], kind=Kind.COMMENT)
+    assert comment_note.redacted_at is not None
+    assert Notification.objects.get(recipient=people["answerer"], kind=Kind.MENTION).redacted_at is None
+    run(services.delete_post, people["asker"], question)
+    assert not Notification.objects.filter(redacted_at__isnull=True).exists()
+
+
+def test_pending_emails_and_digests_leave_out_deleted_posts(people, run):
+    question = run(ask, people["asker"])
+    run(services.follow_question, people["follower"], question)
+    notifications.set_preferences(people["asker"], {Kind.ANSWER: "email"})
+    with pytest.MonkeyPatch.context() as patch:  # the mail server is down: the email is still pending
+        patch.setattr(mail.EmailMultiAlternatives, "send", lambda *args, **kwargs: (_ for _ in ()).throw(OSError()))
+        answer = run(services.post_answer, people["answerer"], question, body="Secret fix: hold the reset button.")
+    run(services.delete_post, people["answerer"], answer)
+    mail.outbox.clear()
+    call_command("send_pending_emails", "--older-than", "0")
+    call_command("send_digests")
+    assert mail.outbox == []  # neither the asker's email nor the follower's digest
+    pending = Notification.objects.get(recipient=people["asker"])
+    assert send_notification_email.call(pending.pk) is False
+    run(services.restore_post, UserFactory(is_staff=True, is_superuser=True), answer)
+    call_command("send_pending_emails", "--older-than", "0")
+    call_command("send_digests")
+    assert recipients() == ["asker@example.com", "follower@example.com"]
