@@ -17,11 +17,16 @@ from django.utils.text import Truncator
 
 from portal.models import Notification, Profile
 from portal.notifications import Message, notify
+from portal.ratelimit import consume
 
 from .models import Answer, Comment, Follow, Question
 
 Kind = Notification.Kind
-MAX_MENTIONS = 10
+MAX_MENTIONS = 10  # distinct members one post can notify by @mention
+# Mentions a member's posts can turn into notifications per hour (portal.ratelimit window). Past it (or
+# past MAX_MENTIONS in one post) a mention is still shown as text but silently notifies nobody: the post
+# itself is never refused for it, and the fan-out runs after the commit, where nobody could be told.
+MENTION_BUDGET = (30, 3600)
 MENTION = re.compile(r"(?<![\w@.+-])@([^\s@][^@\n]{0,49})")
 TRAILING = ".,!?:;)]}\"'、。！？」』）"
 USERNAME = re.compile(r"[\w.+-]+")
@@ -93,6 +98,12 @@ def mentioned_user_ids(text: str, participants: dict[int, str] | None = None) ->
     return unique[:MAX_MENTIONS]
 
 
+def _mention_allowed(actor_id: int | None) -> bool:
+    """Count one mention notification against the poster's hourly budget."""
+    limit, period = MENTION_BUDGET
+    return actor_id is None or not consume("mention", str(actor_id), limit=limit, period=period)
+
+
 def _participants(question: Question) -> dict[int, str]:
     author_ids = {question.author_id}
     author_ids.update(Answer.objects.filter(question=question).values_list("author_id", flat=True))
@@ -117,7 +128,8 @@ def dispatch(event: str, object_id: int, actor_id: int | None = None) -> list[No
     for uid, kind in direct:
         recipients.setdefault(uid, kind)
     for uid in mentioned_user_ids(strip_tags(html), _participants(question)):
-        recipients.setdefault(uid, Kind.MENTION)
+        if uid not in recipients and uid != actor_id and _mention_allowed(actor_id):
+            recipients[uid] = Kind.MENTION
     if followers_too:
         for uid in _followers(question):
             recipients.setdefault(uid, Kind.FOLLOWED)

@@ -369,3 +369,53 @@ def test_pending_emails_and_digests_leave_out_deleted_posts(people, run):
     call_command("send_pending_emails", "--older-than", "0")
     call_command("send_digests")
     assert recipients() == ["asker@example.com", "follower@example.com"]
+
+
+# --- issue 9 item 18: mentions cannot flood a member's inbox -------------------------------------------------
+
+
+def emails_to(address):
+    return [m for m in mail.outbox if m.to == [address]]
+
+
+def test_a_burst_of_mentions_sends_three_emails_and_digests_the_rest(people, run, one_ratelimit_window):
+    poster, target = people["asker"], people["answerer"]
+    question = run(ask, poster, body="Has anyone seen this? @answerer might know.")
+    for i in range(20):
+        run(services.post_comment, poster, question, body=f"@answerer are you there? Ping number {i}.")
+    mentions = Notification.objects.filter(recipient=target, kind=Kind.MENTION)
+    assert mentions.count() == 21  # every mention is on the site
+    assert len(emails_to("answerer@example.com")) == notifications.EMAIL_BURST_LIMIT == 3
+    assert mentions.filter(delivery="digest").count() == 18
+    mail.outbox.clear()
+    call_command("send_digests")
+    (digest,) = emails_to("answerer@example.com")
+    assert "18 updates" in digest.subject
+    # Another member's mention is not held back by the first one's burst.
+    other_question = run(ask, people["follower"], title="Camera stops recording at night", body="Any idea @answerer?")
+    assert len(emails_to("answerer@example.com")) == 2
+    assert Notification.objects.get(recipient=target, url=other_question.get_absolute_url()).delivery == "email"
+
+
+def test_the_burst_window_passes(people, run):
+    from datetime import timedelta
+
+    poster = people["asker"]
+    for i in range(3):
+        run(ask, poster, title=f"Hub light blinks red, case {i}", body=f"Case {i}: @answerer might know.")
+    Notification.objects.update(created_at=Notification.objects.first().created_at - timedelta(minutes=61))
+    run(ask, poster, title="Hub light blinks red, case 4", body="Case 4: @answerer might know.")
+    assert len(emails_to("answerer@example.com")) == 4
+    assert not Notification.objects.filter(delivery="digest").exists()
+
+
+def test_mentions_count_against_the_posters_hourly_budget(people, run, monkeypatch, one_ratelimit_window):
+    from community import notify
+
+    monkeypatch.setattr(notify, "MENTION_BUDGET", (2, 3600))
+    run(ask, people["asker"], body="@answerer and @follower and @hanako, any idea?")
+    assert Notification.objects.filter(kind=Kind.MENTION).count() == 2
+    run(ask, people["asker"], title="Camera stops recording at night", body="@hanako, and you?")
+    assert Notification.objects.filter(kind=Kind.MENTION).count() == 2  # the budget is spent: silently ignored
+    run(ask, people["follower"], title="Camera stops recording at night", body="@hanako, and you?")
+    assert Notification.objects.filter(kind=Kind.MENTION).count() == 3  # someone else's budget is their own
