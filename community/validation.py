@@ -6,10 +6,10 @@ import re
 
 from django.utils.translation import gettext as _
 
+from portal.text_rules import CONTROL_CHARS  # one character rule for posts, names and bios
+
 from .models import BODY_MAX, COMMENT_MAX, TAGS_MAX, TITLE_MAX
 
-# C0/C1 controls except tab and newlines, plus the bidi overrides that can disguise text.
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 TAG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,28}[a-z0-9])?$")
 TAG_SPLIT_RE = re.compile(r"[\s,、，]+")
 TITLE_MIN = 10

@@ -22,6 +22,20 @@ class AccountAdapter(DefaultAccountAdapter):
             )
         return user
 
+    def clean_username(self, username, shallow=False):
+        """allauth's checks, then the site's: no invisible characters and no staff-like names
+        ("admin", "Nimbus-Support", "管理者", look-alikes included) for members signing up."""
+        from django import forms
+
+        from .text_rules import check_username
+
+        username = super().clean_username(username, shallow=shallow)
+        try:
+            check_username(username)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+        return username
+
     def _get_login_attempts_cache_key(self, request, **credentials) -> str:
         """The bucket of allauth's "login_failed" limit ("5/5m/key"): allauth keys it by the login alone, so
         five wrong passwords from anyone lock the owner out too. Keyed by login *and* client address, the

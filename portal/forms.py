@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import Profile
+from .text_rules import clean_bio, clean_display_name
 
 
 class ProfileForm(forms.ModelForm):
@@ -15,16 +16,18 @@ class ProfileForm(forms.ModelForm):
         }
 
     def clean_display_name(self):
-        value = " ".join(self.cleaned_data["display_name"].split())
-        if any(ord(ch) < 32 for ch in value):
-            raise forms.ValidationError(_("Display names cannot contain control characters."))
-        return value
+        from .permissions import is_staff_member
+
+        try:
+            return clean_display_name(self.cleaned_data["display_name"], staff=is_staff_member(self.instance.user))
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
 
     def clean_bio(self):
-        value = self.cleaned_data["bio"].replace("\r\n", "\n")
-        if any(ord(ch) < 32 and ch not in "\n\t" for ch in value):
-            raise forms.ValidationError(_("Remove control characters from your bio."))
-        return value.strip()
+        try:
+            return clean_bio(self.cleaned_data["bio"])
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
 
 
 class NotificationPreferencesForm(forms.Form):

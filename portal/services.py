@@ -6,7 +6,8 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from .models import Profile
-from .permissions import can_edit_profile
+from .permissions import can_edit_profile, is_staff_member
+from .text_rules import clean_bio, clean_display_name
 
 
 class PortalError(Exception):
@@ -21,6 +22,11 @@ def get_profile(user) -> Profile:
 def update_profile(actor, profile: Profile, *, display_name: str, bio: str, language: str) -> Profile:
     if not can_edit_profile(actor, profile):
         raise PortalError(_("You can only edit your own profile."))
+    try:  # the form said so already; this is the last word for every other caller
+        display_name = clean_display_name(display_name, staff=is_staff_member(profile.user))
+        bio = clean_bio(bio)
+    except ValueError as error:
+        raise PortalError(str(error)) from None
     with transaction.atomic():
         profile = Profile.objects.select_for_update().get(pk=profile.pk)
         profile.display_name, profile.bio, profile.language = display_name, bio, language

@@ -192,3 +192,82 @@ def test_failed_logins_lock_out_the_attacking_client_not_the_owner(member):
     assert "Too many failed login attempts" in refused.content.decode()
     welcomed = _login(owner, member.email, PASSWORD, "198.51.100.7")
     assert welcomed.status_code == 302 and owner.session["_auth_user_id"] == str(member.pk)
+
+
+# --- issue 9 item 19: names and bios follow the posts' character rules; staff-like names are reserved ----------
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Bad\u202ename", "Zero\u200bwidth", "Joe\u200d", "\ufeffBOM", "Right\u200fmark", "soft\u00adhyphen"],
+)
+def test_display_names_refuse_bidi_overrides_and_invisible_characters(client, site, member, name):
+    client.force_login(member)
+    response = client.post(reverse("edit_profile"), {"display_name": name, "bio": "", "language": "en"})
+    assert response.status_code == 200
+    assert "invisible characters" in response.content.decode()
+    assert Profile.objects.get(user=member).display_name == ""
+
+
+def test_bios_follow_the_posts_character_rules(client, site, member):
+    client.force_login(member)
+    response = client.post(reverse("edit_profile"), {"display_name": "", "bio": "I am \u202egnitset", "language": "en"})
+    assert "Remove control characters from your bio." in response.content.decode()
+    ok = client.post(reverse("edit_profile"), {"display_name": "", "bio": "Line one\n\tLine two 山田", "language": "en"})
+    assert ok.status_code == 302
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Nimbus Home Support", "moderator", "ＭＯＤＥＲＡＴＯＲ", "m o d e r a t o r", "\u0430dmin", "The Admin", "adm1n",
+     "Official", "Help Center", "S.T.A.F.F", "管理者", "モデレーター", "ｻﾎﾟｰﾄ"],
+)
+def test_staff_like_display_names_are_reserved_for_staff(client, site, member, name):
+    client.force_login(member)
+    response = client.post(reverse("edit_profile"), {"display_name": name, "bio": "", "language": "en"})
+    assert response.status_code == 200
+    assert "only staff may use" in response.content.decode()
+    assert Profile.objects.get(user=member).display_name == ""
+
+
+def test_staff_may_use_reserved_names_and_members_keep_ordinary_ones(client, site, member):
+    from portal.services import PortalError, get_profile, update_profile
+
+    moderator = UserFactory(groups=[MODERATORS])
+    update_profile(moderator, get_profile(moderator), display_name="Mika (Moderator)", bio="", language="en")
+    assert Profile.objects.get(user=moderator).display_name == "Mika (Moderator)"
+    for name in ("Alice Chen", "Badminton fan", "山田 花子"):
+        update_profile(member, get_profile(member), display_name=name, bio="", language="en")
+        assert Profile.objects.get(user=member).display_name == name
+    with pytest.raises(PortalError):  # the service has the last word, whatever the caller
+        update_profile(member, get_profile(member), display_name="Nimbus Support", bio="", language="en")
+
+
+def test_reserved_name_errors_are_translated(client, site, member):
+    client.force_login(member)
+    response = client.post("/ja/accounts/profile/", {"display_name": "管理者", "bio": "", "language": "ja"})
+    assert "スタッフ" in response.content.decode()
+    response = client.post("/ja/accounts/profile/", {"display_name": "a\u200bb", "bio": "", "language": "ja"})
+    assert "ゼロ幅" in response.content.decode()
+
+
+@pytest.mark.parametrize("username", ["admin", "Nimbus-Support", "moderator2", "\u0430dmin", "system", "staff_team"])
+def test_signup_refuses_staff_like_usernames(client, home, username):
+    response = client.post(
+        reverse("account_signup"),
+        {"email": "new@example.com", "username": username, "password1": "a-long-Passphrase-7", "password2": "a-long-Passphrase-7"},
+    )
+    assert response.status_code == 200
+    assert "This username is reserved" in response.content.decode()
+    assert not get_user_model().objects.filter(email="new@example.com").exists()
+    assert mail.outbox == []
+
+
+def test_signup_refuses_reserved_usernames_with_a_japanese_message(client, home):
+    response = client.post(
+        "/ja/accounts/signup/",
+        {"email": "new@example.com", "username": "Support_Team", "password1": "a-long-Passphrase-7", "password2": "a-long-Passphrase-7"},
+    )
+    assert response.status_code == 200
+    assert "このユーザー名は予約されています" in response.content.decode()
+    assert not get_user_model().objects.filter(email="new@example.com").exists()
