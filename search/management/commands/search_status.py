@@ -34,7 +34,13 @@ class Command(BaseCommand):
         try:
             indexes = backend.alias_indexes()
             if not indexes:
-                self.stdout.write(self.style.WARNING(f"Alias: {backend.alias} -> (missing: run search_rebuild)"))
+                self.stdout.write(
+                    self.style.ERROR(
+                        f"Alias: {backend.alias} -> MISSING: the cluster has no index for this site (restarted empty or "
+                        "deleted). Searches fall back to the database and writes are queued. Run search_retry (it "
+                        "rebuilds the index, then drains the queue) or search_rebuild."
+                    )
+                )
                 index_count = None
             else:
                 self.stdout.write(f"Alias: {backend.alias} -> {', '.join(indexes)}")
