@@ -22,6 +22,27 @@ class AccountAdapter(DefaultAccountAdapter):
             )
         return user
 
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """allauth's emails are rendered here (in the request's language) and sent by a task: with the
+        database task queue no SMTP conversation happens inside the request, so a password reset or sign-up
+        for an existing account takes as long as one for an unknown address (which sends nothing)."""
+        from allauth.core import context as allauth_context
+        from django.contrib.sites.shortcuts import get_current_site
+
+        from .tasks import send_account_email
+
+        request = allauth_context.request
+        message = self.render_mail(
+            template_prefix, email, {"request": request, "email": email, "current_site": get_current_site(request), **context}
+        )
+        send_account_email.enqueue(
+            {
+                "subject": message.subject, "body": message.body, "from_email": message.from_email, "to": list(message.to),
+                "headers": dict(message.extra_headers),
+                "alternatives": [[content, mimetype] for content, mimetype in getattr(message, "alternatives", [])],
+            }
+        )
+
     def clean_username(self, username, shallow=False):
         """allauth's checks, then the site's: no invisible characters and no staff-like names
         ("admin", "Nimbus-Support", "管理者", look-alikes included) for members signing up."""

@@ -74,6 +74,18 @@ def send_notification_email(notification_id: int) -> bool:
     return True
 
 
+@task()
+def send_account_email(message: dict) -> None:
+    """Send an account email (password reset, address confirmation...) that allauth rendered in the request."""
+    email = EmailMultiAlternatives(
+        subject=message["subject"], body=message["body"], from_email=message["from_email"], to=message["to"],
+        headers=message.get("headers") or {},
+    )
+    for content, mimetype in message.get("alternatives") or []:
+        email.attach_alternative(content, mimetype)
+    email.send()
+
+
 def send_digest(user_id: int) -> int:
     """Email `user_id` the digest notifications not yet sent; returns how many it listed (0: no email).
 

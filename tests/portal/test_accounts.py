@@ -271,3 +271,17 @@ def test_signup_refuses_reserved_usernames_with_a_japanese_message(client, home)
     assert response.status_code == 200
     assert "このユーザー名は予約されています" in response.content.decode()
     assert not get_user_model().objects.filter(email="new@example.com").exists()
+
+
+def test_account_emails_are_sent_by_a_task_not_inside_the_request(client, member, settings):
+    """With a real task queue no SMTP happens in the request: a known and an unknown address take as long."""
+    from django_tasks import task_backends
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}  # a queue nobody works
+    response = client.post(reverse("account_reset_password"), {"email": member.email})
+    assert response.status_code == 302 and mail.outbox == []
+    (result,) = task_backends["default"].results
+    assert result.task.name == "send_account_email"
+    result.task.call(*result.args, **result.kwargs)  # the worker
+    assert mail.outbox[0].to == [member.email] and "password" in mail.outbox[0].subject.lower()
+    assert "/accounts/password/reset/key/" in mail.outbox[0].body
