@@ -3,6 +3,9 @@
 Other apps decide *who* hears about an event (see `community/notify.py`) and call `notify()`; this module
 decides *how* (the member's preference for that kind) and queues the email after the transaction commits.
 Sending is at most once per notification: the email task claims the row with a conditional update.
+One actor can cause at most EMAIL_BURST_LIMIT immediate emails to one member per window; past it the
+notification is still created and goes to the daily digest. `redact()` hides notifications about a post
+that was deleted (and restores them with it); unsent emails and digests leave redacted ones out.
 """
 
 from __future__ import annotations
