@@ -101,3 +101,15 @@ def test_only_one_search_retry_rebuilds_at_a_time(emptied):
     cache.delete(REBUILD_LOCK)
     call_command("search_retry", stdout=StringIO())
     assert not IndexRetry.objects.exists()
+
+
+def test_search_retry_rebuilds_a_missing_index_even_with_nothing_queued(es_settings):
+    backend = es_settings
+    kept = make_doc("Doorbell chime stays silent", "indexed before the restart")
+    index_all(backend, kept)
+    lose_the_index(backend)
+    out = StringIO()
+    call_command("search_retry", stdout=out)
+    assert f"Rebuilt {backend.alias} -> " in out.getvalue()
+    refresh(backend)
+    assert keys(backend.search(SearchQuery("doorbell chime"))) == [kept.key]

@@ -7,7 +7,8 @@ are locked with SKIP LOCKED where the database supports it, so several machines 
 once; running it twice is harmless.
 
 A cluster that comes back without the index (restarted empty, or the index was deleted) would refuse every
-write with `index_not_found`: when the alias is missing, the command says so (stdout and the `search` log),
+write with `index_not_found`: when the alias is missing (checked on every run, even with nothing queued, so
+the every-minute cron notices a restart before the first write fails), the command says so (stdout and the `search` log),
 rebuilds the index from the SearchDocument table (as `search_rebuild` does), drops the queued rows the
 rebuild already covers, and then drains the rest. `--no-rebuild` only reports it and leaves the queue.
 """
@@ -80,16 +81,19 @@ class Command(BaseCommand):
                 f"({pending} rows left queued)."
             )
             return
-        if not pending:
-            self.stdout.write("No pending retries.")
-            return
         backend = ElasticsearchBackend.from_settings()
         if not backend.ping():
+            if not pending:
+                self.stdout.write("No pending retries (Elasticsearch is unreachable).")
+                return
             raise CommandError(f"Elasticsearch is unreachable: {pending} retries stay queued.")
         try:
             missing = not backend.alias_indexes()
         except BackendUnavailable as exc:
             raise CommandError(f"Elasticsearch failed to answer ({exc}): {pending} retries stay queued.") from exc
+        if not pending and not missing:
+            self.stdout.write("No pending retries.")
+            return
         if missing:
             if no_rebuild:
                 logger.error("search_retry: the index alias %s is missing; %d retries stay queued", backend.alias, pending)
