@@ -1,0 +1,68 @@
+"""Small interaction and layout fixes of the hardening pass, in a real browser: the notification centre at
+390 px, the question's "Solved" badge after an in-place accept, the login form's "Remember me" checkbox."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from portal.models import Notification
+from tests.browser.conftest import assert_accessible, screenshot
+from tests.factories import PASSWORD, ProfileFactory, UserFactory, make_site
+
+PHONE = {"width": 390, "height": 844}
+
+# For every element matched: how many line boxes its own text (not the visually hidden part) takes.
+TEXT_LINES = """(selector) => [...document.querySelectorAll(selector)].map(el => {
+    const node = [...el.childNodes].find(n => n.nodeType === Node.TEXT_NODE && n.textContent.trim());
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const tops = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+    return {text: node.textContent.trim(), lines: tops.size, height: el.getBoundingClientRect().height};
+})"""
+
+
+def sign_in(page, base, email):
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    expect(page.locator(".account-nav")).to_contain_text("Sign out")
+
+
+@pytest.fixture
+def member(transactional_db):
+    make_site()
+    return ProfileFactory(user=UserFactory(username="kenji", email="kenji@example.jp"), display_name="佐藤 健二").user
+
+
+def test_notification_actions_keep_one_line_on_a_phone(live_server, browser_page, member):
+    now = timezone.now()
+    for number in range(4):
+        Notification.objects.create(
+            recipient=member, kind=Notification.Kind.ANSWER, dedupe_key=f"answer:{number}",
+            title="ハブが毎晩再起動してしまい、Wi-Fi の設定をやり直してもオフラインのままになる問題について",
+            excerpt="電源アダプターを交換してみてください。" * 4, url="/community/", created_at=now - timedelta(hours=number),
+            read_at=now if number == 3 else None,
+        )
+    page = browser_page
+    page.set_viewport_size(PHONE)
+    sign_in(page, live_server.url, "kenji@example.jp")
+    for prefix in ("", "/ja"):
+        page.goto(f"{live_server.url}{prefix}/notifications/")
+        expect(page.locator(".notification")).to_have_count(4)
+        actions = page.evaluate(TEXT_LINES, ".notification .link-button, .heading-actions .button")
+        assert len(actions) == 3 + 2, actions
+        for action in actions:
+            assert action["lines"] == 1, (prefix, action)
+        # The action never squeezes the text into a narrow column: the text keeps most of the row.
+        widths = page.evaluate(
+            "() => [...document.querySelectorAll('.notification-text')].map(e => e.getBoundingClientRect().width)"
+        )
+        assert min(widths) > 0.75 * PHONE["width"], widths
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+        assert_accessible(page)
+        screenshot(page, f"notifications-390{prefix.replace('/', '-')}")
+    page.console_log.assert_clean()
