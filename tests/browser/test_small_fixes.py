@@ -66,3 +66,32 @@ def test_notification_actions_keep_one_line_on_a_phone(live_server, browser_page
         assert_accessible(page)
         screenshot(page, f"notifications-390{prefix.replace('/', '-')}")
     page.console_log.assert_clean()
+
+
+def test_accepting_in_place_updates_the_questions_solved_badge(live_server, browser_page, member):
+    from community import services
+
+    helper = ProfileFactory(user=UserFactory(username="yuki", email="yuki@example.jp"), display_name="鈴木 由紀").user
+    question = services.ask_question(member, title="Hub light blinks red after the update", body="It blinks red.")
+    answer = services.post_answer(helper, question, body="Restart the hub while holding the button.")
+    page = browser_page
+    sign_in(page, live_server.url, "kenji@example.jp")
+    page.goto(f"{live_server.url}{question.get_absolute_url()}")
+    page.evaluate("() => { window.notReloaded = true; }")
+    status = page.locator(".question-meta .status-badge")
+    expect(status).to_have_count(0)
+
+    page.get_by_role("button", name="Accept this answer").click()
+    undo = page.locator(f'[data-focus-key="accept-{answer.pk}"]')
+    expect(undo).to_have_attribute("aria-pressed", "true")
+    expect(status).to_have_text("Solved")  # without a reload
+    expect(undo).to_be_focused()
+    assert page.evaluate("() => window.notReloaded") is True
+    assert page.locator("#question-status").count() == 1
+    assert_accessible(page)
+
+    undo.click()
+    expect(page.get_by_role("button", name="Accept this answer")).to_be_focused()
+    expect(status).to_have_count(0)
+    assert page.evaluate("() => window.notReloaded") is True
+    page.console_log.assert_clean()
