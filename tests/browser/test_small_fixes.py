@@ -95,3 +95,22 @@ def test_accepting_in_place_updates_the_questions_solved_badge(live_server, brow
     expect(status).to_have_count(0)
     assert page.evaluate("() => window.notReloaded") is True
     page.console_log.assert_clean()
+
+
+def test_remember_me_label_sits_next_to_its_checkbox(live_server, browser_page, transactional_db):
+    make_site()
+    page = browser_page
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        for prefix in ("", "/ja"):
+            page.goto(f"{live_server.url}{prefix}/accounts/login/")
+            box = page.locator("#id_remember").bounding_box()
+            label = page.locator("label[for=id_remember]").bounding_box()
+            # Same line, label just right of the box (not above it, not across the card).
+            assert abs((box["y"] + box["height"] / 2) - (label["y"] + label["height"] / 2)) <= 4, (box, label)
+            assert 0 <= label["x"] - (box["x"] + box["width"]) <= 16, (width, prefix, box, label)
+            page.locator("label[for=id_remember]").click()
+            expect(page.locator("#id_remember")).to_be_checked()
+            assert_accessible(page)
+    screenshot(page, "login-remember-me-390-ja")
+    page.console_log.assert_clean()
