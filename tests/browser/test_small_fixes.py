@@ -114,3 +114,32 @@ def test_remember_me_label_sits_next_to_its_checkbox(live_server, browser_page, 
             assert_accessible(page)
     screenshot(page, "login-remember-me-390-ja")
     page.console_log.assert_clean()
+
+
+def test_two_factor_page_makes_sign_in_the_primary_action_and_cancel_a_link(live_server, browser_page, transactional_db):
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    make_site()
+    staff = UserFactory(username="morgan", email="moderator@example.com", is_staff=True)
+    TOTP.activate(staff, "JBSWY3DPEHPK3PXPNIMBUSDEMOTWOFAA")
+    page = browser_page
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=login]", "moderator@example.com")
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("h1")).to_have_text("Two-Factor Authentication")
+    style = """(el) => { const s = getComputedStyle(el);
+        return {background: s.backgroundColor, color: s.color, border: s.borderTopColor, weight: s.fontWeight}; }"""
+    sign_in_button = page.get_by_role("button", name="Sign In")
+    cancel = page.get_by_role("button", name="Cancel")
+    primary, secondary = sign_in_button.evaluate(style), cancel.evaluate(style)
+    assert primary["background"] == "rgb(29, 78, 216)" and primary["color"] == "rgb(255, 255, 255)", primary
+    assert secondary["background"] in ("rgba(0, 0, 0, 0)", "transparent", "rgb(255, 255, 255)"), secondary
+    assert secondary["color"] == "rgb(29, 78, 216)" and int(secondary["weight"]) < int(primary["weight"]), secondary
+    cancel.hover()
+    assert cancel.evaluate(style)["background"] != "rgb(29, 78, 216)"
+    assert_accessible(page)
+    screenshot(page, "two-factor-authenticate")
+    cancel.click()
+    expect(page.locator("h1")).to_have_text("Sign In")
+    page.console_log.assert_clean()
