@@ -235,6 +235,7 @@ def load_community_demo(content_dir: Path = CONTENT_DIR, *, now: datetime | None
                 _create_thread(item, users, topics, now)
             summary.created += 1
     date_notifications(first_notification, now)
+    _date_memberships(users.values())
     _count(summary, titles)
     if stdout is not None:
         stdout.write(summary.line())
@@ -270,6 +271,24 @@ def _count(summary: Summary, titles: list[str]) -> None:
     summary.votes = (
         Vote.objects.filter(question__in=questions).count() + Vote.objects.filter(answer__question__in=questions).count()
     )
+
+
+def _date_memberships(users) -> None:
+    """A demo member joined a while before their first post, not when the loader ran ("member since")."""
+    from django.db.models import Min
+
+    User = get_user_model()
+    for user in users:
+        firsts = [
+            moment for moment in (
+                Question.objects.filter(author=user).aggregate(first=Min("created_at"))["first"],
+                Answer.objects.filter(author=user).aggregate(first=Min("created_at"))["first"],
+                Comment.objects.filter(author=user).aggregate(first=Min("created_at"))["first"],
+            ) if moment is not None
+        ]
+        if firsts and user.date_joined > min(firsts):
+            days = random.Random(user.get_username()).randint(3, 120)  # noqa: S311 - demo data
+            User.objects.filter(pk=user.pk).update(date_joined=min(firsts) - timedelta(days=days))
 
 
 def date_notifications(first_pk: int, now: datetime) -> int:
