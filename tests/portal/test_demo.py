@@ -106,3 +106,10 @@ def test_demo_notifications_have_realistic_times_and_read_states():
     assert notification.created_at == answer.created_at
     read = Notification.objects.filter(read_at__isnull=False)
     assert read.exists() and not read.filter(read_at__lt=F("created_at")).exists()
+    # Members joined before they first asked, not when the loader ran ("member since").
+    from django.contrib.auth import get_user_model
+
+    for user in get_user_model().objects.filter(username__in=["tom", "alice", "hanako", "kenji"]):
+        first = user.questions.order_by("created_at").values_list("created_at", flat=True).first()
+        assert user.date_joined < started - timedelta(days=3), user
+        assert first is None or user.date_joined < first
