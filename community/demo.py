@@ -294,7 +294,8 @@ def _date_memberships(users) -> None:
 def date_notifications(first_pk: int, now: datetime) -> int:
     """Give the notifications created by this run (pk >= `first_pk`) the time of the event they announce
     (otherwise they all say "just now") and a realistic read state: a member's notifications are read a
-    little after they arrive, except the most recent few (up to MAX_UNREAD of the last UNREAD_DAYS days).
+    little after they arrive, except the most recent few (two to MAX_UNREAD of the last UNREAD_DAYS days;
+    always the newest one).
     Returns how many notifications were dated."""
     from portal.models import Notification
 
@@ -327,10 +328,11 @@ def date_notifications(first_pk: int, now: datetime) -> int:
         by_recipient.setdefault(row.recipient_id, []).append(row)
     rng = random.Random(first_pk)  # noqa: S311 - demo data
     recent = now - timedelta(days=UNREAD_DAYS)
-    for items in by_recipient.values():
+    for recipient_id, items in by_recipient.items():
         items.sort(key=lambda row: (row.created_at, row.pk), reverse=True)
+        handful = random.Random(f"unread:{recipient_id}").randint(2, MAX_UNREAD)  # noqa: S311 - demo data
         for number, row in enumerate(items):
-            if number < MAX_UNREAD and (row.created_at >= recent or number == 0):
+            if number < handful and (row.created_at >= recent or number == 0):
                 row.read_at = None
             else:
                 row.read_at = min(row.created_at + timedelta(minutes=rng.randint(5, 60 * 48)), now)
