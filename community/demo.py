@@ -11,7 +11,9 @@ Everything is created through the community services (`ask_question`, `post_answ
 `accept_answer`, `set_me_too`), so counters and ledgers are exactly what real use would produce. Only the
 rate limits and the "same text within ten minutes" check are switched off, and only while the loader runs
 (see `services_unthrottled`). Afterwards the timestamps are spread over the last 90 days with `.update()`.
-The notifications the activity causes are created as usual, but no email is sent for them while loading.
+The notifications the activity causes are created as usual, but no email is sent for them while loading;
+then each is dated at the moment of the post or acceptance it announces, and all but each member's few
+most recent ones are marked read (see `date_notifications`), as if the members had been using the site.
 
 Idempotent: a question is identified by its original title (revision 1); a title that is already there is
 skipped with its whole thread, and each thread is written in one transaction, so an interrupted run
@@ -42,6 +44,8 @@ CONTENT_DIR = Path(__file__).resolve().parent / "demo_content"
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - the documented password of the demo accounts
 SPREAD_DAYS = 90
 MAX_ANSWERS = 4
+UNREAD_DAYS = 14  # a demo member has not yet read the notifications of the last two weeks ...
+MAX_UNREAD = 5  # ... at most this many of them
 
 
 class DemoContentError(ValueError):
@@ -217,6 +221,9 @@ def load_community_demo(content_dir: Path = CONTENT_DIR, *, now: datetime | None
         PostRevision.objects.filter(question__isnull=False, number=1, title__in=titles).values_list("title", flat=True)
     ) | set(Question.objects.filter(title__in=titles).values_list("title", flat=True))
     summary = Summary()
+    from portal.models import Notification
+
+    first_notification = (Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
     # Demo activity fills the notification centre but emails nobody: the immediate task backend sends inside
     # the loop, through this backend.
     with services_unthrottled(), override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
@@ -227,6 +234,8 @@ def load_community_demo(content_dir: Path = CONTENT_DIR, *, now: datetime | None
             with transaction.atomic():
                 _create_thread(item, users, topics, now)
             summary.created += 1
+    date_notifications(first_notification, now)
+    _date_memberships(users.values())
     _count(summary, titles)
     if stdout is not None:
         stdout.write(summary.line())
@@ -262,6 +271,77 @@ def _count(summary: Summary, titles: list[str]) -> None:
     summary.votes = (
         Vote.objects.filter(question__in=questions).count() + Vote.objects.filter(answer__question__in=questions).count()
     )
+
+
+def _date_memberships(users) -> None:
+    """A demo member joined a while before their first post, not when the loader ran ("member since")."""
+    from django.db.models import Min
+
+    User = get_user_model()
+    for user in users:
+        firsts = [
+            moment for moment in (
+                Question.objects.filter(author=user).aggregate(first=Min("created_at"))["first"],
+                Answer.objects.filter(author=user).aggregate(first=Min("created_at"))["first"],
+                Comment.objects.filter(author=user).aggregate(first=Min("created_at"))["first"],
+            ) if moment is not None
+        ]
+        if firsts and user.date_joined > min(firsts):
+            days = random.Random(user.get_username()).randint(3, 120)  # noqa: S311 - demo data
+            User.objects.filter(pk=user.pk).update(date_joined=min(firsts) - timedelta(days=days))
+
+
+def date_notifications(first_pk: int, now: datetime) -> int:
+    """Give the notifications created by this run (pk >= `first_pk`) the time of the event they announce
+    (otherwise they all say "just now") and a realistic read state: a member's notifications are read a
+    little after they arrive, except the most recent few (two to MAX_UNREAD of the last UNREAD_DAYS days;
+    always the newest one).
+    Returns how many notifications were dated."""
+    from portal.models import Notification
+
+    rows = list(
+        Notification.objects.filter(pk__gte=first_pk).only("pk", "recipient_id", "dedupe_key", "created_at", "read_at",
+                                                           "emailed_at", "digested_at", "delivery")
+    )
+    if not rows:
+        return 0
+    ids: dict[str, set[int]] = {"question": set(), "answer": set(), "comment": set(), "accept": set()}
+    for row in rows:
+        kind, _, object_id = row.dedupe_key.partition(":")
+        if kind in ids and object_id.isdigit():
+            ids[kind].add(int(object_id))
+    moments: dict[tuple[str, int], datetime] = {}
+    for kind, model in (("question", Question), ("answer", Answer), ("comment", Comment)):
+        for pk, created_at in model.objects.filter(pk__in=ids[kind]).values_list("pk", "created_at"):
+            moments[kind, pk] = created_at
+    for answer_id, created_at in (
+        Acceptance.objects.filter(answer_id__in=ids["accept"], accepted=True).order_by("created_at")
+        .values_list("answer_id", "created_at")
+    ):
+        moments["accept", answer_id] = created_at
+    by_recipient: dict[int, list] = {}
+    for row in rows:
+        kind, _, object_id = row.dedupe_key.partition(":")
+        moment = moments.get((kind, int(object_id))) if object_id.isdigit() else None
+        if moment is not None:
+            row.created_at = moment
+        by_recipient.setdefault(row.recipient_id, []).append(row)
+    rng = random.Random(first_pk)  # noqa: S311 - demo data
+    recent = now - timedelta(days=UNREAD_DAYS)
+    for recipient_id, items in by_recipient.items():
+        items.sort(key=lambda row: (row.created_at, row.pk), reverse=True)
+        handful = random.Random(f"unread:{recipient_id}").randint(2, MAX_UNREAD)  # noqa: S311 - demo data
+        for number, row in enumerate(items):
+            if number < handful and (row.created_at >= recent or number == 0):
+                row.read_at = None
+            else:
+                row.read_at = min(row.created_at + timedelta(minutes=rng.randint(5, 60 * 48)), now)
+            if row.emailed_at is not None:
+                row.emailed_at = row.created_at
+            if row.delivery == Notification.Delivery.DIGEST and row.created_at < now - timedelta(days=1):
+                row.digested_at = row.created_at + timedelta(days=1)
+    Notification.objects.bulk_update(rows, ["created_at", "read_at", "emailed_at", "digested_at"], batch_size=500)
+    return len(rows)
 
 
 class _Timeline:

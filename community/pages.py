@@ -11,7 +11,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -308,6 +309,23 @@ def member_activity(member, viewer, limit: int = 10) -> dict:
         .order_by("-created_at")[:limit]
     )
     return {"recent_questions": questions, "recent_answers": answers}
+
+
+def member_stats_annotations() -> dict:
+    """Counts for a member's profile, as annotations of a user queryset (so they cost no query of their own):
+    `stats_questions`, `stats_answers` and `stats_accepted` (answers accepted by the asker). Only what
+    everyone can see counts: no deleted question, no deleted answer, no answer under a deleted question."""
+
+    def count(queryset):
+        rows = queryset.order_by().values("author").annotate(total=Count("pk")).values("total")[:1]
+        return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+    answers = Answer.objects.alive().filter(author=OuterRef("pk"), question__deleted_at__isnull=True)
+    return {
+        "stats_questions": count(Question.objects.alive().filter(author=OuterRef("pk"))),
+        "stats_answers": count(answers),
+        "stats_accepted": count(answers.filter(question__accepted_answer=F("pk"))),
+    }
 
 
 # --- revisions ----------------------------------------------------------------------------------------------------

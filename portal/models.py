@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -42,6 +45,27 @@ class PortalSettings(BaseSiteSetting):
         verbose_name = _("portal settings")
 
 
+def _is_wide(char: str) -> bool:
+    """A Chinese/Japanese/Korean character (ideograph, kana, hangul) or another full-width one."""
+    return unicodedata.east_asian_width(char) in ("W", "F")
+
+
+def name_initials(name: str) -> str:
+    """What an initials avatar shows for a display name. Latin-script names: the first letters of the first
+    and last words ("Alice Chen" → "AC"; one word: its first two letters, "alice" → "AL"). CJK names are
+    written family name first and one of their characters fills an avatar: the family name's first
+    character ("佐藤 健二" → "佐", "山田花子" → "山", "김민준" → "김"). Punctuation and symbols are skipped."""
+    words = re.findall(r"\w+", name)
+    if not words:
+        return "?"
+    if _is_wide(words[0][0]):
+        return words[0][0]
+    if len(words) >= 2:
+        last = words[-1][0]
+        return (words[0][0] + ("" if _is_wide(last) else last)).upper()
+    return words[0][:2].upper()
+
+
 class Profile(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
     display_name = models.CharField(_("display name"), max_length=50, blank=True)
@@ -63,10 +87,7 @@ class Profile(models.Model):
 
     @property
     def initials(self) -> str:
-        parts = self.name.split()
-        if len(parts) >= 2:
-            return (parts[0][0] + parts[-1][0]).upper()
-        return self.name[:2].upper()
+        return name_initials(self.name)
 
     @property
     def avatar_hue(self) -> int:

@@ -65,9 +65,11 @@ def robots_txt(request):
 
 
 def member_profile(request, username: str):
-    user = get_object_or_404(get_user_model().objects.select_related("profile"), username=username, is_active=True)
+    from community.pages import member_activity, member_stats_annotations
+
+    members = get_user_model().objects.select_related("profile").annotate(**member_stats_annotations())
+    user = get_object_or_404(members, username=username, is_active=True)
     profile = get_profile(user)
-    from community.pages import member_activity
 
     return TemplateResponse(
         request, "portal/profile.html",

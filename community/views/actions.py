@@ -119,11 +119,12 @@ def accept(request, pk: int):
     except services.CommunityError as error:
         if request.htmx:
             return _with_retry(_fragment(
-                request, answer.question, "community/includes/answers.html", {"error": error.message}, error.status
+                request, answer.question, "community/includes/answers.html",
+                {"error": error.message, "status_oob": True}, error.status,
             ), error)
         return error_response(request, error, fallback_url=_question_url(answer))
-    if request.htmx:
-        return _fragment(request, answer.question, "community/includes/answers.html")
+    if request.htmx:  # the answers, and the question's "Solved" badge out of band
+        return _fragment(request, answer.question, "community/includes/answers.html", {"status_oob": True})
     messages.success(request, _("Answer unmarked.") if unaccept else _("Answer accepted. Thanks for closing the loop!"))
     return redirect(_question_url(answer))
 

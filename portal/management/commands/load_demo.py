@@ -5,7 +5,10 @@ Idempotent: running it again updates what changed and creates nothing twice.
 
 from __future__ import annotations
 
+import os
 import random
+import shlex
+import sys
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -177,5 +180,21 @@ class Command(BaseCommand):
             self.stdout.write(f"  {email:32} {role}")
         self.stdout.write(
             f"Staff accounts have TOTP two-factor on; add the secret {STAFF_TOTP_SECRET} to an authenticator "
-            "app, or print the current code with: python manage.py demo_totp_code"
+            f"app, or print the current code with: {manage_command('demo_totp_code')}"
         )
+
+
+def manage_command(name: str, *, executable: str | None = None, cwd: str | None = None) -> str:
+    """The shell command that runs `manage.py <name>` with this interpreter (the project's virtualenv, which
+    a bare `python` may not be), written relative to the current directory when it lies below it."""
+    executable = executable or sys.executable or "python"
+    cwd = cwd or os.getcwd()
+    manage = Path(settings.BASE_DIR) / "manage.py"
+    try:
+        python = os.path.relpath(executable, cwd) if Path(executable).is_relative_to(cwd) else executable
+        script = os.path.relpath(manage, cwd) if manage.is_relative_to(cwd) else str(manage)
+    except ValueError:  # another drive on Windows
+        python, script = executable, str(manage)
+    if python == os.path.basename(python) and os.sep not in python:
+        python = f".{os.sep}{python}" if Path(cwd, python).exists() else python
+    return " ".join(shlex.quote(part) for part in (python, script, name))
