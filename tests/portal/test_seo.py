@@ -3,10 +3,11 @@
 import datetime as dt
 import json
 import re
+import struct
 from xml.etree import ElementTree
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from community import services
 from community.models import Question
@@ -161,3 +162,165 @@ def test_the_sitemap_streams_its_children(client, site):
 def test_robots_txt_points_at_the_sitemap_on_the_public_address(client, settings, db):
     settings.PORTAL_BASE_URL = "https://help.example.com"
     assert "Sitemap: https://help.example.com/sitemap.xml" in client.get("/robots.txt").content.decode()
+
+
+# --- head: hreflang, descriptions, canonical links -----------------------------------------------------------------
+
+
+def head(html: str) -> str:
+    return html.split("</head>", 1)[0]
+
+
+def meta_description(html: str) -> str:
+    found = re.findall(r'<meta name="description" content="([^"]*)">', head(html))
+    assert len(found) == 1, found
+    return found[0]
+
+
+def canonical(html: str) -> str:
+    found = re.findall(r'<link rel="canonical" href="([^"]*)">', head(html))
+    assert len(found) == 1, found
+    return found[0].replace("&amp;", "&")
+
+
+def hreflangs(html: str) -> dict[str, str]:
+    return {code: url.replace("&amp;", "&") for code, url in re.findall(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]*)">', head(html))}
+
+
+def json_ld_blocks(html: str) -> dict[str, dict]:
+    blocks = [json.loads(text) for text in re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)]
+    return {block["@type"]: block for block in blocks}
+
+
+def is_datetime(value) -> bool:
+    return isinstance(value, str) and dt.datetime.fromisoformat(value).tzinfo is not None
+
+
+def test_translated_pages_have_x_default_and_untranslated_pages_no_alternates(client, site, topic, article):
+    translate(topic, site["locale_ja"], title="請求")
+    article_ja = translate(article, site["locale_ja"], title="払い戻し")
+    expected = {"en": f"http://testserver{article.url}", "ja": f"http://testserver{article_ja.url}", "x-default": f"http://testserver{article.url}"}
+    assert hreflangs(client.get(article.url).content.decode()) == expected
+    assert hreflangs(client.get(article_ja.url).content.decode()) == expected
+    alone = make_article(topic, "Only in English")
+    assert hreflangs(client.get(alone.url).content.decode()) == {}
+
+
+def test_meta_descriptions_on_home_topic_list_tag_and_question_pages(client, site, topic, settings):
+    home = site["en"]
+    home.hero_text = "Search our guides or browse a topic. Most answers take under five minutes."
+    home.save_revision().publish()
+    assert meta_description(client.get("/").content.decode()) == home.hero_text
+    assert meta_description(client.get(topic.url).content.decode()) == "About Billing &amp; refunds"
+    assert meta_description(client.get("/community/").content.decode()) == "Questions and answers from Nimbus Home customers."
+    assert meta_description(client.get(f"/community/?topic={topic.slug}").content.decode()) == "About Billing &amp; refunds"
+    question = services.ask_question(
+        UserFactory(), title="Hub light blinks red after the update", tags="refund",
+        body="My **hub** light blinks [red](https://example.com) since the update. " + "I tried everything, really. " * 12,
+    )
+    tag_html = client.get("/community/tags/refund/").content.decode()
+    assert meta_description(tag_html) == "Questions, answers and help articles about “refund” from Nimbus Home customers."
+    text = meta_description(client.get(question.get_absolute_url()).content.decode())
+    assert text.startswith("My hub light blinks red since the update. I tried everything, really.")
+    assert len(text) <= 160 and text.endswith(".") and "*" not in text and "](" not in text
+
+
+def test_japanese_question_description_and_canonical_in_its_own_language(client, site):
+    question = services.ask_question(
+        UserFactory(), title="カメラが夜に録画を停止する", tags="", language="ja",
+        body="夜になるとカメラが録画を停止します。" * 12,
+    )
+    html = client.get(question.get_absolute_url()).content.decode()  # the English interface
+    assert meta_description(html) == "夜になるとカメラが録画を停止します。" * 8  # whole sentences, 144 characters
+    with translation.override("ja"):
+        japanese_url = question.get_absolute_url()
+    assert japanese_url.startswith("/ja/") and canonical(html) == f"http://testserver{japanese_url}"
+    data = json_ld_blocks(html)["QAPage"]["mainEntity"]
+    assert data["url"] == f"http://testserver{japanese_url}"
+
+
+def test_list_canonical_drops_sort_and_first_page_but_keeps_the_set_and_later_pages(client, site, topic):
+    html = client.get(f"/community/?sort=votes&page=1&status=solved&topic={topic.slug}&utm_source=x").content.decode()
+    assert canonical(html) == f"http://testserver/community/?topic={topic.slug}&status=solved"
+    assert canonical(client.get("/community/?sort=newest&page=3").content.decode()) == "http://testserver/community/?page=3"
+    html = client.get("/ja/community/?sort=votes&lang=ja").content.decode()
+    assert canonical(html) == "http://testserver/ja/community/?lang=ja"
+    assert hreflangs(html) == {
+        "en": "http://testserver/community/?lang=ja", "ja": "http://testserver/ja/community/?lang=ja",
+        "x-default": "http://testserver/community/?lang=ja",
+    }
+    services.ask_question(UserFactory(), title="Refund never arrived", body="Still waiting.", tags="refund")
+    html = client.get("/community/tags/refund/?sort=votes").content.decode()
+    assert canonical(html) == "http://testserver/community/tags/refund/"
+    assert hreflangs(html)["x-default"] == "http://testserver/community/tags/refund/"
+
+
+def test_breadcrumb_json_ld_on_topic_and_question_pages(client, site, topic):
+    crumbs = json_ld_blocks(client.get(topic.url).content.decode())["BreadcrumbList"]["itemListElement"]
+    assert [(c["position"], c["name"], c["item"]) for c in crumbs] == [
+        (1, "Help Center", "http://testserver/"), (2, "Billing & refunds", f"http://testserver{topic.url}")
+    ]
+    question = services.ask_question(UserFactory(), title="Refund never arrived", body="Still waiting.", tags="", topic=topic)
+    crumbs = json_ld_blocks(client.get(question.get_absolute_url()).content.decode())["BreadcrumbList"]["itemListElement"]
+    assert [(c["position"], c["name"], c["item"]) for c in crumbs] == [
+        (1, "Community", "http://testserver/community/"),
+        (2, "Billing & refunds", f"http://testserver/community/?topic={topic.slug}"),
+        (3, "Refund never arrived", f"http://testserver{question.get_absolute_url()}"),
+    ]
+
+
+# --- JSON-LD: QAPage and Article ------------------------------------------------------------------------------------
+
+
+def test_qapage_json_ld_is_plain_text_with_url_and_dates(client, site):
+    asker, answerer, other = UserFactory(), UserFactory(), UserFactory()
+    question = services.ask_question(asker, title="Hub light blinks red", body="My **hub** blinks `red` since the [update](https://example.com).", tags="")
+    accepted = services.post_answer(answerer, question, body="Hold the *reset* button for ten seconds.")
+    services.post_answer(other, question, body="Try a different USB cable:\n\n- one\n- two")
+    services.accept_answer(asker, accepted)
+    html = client.get(question.get_absolute_url()).content.decode()
+    page = json_ld_blocks(html)["QAPage"]
+    main = page["mainEntity"]
+    assert main["@type"] == "Question" and main["text"] == "My hub blinks red since the update."
+    assert main["url"] == f"http://testserver{question.get_absolute_url()}"
+    assert is_datetime(main["datePublished"]) and is_datetime(main["dateModified"]) and is_datetime(main["dateCreated"])
+    answers = [main["acceptedAnswer"], *main["suggestedAnswer"]]
+    assert [a["text"] for a in answers] == ["Hold the reset button for ten seconds.", "Try a different USB cable: one two"]
+    for data in answers:
+        assert data["@type"] == "Answer" and is_datetime(data["datePublished"]) and is_datetime(data["dateModified"])
+        assert data["url"].startswith(f"http://testserver{question.get_absolute_url()}#answer-")
+        assert isinstance(data["upvoteCount"], int) and data["author"]["@type"] == "Person"
+
+
+def test_article_json_ld_has_image_and_publisher_logo_and_og_image(client, article):
+    html = client.get(article.url).content.decode()
+    data = json_ld_blocks(html)["Article"]
+    assert data["image"] == ["http://testserver/static/img/social-card.png"]
+    assert data["publisher"]["@type"] == "Organization"
+    assert data["publisher"]["logo"] == {"@type": "ImageObject", "url": "http://testserver/static/img/logo.png", "width": 512, "height": 512}
+    assert '<meta property="og:image" content="http://testserver/static/img/social-card.png">' in head(html)
+    assert '<meta property="og:image" content="http://testserver/static/img/social-card.png">' in head(client.get("/community/").content.decode())
+    for name, size in (("social-card.png", (1200, 630)), ("logo.png", (512, 512))):
+        response = client.get(f"/static/img/{name}")
+        assert response.status_code == 200
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert body[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", body[16:24]) == size
+
+
+# --- descriptions ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("<p>Short &amp; sweet.</p>", "Short & sweet."),
+        ("First one. " + "x" * 200, "First one."),
+        ("Version 1.5 is out " + "word " * 40, ("Version 1.5 is out " + "word " * 40)[:159].rsplit(" ", 1)[0] + "…"),
+        ("一文目です。" + "あ" * 200, "一文目です。"),
+        ("あ" * 200, "あ" * 159 + "…"),
+    ],
+)
+def test_description_takes_whole_sentences_up_to_160_characters(source, expected):
+    from portal.seo import description
+
+    assert description(source) == expected and len(description(source)) <= 160
