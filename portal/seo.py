@@ -8,13 +8,15 @@ import re
 from django.utils.html import strip_tags
 
 DESCRIPTION_LIMIT = 160
+BLOCK_END = re.compile(r"</(?:p|li|h[1-6]|pre|blockquote|td|th|tr|div|dd|dt)>|<br\s*/?>", re.IGNORECASE)
 # A sentence ends at . ! ? followed by a space (or the end), or at a Japanese full stop, ！ or ？.
 SENTENCE_END = re.compile(r"[.!?](?=\s|$)|[。！？]")
 
 
 def plain_text(markup: str) -> str:
     """HTML (or plain text) as one line of plain text: tags removed, entities decoded, whitespace collapsed."""
-    return " ".join(html.unescape(strip_tags(markup or "")).split())
+    spaced = BLOCK_END.sub(r"\g<0> ", markup or "")  # "<li>a</li><li>b</li>" reads "a b", not "ab"
+    return " ".join(html.unescape(strip_tags(spaced)).split())
 
 
 def description(markup: str, limit: int = DESCRIPTION_LIMIT) -> str:

@@ -23,7 +23,7 @@ from django.db.models import Count, Max
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.encoding import iri_to_uri
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from wagtail.models import Locale, Page, Site
 
 from .site_url import absolute_url
@@ -87,7 +87,7 @@ def _urlset(entries: Iterable[Entry]) -> Iterator[str]:
     yield "</urlset>\n"
 
 
-@require_GET
+@require_safe
 def index(request, sections: dict[str, Section]):
     size = limit()
     lines = [f'<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="{SITEMAP_NS}">\n']
@@ -103,7 +103,7 @@ def index(request, sections: dict[str, Section]):
     return response
 
 
-@require_GET
+@require_safe
 def child(request, sections: dict[str, Section], section: str, number: int):
     if section not in sections or not 1 <= number <= MAX_CHILD_NUMBER:
         raise Http404

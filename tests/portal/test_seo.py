@@ -314,6 +314,7 @@ def test_article_json_ld_has_image_and_publisher_logo_and_og_image(client, artic
     ("source", "expected"),
     [
         ("<p>Short &amp; sweet.</p>", "Short & sweet."),
+        ("<ul><li>one</li><li>two</li></ul><p>a<br>b</p>", "one two a b"),
         ("First one. " + "x" * 200, "First one."),
         ("Version 1.5 is out " + "word " * 40, ("Version 1.5 is out " + "word " * 40)[:159].rsplit(" ", 1)[0] + "…"),
         ("一文目です。" + "あ" * 200, "一文目です。"),
@@ -324,3 +325,10 @@ def test_description_takes_whole_sentences_up_to_160_characters(source, expected
     from portal.seo import description
 
     assert description(source) == expected and len(description(source)) <= 160
+
+
+def test_crawlers_may_ask_for_headers_only(client, site):
+    make_questions(2)
+    assert client.head("/sitemap.xml").status_code == 200
+    assert client.head("/sitemap-questions-1.xml").status_code == 200
+    assert client.post("/sitemap.xml").status_code == 405
