@@ -220,6 +220,7 @@ def test_meta_descriptions_on_home_topic_list_tag_and_question_pages(client, sit
     )
     tag_html = client.get("/community/tags/refund/").content.decode()
     assert meta_description(tag_html) == "Questions, answers and help articles about “refund” from Nimbus Home customers."
+    assert meta_description(client.get("/ja/community/tags/refund/").content.decode()) == "「refund」に関する Nimbus Home のお客様の質問と回答、ヘルプ記事です。"
     text = meta_description(client.get(question.get_absolute_url()).content.decode())
     assert text.startswith("My hub light blinks red since the update. I tried everything, really.")
     assert len(text) <= 160 and text.endswith(".") and "*" not in text and "](" not in text
