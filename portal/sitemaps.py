@@ -51,11 +51,11 @@ class Section(Protocol):
 
 
 def limit() -> int:
-    return max(1, min(int(getattr(settings, "PORTAL_SITEMAP_LIMIT", 50_000)), 50_000))
+    return max(1, min(settings.PORTAL_SITEMAP_LIMIT, 50_000))
 
 
 def batch_size() -> int:
-    return max(1, int(getattr(settings, "PORTAL_SITEMAP_BATCH", 2_000)))
+    return max(1, settings.PORTAL_SITEMAP_BATCH)
 
 
 def w3c_datetime(value: dt.datetime | None) -> str:

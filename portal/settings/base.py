@@ -262,6 +262,7 @@ PORTAL_BASE_URL = (
 ).rstrip("/")
 WAGTAILADMIN_BASE_URL = PORTAL_BASE_URL
 PORTAL_SITEMAP_LIMIT = 50_000  # URLs per child sitemap (the protocol's maximum)
+PORTAL_SITEMAP_BATCH = 2_000  # rows read per query while a child sitemap streams
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILEMBEDS_RESPONSIVE_HTML = False  # its wrapper carries an inline style the CSP forbids
