@@ -211,17 +211,33 @@ def related(question: Question) -> tuple[list, list]:
 
 
 def question_json_ld(request, question: Question, answers: list[PostView]) -> dict:
+    """schema.org QAPage: plain text (never Markdown source), absolute URLs on the public address, and when
+    the question and every answer were published and last modified."""
+    from portal.seo import plain_text
+    from portal.site_url import absolute_url
+
+    from .seo import question_canonical_path
+
+    canonical = question_canonical_path(question)
+
     def person(user):
         profile = getattr(user, "profile", None)
-        return {"@type": "Person", "name": profile.name if profile else user.get_username(), "url": request.build_absolute_uri(f"/community/users/{user.username}/")}
+        return {"@type": "Person", "name": profile.name if profile else user.get_username(), "url": absolute_url(f"/community/users/{user.username}/")}
+
+    def dates(post) -> dict:
+        return {
+            "dateCreated": post.created_at.isoformat(),
+            "datePublished": post.created_at.isoformat(),
+            "dateModified": (post.edited_at or post.created_at).isoformat(),
+        }
 
     def answer_data(answer):
         return {
             "@type": "Answer",
-            "text": answer.body[:2000],
-            "dateCreated": answer.created_at.isoformat(),
+            "text": plain_text(answer.body_html)[:2000],
+            **dates(answer),
             "upvoteCount": answer.score,
-            "url": request.build_absolute_uri(answer_url(question, answer)),
+            "url": absolute_url(f"{canonical}#answer-{answer.pk}"),
             "author": person(answer.author),
         }
 
@@ -229,10 +245,11 @@ def question_json_ld(request, question: Question, answers: list[PostView]) -> di
     main = {
         "@type": "Question",
         "name": question.title,
-        "text": question.body[:2000],
+        "text": plain_text(question.body_html)[:2000] or question.title,
+        "url": absolute_url(canonical),
         "answerCount": len(alive),
         "upvoteCount": question.score,
-        "dateCreated": question.created_at.isoformat(),
+        **dates(question),
         "inLanguage": question.language,
         "author": person(question.author),
     }

@@ -1,8 +1,22 @@
-"""Structured data (JSON-LD) for article pages."""
+"""Structured data (JSON-LD) for help-center pages; every URL on the public address (PORTAL_BASE_URL)."""
 
 from __future__ import annotations
 
+from django.templatetags.static import static
 from django.utils.html import strip_tags
+
+from portal.site_url import absolute_url
+
+SOCIAL_IMAGE = "img/social-card.png"  # 1200×630, also the pages' og:image
+LOGO = "img/logo.png"  # 512×512
+
+
+def social_image_url() -> str:
+    return absolute_url(static(SOCIAL_IMAGE))
+
+
+def organisation_data(name: str) -> dict:
+    return {"@type": "Organization", "name": name, "logo": {"@type": "ImageObject", "url": absolute_url(static(LOGO)), "width": 512, "height": 512}}
 
 
 def breadcrumb_list(request, crumbs: list) -> dict:
@@ -10,7 +24,7 @@ def breadcrumb_list(request, crumbs: list) -> dict:
         "@context": "https://schema.org",
         "@type": "BreadcrumbList",
         "itemListElement": [
-            {"@type": "ListItem", "position": index, "name": page.title, "item": request.build_absolute_uri(page.get_url(request))}
+            {"@type": "ListItem", "position": index, "name": page.title, "item": absolute_url(page.get_url(request))}
             for index, page in enumerate(crumbs, start=1)
         ],
     }
@@ -25,9 +39,11 @@ def article_json_ld(request, article, organisation: str, tags: list) -> dict:
         "inLanguage": article.locale.language_code,
         "datePublished": article.first_published_at.isoformat() if article.first_published_at else None,
         "dateModified": article.last_published_at.isoformat() if article.last_published_at else None,
-        "mainEntityOfPage": request.build_absolute_uri(article.get_url(request)),
+        "mainEntityOfPage": absolute_url(article.get_url(request)),
+        "url": absolute_url(article.get_url(request)),
+        "image": [social_image_url()],
         "author": {"@type": "Organization", "name": organisation},
-        "publisher": {"@type": "Organization", "name": organisation},
+        "publisher": organisation_data(organisation),
         "keywords": ", ".join(tag.name for tag in tags),
     }
 

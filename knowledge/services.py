@@ -246,9 +246,13 @@ def home_page_context(home: Page) -> dict:
 
 
 def topic_page_context(topic: TopicPage) -> dict:
+    from .seo import breadcrumb_list
+
     articles = topic_articles(topic)
+    crumbs = list(topic.get_ancestors().filter(depth__gt=1).specific(defer=True)) + [topic]
     return {
-        "breadcrumbs": list(topic.get_ancestors().filter(depth__gt=1).specific(defer=True)) + [topic],
+        "breadcrumbs": crumbs,
+        "json_ld": [breadcrumb_list(None, crumbs)],
         "articles": list(articles[:60]),
         "promoted": [
             item.article for item in topic.promoted_items.select_related("article").all() if item.article.live

@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from django_tasks import task
 
 from .models import Notification
+from .site_url import absolute_url, base_url
 
 
 def _language(user) -> str:
@@ -19,7 +20,7 @@ def _language(user) -> str:
 
 
 def absolute(path: str) -> str:
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+    return absolute_url(path)
 
 
 def _message(user, template: str, context: dict, unsubscribe_kind: str) -> EmailMultiAlternatives:
@@ -34,7 +35,7 @@ def _message(user, template: str, context: dict, unsubscribe_kind: str) -> Email
             "unsubscribe_url": unsubscribe_url,
             "unsubscribe_all_url": absolute(reverse("notification_unsubscribe", args=[unsubscribe_token(user.pk)])),
             "preferences_url": absolute(reverse("notification_preferences")),
-            "base_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/"),
+            "base_url": base_url(),
         }
         subject = " ".join(render_to_string(f"portal/email/{template}_subject.txt", context).split())
         text = render_to_string(f"portal/email/{template}.txt", context)

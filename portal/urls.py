@@ -3,19 +3,25 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path, re_path
 from wagtail.admin import urls as wagtailadmin_urls
-from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from community.sitemaps import QuestionSection
 from knowledge import views as knowledge_views
 from search import views as search_views
 
-from . import notification_views, page_cache, views
-from .sitemaps import PortalSitemap
+from . import notification_views, page_cache, sitemaps, views
+
+SITEMAP_SECTIONS = {
+    "pages": sitemaps.PageSection(),
+    "community": sitemaps.StaticSection("community", ["community_index"]),
+    "questions": QuestionSection(),
+}
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
-    path("sitemap.xml", sitemap, {"sitemaps": {"pages": PortalSitemap}}, name="sitemap"),
+    path("sitemap.xml", sitemaps.index, {"sections": SITEMAP_SECTIONS}, name="sitemap"),
+    path("sitemap-<slug:section>-<int:number>.xml", sitemaps.child, {"sections": SITEMAP_SECTIONS}, name="sitemap_child"),
     # Every sign-in goes through allauth, so two-factor and rate limits cannot be bypassed.
     path("admin/login/", views.login_redirect),
     path("django-admin/login/", views.login_redirect),

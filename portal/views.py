@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 from .forms import ProfileForm
 from .ratelimit import consume
 from .services import PortalError, get_profile, update_profile
+from .site_url import absolute_url
 
 
 def login_redirect(request):
@@ -59,7 +60,7 @@ def robots_txt(request):
         "Disallow: /search/",
         "Disallow: /notifications/",
         "Disallow: /support/",
-        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
+        f"Sitemap: {absolute_url('/sitemap.xml')}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.http import Http404
 from django.template.response import TemplateResponse
@@ -30,6 +32,15 @@ def _params(request) -> dict:
     }
 
 
+def _canonical_path(request, params: dict, topic) -> str:
+    """The list's canonical URL: what chooses the set of questions (topic, status, language) and the page
+    number from 2 on; never the sort order, page=1 or unknown parameters."""
+    query = {"topic": topic.slug if topic else "", "status": "" if params["status"] == "all" else params["status"],
+             "lang": params["language"], "page": params["page"] if params["page"] > 1 else ""}
+    query = {key: value for key, value in query.items() if value}
+    return request.path + (f"?{urlencode(query)}" if query else "")
+
+
 def _list_response(request, template: str, *, tag=None, extra=None):
     params = _params(request)
     topic = None
@@ -54,6 +65,7 @@ def _list_response(request, template: str, *, tag=None, extra=None):
         "sorts": list(LIST_SORTS),
         "topics": list(TopicPage.objects.live().filter(locale__language_code=get_language()).order_by("path")),
         "base_query": query,
+        "canonical_path": _canonical_path(request, params, topic),
         **(extra or {}),
     }
     return TemplateResponse(request, template, context)

@@ -19,11 +19,13 @@ from django.views.decorators.http import require_http_methods
 
 from portal import page_cache
 from portal.page_cache import anonymous_cached
+from portal.seo import description
 
 from .. import caching, permissions, services, view_counts
 from ..forms import AnswerForm, CommentForm, EditAnswerForm, EditQuestionForm, QuestionForm
 from ..models import Answer, Question
 from ..pages import ANSWER_SORTS, load_question, question_json_ld, question_page, revision_history, viewer_state
+from ..seo import question_breadcrumb_ld, question_canonical_path
 from .common import actor, get_or_404, topics_for_language
 
 VIEWER_SECONDS = 60  # how long a member's view state (votes, follow, verified) is reused for one version
@@ -90,6 +92,7 @@ def _render_main(request, question: Question, sort: str, viewer, answer_form=Non
             "answer_form": answer_form or AnswerForm(),
             "comment_form": CommentForm(),
             "json_ld": question_json_ld(request, question, context["answers"]),
+            "breadcrumb_ld": question_breadcrumb_ld(question),
             "view_count": question.view_count + view_counts.pending(question.pk),
         }
     )
@@ -97,8 +100,9 @@ def _render_main(request, question: Question, sort: str, viewer, answer_form=Non
     return {
         "html": page_cache.tokenless(html),
         "title": question.title,
-        "description": question.body[:300],
+        "description": description(question.body_html) or question.title,
         "url": question.get_absolute_url(),
+        "canonical": question_canonical_path(question),
         "slug": question.slug,
         "deleted": question.deleted_at is not None,
     }

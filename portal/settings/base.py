@@ -246,7 +246,28 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # --- Wagtail ---------------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Nimbus Home Help Center"
-WAGTAILADMIN_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+
+
+def default_base_url(host: str = "", port: str = "") -> str:
+    """The public address when PORTAL_BASE_URL is unset: where `HOST`/`PORT` (as scripts/serve.sh reads them)
+    serve the site. A wildcard bind address (0.0.0.0, ::) is reached as 127.0.0.1."""
+    host = (host or "127.0.0.1").strip()
+    if host in {"0.0.0.0", "::", "[::]", "*"}:  # noqa: S104 - a bind address, mapped to loopback here
+        host = "127.0.0.1"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    port = (port or "8000").strip()
+    return f"http://{host}" + ("" if port == "80" else f":{port}")
+
+
+# One public address for every absolute link (sitemap, canonical and hreflang links, JSON-LD, emails, the
+# admin); `manage.py sync_site` writes it to the Wagtail Site record.
+PORTAL_BASE_URL = (
+    os.environ.get("PORTAL_BASE_URL") or default_base_url(os.environ.get("HOST", ""), os.environ.get("PORT", ""))
+).rstrip("/")
+WAGTAILADMIN_BASE_URL = PORTAL_BASE_URL
+PORTAL_SITEMAP_LIMIT = 50_000  # URLs per child sitemap (the protocol's maximum)
+PORTAL_SITEMAP_BATCH = 2_000  # rows read per query while a child sitemap streams
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILEMBEDS_RESPONSIVE_HTML = False  # its wrapper carries an inline style the CSP forbids

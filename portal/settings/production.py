@@ -20,6 +20,9 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
+if not os.environ.get("PORTAL_BASE_URL") and ALLOWED_HOSTS and ALLOWED_HOSTS[0][0] not in "*.":
+    # HOST/PORT are the bind address behind the proxy, not the public one: default to the site's own name.
+    PORTAL_BASE_URL = WAGTAILADMIN_BASE_URL = f"https://{ALLOWED_HOSTS[0]}"
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 LOGGING["root"]["level"] = os.environ.get("LOG_LEVEL", "INFO")  # noqa: F405

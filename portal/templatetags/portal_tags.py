@@ -4,10 +4,14 @@ import json
 
 from django import template
 from django.conf import settings
+from django.templatetags.static import static
 from django.urls import translate_url
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, get_language_info
+
+from ..seo import description
+from ..site_url import absolute_url
 
 register = template.Library()
 
@@ -38,6 +42,31 @@ def language_links(context) -> list[dict]:
     return links
 
 
+@register.simple_tag
+def hreflang_links(lang_links: list[dict], path: str = "") -> str:
+    """<link rel="alternate" hreflang> for every language version of this page, and x-default (the default
+    language's version), when there is more than one version. `path`: the canonical path to translate instead
+    of each link's own URL (list pages, whose language links keep sorting and paging)."""
+    urls = {link["code"]: translate_url(path, link["code"]) if path else link["url"] for link in lang_links if link["exists"]}
+    if len(urls) < 2:
+        return ""
+    urls["x-default"] = urls.get(settings.LANGUAGE_CODE) or next(iter(urls.values()))
+    return mark_safe("".join(  # noqa: S308 - escaped here
+        f'<link rel="alternate" hreflang="{code}" href="{escape(absolute_url(url))}">' for code, url in urls.items()
+    ))
+
+
+@register.filter
+def meta_description(text) -> str:
+    """Plain text of at most ~160 characters, in whole sentences where possible."""
+    return description(str(text or ""))
+
+
+@register.simple_tag
+def absolute_static(path: str) -> str:
+    return escape(absolute_url(static(path)))
+
+
 @register.filter
 def json_ld(data) -> str:
     """Serialise structured data for a <script type="application/ld+json"> block, safe inside HTML."""
@@ -47,4 +76,5 @@ def json_ld(data) -> str:
 
 @register.simple_tag(takes_context=True)
 def absolute(context, url: str) -> str:
-    return escape(context["request"].build_absolute_uri(url))
+    """`url` on the site's public address (settings.PORTAL_BASE_URL), whatever Host the request came with."""
+    return escape(absolute_url(url))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.factories import make_article, translate
+from tests.factories import UserFactory, make_article, translate
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -82,11 +82,12 @@ def test_robots_and_sitemap_cover_both_languages(client, site, topic, article):
     article_ja = translate(article, site["locale_ja"], title="払い戻し")
     robots = client.get("/robots.txt").content.decode()
     assert "Disallow: /admin/" in robots and "Sitemap: http://testserver/sitemap.xml" in robots
-    sitemap = client.get("/sitemap.xml").content.decode()
+    assert "<loc>http://testserver/sitemap-pages-1.xml</loc>" in client.get("/sitemap.xml").content.decode()
+    sitemap = b"".join(client.get("/sitemap-pages-1.xml").streaming_content).decode()
     assert f"<loc>http://testserver{article.url}</loc>" in sitemap
     assert f"<loc>http://testserver{article_ja.url}</loc>" in sitemap
     draft = make_article(topic, "Unpublished", live=False)
-    assert draft.slug not in client.get("/sitemap.xml").content.decode()
+    assert draft.slug not in b"".join(client.get("/sitemap-pages-1.xml").streaming_content).decode()
 
 
 def test_short_help_links_redirect_to_the_article(client, article):
@@ -112,3 +113,99 @@ def test_language_switcher_links_to_the_translation_or_the_home_page(client, sit
     article_ja = translate(article, site["locale_ja"], title="払い戻し")
     html = client.get(article.url).content.decode()
     assert f'href="{article_ja.url}" hreflang="ja"' in html
+
+
+# --- one public address (PORTAL_BASE_URL, defaulting from HOST/PORT) -------------------------------------------
+
+
+def settings_value(names: str, **env) -> list[str]:
+    code = f"import django; django.setup(); from django.conf import settings; print(*(getattr(settings, n) for n in {names.split()!r}))"
+    environment = {"DJANGO_SETTINGS_MODULE": "portal.settings.dev", "PORTAL_BASE_URL": "", "HOST": "", "PORT": "", **env}
+    result = run_python(code, **environment)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+def test_base_url_follows_host_and_port_unless_set(tmp_path):
+    var = str(tmp_path)
+    assert settings_value("PORTAL_BASE_URL WAGTAILADMIN_BASE_URL", PORTAL_VAR_DIR=var) == ["http://127.0.0.1:8000"] * 2
+    assert settings_value("PORTAL_BASE_URL WAGTAILADMIN_BASE_URL", PORT="8200", PORTAL_VAR_DIR=var) == ["http://127.0.0.1:8200"] * 2
+    assert settings_value("PORTAL_BASE_URL", HOST="0.0.0.0", PORT="8200", PORTAL_VAR_DIR=var) == ["http://127.0.0.1:8200"]  # noqa: S104
+    assert settings_value("PORTAL_BASE_URL", HOST="localhost", PORT="80", PORTAL_VAR_DIR=var) == ["http://localhost"]
+    assert settings_value("PORTAL_BASE_URL", PORTAL_BASE_URL="https://help.example.com/", PORT="8200", PORTAL_VAR_DIR=var) == ["https://help.example.com"]
+    production = {**SAMPLE_PRODUCTION_ENV, "PORT": "8000"}
+    assert settings_value("PORTAL_BASE_URL", PORTAL_VAR_DIR=var, **production) == ["https://help.example.com"]
+
+
+def test_default_base_url_brackets_ipv6_hosts():
+    from portal.settings.base import default_base_url
+
+    assert default_base_url("::1", "8200") == "http://[::1]:8200"
+    assert default_base_url("", "") == "http://127.0.0.1:8000"
+
+
+def test_sync_site_writes_the_public_address_to_the_site_record(site, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from wagtail.models import Site
+
+    settings.PORTAL_BASE_URL = "http://127.0.0.1:8200"
+    out = StringIO()
+    call_command("sync_site", stdout=out)
+    default = Site.objects.get(is_default_site=True)
+    assert (default.hostname, default.port) == ("127.0.0.1", 8200) and "updated" in out.getvalue()
+    call_command("sync_site", stdout=out)
+    assert "already at 127.0.0.1:8200" in out.getvalue()
+    settings.PORTAL_BASE_URL = "https://help.example.com"
+    call_command("sync_site", stdout=StringIO())
+    default.refresh_from_db()
+    assert (default.hostname, default.port) == ("help.example.com", 443)
+    assert default.root_url == "https://help.example.com"
+
+
+def test_sync_site_without_a_site_says_so(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from wagtail.models import Site
+
+    Site.objects.all().delete()
+    out = StringIO()
+    call_command("sync_site", stdout=out)
+    assert "No default site" in out.getvalue()
+
+
+def test_links_use_the_public_address_not_the_request_host(client, settings, site, topic, article):
+    from community import services
+
+    settings.PORTAL_BASE_URL = "http://127.0.0.1:8200"
+    html = client.get(article.url).content.decode()  # the request's Host is "testserver"
+    assert f'<link rel="canonical" href="http://127.0.0.1:8200{article.url}">' in html
+    assert "http://testserver" not in html
+    assert "Sitemap: http://127.0.0.1:8200/sitemap.xml" in client.get("/robots.txt").content.decode()
+    assert "<loc>http://127.0.0.1:8200/sitemap-pages-1.xml</loc>" in client.get("/sitemap.xml").content.decode()
+    pages = b"".join(client.get("/sitemap-pages-1.xml").streaming_content).decode()
+    assert f"<loc>http://127.0.0.1:8200{article.url}</loc>" in pages and "testserver" not in pages
+    question = services.ask_question(UserFactory(), title="Hub light blinks red", body="Since the update.", tags="")
+    html = client.get(question.get_absolute_url()).content.decode()
+    assert f'<link rel="canonical" href="http://127.0.0.1:8200{question.get_absolute_url()}">' in html
+    assert "http://testserver" not in html
+
+
+def test_notification_emails_link_to_the_public_address(db, settings, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from community import services
+
+    settings.PORTAL_BASE_URL = "http://127.0.0.1:8200"
+    asker, answerer = UserFactory(), UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        question = services.ask_question(asker, title="Hub light blinks red", body="Since the update.", tags="")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.post_answer(answerer, question, body="Hold the reset button for ten seconds.")
+    message = next(m for m in mail.outbox if m.to == [asker.email])
+    assert message.extra_headers["List-Unsubscribe"].startswith("<http://127.0.0.1:8200/notifications/unsubscribe/")
+    assert f"http://127.0.0.1:8200{question.get_absolute_url()}" in message.body
+    assert "testserver" not in message.body + message.alternatives[0][0]

@@ -11,7 +11,6 @@ import shlex
 import sys
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import yaml
 from allauth.account.models import EmailAddress
@@ -30,6 +29,7 @@ from knowledge.models import ArticleDailyStat, ArticlePage, TopicPage
 from knowledge.services import Visitor, record_helpful_vote
 from portal import roles
 from portal.models import HomePage, Profile
+from portal.site_url import site_address, sync_default_site
 
 DEMO_DIR = Path(settings.BASE_DIR) / "knowledge" / "demo_content"
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for the demo; demo accounts only
@@ -66,6 +66,7 @@ class Command(BaseCommand):
             locales = {code: Locale.objects.get_or_create(language_code=code)[0] for code, _ in settings.LANGUAGES}
             homes = self.homes(locales)
             self.topics(homes, locales)
+            sync_default_site()  # the Site record follows PORTAL_BASE_URL (HOST/PORT) on every run
         report = import_articles(DEMO_DIR, publish=True)
         self.stdout.write(
             f"Articles: {len(report.created)} created, {len(report.updated)} updated, "
@@ -94,11 +95,9 @@ class Command(BaseCommand):
             if placeholder:
                 Page.objects.filter(pk=placeholder.pk).update(slug="wagtail-welcome", url_path="/wagtail-welcome/")
             en = root.add_child(instance=HomePage(title="Help Center", slug="home", locale=locales["en"]))
-            base = urlsplit(settings.WAGTAILADMIN_BASE_URL)
             site = site or Site(is_default_site=True)
             site.root_page, site.site_name = en, "Nimbus Home Help Center"
-            site.hostname = base.hostname or "localhost"
-            site.port = base.port or (443 if base.scheme == "https" else 80)
+            site.hostname, site.port = site_address()
             site.save()
             if placeholder:
                 Page.objects.get(pk=placeholder.pk).delete()
