@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import datetime
 import json
 
 from django import template
 from django.conf import settings
 from django.urls import translate_url
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, get_language_info
@@ -48,3 +50,20 @@ def json_ld(data) -> str:
 @register.simple_tag(takes_context=True)
 def absolute(context, url: str) -> str:
     return escape(context["request"].build_absolute_uri(url))
+
+
+@register.filter
+def datetime_attr(value) -> str:
+    """A `<time datetime>` value: ISO 8601 in the current time zone, to the second.
+
+    HTML allows at most three digits of fractional seconds; Django's `date:'c'` writes microseconds.
+    """
+    if not value:
+        return ""
+    if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.replace(microsecond=0).isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return ""
