@@ -167,7 +167,11 @@ def content(site, fake_embed, tmp_path_factory):
     services.accept_answer(asker, first)
     services.edit_question(
         asker, question, title="Refund for a damaged hub (Hub 2)", tags="refund billing", topic=topic,
-        body="My Hub 2 arrived **damaged**.\n\n- box crushed\n- light off", summary="Model added",
+        body=(
+            "My Hub 2 arrived **damaged**.\n\n- box crushed\n- light off\n\n## Details\n\n"
+            "| part | state |\n|:--|--:|\n| box | crushed |\n\n> It was ~~fine~~ broken.\n\n1. one\n2. two"
+        ),
+        summary="Model added",
     )
     question.refresh_from_db()
     question_ja = services.ask_question(
