@@ -302,3 +302,14 @@ def test_time_elements_carry_whole_seconds(client, site):
     assert len(values) >= 3
     for value in values:
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", value), value
+
+
+def test_every_datetime_attribute_goes_through_the_one_filter():
+    """Templates the page test may not reach keep to the rule too: `datetime="{{ value|datetime_attr }}"`."""
+    offenders = []
+    for template in sorted((Path(settings.BASE_DIR) / "templates").rglob("*.html")):
+        for number, line in enumerate(template.read_text(encoding="utf-8").splitlines(), 1):
+            for value in re.findall(r'datetime="([^"]*)"', line):
+                if "{{" in value and "|datetime_attr" not in value:
+                    offenders.append(f"{template.relative_to(settings.BASE_DIR)}:{number}: {value}")
+    assert offenders == [], "use |datetime_attr (portal_tags) for <time datetime>:\n" + "\n".join(offenders)
