@@ -7,8 +7,9 @@ Two users:
 - The anonymous page cache (`portal.page_cache`) keeps each page as a `HoleyGzip`: compressed once when the
   page is stored, with a hole wherever the visitor's own CSRF token goes. A hit only fills the holes (each
   as a stored deflate block, no compressor state) and frames the stream as gzip; the CRC-32 of the whole
-  is combined from the precomputed CRCs of the pieces. Clients that do not accept gzip get the body
-  decompressed.
+  is combined from the precomputed CRCs of the pieces. Clients that do not accept gzip (wrk in
+  `make bench`, curl, some bots) get the plain bytes kept next to the compressed ones: joining them is
+  ~20x cheaper than inflating a 150 KB page again on every hit, for ~8% more cache memory.
 
 BREACH: like Django's GZipMiddleware (4.2+), every gzip body gets 0-99 random bytes of padding in the gzip
 header's file-name field ("Heal the BREACH"), and Django masks CSRF tokens differently in every response,
@@ -136,9 +137,10 @@ class HoleyGzip:
     crcs: tuple[int, ...]
     sizes: tuple[int, ...]
     shifts: tuple[tuple[int, ...], ...]  # crc32_shift(size) of every piece after the first
+    parts: tuple[bytes, ...] = ()  # the uncompressed parts, when kept for clients without gzip
 
     @classmethod
-    def compress(cls, parts: list[bytes]) -> HoleyGzip:
+    def compress(cls, parts: list[bytes], *, keep_plain: bool = False) -> HoleyGzip:
         pieces = []
         for index, part in enumerate(parts):
             compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
@@ -149,6 +151,7 @@ class HoleyGzip:
             crcs=tuple(zlib.crc32(part) for part in parts),
             sizes=tuple(len(part) for part in parts),
             shifts=tuple(crc32_shift(len(part)) for part in parts[1:]),
+            parts=tuple(parts) if keep_plain else (),
         )
 
     @property
@@ -171,4 +174,6 @@ class HoleyGzip:
 
     def plain(self, fill: bytes = b"") -> bytes:
         """The whole body uncompressed, `fill` in every hole (for clients without gzip)."""
+        if self.parts:
+            return fill.join(self.parts)
         return zlib.decompress(self._deflate(fill), -15)

@@ -7,8 +7,8 @@ carry the visitor's own token.
 
 Entries are stored gzip-compressed (`portal.compression.HoleyGzip`: compressed once, when stored, with a
 hole for the token): a client that accepts gzip gets the stored bytes with the token filled in and
-`Content-Encoding: gzip`, any other client gets them decompressed. Cache memory shrinks about fivefold and
-a hit costs no compression.
+`Content-Encoding: gzip` (~15 µs for a 150 KB page, no compression per hit); any other client gets the
+plain bytes stored alongside, joined around its token.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from wagtail.views import serve as wagtail_serve
 from .compression import HoleyGzip, accepts_gzip
 
 GENERATION_KEY = "page-cache:generation"
-ENTRY_FORMAT = "gz1"  # part of every entry's key: a change of CachedPage never meets entries of the old shape
+ENTRY_FORMAT = "gz2"  # part of every entry's key: a change of CachedPage never meets entries of the old shape
 CSRF_PLACEHOLDER = "__csrf_token_placeholder__"
 CSRF_INPUT_RE = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 CACHEABLE_QUERY_KEYS = {"page"}
@@ -93,7 +93,8 @@ def _entry(response, article_id=None, community_generation=None) -> CachedPage:
     """A rendered response as a cache entry: tokens taken out, compressed once."""
     charset = response.charset
     parts = tokenless(response.content.decode(charset)).encode(charset).split(CSRF_PLACEHOLDER.encode())
-    return CachedPage(HoleyGzip.compress(parts), response["Content-Type"], article_id, community_generation)
+    body = HoleyGzip.compress(parts, keep_plain=True)
+    return CachedPage(body, response["Content-Type"], article_id, community_generation)
 
 
 def _from_cache(request, entry: CachedPage) -> HttpResponse:
