@@ -3,6 +3,7 @@
 import hashlib
 
 from django.core.cache import cache
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.contrib.table_block.blocks import TableBlock
@@ -16,6 +17,34 @@ EMBED_RETRY_SECONDS = 3600
 RICH_FEATURES = ["bold", "italic", "link", "ol", "ul", "code", "superscript", "subscript"]
 
 
+# Ids the article template gives elements of its own; a heading never takes one of them.
+RESERVED_IDS = frozenset({"main", "helpful", "helpful-heading", "related-heading", "header-q", "header-suggest"})
+
+
+class HeadingAnchors:
+    """Unique, non-empty `id`s for the headings of one page, in any script.
+
+    "Before you start" -> "before-you-start", "はじめに" -> "はじめに" (Unicode slug), a heading with nothing
+    left after slugifying ("???") -> "section-3" (its position among the page's headings); a repeat gets
+    "-2", "-3", ... The article page puts one instance in its template context (`heading_anchors`) so
+    every heading block of the page shares it.
+    """
+
+    def __init__(self, reserved=RESERVED_IDS):
+        self.used: set[str] = set(reserved)
+        self.count = 0
+
+    def allocate(self, text: str) -> str:
+        self.count += 1
+        base = slugify(text or "", allow_unicode=True)[:80].strip("-_") or f"section-{self.count}"
+        anchor, n = base, 1
+        while anchor in self.used:
+            n += 1
+            anchor = f"{base}-{n}"
+        self.used.add(anchor)
+        return anchor
+
+
 class HeadingBlock(blocks.StructBlock):
     text = blocks.CharBlock(max_length=150, label=_("Heading"))
     level = blocks.ChoiceBlock(choices=[("h2", _("Section")), ("h3", _("Subsection"))], default="h2")
@@ -24,6 +53,14 @@ class HeadingBlock(blocks.StructBlock):
         icon = "title"
         template = "blocks/heading.html"
         label = _("Heading")
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context)
+        anchors = context.get("heading_anchors")
+        if not isinstance(anchors, HeadingAnchors):
+            anchors = HeadingAnchors()  # rendered on its own (e.g. the block preview): unique within itself
+        context["heading_id"] = anchors.allocate(value["text"])
+        return context
 
 
 class StepsBlock(blocks.ListBlock):

@@ -20,7 +20,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from .blocks import ArticleBodyBlock
+from .blocks import ArticleBodyBlock, HeadingAnchors
 
 TOPIC_ICONS = [
     ("user", _("Account")),
@@ -135,6 +135,7 @@ class ArticlePage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         context.update(article_page_context(self, request))
+        context["heading_anchors"] = HeadingAnchors()  # unique heading ids across the page's blocks
         return context
 
 

@@ -1,12 +1,15 @@
-"""Security headers for the public site and the two-factor rule for staff."""
+"""Security headers for the public site, gzip for text responses and the two-factor rule for staff."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import redirect
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
+from .compression import accepts_gzip, compressible
 from .permissions import must_set_up_two_factor
 
 ADMIN_PREFIXES = ("/admin/", "/django-admin/")
@@ -41,6 +44,23 @@ class SecurityHeadersMiddleware:
             response["Content-Security-Policy"] = ADMIN_CSP if admin else PUBLIC_CSP
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
+
+
+class CompressionMiddleware(GZipMiddleware):
+    """Django's GZipMiddleware (with its BREACH padding) for text responses only: HTML, JSON, XML, CSS, JS.
+
+    Images, fonts, PDFs and other already-compressed bodies pass untouched; a `q=0` for gzip is honoured.
+    It sits right below WhiteNoise (which serves static files precompressed), above everything else.
+    """
+
+    def process_response(self, request, response):
+        if not compressible(response.get("Content-Type", "")):
+            return response
+        if not accepts_gzip(request):
+            if response.streaming or len(response.content) >= 200:
+                patch_vary_headers(response, ("Accept-Encoding",))
+            return response
+        return super().process_response(request, response)
 
 
 class StaffTwoFactorMiddleware:

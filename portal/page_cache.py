@@ -4,6 +4,11 @@ Rendered HTML is kept per host, path and query under a site-wide *generation*; p
 unpublishing, moving or deleting any page sets a new generation, so nobody sees stale content after a
 publish. CSRF tokens are stored as a placeholder and filled in per request, so cached forms still
 carry the visitor's own token.
+
+Entries are stored gzip-compressed (`portal.compression.HoleyGzip`: compressed once, when stored, with a
+hole for the token): a client that accepts gzip gets the stored bytes with the token filled in and
+`Content-Encoding: gzip` (~15 µs for a 150 KB page, no compression per hit); any other client gets the
+plain bytes stored alongside, joined around its token.
 """
 
 from __future__ import annotations
@@ -16,9 +21,13 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.utils.cache import patch_vary_headers
 from wagtail.views import serve as wagtail_serve
 
+from .compression import HoleyGzip, accepts_gzip
+
 GENERATION_KEY = "page-cache:generation"
+ENTRY_FORMAT = "gz2"  # part of every entry's key: a change of CachedPage never meets entries of the old shape
 CSRF_PLACEHOLDER = "__csrf_token_placeholder__"
 CSRF_INPUT_RE = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 CACHEABLE_QUERY_KEYS = {"page"}
@@ -26,7 +35,7 @@ CACHEABLE_QUERY_KEYS = {"page"}
 
 @dataclass(frozen=True)
 class CachedPage:
-    content: str
+    body: HoleyGzip  # the HTML, compressed, with a hole wherever a CSRF token goes
     content_type: str
     article_id: int | None
     # For pages that show community questions (topic pages): the community generation they were rendered
@@ -65,7 +74,7 @@ def _cacheable(request, query_keys=CACHEABLE_QUERY_KEYS, max_query=20) -> bool:
 
 
 def _key(request) -> str:
-    return f"page-cache:{_generation()}:{request.get_host()}:{request.path}?{request.META.get('QUERY_STRING', '')}"
+    return f"page-cache:{ENTRY_FORMAT}:{_generation()}:{request.get_host()}:{request.path}?{request.META.get('QUERY_STRING', '')}"
 
 
 def with_token(request, content: str) -> str:
@@ -80,6 +89,27 @@ def tokenless(content: str) -> str:
     return CSRF_INPUT_RE.sub(rf"\g<1>{CSRF_PLACEHOLDER}\g<2>", content)
 
 
+def _entry(response, article_id=None, community_generation=None) -> CachedPage:
+    """A rendered response as a cache entry: tokens taken out, compressed once."""
+    charset = response.charset
+    parts = tokenless(response.content.decode(charset)).encode(charset).split(CSRF_PLACEHOLDER.encode())
+    body = HoleyGzip.compress(parts, keep_plain=True)
+    return CachedPage(body, response["Content-Type"], article_id, community_generation)
+
+
+def _from_cache(request, entry: CachedPage) -> HttpResponse:
+    """The cached page for this visitor: their CSRF token filled in, gzip when the client accepts it."""
+    token = get_token(request).encode() if entry.body.holes else b""
+    if accepts_gzip(request):
+        response = HttpResponse(entry.body.gzip(token), content_type=entry.content_type)
+        response["Content-Encoding"] = "gzip"
+    else:
+        response = HttpResponse(entry.body.plain(token), content_type=entry.content_type)
+    patch_vary_headers(response, ("Accept-Encoding",))
+    response["X-Page-Cache"] = "hit"
+    return response
+
+
 
 
 def anonymous_cached(request, key_parts: tuple, build, *, query_keys=CACHEABLE_QUERY_KEYS, max_query=100):
@@ -91,18 +121,15 @@ def anonymous_cached(request, key_parts: tuple, build, *, query_keys=CACHEABLE_Q
     if not _cacheable(request, query_keys, max_query):
         return build()
     key = "view-cache:" + ":".join(
-        str(part) for part in (_generation(), request.get_host(), request.path, *key_parts, request.GET.urlencode())
+        str(part) for part in (ENTRY_FORMAT, _generation(), request.get_host(), request.path, *key_parts, request.GET.urlencode())
     )
     entry: CachedPage | None = cache.get(key)
     if entry is not None:
-        response = HttpResponse(with_token(request, entry.content), content_type=entry.content_type)
-        response["X-Page-Cache"] = "hit"
-        return response
+        return _from_cache(request, entry)
     response = build()
     if response.status_code == 200 and hasattr(response, "render") and not response.cookies:
         response.render()
-        content = tokenless(response.content.decode())
-        cache.set(key, CachedPage(content, response["Content-Type"], None), settings.PORTAL_PAGE_CACHE_SECONDS)
+        cache.set(key, _entry(response), settings.PORTAL_PAGE_CACHE_SECONDS)
         response["X-Page-Cache"] = "miss"
     return response
 
@@ -123,9 +150,7 @@ def serve(request, path: str = ""):
         if entry is not None:
             if entry.article_id:
                 count_article_view(entry.article_id)
-            response = HttpResponse(with_token(request, entry.content), content_type=entry.content_type)
-            response["X-Page-Cache"] = "hit"
-            return response
+            return _from_cache(request, entry)
 
     response = wagtail_serve(request, path)
     page = getattr(response, "context_data", None) and response.context_data.get("page")
@@ -134,8 +159,7 @@ def serve(request, path: str = ""):
         count_article_view(article_id)
     if cacheable and response.status_code == 200 and hasattr(response, "render") and not response.cookies:
         response.render()
-        content = tokenless(response.content.decode())
-        entry = CachedPage(content, response["Content-Type"], article_id, getattr(page, "community_generation", None))
+        entry = _entry(response, article_id, getattr(page, "community_generation", None))
         cache.set(key, entry, settings.PORTAL_PAGE_CACHE_SECONDS)
         response["X-Page-Cache"] = "miss"
     return response

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import datetime
 import json
 
 from django import template
 from django.conf import settings
 from django.templatetags.static import static
 from django.urls import translate_url
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, get_language_info
@@ -78,3 +80,20 @@ def json_ld(data) -> str:
 def absolute(context, url: str) -> str:
     """`url` on the site's public address (settings.PORTAL_BASE_URL), whatever Host the request came with."""
     return escape(absolute_url(url))
+
+
+@register.filter
+def datetime_attr(value) -> str:
+    """A `<time datetime>` value: ISO 8601 in the current time zone, to the second.
+
+    HTML allows at most three digits of fractional seconds; Django's `date:'c'` writes microseconds.
+    """
+    if not value:
+        return ""
+    if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.replace(microsecond=0).isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return ""

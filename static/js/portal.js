@@ -86,6 +86,8 @@ document.addEventListener("keydown", (event) => {
   } else if (event.key === "Escape" && input.getAttribute("aria-expanded") === "true") {
     event.preventDefault(); // the first Escape closes the list; the next one clears the box as usual
     closeSuggest(input);
+  } else if (event.key === "Escape" && input.type !== "search" && input.value) {
+    input.value = ""; // a text box in the combobox role (valid HTML) clears like a search box
   }
 });
 document.addEventListener("click", (event) => {
