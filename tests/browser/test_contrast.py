@@ -59,6 +59,9 @@ def test_controls_readable_in_every_state(live_server, pressed, browser_page):
     assert_accessible(page)
     _assert_states(page, "revision history")
 
+    page.goto(f"{base}/accounts/email/")
+    _assert_states(page, "account email addresses")
+
     page.goto(f"{base}/search/?q=hub")
     expect(page.locator(".search-hit").first).to_be_visible()
     _assert_states(page, "search")
