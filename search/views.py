@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 
@@ -12,6 +13,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.http import urlencode
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from . import analytics
 from .backends import get_backend
@@ -97,10 +99,23 @@ def toggle_url(query: SearchQuery, name: str, value: str, typed: str | None = No
 FACET_PARAM = {"kind": "type", "topic": "topic", "tag": "tag", "status": "status", "language": "lang"}
 
 
+def _fixed_labels() -> dict[tuple[str, str], str]:
+    """Labels of the fixed facet values in the reader's language (cached results may carry another's)."""
+    labels = {("kind", value): str(label) for value, label in SearchDocument.Kind.choices}
+    labels.update({("status", "solved"): _("Solved"), ("status", "unanswered"): _("Unanswered")})
+    return labels
+
+
+def _facet_values(name: str, values: list[FacetValue]) -> list[FacetValue]:
+    labels = _fixed_labels()
+    return [dataclasses.replace(v, label=labels.get((name, v.value), v.label)) for v in values]
+
+
 def _selected_filters(query: SearchQuery, results, typed: str) -> list[tuple[FacetValue, str]]:
     """Every filter in force with the link that removes it (offered when the filtered results are empty)."""
     labels = {(name, v.value): v.label for name, values in results.facets.items() for v in values}
-    fallback = {**dict(SearchDocument.Kind.choices), "en": "English", "ja": "日本語"}
+    labels.update(_fixed_labels())
+    fallback = {"en": "English", "ja": "日本語"}
     chosen = [("kind", v) for v in query.kinds] + ([("status", query.status)] if query.status else [])
     chosen += [("topic", v) for v in query.topics] + [("tag", v) for v in query.tags]
     chosen += [("language", v) for v in query.languages]
@@ -140,7 +155,7 @@ def search(request):
         context["facets"] = [
             (name, [
                 (value, toggle_url(query, FACET_PARAM[name], value.value, typed) if value.count or value.selected else None)
-                for value in results.facets.get(name, [])
+                for value in _facet_values(name, results.facets.get(name, []))
             ])
             for name in ("kind", "status", "topic", "tag", "language")
             if results.facets.get(name)

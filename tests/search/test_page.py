@@ -4,6 +4,7 @@ page are not links, and an empty filtered result offers a way back."""
 import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from community import services
@@ -47,3 +48,12 @@ def test_empty_filtered_results_offer_to_remove_each_filter(client, content):
     assert re.search(r'<a href="\?q=password&amp;tag=password">Remove filter: Question</a>', html)
     assert re.search(r'<a href="\?q=password&amp;type=question">Remove filter: password</a>', html)
     assert '<a href="?q=password">Clear all filters</a>' in html
+
+
+def test_facet_labels_follow_the_readers_language_even_from_the_cache(client, content):
+    Client().get("/ja/search/", {"q": "password", "status": "unanswered"})  # cached while the language is Japanese
+    html = client.get("/search/", {"q": "password", "status": "unanswered"}).content.decode()
+    assert "Unanswered" in html and "未回答" not in html
+    assert "Remove filter: Unanswered" in html
+    ja = Client().get("/ja/search/", {"q": "password", "type": "question"}).content.decode()
+    assert "質問" in ja and ">Question<" not in ja
