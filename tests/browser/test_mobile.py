@@ -25,9 +25,18 @@ def content(transactional_db):
     ]
     for i in range(12):  # many facet values: a tall facet column
         make_article(topics[i % 6], f"Hub guide {i}", tags=[f"hub-tag-{i}"], summary=f"Hub tips part {i}.")
+    wide_table = {"type": "table", "value": {
+        "first_row_is_table_header": True, "first_col_is_header": False, "table_caption": "",
+        "data": [["Method", "How you get the code", "Recommended", "Works offline"],
+                 ["Authenticator app", "A six-digit code in an app such as an authenticator on your phone", "Yes", "Yes"]],
+    }}
+    article = make_article(topics[0], "Choose a sign-in method", body=[
+        {"type": "paragraph", "value": "<p>Two-factor authentication asks for a one-time code in addition to your password.</p>"},
+        wide_table,
+    ])
     alice = ProfileFactory(user=UserFactory(username="alice", email="alice@example.com"), display_name="Alice Chen").user
     question = services.ask_question(alice, title="Hub offline after moving", body="The hub shows offline.", topic=topics[1])
-    return {"question": question}
+    return {"question": question, "article": article}
 
 
 def header_height(page) -> float:
@@ -148,3 +157,18 @@ def test_first_search_result_is_on_the_first_screen(live_server, content, browse
     expect(page.locator(".search-facets a", has_text="Topic hubs")).to_be_visible()
     assert_accessible(page)
     page.console_log.assert_clean()
+
+
+def test_no_page_is_wider_than_the_phone(live_server, content, browser_page):
+    """A wide table scrolls inside its own box; the page itself never scrolls sideways."""
+    base = live_server.url
+    page = browser_page
+    page.set_viewport_size(PHONE)
+    for path in ("/", content["article"].url, "/topic-cameras/", "/community/", content["question"].get_absolute_url(),
+                 "/search/?q=hub", "/accounts/login/", "/accounts/signup/"):
+        page.goto(base + path)
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], (path, width)
+    page.goto(base + content["article"].url)
+    expect(page.locator(".table-wrap table")).to_be_visible()
+    screenshot(page, "mobile-article")
