@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from community import services
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, screenshot
 from tests.browser.contrast import audit_control_states, contrast_failures
 from tests.browser.test_community_journey import sign_in
 from tests.factories import ProfileFactory, UserFactory, make_article, make_site, make_topic
@@ -57,6 +57,7 @@ def test_controls_readable_in_every_state(live_server, pressed, browser_page):
     diff_failures = contrast_failures(page, ".diff")  # unchanged, removed and added words alike
     assert diff_failures == [], "revision diff below WCAG AA contrast:\n" + "\n".join(diff_failures)
     assert_accessible(page)
+    screenshot(page, "revision-history")
     _assert_states(page, "revision history")
 
     page.goto(f"{base}/accounts/email/")
