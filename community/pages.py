@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -15,6 +16,7 @@ from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subque
 from django.db.models.functions import Coalesce
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from . import permissions
 from .models import Answer, Comment, Follow, MeToo, PostRevision, Question, TaggedQuestion, Vote
@@ -348,18 +350,45 @@ def member_stats_annotations() -> dict:
 # --- revisions ----------------------------------------------------------------------------------------------------
 
 
+_WORDS = re.compile(r"\s*\S+")
+
+
+def _words(text: str) -> list[str]:
+    """Words with the whitespace before them; whitespace at the end is dropped (it never shows)."""
+    return _WORDS.findall(text or "")
+
+
+def same_words(old: str, new: str) -> bool:
+    """True when two texts differ at most in whitespace (trailing spaces, doubled spaces, line endings)."""
+    return (old or "").split() == (new or "").split()
+
+
 def word_diff(old: str, new: str) -> str:
-    """An HTML diff of two texts by words: every piece is escaped, only <ins>/<del> are ours."""
-    old_words, new_words = old.split(" "), new.split(" ")
+    """An HTML diff of two texts by words: every piece is escaped, only <ins>/<del> and their labels are ours.
+
+    Words are compared without their whitespace, so a whitespace-only change is no change; the new text's
+    spacing (line breaks included) is kept. Removed and added runs carry a visually hidden label, so the
+    difference does not depend on colour or on the strike-through/underline being seen."""
+    old_words, new_words = _words(old), _words(new)
+    removed = escape(_("removed"))
+    added = escape(_("added"))
+
+    def run(tag: str, label: str, words: list[str]) -> str:
+        text = "".join(words)
+        lead = text[: len(text) - len(text.lstrip())]
+        return (f'{escape(lead)}<{tag}><span class="visually-hidden">[{label}: </span>{escape(text.lstrip())}'
+                f'<span class="visually-hidden">]</span></{tag}>')
+
     out = []
-    for op, a1, a2, b1, b2 in difflib.SequenceMatcher(None, old_words, new_words, autojunk=False).get_opcodes():
+    matcher = difflib.SequenceMatcher(None, [w.strip() for w in old_words], [w.strip() for w in new_words], autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
         if op == "equal":
-            out.append(escape(" ".join(old_words[a1:a2])))
+            out.append(escape("".join(new_words[b1:b2])))
         if op in ("delete", "replace"):
-            out.append(f"<del>{escape(' '.join(old_words[a1:a2]))}</del>")
+            out.append(run("del", removed, old_words[a1:a2]))
         if op in ("insert", "replace"):
-            out.append(f"<ins>{escape(' '.join(new_words[b1:b2]))}</ins>")
-    return mark_safe(" ".join(out))  # noqa: S308 - built from escaped pieces only
+            out.append(run("ins", added, new_words[b1:b2]))
+    return mark_safe("".join(out).lstrip())  # noqa: S308 - built from escaped pieces only
 
 
 def revision_history(post) -> list[dict]:
@@ -370,9 +399,9 @@ def revision_history(post) -> list[dict]:
     for revision in revisions:
         entry = {"revision": revision}
         if previous is not None:
-            entry["title_diff"] = word_diff(previous.title, revision.title) if previous.title != revision.title else None
-            entry["tags_diff"] = word_diff(previous.tags, revision.tags) if previous.tags != revision.tags else None
-            entry["body_diff"] = word_diff(previous.body, revision.body) if previous.body != revision.body else None
+            for name in ("title", "tags", "body"):
+                old, new = getattr(previous, name), getattr(revision, name)
+                entry[f"{name}_diff"] = None if same_words(old, new) else word_diff(old, new)
         history.append(entry)
         previous = revision
     history.reverse()

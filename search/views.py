@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 
@@ -12,13 +13,14 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.http import urlencode
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from . import analytics
 from .backends import get_backend
-from .backends.base import MAX_QUERY, SORTS, STATUSES, SearchQuery
+from .backends.base import MAX_QUERY, SORTS, STATUSES, FacetValue, SearchQuery
 from .indexing import generation
 from .models import SearchDocument
-from .text import normalise
+from .text import CONTROL, normalise
 
 MAX_PAGE = 100
 LIST_PARAMS = {"type": 5, "topic": 10, "tag": 5, "lang": 2}
@@ -58,8 +60,14 @@ def parse_request(request) -> SearchQuery:
     )
 
 
-def _params(query: SearchQuery) -> list[tuple[str, str]]:
-    items = [("q", query.text)]
+def typed_query(request) -> str:
+    """The query as the reader typed it (case and script kept), for the search boxes and the page's links;
+    only control characters go and the length is capped. Searching uses the normalised `SearchQuery.text`."""
+    return " ".join(CONTROL.sub(" ", request.GET.get("q", "")).split())[:MAX_QUERY]
+
+
+def _params(query: SearchQuery, typed: str | None = None) -> list[tuple[str, str]]:
+    items = [("q", query.text if typed is None else typed)]
     items += [("type", v) for v in query.kinds] + [("topic", v) for v in query.topics]
     items += [("tag", v) for v in query.tags] + [("lang", v) for v in query.languages]
     if query.status:
@@ -73,9 +81,9 @@ def _url(items: list[tuple[str, str]]) -> str:
     return "?" + urlencode(items)
 
 
-def toggle_url(query: SearchQuery, name: str, value: str) -> str:
+def toggle_url(query: SearchQuery, name: str, value: str, typed: str | None = None) -> str:
     """The page's URL with one facet value switched on or off (and back to page 1)."""
-    items = _params(query)
+    items = _params(query, typed)
     if name == "status":
         items = [(k, v) for k, v in items if k != "status"]
         if query.status != value:
@@ -89,6 +97,33 @@ def toggle_url(query: SearchQuery, name: str, value: str) -> str:
 
 
 FACET_PARAM = {"kind": "type", "topic": "topic", "tag": "tag", "status": "status", "language": "lang"}
+
+
+def _fixed_labels() -> dict[tuple[str, str], str]:
+    """Labels of the fixed facet values in the reader's language (cached results may carry another's)."""
+    labels = {("kind", value): str(label) for value, label in SearchDocument.Kind.choices}
+    labels.update({("status", "solved"): _("Solved"), ("status", "unanswered"): _("Unanswered")})
+    return labels
+
+
+def _facet_values(name: str, values: list[FacetValue]) -> list[FacetValue]:
+    labels = _fixed_labels()
+    return [dataclasses.replace(v, label=labels.get((name, v.value), v.label)) for v in values]
+
+
+def _selected_filters(query: SearchQuery, results, typed: str) -> list[tuple[FacetValue, str]]:
+    """Every filter in force with the link that removes it (offered when the filtered results are empty)."""
+    labels = {(name, v.value): v.label for name, values in results.facets.items() for v in values}
+    labels.update(_fixed_labels())
+    fallback = {"en": "English", "ja": "日本語"}
+    chosen = [("kind", v) for v in query.kinds] + ([("status", query.status)] if query.status else [])
+    chosen += [("topic", v) for v in query.topics] + [("tag", v) for v in query.tags]
+    chosen += [("language", v) for v in query.languages]
+    return [
+        (FacetValue(value, str(labels.get((name, value)) or fallback.get(value, value)), 0, True),
+         toggle_url(query, FACET_PARAM[name], value, typed))
+        for name, value in chosen
+    ]
 
 
 def _cached_search(query: SearchQuery):
@@ -105,28 +140,36 @@ def _cached_search(query: SearchQuery):
 
 def search(request):
     query = parse_request(request)
+    typed = typed_query(request) if query.text else ""
     results = _cached_search(query) if query.text else None
-    context = {"query": query.text, "search": query, "results": results}
+    # `header_query` fills the header's search box too: both boxes echo exactly what was typed.
+    context = {"query": typed, "header_query": typed, "search": query, "results": results}
     if results is not None:
         filtered_view = bool(query.kinds or query.topics or query.tags or query.languages or query.status)
         if query.page == 1 and not filtered_view:  # a search as typed: logged, and its result links counted
             token = analytics.new_token()
             analytics.record_search(token, query.text, (get_language() or "en")[:2], results.total, results.degraded)
             context["click_token"] = token
+        # A value with no results is shown but not linked (it would lead to an empty page); a selected one
+        # always links, since following it removes the filter.
         context["facets"] = [
-            (name, [(value, toggle_url(query, FACET_PARAM[name], value.value)) for value in results.facets.get(name, [])])
+            (name, [
+                (value, toggle_url(query, FACET_PARAM[name], value.value, typed) if value.count or value.selected else None)
+                for value in _facet_values(name, results.facets.get(name, []))
+            ])
             for name in ("kind", "status", "topic", "tag", "language")
             if results.facets.get(name)
         ]
-        base = [(k, v) for k, v in _params(query) if k != "sort"]
+        context["selected_filters"] = _selected_filters(query, results, typed)
+        base = [(k, v) for k, v in _params(query, typed) if k != "sort"]
         context["sorts"] = [(s, _url([*base, ("sort", s)] if s != "relevance" else base)) for s in SORTS]
-        page_items = _params(query)
+        page_items = _params(query, typed)
         if query.page > 1:
             context["previous_url"] = _url([*page_items, ("page", str(query.page - 1))])
         if query.page < min(results.pages, MAX_PAGE):
             context["next_url"] = _url([*page_items, ("page", str(query.page + 1))])
         context["filtered"] = filtered_view
-        context["clear_url"] = _url([("q", query.text)])
+        context["clear_url"] = _url([("q", typed)])
     return TemplateResponse(request, "search/search.html", context)
 
 

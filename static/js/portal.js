@@ -100,3 +100,19 @@ document.addEventListener("click", (event) => {
     if (!input.form?.contains(event.target)) closeSuggest(input);
   });
 });
+
+// Small screens: the header's menu button shows and hides the navigation (a disclosure: the CSS reads
+// aria-expanded). Escape closes it and returns focus to the button.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest?.("[data-menu-button]");
+  if (!button) return;
+  button.setAttribute("aria-expanded", String(button.getAttribute("aria-expanded") !== "true"));
+});
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape" || event.defaultPrevented) return;
+  const button = document.querySelector("[data-menu-button][aria-expanded=true]");
+  if (!button || !button.closest("header")?.contains(event.target)) return;
+  if (event.target.matches?.("[data-suggest-input]") && event.target.value) return;  // Escape clears the box first
+  button.setAttribute("aria-expanded", "false");
+  button.focus();
+});
