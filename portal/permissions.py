@@ -10,6 +10,15 @@ def is_staff_member(user) -> bool:
     return bool(user.is_authenticated and (user.is_staff or user.has_perm("wagtailadmin.access_admin")))
 
 
+def can_enter_wagtail_admin(user) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.has_perm("wagtailadmin.access_admin"))
+
+
+def can_enter_django_admin(user) -> bool:
+    """What django.contrib.admin itself checks (AdminSite.has_permission)."""
+    return bool(user.is_authenticated and user.is_active and user.is_staff)
+
+
 def must_set_up_two_factor(user) -> bool:
     """Staff must have a TOTP authenticator before they may use the admin."""
     from allauth.mfa.models import Authenticator

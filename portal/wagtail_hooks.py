@@ -36,6 +36,8 @@ def initials_avatar_url(user, size: int = 50) -> str:
 
 @hooks.register("get_avatar_url")
 def staff_initials_avatar(user, size):
+    if user is None:
+        return None  # e.g. a revision saved by the system: Wagtail's default picture
     uploaded = getattr(user, "wagtail_userprofile", None)
     if uploaded is not None and uploaded.avatar:
         return None  # Wagtail shows the uploaded picture
