@@ -95,13 +95,14 @@ class Viewer:
     following: bool = False
     me_too: bool = False
     votes: dict = field(default_factory=dict)
+    needs_two_factor: bool = False  # a moderator whose tools wait for two-factor: the page says so
 
     def cache_key(self) -> str:
         """Members with nothing of their own on the page share one rendering; authors and moderators get
         their own (their page has edit and delete controls)."""
         if self.user_id is None:
             return "anon"
-        owner = f"u{self.user_id}" if (self.asker or self.authored or self.moderator) else "m"
+        owner = f"u{self.user_id}" if (self.asker or self.authored or self.moderator or self.needs_two_factor) else "m"
         votes = ",".join(f"{kind}{pk}{value:+d}" for (kind, pk), value in sorted(self.votes.items()))
         digest = hashlib.sha1(votes.encode(), usedforsecurity=False).hexdigest()[:12] if votes else "-"
         return f"{owner}:{int(self.can_post)}:{int(self.following)}:{int(self.me_too)}:{digest}"
@@ -120,6 +121,7 @@ def viewer_state(question: Question, user) -> Viewer:
         user_id=user.pk,
         can_post=permissions.can_post(user),
         moderator=permissions.is_moderator(user),
+        needs_two_factor=permissions.moderator_needs_two_factor(user),
         asker=question.author_id == user.pk,
         authored=mine.exists() if question.author_id != user.pk else False,
         following=bool(getattr(question, "is_following", False)),
@@ -177,6 +179,7 @@ def question_page(question: Question, user, sort: str = "votes", viewer: Viewer 
         "can_follow": authenticated and permissions.can_follow(user, question),
         "can_me_too": authenticated and permissions.can_me_too(user, question),
         "is_moderator": permissions.is_moderator(user),
+        "moderator_needs_two_factor": viewer.needs_two_factor,
         "related_questions": related_questions,
         "related_articles": related_articles,
     }

@@ -2,7 +2,12 @@
 
 Members must have a verified email address to post, answer, comment or vote. Moderators (the
 `community.moderate_posts` permission, held by the "Moderators" group) may accept on behalf of the
-asker, edit, delete and restore any post, and create tags.
+asker, edit, delete and restore any post, see deleted posts, and create tags.
+
+Every staff capability follows the admin's two-factor rule (`PORTAL_STAFF_REQUIRE_2FA`, see
+`portal.permissions`): a moderator, or a staff member granted tag creation, uses it on the public site
+only once a TOTP authenticator is set up. Until then they are an ordinary member here, and the question
+page tells them why (`moderator_needs_two_factor`).
 """
 
 from __future__ import annotations
@@ -12,7 +17,8 @@ from django.conf import settings
 MODERATE_PERMISSION = "community.moderate_posts"
 
 
-def is_moderator(user) -> bool:
+def holds_moderator_role(user) -> bool:
+    """The moderator permission, whether or not the staff member may use it yet (see `is_moderator`)."""
     if not getattr(user, "is_authenticated", False):
         return False
     cached = getattr(user, "_community_moderator", None)
@@ -33,6 +39,29 @@ def is_moderator(user) -> bool:
             )
         user._community_moderator = cached
     return cached
+
+
+def staff_two_factor_ok(user) -> bool:
+    """The admin's two-factor rule for staff, applied to staff capabilities on the public site."""
+    if not settings.PORTAL_STAFF_REQUIRE_2FA:
+        return True
+    cached = getattr(user, "_community_two_factor", None)
+    if cached is None:
+        from portal.permissions import has_two_factor
+
+        cached = has_two_factor(user)
+        user._community_two_factor = cached
+    return cached
+
+
+def is_moderator(user) -> bool:
+    """Acting as a moderator: the role, and two-factor set up when staff must have it."""
+    return holds_moderator_role(user) and staff_two_factor_ok(user)
+
+
+def moderator_needs_two_factor(user) -> bool:
+    """A moderator whose tools stay hidden until they set up two-factor (the page links to the set-up)."""
+    return holds_moderator_role(user) and not staff_two_factor_ok(user)
 
 
 def has_verified_email(user) -> bool:
@@ -114,7 +143,7 @@ def can_create_tag(user) -> bool:
     """A new tag needs a privilege: moderators, tag editors, or enough reputation."""
     if not can_post(user):
         return False
-    if is_moderator(user) or user.has_perm("taggit.add_tag"):
+    if is_moderator(user) or (user.has_perm("taggit.add_tag") and staff_two_factor_ok(user)):
         return True
     profile = getattr(user, "profile", None)
     return bool(profile and profile.reputation >= settings.COMMUNITY_CREATE_TAG_REPUTATION)

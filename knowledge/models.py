@@ -20,6 +20,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from .admin_forms import HelpPageForm
 from .blocks import ArticleBodyBlock, HeadingAnchors
 
 TOPIC_ICONS = [
@@ -57,6 +58,7 @@ class TopicPage(Page):
 
     parent_page_types = ["portal.HomePage"]
     subpage_types = ["knowledge.ArticlePage"]
+    base_form_class = HelpPageForm
     content_panels = [
         *Page.content_panels,
         FieldPanel("intro"),
@@ -101,6 +103,7 @@ class ArticlePage(Page):
 
     parent_page_types = ["knowledge.TopicPage"]
     subpage_types: list[str] = []
+    base_form_class = HelpPageForm
     content_panels = [
         *Page.content_panels,
         FieldPanel("summary"),

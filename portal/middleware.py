@@ -5,14 +5,16 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.middleware.gzip import GZipMiddleware
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from .compression import accepts_gzip, compressible
-from .permissions import must_set_up_two_factor
+from .permissions import can_enter_django_admin, can_enter_wagtail_admin, must_set_up_two_factor
 
-ADMIN_PREFIXES = ("/admin/", "/django-admin/")
+WAGTAIL_ADMIN_PREFIX, DJANGO_ADMIN_PREFIX = "/admin/", "/django-admin/"
+ADMIN_PREFIXES = (WAGTAIL_ADMIN_PREFIX, DJANGO_ADMIN_PREFIX)
 
 PUBLIC_CSP = "; ".join(
     [
@@ -64,17 +66,46 @@ class CompressionMiddleware(GZipMiddleware):
 
 
 class StaffTwoFactorMiddleware:
-    """Staff (anyone who can enter the admin) must have TOTP two-factor set up before they may use it."""
+    """The back office's door. Signed-out visitors go on to the admin, which sends them to sign in; signed-in
+    members who are not staff get a 403 page that says why (the admin would send them to the login page,
+    which sends a signed-in member straight back: a loop); staff must set up TOTP two-factor first."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if (
-            settings.PORTAL_STAFF_REQUIRE_2FA
-            and request.path_info.startswith(ADMIN_PREFIXES)
-            and must_set_up_two_factor(request.user)
-        ):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        path = request.path_info
+        if not path.startswith(ADMIN_PREFIXES) or not request.user.is_authenticated:
+            return None
+        allowed = can_enter_django_admin if path.startswith(DJANGO_ADMIN_PREFIX) else can_enter_wagtail_admin
+        if not allowed(request.user):
+            return staff_only_response(request)
+        if settings.PORTAL_STAFF_REQUIRE_2FA and must_set_up_two_factor(request.user):
             messages.warning(request, _("Staff accounts must set up two-factor authentication before using the admin."))
             return redirect("mfa_activate_totp")
-        return self.get_response(request)
+        return None
+
+
+def reader_language(request) -> str:
+    """The admin's paths carry no language prefix: the language switcher's cookie, else the member's
+    preferred language, else the browser's."""
+    languages = dict(settings.LANGUAGES)
+    cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    if cookie in languages:
+        return cookie
+    profile_language = getattr(getattr(request.user, "profile", None), "language", None)
+    if profile_language in languages:
+        return profile_language
+    return translation.get_language_from_request(request)
+
+
+def staff_only_response(request):
+    """403 in the site's shell and the reader's language: the page is for staff, with links home and to sign out."""
+    language = reader_language(request)
+    with translation.override(language):
+        response = render(request, "403.html", {"staff_only": True}, status=403)
+    response["Content-Language"] = language
+    return response

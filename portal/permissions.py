@@ -10,8 +10,25 @@ def is_staff_member(user) -> bool:
     return bool(user.is_authenticated and (user.is_staff or user.has_perm("wagtailadmin.access_admin")))
 
 
-def must_set_up_two_factor(user) -> bool:
-    """Staff must have a TOTP authenticator before they may use the admin."""
+def can_enter_wagtail_admin(user) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.has_perm("wagtailadmin.access_admin"))
+
+
+def can_enter_django_admin(user) -> bool:
+    """What django.contrib.admin itself checks (AdminSite.has_permission)."""
+    return bool(user.is_authenticated and user.is_active and user.is_staff)
+
+
+def has_two_factor(user) -> bool:
+    """A TOTP authenticator is set up."""
     from allauth.mfa.models import Authenticator
 
-    return is_staff_member(user) and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    return bool(
+        user.is_authenticated and Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    )
+
+
+def must_set_up_two_factor(user) -> bool:
+    """Staff must have a TOTP authenticator before they may use the admin (and staff tools on the site:
+    community.permissions applies the same rule)."""
+    return is_staff_member(user) and not has_two_factor(user)

@@ -1,6 +1,7 @@
 """Settings shared by every environment. Everything that differs comes from the environment."""
 
 import os
+import zoneinfo
 from pathlib import Path
 
 import dj_database_url
@@ -272,6 +273,9 @@ PORTAL_SITEMAP_BATCH = 2_000  # rows read per query while a child sitemap stream
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILEMBEDS_RESPONSIVE_HTML = False  # its wrapper carries an inline style the CSP forbids
+WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no third-party avatar requests: staff get initials avatars (portal/wagtail_hooks.py)
+# Debian lists "localtime" (a symlink) among the zones; browsers reject it and the admin account page logged a RangeError.
+WAGTAIL_USER_TIME_ZONES = sorted(zoneinfo.available_timezones() - {"localtime"})
 WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True
 
 # --- Security --------------------------------------------------------------------------------------

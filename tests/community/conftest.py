@@ -32,8 +32,12 @@ def unverified(db):
 
 @pytest.fixture
 def moderator(db):
+    """A moderator as staff are: with TOTP two-factor (without it they have no moderator tools)."""
+    from allauth.mfa.totp.internal.auth import TOTP
+
     user = UserFactory(username="mod")
     user.groups.add(Group.objects.get(name=MODERATORS))
+    TOTP.activate(user, "JBSWY3DPEHPK3PXP")
     return user
 
 
