@@ -4,13 +4,16 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
-from wagtail.documents import urls as wagtaildocs_urls
+from wagtail.documents.views import serve as wagtaildocs_serve
 
 from knowledge import views as knowledge_views
 from search import views as search_views
 
 from . import notification_views, page_cache, views
+from .params import register_converters
 from .sitemaps import PortalSitemap
+
+register_converters()  # <id:...>: ids within the database's range
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -21,7 +24,13 @@ urlpatterns = [
     path("django-admin/login/", views.login_redirect),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
-    path("documents/", include(wagtaildocs_urls)),
+    # wagtail.documents.urls with ids bounded to the database's range (its `(\d+)` overflows on SQLite).
+    path("documents/<id:document_id>/<path:document_filename>", wagtaildocs_serve.serve, name="wagtaildocs_serve"),
+    path("documents/<id:document_id>/", wagtaildocs_serve.serve, {"document_filename": ""}, name="wagtaildocs_serve"),
+    path(
+        "documents/authenticate_with_password/<id:restriction_id>/",
+        wagtaildocs_serve.authenticate_with_password, name="wagtaildocs_authenticate_with_password",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 
@@ -34,12 +43,12 @@ urlpatterns += i18n_patterns(
     path("search/click/", search_views.click, name="search_click"),
     path("notifications/", notification_views.notification_list, name="notification_list"),
     path("notifications/read/", notification_views.mark_read, name="notification_mark_read"),
-    path("notifications/<int:pk>/open/", notification_views.open_notification, name="notification_open"),
+    path("notifications/<id:pk>/open/", notification_views.open_notification, name="notification_open"),
     path("notifications/preferences/", notification_views.preferences, name="notification_preferences"),
     path("notifications/unsubscribe/<str:token>/", notification_views.unsubscribe, name="notification_unsubscribe"),
     path("community/", include("community.urls")),
     path("help/<slug:slug>/", knowledge_views.article_by_slug, name="article_by_slug"),
-    path("articles/<int:page_id>/helpful/", knowledge_views.helpful_vote, name="helpful_vote"),
+    path("articles/<id:page_id>/helpful/", knowledge_views.helpful_vote, name="helpful_vote"),
     re_path(r"^((?:[\w\-]+/)*)$", page_cache.serve, name="wagtail_serve"),
     prefix_default_language=False,
 )

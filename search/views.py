@@ -13,6 +13,8 @@ from django.template.response import TemplateResponse
 from django.utils.http import urlencode
 from django.utils.translation import get_language
 
+from portal.params import get_int, get_str
+
 from . import analytics
 from .backends import get_backend
 from .backends.base import MAX_QUERY, SORTS, STATUSES, SearchQuery
@@ -39,11 +41,8 @@ def _clean_list(request, name: str, allowed=None) -> tuple[str, ...]:
 
 def parse_request(request) -> SearchQuery:
     """Everything from the query string, validated: unknown values are dropped, never an error."""
-    text = " ".join(normalise(request.GET.get("q", "")).split())[:MAX_QUERY]
-    try:
-        page = min(MAX_PAGE, max(1, int(request.GET.get("page", "1"))))
-    except ValueError:
-        page = 1
+    text = " ".join(normalise(get_str(request.GET, "q", max_length=MAX_QUERY * 2)).split())[:MAX_QUERY]
+    page = get_int(request.GET, "page", 1, min_value=1, max_value=MAX_PAGE)
     sort = request.GET.get("sort", "relevance")
     status = request.GET.get("status", "")
     return SearchQuery(
@@ -132,7 +131,7 @@ def search(request):
 
 def suggest(request):
     """Autocomplete: an HTML fragment of links for htmx, or JSON with `?format=json`."""
-    text = " ".join(normalise(request.GET.get("q", "")).split())[:MAX_QUERY]
+    text = " ".join(normalise(get_str(request.GET, "q", max_length=MAX_QUERY * 2)).split())[:MAX_QUERY]
     # Suggestions are in the reader's language unless asked otherwise (`lang=en|ja`, or `lang=all`).
     requested = request.GET.get("lang", "")
     language = requested if requested in {"en", "ja"} else ("" if requested == "all" else (get_language() or "en")[:2])
@@ -160,10 +159,7 @@ def click(request):
         doc = SearchDocument.objects.filter(kind=kind, object_id=int(object_id)).only("url").first()
     if doc is None:
         return redirect("search")
-    try:
-        position = int(request.GET.get("p", ""))
-    except ValueError:
-        position = 0
+    position = get_int(request.GET, "p", 0, min_value=0, max_value=1000)
     if len(token) == 16 and all(c in "0123456789abcdef" for c in token) and 1 <= position <= 1000:
         analytics.record_click(token, position, key)
     return redirect(doc.url)
