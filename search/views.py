@@ -7,13 +7,14 @@ import json
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.http import urlencode
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 
 from portal.params import get_int, get_str
+from portal.ratelimit import client_ip, consume
 
 from . import analytics
 from .backends import get_backend
@@ -26,6 +27,11 @@ MAX_PAGE = 100
 LIST_PARAMS = {"type": 5, "topic": 10, "tag": 5, "lang": 2}
 KINDS = set(SearchDocument.Kind.values)
 SLUG_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-_")
+# Per client (a member, else an address) and (limit, seconds): far above what a person types and reads,
+# low enough that a script cannot run the engine hundreds of times a minute. Autocomplete fires as the
+# reader types (debounced), so it gets more.
+SEARCH_LIMITS = ((30, 10), (300, 600))
+SUGGEST_LIMITS = ((60, 10), (1200, 600))
 
 
 def _clean_list(request, name: str, allowed=None) -> tuple[str, ...]:
@@ -102,8 +108,24 @@ def _cached_search(query: SearchQuery):
     return results
 
 
+def throttled(request, scope: str, limits) -> int:
+    """Count one request against every window of `limits`; the seconds to wait, or 0 when allowed."""
+    if not settings.PORTAL_SEARCH_THROTTLE:
+        return 0
+    identity = f"user:{request.user.pk}" if request.user.is_authenticated else f"ip:{client_ip(request)}"
+    waits = [consume(f"{scope}:{period}", identity, limit=limit, period=period) for limit, period in limits]
+    return max(waits)
+
+
 def search(request):
     query = parse_request(request)
+    retry = throttled(request, "search", SEARCH_LIMITS) if query.text else 0
+    if retry:
+        response = TemplateResponse(
+            request, "search/throttled.html", {"query": query.text, "retry_after": retry}, status=429
+        )
+        response["Retry-After"] = str(retry)
+        return response
     results = _cached_search(query) if query.text else None
     context = {"query": query.text, "search": query, "results": results}
     if results is not None:
@@ -136,6 +158,18 @@ def suggest(request):
     requested = request.GET.get("lang", "")
     language = requested if requested in {"en", "ja"} else ("" if requested == "all" else (get_language() or "en")[:2])
     items = []
+    retry = throttled(request, "suggest", SUGGEST_LIMITS) if len(text) >= 2 else 0
+    if retry:
+        message = ngettext(
+            "Too many requests. Please try again in %(seconds)d second.",
+            "Too many requests. Please try again in %(seconds)d seconds.", retry,
+        ) % {"seconds": retry}
+        if request.GET.get("format") == "json":
+            response = JsonResponse({"query": text, "suggestions": [], "error": message}, status=429)
+        else:
+            response = HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = str(retry)
+        return response
     if len(text) >= 2:
         key = "search:suggest:" + hashlib.sha256(json.dumps([generation(), text, language]).encode()).hexdigest()
         items = cache.get(key)

@@ -178,6 +178,9 @@ SEARCH_JAPANESE_ANALYZER = os.environ.get("SEARCH_JAPANESE_ANALYZER", "cjk")  # 
 # Identical searches within this many seconds share one result (keyed by the index generation, so a new
 # or changed document is never hidden by it); 0 turns the result cache off.
 SEARCH_RESULT_CACHE_SECONDS = int(os.environ.get("PORTAL_SEARCH_CACHE_SECONDS", "120"))  # "opensearch" for OpenSearch engines
+# Per-client limits on /search/ and /search/suggest/ (search/views.py); `make bench` turns them off
+# because it measures the engine from one client.
+PORTAL_SEARCH_THROTTLE = env_bool("PORTAL_SEARCH_THROTTLE", True)
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 
 # --- Auth and accounts (django-allauth) ----------------------------------------------------------
