@@ -110,6 +110,9 @@ def test_search_is_throttled_per_client_with_a_readable_page(client, site, one_r
     assert int(response["Retry-After"]) >= 1
     body = response.content.decode()
     assert "Too many searches" in body and 'value="one more"' in body and "<html" in body
+    japanese = client.get("/ja/search/", {"q": "もう一度"})
+    assert japanese.status_code == 429
+    assert "検索の回数が多すぎます" in japanese.content.decode() and "秒待ってから" in japanese.content.decode()
     # Another client is not affected.
     assert client.get("/search/", {"q": "hello"}, REMOTE_ADDR="198.51.100.7").status_code == 200
 
