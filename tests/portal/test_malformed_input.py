@@ -310,3 +310,50 @@ def test_rate_limited_form_post_is_a_429_page(client, world, url, one_ratelimit_
     assert response.status_code == 429
     assert "Too many changes" in response.content.decode()
     assert 500 not in statuses
+
+
+# --- The helpers themselves ---------------------------------------------------------------------------
+
+
+def test_get_int_is_bounded_and_never_raises():
+    from portal.params import DB_INT_MAX, get_int
+
+    params = QueryDict("a=12&big=" + HUGE + "0" * 30 + "&neg=-5&bad=1.5&empty=&nul=1%00&arr=3&arr=4&fw=%EF%BC%91")
+    assert get_int(params, "a", 1) == 12
+    assert get_int(params, "big", 1) == DB_INT_MAX
+    assert get_int(params, "big", 1, max_value=100) == 100
+    assert get_int(params, "neg", 1, min_value=1) == 1
+    for name in ("bad", "empty", "nul", "missing", "fw"):  # "fw": a full-width digit is not an integer here
+        assert get_int(params, name, 7) == 7
+    assert get_int(params, "arr", 1) == 4  # the last of repeated values, as QueryDict.get gives
+
+
+def test_get_str_drops_control_and_bidi_characters_and_bounds_length():
+    from portal.params import get_str
+
+    params = QueryDict("q=%20a%00b%07c%E2%80%AEd%0Ae%20&long=" + "x" * 500)
+    assert get_str(params, "q") == "abcd\ne"
+    assert len(get_str(params, "long", max_length=50)) == 50
+    assert get_str(params, "missing", "dflt") == "dflt"
+
+
+def test_id_converter_refuses_what_no_id_column_holds():
+    from portal.params import IdConverter
+
+    converter = IdConverter()
+    assert converter.to_python("9223372036854775807") == 2**63 - 1
+    for value in ("9223372036854775808", "0"):
+        with pytest.raises(ValueError):
+            converter.to_python(value)
+
+
+def test_safe_next_url_falls_back_for_anything_but_a_local_path(rf):
+    from portal.params import safe_next_url
+
+    request = rf.get("/")
+    assert safe_next_url(request, "/community/?page=2", "notification_list") == "/community/?page=2"
+    assert safe_next_url(request, "http://testserver/x/", "/") == "http://testserver/x/"
+    for target in ("x", "", None, "//evil.example", "https://evil.example/", "javascript:alert(1)", "/\\evil.example",
+                   "http://evil.example@testserver.evil/", "\x00//evil.example"):
+        assert safe_next_url(request, target, "notification_list") == "/notifications/", target
+    assert safe_next_url(request, "\x00/", "/") == "/"  # control characters go before the check
