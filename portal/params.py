@@ -107,17 +107,24 @@ def register_converters() -> None:
 # --- Redirects to a target named by the request (`next`) ------------------------------------------
 
 
-def safe_next_url(request, candidate, default: str) -> str:
-    """`candidate` if it is a path on this site (or a URL on this host), else `default`. `default` may be a
-    URL name (reversed without arguments) or a path."""
-    candidate = clean_str(candidate or "", max_length=2000)
-    if (
-        candidate
+def is_safe_next(request, candidate) -> bool:
+    """Whether `candidate` is a path on this site (or a URL on this host), safe to redirect to."""
+    return bool(
+        isinstance(candidate, str)
+        and candidate
+        and candidate == clean_str(candidate, max_length=2000)
         and (candidate.startswith("/") or candidate.lower().startswith(("http://", "https://")))
         and url_has_allowed_host_and_scheme(
             candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
         )
-    ):
+    )
+
+
+def safe_next_url(request, candidate, default: str) -> str:
+    """`candidate` if it is a path on this site (or a URL on this host), else `default`. `default` may be a
+    URL name (reversed without arguments) or a path."""
+    candidate = clean_str(candidate or "", max_length=2000)
+    if is_safe_next(request, candidate):
         return candidate
     if default.startswith("/"):
         return default

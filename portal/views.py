@@ -15,7 +15,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from .forms import ProfileForm
-from .params import safe_next_url
+from .params import is_safe_next
 from .ratelimit import consume
 from .services import PortalError, get_profile, update_profile
 
@@ -23,8 +23,10 @@ from .services import PortalError, get_profile, update_profile
 def login_redirect(request):
     """The admin's own login forms are replaced by allauth's (which enforces two-factor)."""
     target = reverse("account_login")
-    next_url = safe_next_url(request, request.GET.get("next"), "/admin/")
-    return redirect(target + "?" + urlencode({"next": next_url}))
+    next_url = request.GET.get("next", "/admin/")
+    if is_safe_next(request, next_url):
+        target += "?" + urlencode({"next": next_url})
+    return redirect(target)
 
 
 @require_GET
