@@ -198,7 +198,7 @@ class ArticleFeedback(models.Model):
     # rankings (see knowledge.services.record_helpful_vote for the rule).
     fingerprint = models.CharField(max_length=32, blank=True, default="")
     network = models.CharField(max_length=32, blank=True, default="")
-    counted = models.BooleanField(default=True)
+    counted = models.BooleanField(_("counted in the totals"), default=True)
 
     class Meta:
         verbose_name = _("article feedback")

@@ -262,3 +262,21 @@ def test_ranking_ignores_the_uncounted_votes(topic, one_ratelimit_window):
     from search.indexing import article_fields
 
     assert article_fields(stuffed)["helpful_ratio"] == 0.5  # search's helpfulness lift: 1 yes, 1 no
+
+
+def test_editors_can_filter_the_votes_held_out_of_the_totals(client, article, one_ratelimit_window):
+    from allauth.mfa.totp.internal.auth import TOTP
+    from django.test import Client
+
+    from portal.roles import CONTENT_EDITORS
+    from tests.factories import UserFactory
+
+    url = reverse("helpful_vote", args=[article.pk])
+    meta = {"REMOTE_ADDR": "203.0.113.9", "HTTP_USER_AGENT": "Bot"}
+    Client().post(url, {"helpful": "no", "comment": "first, counted"}, **meta)
+    Client().post(url, {"helpful": "no", "comment": "second, held out"}, **meta)
+    editor = UserFactory(groups=[CONTENT_EDITORS])
+    TOTP.activate(editor, "JBSWY3DPEHPK3PXP")
+    client.force_login(editor)
+    held_out = client.get("/admin/article-feedback/?counted=false").content.decode()
+    assert "second, held out" in held_out and "first, counted" not in held_out
