@@ -1,5 +1,7 @@
 from django.urls import path, register_converter
 
+from portal.params import register_converters
+
 from .views import actions, ask, lists, questions
 
 
@@ -24,6 +26,7 @@ class UnicodeSlug(PostKind):
 register_converter(PostKind, "postkind")
 register_converter(AnyKind, "anykind")
 register_converter(UnicodeSlug, "uslug")
+register_converters()  # <id:...>: ids within the database's range (no OverflowError, no 500)
 
 urlpatterns = [
     path("", lists.index, name="community_index"),
@@ -31,17 +34,17 @@ urlpatterns = [
     path("ask/suggest/", ask.suggest, name="ask_suggest"),
     path("ask/preview/", ask.preview, name="ask_preview"),
     path("ask/tags/", ask.tag_options, name="ask_tag_options"),
-    path("ask/open/<str:kind>/<int:pk>/", ask.open_suggestion, name="ask_open"),
+    path("ask/open/<str:kind>/<id:pk>/", ask.open_suggestion, name="ask_open"),
     path("tags/<slug:tag>/", lists.tag, name="community_tag"),
-    path("q/<int:pk>/", questions.question_detail, name="question_detail_short"),
-    path("q/<int:pk>/edit/", questions.edit_question, name="question_edit"),
-    path("q/<int:pk>/answer/", actions.answer, name="question_answer"),
-    path("q/<int:pk>/follow/", actions.follow, name="question_follow"),
-    path("a/<int:pk>/edit/", questions.edit_answer, name="answer_edit"),
-    path("a/<int:pk>/accept/", actions.accept, name="answer_accept"),
-    path("<postkind:kind>/<int:pk>/vote/", actions.vote, name="post_vote"),
-    path("<postkind:kind>/<int:pk>/comment/", actions.comment, name="post_comment"),
-    path("<anykind:kind>/<int:pk>/delete/", actions.delete, name="post_delete"),
-    path("<postkind:kind>/<int:pk>/revisions/", questions.revisions, name="post_revisions"),
-    path("q/<int:pk>/<uslug:slug>/", questions.question_detail, name="question_detail"),
+    path("q/<id:pk>/", questions.question_detail, name="question_detail_short"),
+    path("q/<id:pk>/edit/", questions.edit_question, name="question_edit"),
+    path("q/<id:pk>/answer/", actions.answer, name="question_answer"),
+    path("q/<id:pk>/follow/", actions.follow, name="question_follow"),
+    path("a/<id:pk>/edit/", questions.edit_answer, name="answer_edit"),
+    path("a/<id:pk>/accept/", actions.accept, name="answer_accept"),
+    path("<postkind:kind>/<id:pk>/vote/", actions.vote, name="post_vote"),
+    path("<postkind:kind>/<id:pk>/comment/", actions.comment, name="post_comment"),
+    path("<anykind:kind>/<id:pk>/delete/", actions.delete, name="post_delete"),
+    path("<postkind:kind>/<id:pk>/revisions/", questions.revisions, name="post_revisions"),
+    path("q/<id:pk>/<uslug:slug>/", questions.question_detail, name="question_detail"),
 ]

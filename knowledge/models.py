@@ -197,6 +197,12 @@ class ArticleFeedback(models.Model):
     comment = models.TextField(blank=True, max_length=1000)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Anonymous votes only: keyed hashes (never the address itself) of (day, article, IP, user agent,
+    # accept-language) and of (day, article, IP), and whether the vote counts in the counters and
+    # rankings (see knowledge.services.record_helpful_vote for the rule).
+    fingerprint = models.CharField(max_length=32, blank=True, default="")
+    network = models.CharField(max_length=32, blank=True, default="")
+    counted = models.BooleanField(_("counted in the totals"), default=True)
 
     class Meta:
         verbose_name = _("article feedback")
@@ -214,7 +220,11 @@ class ArticleFeedback(models.Model):
                 condition=Q(user__isnull=False) | ~Q(session_key=""), name="feedback_has_visitor"
             ),
         ]
-        indexes = [models.Index(fields=["article", "updated_at"])]
+        indexes = [
+            models.Index(fields=["article", "updated_at"]),
+            models.Index(fields=["article", "network"], condition=~Q(network=""), name="feedback_network"),
+            models.Index(fields=["article", "fingerprint"], condition=~Q(fingerprint=""), name="feedback_fingerprint"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.article_id}: {'yes' if self.helpful else 'no'}"

@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Locale, Page
 
@@ -17,6 +18,7 @@ from .models import ArticleDailyStat, ArticleFeedback, ArticleHelpfulness, Artic
 from .permissions import can_vote_helpful
 
 MAX_FEEDBACK_COMMENT = 1000
+ANONYMOUS_VOTES_PER_ADDRESS = 5  # counted anonymous votes per article, address and day (see _anonymous_vote_counts)
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 TRENDING_DAYS = 7
 POPULAR_DAYS = 30
@@ -32,18 +34,37 @@ class KnowledgeError(Exception):
 
 @dataclass(frozen=True)
 class Visitor:
-    """Who is voting: a signed-in user, or the anonymous visitor's session."""
+    """Who is voting: a signed-in user, or the anonymous visitor's session. An anonymous visitor also
+    carries its client address and browser (user agent, languages), only ever stored hashed per day and
+    article: a visitor who drops the session cookie is a new session but the same client."""
 
     user_id: int | None = None
     session_key: str = ""
+    ip: str = ""
+    agent: str = ""
 
     @classmethod
     def from_request(cls, request) -> Visitor:
+        from portal.ratelimit import client_ip
+
         if request.user.is_authenticated:
             return cls(user_id=request.user.pk)
         if not request.session.session_key:
             request.session.save()  # give the anonymous visitor a session so the vote is theirs
-        return cls(session_key=request.session.session_key)
+        agent = f"{request.META.get('HTTP_USER_AGENT', '')[:400]}|{request.META.get('HTTP_ACCEPT_LANGUAGE', '')[:100]}"
+        return cls(session_key=request.session.session_key, ip=client_ip(request), agent=agent)
+
+    def client_keys(self, article_id: int) -> tuple[str, str]:
+        """(fingerprint, network) of an anonymous visitor for one article today: keyed hashes of (IP, user
+        agent, languages) and of the IP alone, which change every day and per article (no raw address is
+        stored, and the keys cannot follow a visitor across articles or days). Empty without an address."""
+        if self.user_id or not self.ip:
+            return "", ""
+        day = timezone.localdate().isoformat()
+        salt = "knowledge.helpful-vote"
+        fingerprint = salted_hmac(salt, f"{day}|{article_id}|{self.ip}|{self.agent}").hexdigest()[:32]
+        network = salted_hmac(salt, f"{day}|{article_id}|{self.ip}").hexdigest()[:32]
+        return fingerprint, network
 
     def filter(self) -> Q:
         if self.user_id:
@@ -74,17 +95,23 @@ def record_helpful_vote(
         ArticleHelpfulness.objects.select_for_update().get(article_id=article.pk)
         existing = ArticleFeedback.objects.filter(visitor.filter(), article_id=article.pk).first()
         if existing is None:
+            fingerprint, network = visitor.client_keys(article.pk)
+            counted = _anonymous_vote_counts(article.pk, fingerprint, network)
             feedback = ArticleFeedback.objects.create(
                 article_id=article.pk,
                 user_id=visitor.user_id,
                 session_key="" if visitor.user_id else visitor.session_key,
                 helpful=helpful,
                 comment=comment,
+                fingerprint=fingerprint,
+                network=network,
+                counted=counted,
             )
-            field = "yes" if helpful else "no"
-            ArticleHelpfulness.objects.filter(article_id=article.pk).update(**{field: F(field) + 1})
+            if counted:
+                field = "yes" if helpful else "no"
+                ArticleHelpfulness.objects.filter(article_id=article.pk).update(**{field: F(field) + 1})
             return feedback
-        if existing.helpful != helpful:
+        if existing.helpful != helpful and existing.counted:
             old, new = ("no", "yes") if helpful else ("yes", "no")
             ArticleHelpfulness.objects.filter(article_id=article.pk).update(**{old: F(old) - 1, new: F(new) + 1})
         existing.helpful = helpful
@@ -92,6 +119,20 @@ def record_helpful_vote(
             existing.comment = comment
         existing.save(update_fields=["helpful", "comment", "updated_at"])
         return existing
+
+
+def _anonymous_vote_counts(article_id: int, fingerprint: str, network: str) -> bool:
+    """Whether a new anonymous vote counts in the counters and rankings. The rule: per article and day,
+    one vote per client (same address, browser and languages) and at most ANONYMOUS_VOTES_PER_ADDRESS
+    from one address (a household or an office behind one address). Votes beyond that are recorded —
+    the visitor sees their vote, editors see the comments — but never counted. Signed-in members always
+    count (one vote per account). Runs under the article's counter lock, so the bound is exact."""
+    if not network:
+        return True
+    counted = ArticleFeedback.objects.filter(article_id=article_id, user__isnull=True, counted=True)
+    if counted.filter(fingerprint=fingerprint).exists():
+        return False
+    return counted.filter(network=network).count() < ANONYMOUS_VOTES_PER_ADDRESS
 
 
 def visitor_vote(article: ArticlePage, visitor: Visitor) -> ArticleFeedback | None:
@@ -105,7 +146,7 @@ def recompute_helpfulness() -> int:
     corrected = 0
     totals = {
         row["article_id"]: row
-        for row in ArticleFeedback.objects.values("article_id").annotate(
+        for row in ArticleFeedback.objects.filter(counted=True).values("article_id").annotate(
             yes=Count("pk", filter=Q(helpful=True)), no=Count("pk", filter=Q(helpful=False))
         )
     }
@@ -194,7 +235,8 @@ def trending_articles(articles_qs, limit: int = 5) -> dict[str, list[ArticlePage
     )
     most_helpful = (
         ArticlePage.objects.filter(
-            pk__in=ids, feedback__helpful=True, feedback__updated_at__gte=timezone.now() - timedelta(days=TRENDING_DAYS)
+            pk__in=ids, feedback__helpful=True, feedback__counted=True,
+            feedback__updated_at__gte=timezone.now() - timedelta(days=TRENDING_DAYS),
         )
         .annotate(recent_helpful=Count("feedback"))
         .defer_streamfields()

@@ -31,8 +31,8 @@ class FeedbackViewSet(ModelViewSet):
     model = ArticleFeedback
     icon = "comment"
     menu_label = _("Feedback comments")
-    list_display = ["article", "helpful", "comment", "updated_at"]
-    list_filter = ["helpful"]
+    list_display = ["article", "helpful", "counted", "comment", "updated_at"]
+    list_filter = ["helpful", "counted"]
     search_fields = ["comment", "article__title"]
     ordering = ["-updated_at"]
     form_fields = ["comment"]

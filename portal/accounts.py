@@ -74,3 +74,9 @@ class AccountAdapter(DefaultAccountAdapter):
         if language and language in dict(settings.LANGUAGES):
             return translate_url(url, language)
         return url
+
+    def get_client_ip(self, request) -> str:
+        """allauth's rate limits count by the same client address as the portal's (trusted proxies)."""
+        from .ratelimit import client_ip
+
+        return client_ip(request)

@@ -109,3 +109,38 @@ def staff_only_response(request):
         response = render(request, "403.html", {"staff_only": True}, status=403)
     response["Content-Language"] = language
     return response
+
+
+class NulByteGuardMiddleware:
+    """A NUL byte in the path, the query string, a form field or a cookie is never legitimate (and
+    PostgreSQL refuses it in text): answer 400 before any view or database lookup sees it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.http import HttpResponseBadRequest
+        from django.http.multipartparser import MultiPartParserError
+
+        try:
+            bad = (
+                "\x00" in request.path
+                or _has_nul(request.GET)
+                or any("\x00" in key or "\x00" in value for key, value in request.COOKIES.items())
+                or (request.method == "POST" and _form_posted(request) and _has_nul(request.POST))
+            )
+        except (MultiPartParserError, UnicodeDecodeError, OSError):
+            bad = True
+        if bad:
+            return HttpResponseBadRequest(
+                _("This request contains characters that are not allowed."), content_type="text/plain; charset=utf-8"
+            )
+        return self.get_response(request)
+
+
+def _form_posted(request) -> bool:
+    return request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _has_nul(querydict) -> bool:
+    return any("\x00" in key or any("\x00" in value for value in values) for key, values in querydict.lists())

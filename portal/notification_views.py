@@ -5,17 +5,17 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import notifications
 from .forms import NotificationPreferencesForm
-from .ratelimit import consume
+from .params import get_id, get_int, redirect_next, safe_next_url
+from .ratelimit import client_ip, consume
 
 PAGE_SIZE = 20
 
@@ -23,7 +23,7 @@ PAGE_SIZE = 20
 @login_required
 def notification_list(request):
     paginator = Paginator(notifications.inbox(request.user), PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    page = paginator.get_page(get_int(request.GET, "page", 1, min_value=1))
     return TemplateResponse(request, "portal/notifications.html", {"page_obj": page, "items": list(page.object_list)})
 
 
@@ -31,21 +31,18 @@ def notification_list(request):
 @require_POST
 def mark_read(request):
     raw_id = request.POST.get("id", "")
+    notification_id = get_id(request.POST, "id") if raw_id else None
+    if raw_id and notification_id is None:
+        raise Http404
     try:
-        notification_id = int(raw_id) if raw_id else None
         notifications.mark_read(request.user, notification_id)
-    except ValueError:
-        raise Http404 from None
     except notifications.NotificationError as error:
         if error.status == 404:
             raise Http404 from None
         raise
     if notification_id is None:
         messages.success(request, _("All notifications are marked as read."))
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        target = "notification_list"
-    return redirect(target)
+    return redirect_next(request, "notification_list")
 
 
 @login_required
@@ -54,15 +51,14 @@ def open_notification(request, pk: int):
         url = notifications.open_notification(request.user, pk)
     except notifications.NotificationError:
         raise Http404 from None
-    if not url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
-        url = "notification_list"
-    return redirect(url)
+    return HttpResponseRedirect(safe_next_url(request, url, "notification_list"))
 
 
 @login_required
 def preferences(request):
     current = notifications.preferences(request.user)
-    form = NotificationPreferencesForm(request.POST or None, initial_channels=current)
+    # Bound on every POST, even an empty one (an unbound form has no cleaned_data for add_error below).
+    form = NotificationPreferencesForm(request.POST if request.method == "POST" else None, initial_channels=current)
     status = 200
     if request.method == "POST":
         retry = consume("notification-preferences", str(request.user.pk), limit=20, period=60)
@@ -89,7 +85,7 @@ def unsubscribe(request, token: str):
         return TemplateResponse(request, "portal/unsubscribe.html", {"error": error.message}, status=400)
     done = False
     if request.method == "POST":
-        retry = consume("unsubscribe", request.META.get("REMOTE_ADDR", ""), limit=30, period=60)
+        retry = consume("unsubscribe", client_ip(request), limit=30, period=60)
         if retry:
             return TemplateResponse(
                 request, "portal/unsubscribe.html",

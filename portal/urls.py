@@ -3,13 +3,14 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path, re_path
 from wagtail.admin import urls as wagtailadmin_urls
-from wagtail.documents import urls as wagtaildocs_urls
+from wagtail.documents.views import serve as wagtaildocs_serve
 
 from community.sitemaps import QuestionSection
 from knowledge import views as knowledge_views
 from search import views as search_views
 
 from . import notification_views, page_cache, sitemaps, views
+from .params import register_converters
 
 SITEMAP_SECTIONS = {
     "pages": sitemaps.PageSection(),
@@ -17,17 +18,25 @@ SITEMAP_SECTIONS = {
     "questions": QuestionSection(),
 }
 
+register_converters()  # <id:...>: ids within the database's range
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemaps.index, {"sections": SITEMAP_SECTIONS}, name="sitemap"),
-    path("sitemap-<slug:section>-<int:number>.xml", sitemaps.child, {"sections": SITEMAP_SECTIONS}, name="sitemap_child"),
+    path("sitemap-<slug:section>-<id:number>.xml", sitemaps.child, {"sections": SITEMAP_SECTIONS}, name="sitemap_child"),
     # Every sign-in goes through allauth, so two-factor and rate limits cannot be bypassed.
     path("admin/login/", views.login_redirect),
     path("django-admin/login/", views.login_redirect),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
-    path("documents/", include(wagtaildocs_urls)),
+    # wagtail.documents.urls with ids bounded to the database's range (its `(\d+)` overflows on SQLite).
+    path("documents/<id:document_id>/<path:document_filename>", wagtaildocs_serve.serve, name="wagtaildocs_serve"),
+    path("documents/<id:document_id>/", wagtaildocs_serve.serve, {"document_filename": ""}, name="wagtaildocs_serve"),
+    path(
+        "documents/authenticate_with_password/<id:restriction_id>/",
+        wagtaildocs_serve.authenticate_with_password, name="wagtaildocs_authenticate_with_password",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 
@@ -40,12 +49,12 @@ urlpatterns += i18n_patterns(
     path("search/click/", search_views.click, name="search_click"),
     path("notifications/", notification_views.notification_list, name="notification_list"),
     path("notifications/read/", notification_views.mark_read, name="notification_mark_read"),
-    path("notifications/<int:pk>/open/", notification_views.open_notification, name="notification_open"),
+    path("notifications/<id:pk>/open/", notification_views.open_notification, name="notification_open"),
     path("notifications/preferences/", notification_views.preferences, name="notification_preferences"),
     path("notifications/unsubscribe/<str:token>/", notification_views.unsubscribe, name="notification_unsubscribe"),
     path("community/", include("community.urls")),
     path("help/<slug:slug>/", knowledge_views.article_by_slug, name="article_by_slug"),
-    path("articles/<int:page_id>/helpful/", knowledge_views.helpful_vote, name="helpful_vote"),
+    path("articles/<id:page_id>/helpful/", knowledge_views.helpful_vote, name="helpful_vote"),
     re_path(r"^((?:[\w\-]+/)*)$", page_cache.serve, name="wagtail_serve"),
     prefix_default_language=False,
 )

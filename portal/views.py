@@ -9,12 +9,13 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from .forms import ProfileForm
+from .params import is_safe_next
 from .ratelimit import consume
 from .services import PortalError, get_profile, update_profile
 from .site_url import absolute_url
@@ -24,7 +25,7 @@ def login_redirect(request):
     """The admin's own login forms are replaced by allauth's (which enforces two-factor)."""
     target = reverse("account_login")
     next_url = request.GET.get("next", "/admin/")
-    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if is_safe_next(request, next_url):
         target += "?" + urlencode({"next": next_url})
     return redirect(target)
 
@@ -81,7 +82,8 @@ def member_profile(request, username: str):
 @login_required
 def edit_profile(request):
     profile = get_profile(request.user)
-    form = ProfileForm(request.POST or None, instance=profile)
+    # Bound on every POST, even an empty one (an unbound form has no cleaned_data for add_error below).
+    form = ProfileForm(request.POST if request.method == "POST" else None, instance=profile)
     if request.method == "POST":
         retry = consume("profile", str(request.user.pk), limit=10, period=60)
         if retry:

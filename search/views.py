@@ -8,12 +8,15 @@ import json
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.http import urlencode
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+
+from portal.params import get_int, get_str
+from portal.ratelimit import client_ip, consume
 
 from . import analytics
 from .backends import get_backend
@@ -26,6 +29,11 @@ MAX_PAGE = 100
 LIST_PARAMS = {"type": 5, "topic": 10, "tag": 5, "lang": 2}
 KINDS = set(SearchDocument.Kind.values)
 SLUG_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-_")
+# Per client (a member, else an address) and (limit, seconds): far above what a person types and reads,
+# low enough that a script cannot run the engine hundreds of times a minute. Autocomplete fires as the
+# reader types (debounced), so it gets more.
+SEARCH_LIMITS = ((30, 10), (300, 600))
+SUGGEST_LIMITS = ((60, 10), (1200, 600))
 
 
 def _clean_list(request, name: str, allowed=None) -> tuple[str, ...]:
@@ -41,11 +49,8 @@ def _clean_list(request, name: str, allowed=None) -> tuple[str, ...]:
 
 def parse_request(request) -> SearchQuery:
     """Everything from the query string, validated: unknown values are dropped, never an error."""
-    text = " ".join(normalise(request.GET.get("q", "")).split())[:MAX_QUERY]
-    try:
-        page = min(MAX_PAGE, max(1, int(request.GET.get("page", "1"))))
-    except ValueError:
-        page = 1
+    text = " ".join(normalise(get_str(request.GET, "q", max_length=MAX_QUERY * 2)).split())[:MAX_QUERY]
+    page = get_int(request.GET, "page", 1, min_value=1, max_value=MAX_PAGE)
     sort = request.GET.get("sort", "relevance")
     status = request.GET.get("status", "")
     return SearchQuery(
@@ -138,9 +143,24 @@ def _cached_search(query: SearchQuery):
     return results
 
 
+def throttled(request, scope: str, limits) -> int:
+    """Count one request against every window of `limits`; the seconds to wait, or 0 when allowed."""
+    if not settings.PORTAL_SEARCH_THROTTLE:
+        return 0
+    identity = f"user:{request.user.pk}" if request.user.is_authenticated else f"ip:{client_ip(request)}"
+    waits = [consume(f"{scope}:{period}", identity, limit=limit, period=period) for limit, period in limits]
+    return max(waits)
+
+
 def search(request):
     query = parse_request(request)
     typed = typed_query(request) if query.text else ""
+    retry = throttled(request, "search", SEARCH_LIMITS) if query.text else 0
+    if retry:
+        context = {"query": typed, "header_query": typed, "retry_after": retry}
+        response = TemplateResponse(request, "search/throttled.html", context, status=429)
+        response["Retry-After"] = str(retry)
+        return response
     results = _cached_search(query) if query.text else None
     # `header_query` fills the header's search box too: both boxes echo exactly what was typed.
     context = {"query": typed, "header_query": typed, "search": query, "results": results}
@@ -175,11 +195,23 @@ def search(request):
 
 def suggest(request):
     """Autocomplete: an HTML fragment of links for htmx, or JSON with `?format=json`."""
-    text = " ".join(normalise(request.GET.get("q", "")).split())[:MAX_QUERY]
+    text = " ".join(normalise(get_str(request.GET, "q", max_length=MAX_QUERY * 2)).split())[:MAX_QUERY]
     # Suggestions are in the reader's language unless asked otherwise (`lang=en|ja`, or `lang=all`).
     requested = request.GET.get("lang", "")
     language = requested if requested in {"en", "ja"} else ("" if requested == "all" else (get_language() or "en")[:2])
     items = []
+    retry = throttled(request, "suggest", SUGGEST_LIMITS) if len(text) >= 2 else 0
+    if retry:
+        message = ngettext(
+            "Too many requests. Please try again in %(seconds)d second.",
+            "Too many requests. Please try again in %(seconds)d seconds.", retry,
+        ) % {"seconds": retry}
+        if request.GET.get("format") == "json":
+            response = JsonResponse({"query": text, "suggestions": [], "error": message}, status=429)
+        else:
+            response = HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = str(retry)
+        return response
     if len(text) >= 2:
         key = "search:suggest:" + hashlib.sha256(json.dumps([generation(), text, language]).encode()).hexdigest()
         items = cache.get(key)
@@ -203,10 +235,7 @@ def click(request):
         doc = SearchDocument.objects.filter(kind=kind, object_id=int(object_id)).only("url").first()
     if doc is None:
         return redirect("search")
-    try:
-        position = int(request.GET.get("p", ""))
-    except ValueError:
-        position = 0
+    position = get_int(request.GET, "p", 0, min_value=0, max_value=1000)
     if len(token) == 16 and all(c in "0123456789abcdef" for c in token) and 1 <= position <= 1000:
         analytics.record_click(token, position, key)
     return redirect(doc.url)

@@ -10,6 +10,8 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.params import safe_next_url
+
 from .. import services
 from ..forms import AnswerForm, CommentForm, VoteForm
 from ..models import Answer, Comment, Question
@@ -26,8 +28,8 @@ def _signed_in(view):
                 return error_response(
                     request, services.PermissionRefused(_("Please sign in first.")), fallback_url="/"
                 )
-            back = request.POST.get("next") or request.META.get("HTTP_REFERER", "")
-            return redirect_to_login(back if back.startswith("/") and not back.startswith("//") else "/community/")
+            back = safe_next_url(request, request.POST.get("next") or request.META.get("HTTP_REFERER", ""), "/community/")
+            return redirect_to_login(back)
         return view(request, *args, **kwargs)
 
     wrapper.__name__ = view.__name__

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from taggit.models import Tag
 
 from knowledge.models import ArticlePage
+from portal.params import get_str
 from portal.ratelimit import client_ip, consume
 from portal.sanitize import render_markdown
 from search.backends import get_backend
@@ -87,7 +88,7 @@ def suggest(request):
     limited = _limited(request)
     if limited:
         return limited
-    context = suggestions(request.GET.get("title", "")[:150], request.GET.get("ask_token", "")[:40])
+    context = suggestions(get_str(request.GET, "title", max_length=150), get_str(request.GET, "ask_token", max_length=40))
     return TemplateResponse(request, "community/includes/ask_suggestions.html", context)
 
 
@@ -104,7 +105,7 @@ def preview(request):
 def tag_options(request):
     """Options for the tags field's datalist: each option is the whole field value with the tag being
     typed completed, so picking one keeps the tags already entered."""
-    typed = request.GET.get("tags", "")[:300]
+    typed = get_str(request.GET, "tags", max_length=300)
     before, _sep, prefix = typed.rpartition(",")
     prefix = prefix.strip().lower()[:30]
     before = f"{before.strip()}, " if before.strip() else ""
@@ -124,9 +125,9 @@ def open_suggestion(request, kind: str, pk: int):
         target = None
     if target is None:
         raise Http404
-    token = request.GET.get("t", "")[:40]
+    token = get_str(request.GET, "t", max_length=40)
     if token and not _limited(request):
         services.record_deflection(
-            ask_token=token, user=request.user, kind=kind, object_id=pk, query=request.GET.get("q", "")[:150]
+            ask_token=token, user=request.user, kind=kind, object_id=pk, query=get_str(request.GET, "q", max_length=150)
         )
     return redirect(target.url if kind == "article" else target.get_absolute_url())

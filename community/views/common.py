@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import get_language
 
 from knowledge.models import TopicPage
+from portal.params import get_int
 from portal.ratelimit import client_ip
 
 from ..services import Actor, CommunityError
@@ -22,11 +23,9 @@ def topics_for_language(language: str | None = None):
     return TopicPage.objects.live().filter(locale__language_code=language or get_language()).order_by("path")
 
 
-def int_param(request, name: str, default: int = 1) -> int:
-    try:
-        return max(1, int(request.GET.get(name, default)))
-    except (TypeError, ValueError):
-        return default
+def int_param(request, name: str, default: int = 1, max_value: int = 100_000) -> int:
+    """A positive integer query parameter (a page number), bounded; anything else is the default."""
+    return get_int(request.GET, name, default, min_value=1, max_value=max_value)
 
 
 def get_or_404(queryset, **lookup):

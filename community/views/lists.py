@@ -12,6 +12,7 @@ from taggit.models import Tag
 
 from knowledge.models import ArticlePage, TopicPage
 from portal.page_cache import anonymous_cached
+from portal.params import get_str
 
 from .. import caching
 from ..pages import LIST_FILTERS, LIST_SORTS, question_list
@@ -44,10 +45,10 @@ def _canonical_path(request, params: dict, topic) -> str:
 def _list_response(request, template: str, *, tag=None, extra=None):
     params = _params(request)
     topic = None
-    topic_slug = request.GET.get("topic", "")
+    topic_slug = get_str(request.GET, "topic", max_length=100)
     if topic_slug:
-        topic = TopicPage.objects.live().filter(slug=topic_slug[:100], locale__language_code=get_language()).first()
-        topic = topic or TopicPage.objects.live().filter(slug=topic_slug[:100]).first()
+        topic = TopicPage.objects.live().filter(slug=topic_slug, locale__language_code=get_language()).first()
+        topic = topic or TopicPage.objects.live().filter(slug=topic_slug).first()
     page = question_list(
         request.user, status=params["status"], sort=params["sort"], topic_key=topic.translation_key if topic else None,
         tag=tag, language=params["language"], page=params["page"], page_size=settings.COMMUNITY_PAGE_SIZE,

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from portal import page_cache
 from portal.page_cache import anonymous_cached
+from portal.params import get_str
 from portal.seo import description
 
 from .. import caching, permissions, services, view_counts
@@ -138,8 +139,8 @@ def ask(request):
                 return _ask_page(request, form, ask_token, status=error.status)
             return redirect(question.get_absolute_url())
         return _ask_page(request, form, ask_token, preview="preview" in request.POST)
-    topic = topics.filter(slug=request.GET.get("topic", "")[:100]).first()
-    initial = {"title": request.GET.get("title", "")[:150], "language": get_language(), "topic": topic}
+    topic = topics.filter(slug=get_str(request.GET, "topic", max_length=100)).first()
+    initial = {"title": get_str(request.GET, "title", max_length=150), "language": get_language(), "topic": topic}
     return _ask_page(request, QuestionForm(initial=initial, topics=topics), secrets.token_urlsafe(16))
 
 

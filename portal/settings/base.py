@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.middleware.CompressionMiddleware",  # gzip for text responses (after WhiteNoise: static files come precompressed)
     "portal.middleware.SecurityHeadersMiddleware",
+    "portal.middleware.NulByteGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -179,6 +180,9 @@ SEARCH_JAPANESE_ANALYZER = os.environ.get("SEARCH_JAPANESE_ANALYZER", "cjk")  # 
 # Identical searches within this many seconds share one result (keyed by the index generation, so a new
 # or changed document is never hidden by it); 0 turns the result cache off.
 SEARCH_RESULT_CACHE_SECONDS = int(os.environ.get("PORTAL_SEARCH_CACHE_SECONDS", "120"))  # "opensearch" for OpenSearch engines
+# Per-client limits on /search/ and /search/suggest/ (search/views.py); `make bench` turns them off
+# because it measures the engine from one client.
+PORTAL_SEARCH_THROTTLE = env_bool("PORTAL_SEARCH_THROTTLE", True)
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 
 # --- Auth and accounts (django-allauth) ----------------------------------------------------------
@@ -220,6 +224,11 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "confirm_email": "1/3m/key",
 }
+# Reverse proxies of ours in front of the application (see portal/ratelimit.py): off by default, so a
+# client cannot choose its rate-limit bucket by writing X-Forwarded-For. allauth's limits use the same
+# client address (portal.accounts.AccountAdapter.get_client_ip).
+PORTAL_TRUSTED_PROXY_COUNT = int(os.environ.get("PORTAL_TRUSTED_PROXY_COUNT", "0"))
+PORTAL_TRUSTED_PROXIES = env_list("PORTAL_TRUSTED_PROXIES")
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Nimbus Home Support"
 PORTAL_STAFF_REQUIRE_2FA = env_bool("PORTAL_STAFF_REQUIRE_2FA", True)

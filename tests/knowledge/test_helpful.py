@@ -5,7 +5,13 @@ from django.db import connections
 from django.urls import reverse
 
 from knowledge.models import ArticleFeedback, ArticleHelpfulness
-from knowledge.services import KnowledgeError, Visitor, recompute_helpfulness, record_helpful_vote
+from knowledge.services import (
+    ANONYMOUS_VOTES_PER_ADDRESS,
+    KnowledgeError,
+    Visitor,
+    recompute_helpfulness,
+    record_helpful_vote,
+)
 
 
 def counters(article):
@@ -159,7 +165,118 @@ def test_rate_limit_is_per_visitor_not_shared_by_new_visitors(article):
     from django.test import Client
 
     url = reverse("helpful_vote", args=[article.pk])
-    for _ in range(21):
-        Client().post(url, {"helpful": "yes"}, HTTP_HX_REQUEST="true")  # 21 different first-time visitors
+    for i in range(21):  # 21 different first-time visitors behind one address: none is rate-limited
+        Client().post(url, {"helpful": "yes"}, HTTP_HX_REQUEST="true", HTTP_USER_AGENT=f"Browser {i}")
     assert Client().post(url, {"helpful": "yes"}, HTTP_HX_REQUEST="true").status_code == 200
-    assert counters(article) == (22, 0)
+    assert ArticleFeedback.objects.count() == 22
+    assert counters(article) == (ANONYMOUS_VOTES_PER_ADDRESS, 0)  # but one address counts a few at most
+
+
+# --- Stuffing: anonymous votes per client and address ---------------------------------------------------
+
+
+def _cookieless_votes(article, n: int, *, ip: str = "203.0.113.9", agent: str = "Mozilla/5.0 Bot", helpful=True):
+    from django.test import Client
+
+    url = reverse("helpful_vote", args=[article.pk])
+    value = "yes" if helpful else "no"
+    return [
+        Client().post(url, {"helpful": value}, REMOTE_ADDR=ip, HTTP_USER_AGENT=agent, HTTP_ACCEPT_LANGUAGE="en",
+                      HTTP_HX_REQUEST="true").status_code
+        for _ in range(n)
+    ]
+
+
+def test_cookieless_votes_from_one_client_count_once(article, one_ratelimit_window):
+    statuses = _cookieless_votes(article, 59)
+    assert statuses == [200] * 59  # each looks accepted (a new session each time)...
+    assert ArticleFeedback.objects.count() == 59  # ...and is recorded...
+    assert counters(article) == (1, 0)  # ...but one client counts once a day
+    assert ArticleFeedback.objects.filter(counted=True).count() == 1
+    assert recompute_helpfulness() == 0  # the rebuild agrees: uncounted votes stay out
+
+
+def test_different_clients_count_separately_within_the_address_bound(article, one_ratelimit_window):
+    for i in range(3):
+        _cookieless_votes(article, 4, ip=f"198.51.100.{i}")  # three households
+    _cookieless_votes(article, 2, agent="Another browser")  # a second person in the first household
+    assert counters(article) == (4, 0)
+    for i in range(ANONYMOUS_VOTES_PER_ADDRESS + 3):  # an office behind one address, many browsers
+        _cookieless_votes(article, 1, ip="192.0.2.50", agent=f"Browser {i}")
+    assert counters(article) == (4 + ANONYMOUS_VOTES_PER_ADDRESS, 0)
+
+
+def test_no_raw_address_or_agent_is_stored(article):
+    _cookieless_votes(article, 2)
+    for row in ArticleFeedback.objects.values():
+        text = " ".join(str(value) for value in row.values())
+        assert "203.0.113.9" not in text and "Bot" not in text
+        assert len(row["fingerprint"]) == 32 and len(row["network"]) == 32
+
+
+def test_the_client_keys_change_per_article_and_day(article, topic):
+    from datetime import timedelta
+    from unittest import mock
+
+    from django.utils import timezone
+
+    from tests.factories import make_article
+
+    other = make_article(topic, "Another article", slug="another")
+    visitor = Visitor(session_key="s" * 32, ip="203.0.113.9", agent="UA|en")
+    today = visitor.client_keys(article.pk)
+    assert visitor.client_keys(other.pk) != today
+    with mock.patch("knowledge.services.timezone.localdate", return_value=timezone.localdate() + timedelta(days=1)):
+        assert visitor.client_keys(article.pk) != today
+    assert Visitor(user_id=1).client_keys(article.pk) == ("", "")
+
+
+def test_a_stuffed_no_vote_changing_its_mind_moves_nothing(article, one_ratelimit_window):
+    from django.test import Client
+
+    _cookieless_votes(article, 1)  # counted
+    client = Client()
+    url = reverse("helpful_vote", args=[article.pk])
+    meta = {"REMOTE_ADDR": "203.0.113.9", "HTTP_USER_AGENT": "Mozilla/5.0 Bot", "HTTP_ACCEPT_LANGUAGE": "en"}
+    client.post(url, {"helpful": "no"}, **meta)  # the same client again: recorded, not counted
+    client.post(url, {"helpful": "yes"}, **meta)
+    client.post(url, {"helpful": "no"}, **meta)
+    assert counters(article) == (1, 0)
+    assert recompute_helpfulness() == 0
+
+
+def test_ranking_ignores_the_uncounted_votes(topic, one_ratelimit_window):
+    from knowledge.services import popular_articles, trending_articles
+    from tests.factories import make_article
+
+    honest = make_article(topic, "Honest article", slug="honest")
+    stuffed = make_article(topic, "Stuffed article", slug="stuffed")
+    for i in range(3):
+        _cookieless_votes(honest, 1, ip=f"198.51.100.{i}")
+    _cookieless_votes(stuffed, 1, ip="198.51.100.77", helpful=False)  # one honest "No"
+    _cookieless_votes(stuffed, 40)  # then one client, forty sessions, "Yes"
+    trending = trending_articles(type(honest).objects.filter(pk__in=[honest.pk, stuffed.pk]))
+    assert [page.pk for page in trending["most_helpful"]] == [honest.pk, stuffed.pk]
+    popular = [page.pk for page in popular_articles(honest.locale) if page.pk in (honest.pk, stuffed.pk)]
+    assert popular == [honest.pk, stuffed.pk]
+    from search.indexing import article_fields
+
+    assert article_fields(stuffed)["helpful_ratio"] == 0.5  # search's helpfulness lift: 1 yes, 1 no
+
+
+def test_editors_can_filter_the_votes_held_out_of_the_totals(client, article, one_ratelimit_window):
+    from allauth.mfa.totp.internal.auth import TOTP
+    from django.test import Client
+
+    from portal.roles import CONTENT_EDITORS
+    from tests.factories import UserFactory
+
+    url = reverse("helpful_vote", args=[article.pk])
+    meta = {"REMOTE_ADDR": "203.0.113.9", "HTTP_USER_AGENT": "Bot"}
+    Client().post(url, {"helpful": "no", "comment": "first, counted"}, **meta)
+    Client().post(url, {"helpful": "no", "comment": "second, held out"}, **meta)
+    editor = UserFactory(groups=[CONTENT_EDITORS])
+    TOTP.activate(editor, "JBSWY3DPEHPK3PXP")
+    client.force_login(editor)
+    held_out = client.get("/admin/article-feedback/?counted=false").content.decode()
+    assert "second, held out" in held_out and "first, counted" not in held_out
