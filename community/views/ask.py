@@ -10,8 +10,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.utils.translation import get_language
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, ngettext
 from django.views.decorators.http import require_GET, require_POST
 from taggit.models import Tag
 
@@ -81,7 +80,7 @@ def _limited(request) -> HttpResponse | None:
     retry = consume("ask-helper", client_ip(request), limit=SUGGEST_LIMIT[0], period=SUGGEST_LIMIT[1])
     if retry:
         response = HttpResponse(
-            _("Too many requests. Please try again in %(seconds)d seconds.") % {"seconds": retry}, status=429,
+            ngettext("Too many requests. Please try again in %(seconds)d second.", "Too many requests. Please try again in %(seconds)d seconds.", retry) % {"seconds": retry}, status=429,
             content_type="text/plain; charset=utf-8",
         )
         response["Retry-After"] = str(retry)
