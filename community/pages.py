@@ -16,6 +16,7 @@ from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subque
 from django.db.models.functions import Coalesce
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from . import permissions
@@ -71,7 +72,7 @@ def attach_tags(questions: list[Question]) -> list[Question]:
 
 def load_question(pk: int, user) -> Question | None:
     """The question with its author, topic and (for members) follow / me-too state, in one query."""
-    queryset = Question.objects.select_related("author__profile", "topic", "accepted_answer")
+    queryset = Question.objects.select_related("author__profile", "topic__locale", "accepted_answer")
     if getattr(user, "is_authenticated", False):
         queryset = queryset.annotate(
             is_following=Exists(Follow.objects.filter(question=OuterRef("pk"), user=user)),
@@ -170,6 +171,7 @@ def question_page(question: Question, user, sort: str = "votes", viewer: Viewer 
     related_questions, related_articles = related(question)
     return {
         "question": question,
+        "reader_topic": reader_topic(question.topic) if question.topic_id else None,
         "question_view": view(question, "q"),
         "answers": [view(answer, "a") for answer in answers],
         "answer_sort": sort,
@@ -185,28 +187,59 @@ def question_page(question: Question, user, sort: str = "votes", viewer: Viewer 
     }
 
 
+def reader_language() -> str:
+    return (get_language() or "en")[:2]
+
+
+def reader_topic(topic):
+    """The topic as the reader knows it: its translation in the reader's language when there is one (one
+    query, only when the topic is in another language)."""
+    from knowledge.models import TopicPage
+
+    language = reader_language()
+    if topic is None or topic.locale.language_code == language:
+        return topic
+    translated = TopicPage.objects.live().filter(translation_key=topic.translation_key, locale__language_code=language)
+    return translated.only("id", "title", "slug", "translation_key").first() or topic
+
+
+def localise_topics(questions: list[Question], topics) -> list[Question]:
+    """Set `reader_topic_title` on each question: its topic's title in the reader's language, taken from
+    `topics` (the reader's language's topics, already loaded), so no query."""
+    titles = {topic.translation_key: topic.title for topic in topics}
+    for question in questions:
+        if question.topic_id:
+            question.reader_topic_title = titles.get(question.topic.translation_key, question.topic.title)
+    return questions
+
+
 def related(question: Question) -> tuple[list, list]:
-    """Questions sharing a tag (else the topic) and help articles with those tags; cached ten minutes."""
+    """Questions sharing a tag (else the topic) and help articles with those tags, in the reader's language,
+    each once; cached ten minutes."""
     from knowledge.models import ArticlePage
 
-    key = f"community:related:{question.pk}:{question.language}"
+    language = reader_language()
+    key = f"community:related:{question.pk}:{language}"
     cached = cache.get(key)
     if cached is not None:
         return cached
     tag_ids = [tag.pk for tag in getattr(question, "tag_list", [])]
-    candidates = Question.objects.alive().exclude(pk=question.pk).only("pk", "title", "slug", "answer_count", "accepted_answer")
+    candidates = (
+        Question.objects.alive().filter(language=language).exclude(pk=question.pk)
+        .only("pk", "title", "slug", "answer_count", "accepted_answer", "language")
+    )
     if tag_ids:
         candidates = candidates.filter(tagged_items__tag_id__in=tag_ids).distinct()
     elif question.topic_id:
         candidates = candidates.filter(topic_id=question.topic_id)
     else:
         candidates = candidates.none()
-    questions = list(candidates.order_by("-score", "-last_activity_at")[:5])
+    questions = list({q.pk: q for q in candidates.order_by("-score", "-last_activity_at", "-pk")[:10]}.values())[:5]
     articles = []
     if tag_ids:
         articles = list(
             ArticlePage.objects.live().public()
-            .filter(locale__language_code=question.language, tagged_items__tag_id__in=tag_ids)
+            .filter(locale__language_code=language, tagged_items__tag_id__in=tag_ids)
             .defer_streamfields().distinct().order_by("title")[:5]
         )
         articles = [{"title": article.title, "url": article.url} for article in articles]
@@ -309,14 +342,19 @@ def question_list(
     return ListPage(questions, page, has_next, page > 1)
 
 
-def topic_questions(topic, limit: int = 5) -> dict:
-    """Recent, unanswered and solved questions of a topic (in any of its translations)."""
-    base = Question.objects.alive().for_listing().filter(topic__translation_key=topic.translation_key)
-    return {
-        "recent_questions": list(base.order_by("-last_activity_at")[:limit]),
-        "unanswered_questions": list(base.unanswered().order_by("-created_at")[:limit]),
-        "solved_questions": list(base.solved().order_by("-last_activity_at")[:limit]),
-    }
+def topic_questions(topic, limit: int = 5, language: str | None = None) -> dict:
+    """Recent, unanswered and solved questions of a topic (in any of its translations), in the reader's
+    language; each question in one column only (recent first, then unanswered, then solved)."""
+    base = (
+        Question.objects.alive().for_listing()
+        .filter(topic__translation_key=topic.translation_key, language=language or reader_language())
+    )
+    recent = list(base.order_by("-last_activity_at", "-pk")[:limit])
+    shown = [q.pk for q in recent]
+    unanswered = list(base.unanswered().exclude(pk__in=shown).order_by("-created_at", "-pk")[:limit])
+    shown += [q.pk for q in unanswered]
+    solved = list(base.solved().exclude(pk__in=shown).order_by("-last_activity_at", "-pk")[:limit])
+    return {"recent_questions": recent, "unanswered_questions": unanswered, "solved_questions": solved}
 
 
 def member_activity(member, viewer, limit: int = 10) -> dict:

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from taggit.models import Tag
 
 from portal.ratelimit import consume
@@ -87,7 +88,7 @@ def throttle(action: str, actor: Actor) -> None:
         retry = max(retry, consume(f"community-{action}-ip", actor.ip, limit=per_ip, period=period))
     if retry:
         raise CommunityError(
-            _("You are doing that too often. Please try again in %(seconds)d seconds.") % {"seconds": retry},
+            ngettext("You are doing that too often. Please try again in %(seconds)d second.", "You are doing that too often. Please try again in %(seconds)d seconds.", retry) % {"seconds": retry},
             retry_after=retry,
         )
 

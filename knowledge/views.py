@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from wagtail.models import Locale
 
@@ -31,7 +32,7 @@ def helpful_vote(request, page_id: int):
     )
     vote = None
     if retry:
-        error = _("Too many votes. Please try again in %(seconds)d seconds.") % {"seconds": retry}
+        error = ngettext("Too many votes. Please try again in %(seconds)d second.", "Too many votes. Please try again in %(seconds)d seconds.", retry) % {"seconds": retry}
         status = 429
     elif not form.is_valid():
         error = " ".join(message for errors in form.errors.values() for message in errors)

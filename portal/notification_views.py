@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -63,7 +64,7 @@ def preferences(request):
     if request.method == "POST":
         retry = consume("notification-preferences", str(request.user.pk), limit=20, period=60)
         if retry:
-            form.add_error(None, _("Too many changes. Please try again in %(seconds)d seconds.") % {"seconds": retry})
+            form.add_error(None, ngettext("Too many changes. Please try again in %(seconds)d second.", "Too many changes. Please try again in %(seconds)d seconds.", retry) % {"seconds": retry})
             status = 429
         elif form.is_valid():
             notifications.set_preferences(request.user, form.cleaned_data)
@@ -89,7 +90,7 @@ def unsubscribe(request, token: str):
         if retry:
             return TemplateResponse(
                 request, "portal/unsubscribe.html",
-                {"error": _("Too many requests. Please try again in %(seconds)d seconds.") % {"seconds": retry}},
+                {"error": ngettext("Too many requests. Please try again in %(seconds)d second.", "Too many requests. Please try again in %(seconds)d seconds.", retry) % {"seconds": retry}},
                 status=429,
             )
         try:

@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
@@ -87,7 +88,7 @@ def edit_profile(request):
     if request.method == "POST":
         retry = consume("profile", str(request.user.pk), limit=10, period=60)
         if retry:
-            form.add_error(None, _("Too many changes. Please try again in %(seconds)d seconds.") % {"seconds": retry})
+            form.add_error(None, ngettext("Too many changes. Please try again in %(seconds)d second.", "Too many changes. Please try again in %(seconds)d seconds.", retry) % {"seconds": retry})
         elif form.is_valid():
             try:
                 update_profile(request.user, profile, **form.cleaned_data)

@@ -10,8 +10,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.utils.translation import get_language
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, ngettext
 from django.views.decorators.http import require_GET, require_POST
 from taggit.models import Tag
 
@@ -31,6 +30,7 @@ CJK_RUN = re.compile(f"(?:{CJK.pattern})+")
 # The search engine's stopwords, plus words that carry no meaning in a question title.
 STOP_WORDS = STOPWORDS | {"doesn", "after", "into", "have", "has", "won", "get", "use", "using"}
 SUGGEST_LIMIT = (60, 60)  # per IP per minute
+ARTICLE_SUGGESTIONS, QUESTION_SUGGESTIONS = 4, 5
 
 
 def _terms(text: str) -> list[str]:
@@ -53,10 +53,16 @@ def suggestions(title: str, ask_token: str = "") -> dict:
     if not terms:
         return {"suggested_articles": [], "suggested_questions": [], "suggest_terms": terms}
     language = (get_language() or "en")[:2]
-    results = get_backend().search(SearchQuery(text=" ".join(terms), match="any", languages=(language,), page_size=20))
+    backend = get_backend()
+
+    def best(kind: str, limit: int) -> list:
+        # One search per kind: in one shared page the many questions crowd out the few help articles.
+        text = " ".join(terms)
+        return backend.search(SearchQuery(text=text, match="any", kinds=(kind,), languages=(language,), page_size=limit)).hits
+
     query = urlencode({"t": ask_token, "q": title[:150]})
-    articles = [hit for hit in results.hits if hit.kind == "article"][:4]
-    questions = [hit for hit in results.hits if hit.kind == "question"][:5]
+    articles = best("article", ARTICLE_SUGGESTIONS)
+    questions = best("question", QUESTION_SUGGESTIONS)
     return {
         "suggested_articles": [
             {"title": hit.title, "snippet_html": hit.snippet_html, "url": reverse("ask_open", args=["article", hit.object_id]) + "?" + query}
@@ -75,7 +81,7 @@ def _limited(request) -> HttpResponse | None:
     retry = consume("ask-helper", client_ip(request), limit=SUGGEST_LIMIT[0], period=SUGGEST_LIMIT[1])
     if retry:
         response = HttpResponse(
-            _("Too many requests. Please try again in %(seconds)d seconds.") % {"seconds": retry}, status=429,
+            ngettext("Too many requests. Please try again in %(seconds)d second.", "Too many requests. Please try again in %(seconds)d seconds.", retry) % {"seconds": retry}, status=429,
             content_type="text/plain; charset=utf-8",
         )
         response["Retry-After"] = str(retry)

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.http import Http404
 from django.template.response import TemplateResponse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, get_language_info
 from taggit.models import Tag
 
 from knowledge.models import ArticlePage, TopicPage
@@ -15,20 +15,24 @@ from portal.page_cache import anonymous_cached
 from portal.params import get_str
 
 from .. import caching
-from ..pages import LIST_FILTERS, LIST_SORTS, question_list
-from .common import int_param
+from ..pages import LIST_FILTERS, LIST_SORTS, localise_topics, question_list, reader_language
+from .common import int_param, topics_for_language
 
 LIST_QUERY_KEYS = {"status", "sort", "topic", "lang", "page"}
+LANGUAGES = tuple(code for code, _name in settings.LANGUAGES)
 
 
 def _params(request) -> dict:
+    """The list's filters. Language: the reader's by default; another one, or "all", only when asked for."""
     status = request.GET.get("status", "all")
     sort = request.GET.get("sort", "activity")
     language = request.GET.get("lang", "")
+    asked = language in (*LANGUAGES, "all")
     return {
         "status": status if status in LIST_FILTERS else "all",
         "sort": sort if sort in LIST_SORTS else "activity",
-        "language": language if language in ("en", "ja") else "",
+        "language": language if asked else reader_language(),
+        "language_asked": language if asked else "",
         "page": int_param(request, "page"),
     }
 
@@ -44,16 +48,22 @@ def _canonical_path(request, params: dict, topic) -> str:
 
 def _list_response(request, template: str, *, tag=None, extra=None):
     params = _params(request)
+    topics = list(topics_for_language())
     topic = None
     topic_slug = get_str(request.GET, "topic", max_length=100)
     if topic_slug:
-        topic = TopicPage.objects.live().filter(slug=topic_slug, locale__language_code=get_language()).first()
-        topic = topic or TopicPage.objects.live().filter(slug=topic_slug).first()
+        # The topic in the reader's language, also when the link named its translation's slug.
+        topic = next((item for item in topics if item.slug == topic_slug), None)
+        if topic is None:
+            other = TopicPage.objects.live().filter(slug=topic_slug).first()
+            topic = next((item for item in topics if other and item.translation_key == other.translation_key), other)
     page = question_list(
         request.user, status=params["status"], sort=params["sort"], topic_key=topic.translation_key if topic else None,
-        tag=tag, language=params["language"], page=params["page"], page_size=settings.COMMUNITY_PAGE_SIZE,
+        tag=tag, language="" if params["language"] == "all" else params["language"], page=params["page"],
+        page_size=settings.COMMUNITY_PAGE_SIZE,
     )
-    query = {key: value for key, value in (("topic", topic.slug if topic else ""), ("lang", params["language"])) if value}
+    localise_topics(page.questions, topics)
+    query = {key: value for key, value in (("topic", topic.slug if topic else ""), ("lang", params["language_asked"])) if value}
     context = {
         "page_obj": page,
         "questions": page.questions,
@@ -64,7 +74,8 @@ def _list_response(request, template: str, *, tag=None, extra=None):
         "tag": tag,
         "statuses": LIST_FILTERS,
         "sorts": list(LIST_SORTS),
-        "topics": list(TopicPage.objects.live().filter(locale__language_code=get_language()).order_by("path")),
+        "topics": topics,
+        "languages": [(code, get_language_info(code)["name_local"]) for code in LANGUAGES],
         "base_query": query,
         "canonical_path": _canonical_path(request, params, topic),
         **(extra or {}),

@@ -10,7 +10,7 @@ from django.urls import translate_url
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, get_language_info
+from django.utils.translation import get_language, get_language_info, gettext, ngettext
 
 from ..seo import description
 from ..site_url import absolute_url
@@ -97,3 +97,28 @@ def datetime_attr(value) -> str:
     if isinstance(value, datetime.date):
         return value.isoformat()
     return ""
+
+
+# (seconds in the unit, its phrase): the largest unit that fits is the only one said.
+AGO_UNITS = (
+    (365 * 86400, lambda n: ngettext("%(count)d year ago", "%(count)d years ago", n)),
+    (30 * 86400, lambda n: ngettext("%(count)d month ago", "%(count)d months ago", n)),
+    (7 * 86400, lambda n: ngettext("%(count)d week ago", "%(count)d weeks ago", n)),
+    (86400, lambda n: ngettext("%(count)d day ago", "%(count)d days ago", n)),
+    (3600, lambda n: ngettext("%(count)d hour ago", "%(count)d hours ago", n)),
+    (60, lambda n: ngettext("%(count)d minute ago", "%(count)d minutes ago", n)),
+)
+
+
+@register.filter
+def ago(value, now=None) -> str:
+    """A natural relative time in one unit, the largest: "22 hours ago" / "22時間前", "1 day ago", and
+    "just now" / "たった今" under a minute (or for a time in the future: clocks differ)."""
+    if not value:
+        return ""
+    seconds = ((now or timezone.now()) - value).total_seconds()
+    for size, phrase in AGO_UNITS:
+        if seconds >= size:
+            count = int(seconds // size)
+            return phrase(count) % {"count": count}
+    return gettext("just now")

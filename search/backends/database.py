@@ -122,11 +122,19 @@ class DatabaseBackend:
         sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608 - constant table name
         return RawSQL(sql, [expression]), complete  # noqa: S611 - the user text is a bound parameter
 
-    def _matching(self, terms: list[Term], scoring: dict, any_term: bool = False) -> tuple[list[tuple], bool]:
+    def _matching(
+        self, terms: list[Term], scoring: dict, any_term: bool = False, query: SearchQuery | None = None
+    ) -> tuple[list[tuple], bool]:
         """Every matching row (see `_rows`): every term (exact pass), else the typo-tolerant pass; with
         `any_term`, titles or tags holding any of the terms. Returns (rows, fuzzy)."""
         base = SearchDocument.objects.all()
         if any_term:
+            # The ask form asks for one kind and one language at a time: narrow before the best-titles cut
+            # (`ANY_TERM_ROWS`), or thousands of questions could leave no room for the few help articles.
+            if query is not None and query.kinds:
+                base = base.filter(kind__in=query.kinds)
+            if query is not None and query.languages:
+                base = base.filter(language__in=query.languages)
             return self._rows(self._any_term(base, terms), base_score(terms, any_term=True), **scoring), False
         exact = base
         ids, complete = self._fts_filter(terms)
@@ -157,8 +165,13 @@ class DatabaseBackend:
         if _fts_available():
             groups = [" OR ".join(_fts_phrase(v) for v in t.variants) for t in terms if all(len(v) >= 3 for v in t.variants)]
             if len(groups) == len(terms):
-                sql = f"SELECT rowid FROM {TITLE_TABLE} WHERE {TITLE_TABLE} MATCH %s ORDER BY rank LIMIT {ANY_TERM_ROWS}"  # noqa: S608
-                return base.filter(pk__in=RawSQL(sql, [" OR ".join(f"({g})" for g in groups)]))  # noqa: S611
+                match = " OR ".join(f"({g})" for g in groups)
+                within, params = "", []
+                if base.query.has_filters():  # the best titles among the wanted kind/language only
+                    inner, params = base.values("pk").query.sql_with_params()
+                    within = f" AND rowid IN ({inner})"
+                sql = f"SELECT rowid FROM {TITLE_TABLE} WHERE {TITLE_TABLE} MATCH %s{within} ORDER BY rank LIMIT {ANY_TERM_ROWS}"  # noqa: S608
+                return base.filter(pk__in=RawSQL(sql, [match, *params]))  # noqa: S611 - bound parameters
         q = Q()
         for term in terms:
             for variant in term.variants:
@@ -184,7 +197,7 @@ class DatabaseBackend:
         if not terms:
             return Results(query=query, hits=[], total=0, backend=self.name)
         scoring = {"query_language": "ja" if any(CJK.search(t.text) for t in terms) else "en", "now_days": time.time() / 86400}
-        rows, fuzzy = self._matching(terms, scoring, any_term=query.match == "any")
+        rows, fuzzy = self._matching(terms, scoring, any_term=query.match == "any", query=query)
         total, facets, selected = self._facets(rows, query)
         offset = (max(1, query.page) - 1) * query.page_size
         if query.sort == "newest":

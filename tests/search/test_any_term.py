@@ -1,0 +1,75 @@
+"""The ask form's suggestions ("any term" mode) over the demo content, on both backends: a longer title
+must still bring up the help article that answers it, however many questions share more of its words."""
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone, translation
+
+from community.views.ask import suggestions
+from search.backends import database
+from search.backends.base import SearchQuery
+from search.backends.database import DatabaseBackend
+from search.models import SearchDocument
+from tests.search.es_fixtures import es_backend, es_settings, osmem_url  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.django_db
+
+TITLE = "Camera stops recording at night"
+ARTICLE = "Nimbus Cam isn't recording events"
+
+
+@pytest.fixture
+def demo(db, settings, tmp_path):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    call_command("load_demo", stdout=open(tmp_path / "out.txt", "w"))  # noqa: SIM115 - closed with tmp_path
+    assert SearchDocument.objects.filter(kind="article", title=ARTICLE).exists()
+
+
+def crowd(n: int = 25) -> None:
+    """Questions sharing every word of the title: more than a page of them."""
+    now = timezone.now()
+    SearchDocument.objects.bulk_create(
+        SearchDocument(
+            kind="question", object_id=900_000 + i, url=f"/community/q/{900_000 + i}/x/", title=f"Outdoor camera stops recording at night ({i})",
+            body="The camera stops every night.", accepted_text="Camera stops at night: restart the camera.",
+            language="en", is_solved=True, answer_count=3, votes=5, created_at=now, updated_at=now,
+        )
+        for i in range(n)
+    )
+
+
+def suggested(title: str = TITLE, language: str = "en") -> tuple[list[str], list[str]]:
+    with translation.override(language):
+        context = suggestions(title)
+    return [a["title"] for a in context["suggested_articles"]], [q["title"] for q in context["suggested_questions"]]
+
+
+def test_ask_suggestions_keep_the_help_article_database(demo):
+    articles, questions = suggested()
+    assert ARTICLE in articles
+    assert questions  # and the similar questions as well
+    crowd()
+    articles, questions = suggested()
+    assert ARTICLE in articles
+    assert len(questions) == 5 and all(title.startswith("Outdoor camera stops recording at night") for title in questions)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the FTS5 best-titles cut exists on SQLite only")
+def test_any_term_cut_is_taken_among_the_wanted_kind(demo, monkeypatch):
+    """The best-titles cut (`ANY_TERM_ROWS`) keeps the best titles of the kind and language asked for, not
+    the best titles overall that the kind filter then throws away."""
+    crowd()
+    monkeypatch.setattr(database, "ANY_TERM_ROWS", 5)
+    query = SearchQuery(text="camera stops recording night", match="any", kinds=("article",), languages=("en",), page_size=4)
+    titles = [hit.title for hit in DatabaseBackend().search(query).hits]
+    assert ARTICLE in titles
+
+
+def test_ask_suggestions_keep_the_help_article_elasticsearch(demo, es_settings):  # noqa: F811 - fixture
+    crowd()
+    es_settings.bulk_index(SearchDocument.objects.all(), es_settings.alias_indexes()[0])
+    es_settings.refresh()
+    articles, questions = suggested()
+    assert ARTICLE in articles
+    assert len(questions) == 5
