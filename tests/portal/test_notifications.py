@@ -16,7 +16,7 @@ from portal import notifications
 from portal.models import Notification, NotificationPreference
 from portal.tasks import send_notification_email
 from tests.community.conftest import ask
-from tests.factories import ProfileFactory, UserFactory
+from tests.factories import ProfileFactory, UserFactory, with_two_factor
 
 pytestmark = pytest.mark.django_db
 Kind = Notification.Kind
@@ -334,7 +334,7 @@ def test_a_deleted_answer_is_redacted_in_the_askers_notifications_and_restored_w
     page = notification_page(client, people["asker"])
     assert "Secret fix" not in page and question.title not in page
     assert "This post was deleted." in page and "Bob Martins answered your question" in page
-    moderator = UserFactory(is_staff=True, is_superuser=True)
+    moderator = with_two_factor(UserFactory(is_staff=True, is_superuser=True))
     run(services.restore_post, moderator, answer)
     assert "Secret fix" in notification_page(client, people["asker"])
 
@@ -365,7 +365,7 @@ def test_pending_emails_and_digests_leave_out_deleted_posts(people, run):
     assert mail.outbox == []  # neither the asker's email nor the follower's digest
     pending = Notification.objects.get(recipient=people["asker"])
     assert send_notification_email.call(pending.pk) is False
-    run(services.restore_post, UserFactory(is_staff=True, is_superuser=True), answer)
+    run(services.restore_post, with_two_factor(UserFactory(is_staff=True, is_superuser=True)), answer)
     call_command("send_pending_emails", "--older-than", "0")
     call_command("send_digests")
     assert recipients() == ["asker@example.com", "follower@example.com"]

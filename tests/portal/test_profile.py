@@ -3,6 +3,7 @@ answers, member since) counts only what everyone can see, within the page's quer
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from community import services
 from portal.models import name_initials
@@ -60,7 +61,8 @@ def test_profile_shows_counts_of_visible_posts_only(client, db, django_assert_ma
     assert 'class="profile-stats"' in html
     for label, value in (("Questions", 2), ("Answers", 2), ("Accepted answers", 1)):
         assert f"<dt>{label}</dt><dd>{value}</dd>" in html
-    assert f'<dt>Member since</dt><dd><time datetime="{member.date_joined:%Y-%m-%d}">' in html
+    joined = timezone.localtime(member.date_joined).replace(microsecond=0).isoformat()
+    assert f'<dt>Member since</dt><dd><time datetime="{joined}">' in html
 
     japanese = client.get("/ja" + url).content.decode()
     assert "<dt>承認された回答</dt><dd>1</dd>" in japanese and "登録年月" in japanese
