@@ -41,7 +41,7 @@ def _canonical_path(request, params: dict, topic) -> str:
     """The list's canonical URL: what chooses the set of questions (topic, status, language) and the page
     number from 2 on; never the sort order, page=1 or unknown parameters."""
     query = {"topic": topic.slug if topic else "", "status": "" if params["status"] == "all" else params["status"],
-             "lang": params["language"], "page": params["page"] if params["page"] > 1 else ""}
+             "lang": params["language_asked"], "page": params["page"] if params["page"] > 1 else ""}
     query = {key: value for key, value in query.items() if value}
     return request.path + (f"?{urlencode(query)}" if query else "")
 

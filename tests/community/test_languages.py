@@ -24,7 +24,7 @@ def world(site, asker, answerer, monkeypatch):
     for name in ("night", "recording"):
         Tag.objects.get_or_create(name=name, slug=name)
     cameras = make_topic(site["en"], "Cameras", "cameras", tags=["camera"])
-    kamera = translate(cameras, site["locale_ja"], title="カメラ", slug="kamera")
+    kamera = translate(cameras, site["locale_ja"], title="カメラ", slug="kamera", intro="カメラについて")
     english = []
     for i in range(7):
         question = ask(asker, title=f"English camera question number {i}", body=f"Body {i}", topic=cameras, tags="night, recording")
