@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from portal.models import Notification
 from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.test_community_journey import sign_in
 from tests.factories import PASSWORD, ProfileFactory, UserFactory, make_site
 
 PHONE = {"width": 390, "height": 844}
@@ -21,15 +22,6 @@ TEXT_LINES = """(selector) => [...document.querySelectorAll(selector)].map(el =>
     const tops = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
     return {text: node.textContent.trim(), lines: tops.size, height: el.getBoundingClientRect().height};
 })"""
-
-
-def sign_in(page, base, email):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
-    expect(page.locator(".account-nav")).to_contain_text("Sign out")
 
 
 @pytest.fixture
