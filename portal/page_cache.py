@@ -13,6 +13,7 @@ plain bytes stored alongside, joined around its token.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 from dataclasses import dataclass
@@ -73,8 +74,18 @@ def _cacheable(request, query_keys=CACHEABLE_QUERY_KEYS, max_query=20) -> bool:
     )
 
 
+def _short(text: str) -> str:
+    """A cache-key part: as it is when short and ASCII, else its digest (a crafted 2,000-character or bidi
+    path must not make an over-long or odd key; memcached refuses keys over 250 characters)."""
+    if len(text) <= 120 and text.isascii() and text.isprintable():
+        return text
+    return "h" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def _key(request) -> str:
-    return f"page-cache:{ENTRY_FORMAT}:{_generation()}:{request.get_host()}:{request.path}?{request.META.get('QUERY_STRING', '')}"
+    return f"page-cache:{ENTRY_FORMAT}:{_generation()}:{request.get_host()}:" + _short(
+        f"{request.path}?{request.META.get('QUERY_STRING', '')}"
+    )
 
 
 def with_token(request, content: str) -> str:
@@ -121,8 +132,8 @@ def anonymous_cached(request, key_parts: tuple, build, *, query_keys=CACHEABLE_Q
     if not _cacheable(request, query_keys, max_query):
         return build()
     key = "view-cache:" + ":".join(
-        str(part) for part in (ENTRY_FORMAT, _generation(), request.get_host(), request.path, *key_parts, request.GET.urlencode())
-    )
+        str(part) for part in (ENTRY_FORMAT, _generation(), request.get_host(), *key_parts)
+    ) + ":" + _short(f"{request.path}?{request.GET.urlencode()}")
     entry: CachedPage | None = cache.get(key)
     if entry is not None:
         return _from_cache(request, entry)
