@@ -1,7 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Profile
+from .models import Notification, NotificationPreference, Profile
+from .permissions import is_staff_member
 from .text_rules import clean_bio, clean_display_name
 
 
@@ -16,8 +17,6 @@ class ProfileForm(forms.ModelForm):
         }
 
     def clean_display_name(self):
-        from .permissions import is_staff_member
-
         try:
             return clean_display_name(self.cleaned_data["display_name"], staff=is_staff_member(self.instance.user))
         except ValueError as error:
@@ -34,8 +33,6 @@ class NotificationPreferencesForm(forms.Form):
     """One radio group per notification kind: on the site, by email, in the daily digest, or off."""
 
     def __init__(self, *args, initial_channels: dict[str, str], **kwargs):
-        from .models import Notification, NotificationPreference
-
         super().__init__(*args, **kwargs)
         for kind, label in Notification.Kind.choices:
             self.fields[kind] = forms.ChoiceField(

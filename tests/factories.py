@@ -96,3 +96,14 @@ def with_two_factor(user):
 
     TOTP.activate(user, "JBSWY3DPEHPK3PXP")
     return user
+
+
+def hub_community(topic_tags=("hub",)) -> dict:
+    """The browser journeys' small world: a Troubleshooting topic with the "Nimbus Hub is offline" article,
+    and two members, alice (Alice Chen) and bob (Bob Martins)."""
+    site = make_site()
+    topic = make_topic(site["en"], "Troubleshooting", "troubleshooting", tags=list(topic_tags), icon="bug")
+    article = make_article(topic, "Nimbus Hub is offline", tags=["hub"], summary="Get your hub back online.")
+    alice = ProfileFactory(user=UserFactory(username="alice", email="alice@example.com"), display_name="Alice Chen").user
+    bob = ProfileFactory(user=UserFactory(username="bob", email="bob@example.com"), display_name="Bob Martins").user
+    return {"site": site, "topic": topic, "article": article, "alice": alice, "bob": bob}

@@ -7,16 +7,13 @@ from playwright.sync_api import expect
 
 from community.models import Question
 from tests.browser.conftest import _new_page, assert_accessible, screenshot
-from tests.factories import PASSWORD, ProfileFactory, UserFactory, make_article, make_site, make_topic
+from tests.factories import PASSWORD, hub_community
 
 
 @pytest.fixture
 def community(transactional_db):
-    site = make_site()
-    topic = make_topic(site["en"], "Troubleshooting", "troubleshooting", tags=["hub", "wifi"], icon="bug")
-    article = make_article(topic, "Nimbus Hub is offline", tags=["hub"], summary="Get your hub back online.")
-    alice = ProfileFactory(user=UserFactory(username="alice", email="alice@example.com"), display_name="Alice Chen").user
-    bob = ProfileFactory(user=UserFactory(username="bob", email="bob@example.com"), display_name="Bob Martins").user
+    world = hub_community(topic_tags=("hub", "wifi"))
+    topic, article, alice, bob = world["topic"], world["article"], world["alice"], world["bob"]
     return {"topic": topic, "article": article, "alice": alice, "bob": bob}
 
 

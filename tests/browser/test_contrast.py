@@ -10,16 +10,13 @@ from community import services
 from tests.browser.conftest import assert_accessible, screenshot
 from tests.browser.contrast import audit_control_states, contrast_failures
 from tests.browser.test_community_journey import sign_in
-from tests.factories import ProfileFactory, UserFactory, make_article, make_site, make_topic
+from tests.factories import hub_community
 
 
 @pytest.fixture
 def pressed(transactional_db):
-    site = make_site()
-    topic = make_topic(site["en"], "Troubleshooting", "troubleshooting", tags=["hub"], icon="bug")
-    article = make_article(topic, "Nimbus Hub is offline", tags=["hub"], summary="Get your hub back online.")
-    alice = ProfileFactory(user=UserFactory(username="alice", email="alice@example.com"), display_name="Alice Chen").user
-    bob = ProfileFactory(user=UserFactory(username="bob", email="bob@example.com"), display_name="Bob Martins").user
+    world = hub_community()
+    topic, article, alice, bob = world["topic"], world["article"], world["alice"], world["bob"]
     own = services.ask_question(alice, title="Hub offline after moving it", body="It shows offline since I moved it.", topic=topic, tags="hub")
     answer = services.post_answer(bob, own, body="Re-run Wi-Fi setup from the app.")
     services.vote(alice, answer, 1)

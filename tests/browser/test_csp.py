@@ -10,16 +10,13 @@ from playwright.sync_api import expect
 from community.services import ask_question
 from portal.roles import CONTENT_EDITORS
 from tests.browser.test_admin_workflow import SECRET, staff_sign_in
-from tests.factories import PASSWORD, ProfileFactory, UserFactory, make_article, make_site, make_topic
+from tests.factories import PASSWORD, UserFactory, hub_community, make_site
 
 
 @pytest.fixture
 def content(transactional_db):
-    site = make_site()
-    topic = make_topic(site["en"], "Troubleshooting", "troubleshooting", tags=["hub"], icon="bug")
-    article = make_article(topic, "Nimbus Hub is offline", tags=["hub"], summary="Get your hub back online.")
-    alice = ProfileFactory(user=UserFactory(username="alice", email="alice@example.com"), display_name="Alice Chen").user
-    bob = ProfileFactory(user=UserFactory(username="bob", email="bob@example.com"), display_name="Bob Martins").user
+    world = hub_community()
+    topic, article, alice, bob = world["topic"], world["article"], world["alice"], world["bob"]
     question = ask_question(
         alice, title="Hub blinks red after the update", body="Since last night the hub blinks red. Any idea?",
         tags="hub", topic=topic,
