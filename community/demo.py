@@ -22,7 +22,6 @@ leaves no half-built question behind.
 
 from __future__ import annotations
 
-import contextlib
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -73,26 +72,14 @@ class Summary:
         )
 
 
-@contextlib.contextmanager
 def services_unthrottled():
     """Switch off the per-member/IP rate limits and the duplicate-text check of the community services.
 
     For the demo loader only: it posts hundreds of times as a handful of people within seconds, and the
-    generated questions share answer texts. The services look both checks up as module globals on every
-    call, so swapping them here is enough; they are put back even if loading fails. A management command
-    is single-threaded, so nothing else in the process sees the swap.
+    generated questions share answer texts. `services.relaxed_limits()` is a context variable, so only this
+    block (not another thread or request) runs without the checks, and they are back even if loading fails.
     """
-    saved = services.throttle, services._refuse_duplicate
-    services.throttle = _allow
-    services._refuse_duplicate = _allow
-    try:
-        yield
-    finally:
-        services.throttle, services._refuse_duplicate = saved
-
-
-def _allow(*args, **kwargs) -> None:
-    return None
+    return services.relaxed_limits()
 
 
 # --- reading the YAML ---------------------------------------------------------------------------------------

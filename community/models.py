@@ -17,7 +17,10 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
+from portal.refs import PostRef
+
 from .querysets import AnswerQuerySet, CommentQuerySet, QuestionQuerySet
+from .status import PostStatus
 
 TITLE_MAX = 150
 BODY_MAX = 30_000
@@ -25,11 +28,46 @@ COMMENT_MAX = 600
 TAGS_MAX = 5
 
 
+def _status_field():
+    return models.CharField(
+        _("status"), max_length=10, choices=PostStatus.choices, default=PostStatus.PUBLISHED, db_default=PostStatus.PUBLISHED
+    )
+
+
+class PostMixin:
+    """What every post offers: its state and its reference."""
+
+    kind: str = ""
+    status: str
+
+    @property
+    def ref(self) -> PostRef:
+        return PostRef(self.kind, self.pk)  # type: ignore[arg-type]
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == PostStatus.PUBLISHED
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.status == PostStatus.DELETED
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == PostStatus.PENDING
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.status == PostStatus.HIDDEN
+
+
 class TaggedQuestion(TaggedItemBase):
     content_object = models.ForeignKey("Question", on_delete=models.CASCADE, related_name="tagged_items")
 
 
-class Question(models.Model):
+class Question(PostMixin, models.Model):
+    kind = "question"
+
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="questions")
     title = models.CharField(_("title"), max_length=TITLE_MAX)
     slug = models.SlugField(max_length=80, allow_unicode=True, blank=True)
@@ -54,7 +92,8 @@ class Question(models.Model):
     created_at = models.DateTimeField(db_index=True)
     last_activity_at = models.DateTimeField()
     edited_at = models.DateTimeField(null=True, blank=True)
-    deleted_at = models.DateTimeField(null=True, blank=True)
+    status = _status_field()
+    deleted_at = models.DateTimeField(null=True, blank=True)  # since when it is deleted (cleared on restore)
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -67,12 +106,12 @@ class Question(models.Model):
         verbose_name_plural = _("questions")
         permissions = [("moderate_posts", "Can moderate community posts")]
         indexes = [
-            models.Index(fields=["deleted_at", "-last_activity_at"], name="q_activity"),
-            models.Index(fields=["deleted_at", "-created_at"], name="q_newest"),
-            models.Index(fields=["deleted_at", "-score", "-created_at"], name="q_votes"),
-            models.Index(fields=["deleted_at", "answer_count", "-last_activity_at"], name="q_unanswered"),
-            models.Index(fields=["deleted_at", "accepted_answer", "-last_activity_at"], name="q_solved"),
-            models.Index(fields=["topic", "deleted_at", "-last_activity_at"], name="q_topic"),
+            models.Index(fields=["status", "-last_activity_at"], name="q_activity"),
+            models.Index(fields=["status", "-created_at"], name="q_newest"),
+            models.Index(fields=["status", "-score", "-created_at"], name="q_votes"),
+            models.Index(fields=["status", "answer_count", "-last_activity_at"], name="q_unanswered"),
+            models.Index(fields=["status", "accepted_answer", "-last_activity_at"], name="q_solved"),
+            models.Index(fields=["topic", "status", "-last_activity_at"], name="q_topic"),
             models.Index(fields=["author", "-created_at"], name="q_author"),
         ]
 
@@ -93,12 +132,11 @@ class Question(models.Model):
     def is_solved(self) -> bool:
         return self.accepted_answer_id is not None
 
-    @property
-    def is_deleted(self) -> bool:
-        return self.deleted_at is not None
 
 
-class Answer(models.Model):
+class Answer(PostMixin, models.Model):
+    kind = "answer"
+
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="answers")
     body = models.TextField(_("answer"), max_length=BODY_MAX)
@@ -108,7 +146,8 @@ class Answer(models.Model):
     revision_count = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField()
     edited_at = models.DateTimeField(null=True, blank=True)
-    deleted_at = models.DateTimeField(null=True, blank=True)
+    status = _status_field()
+    deleted_at = models.DateTimeField(null=True, blank=True)  # since when it is deleted (cleared on restore)
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -129,14 +168,13 @@ class Answer(models.Model):
     def get_absolute_url(self) -> str:
         return f"{self.question.get_absolute_url()}#answer-{self.pk}"
 
-    @property
-    def is_deleted(self) -> bool:
-        return self.deleted_at is not None
 
 
-class Comment(models.Model):
+class Comment(PostMixin, models.Model):
     """A comment on a question (answer is null) or on one of its answers. `question` is always set, so a
     question page fetches every comment in one query."""
+
+    kind = "comment"
 
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="comments")
     answer = models.ForeignKey(Answer, null=True, blank=True, on_delete=models.CASCADE, related_name="comments")
@@ -144,6 +182,7 @@ class Comment(models.Model):
     body = models.TextField(_("comment"), max_length=COMMENT_MAX)
     body_html = models.TextField(editable=False)
     created_at = models.DateTimeField()
+    status = _status_field()
     deleted_at = models.DateTimeField(null=True, blank=True)
 
     objects = CommentQuerySet.as_manager()

@@ -20,6 +20,7 @@ from portal.notifications import Message, notify
 from portal.ratelimit import consume
 
 from .models import Answer, Comment, Follow, Question
+from .status import PostStatus
 
 Kind = Notification.Kind
 MAX_MENTIONS = 10  # distinct members one post can notify by @mention
@@ -42,11 +43,11 @@ def thread_targets(question_id: int | None = None, answer_id: int | None = None)
     """The references of a question (or one answer) and of everything still shown under it: what goes from
     the notification list when it is deleted, and comes back when it is restored."""
     if answer_id is not None:
-        comments = Comment.objects.filter(answer_id=answer_id, deleted_at__isnull=True)
+        comments = Comment.objects.filter(answer_id=answer_id, status=PostStatus.PUBLISHED)
         return [post_target("answer", answer_id), *(post_target("comment", pk) for pk in comments.values_list("pk", flat=True))]
-    answers = list(Answer.objects.filter(question_id=question_id, deleted_at__isnull=True).values_list("pk", flat=True))
-    comments = Comment.objects.filter(question_id=question_id, deleted_at__isnull=True).filter(
-        Q(answer__isnull=True) | Q(answer__deleted_at__isnull=True)
+    answers = list(Answer.objects.filter(question_id=question_id, status=PostStatus.PUBLISHED).values_list("pk", flat=True))
+    comments = Comment.objects.filter(question_id=question_id, status=PostStatus.PUBLISHED).filter(
+        Q(answer__isnull=True) | Q(answer__status=PostStatus.PUBLISHED)
     )
     return [
         post_target("question", question_id),
@@ -148,15 +149,15 @@ def dispatch(event: str, object_id: int, actor_id: int | None = None) -> list[No
 
 
 def _question_event(object_id: int):
-    question = Question.objects.filter(pk=object_id, deleted_at__isnull=True).first()
+    question = Question.objects.alive().filter(pk=object_id).first()
     if question is None:
         return None
     return question, question.get_absolute_url(), question.body_html, [], False, post_target("question", question.pk)
 
 
 def _answer_event(object_id: int):
-    answer = Answer.objects.select_related("question").filter(pk=object_id, deleted_at__isnull=True).first()
-    if answer is None or answer.question.deleted_at:
+    answer = Answer.objects.alive().select_related("question").filter(pk=object_id).first()
+    if answer is None:
         return None
     question = answer.question
     direct = [(question.author_id, Kind.ANSWER)]
@@ -165,9 +166,9 @@ def _answer_event(object_id: int):
 
 def _comment_event(object_id: int):
     comment = (
-        Comment.objects.select_related("question", "answer").filter(pk=object_id, deleted_at__isnull=True).first()
+        Comment.objects.alive().select_related("question", "answer").filter(pk=object_id).first()
     )
-    if comment is None or comment.question.deleted_at:
+    if comment is None:
         return None
     question = comment.question
     post_author = comment.answer.author_id if comment.answer_id else question.author_id
@@ -176,7 +177,7 @@ def _comment_event(object_id: int):
 
 
 def _accept_event(object_id: int):
-    answer = Answer.objects.select_related("question").filter(pk=object_id, deleted_at__isnull=True).first()
+    answer = Answer.objects.alive().select_related("question").filter(pk=object_id).first()
     if answer is None or answer.question.accepted_answer_id != answer.pk:
         return None
     # The accepted answer's text was already announced when it was posted: no mentions from it again.

@@ -164,7 +164,7 @@ def question_page(question: Question, user, sort: str = "votes", viewer: Viewer 
             can_delete=authenticated and permissions.can_delete(user, post),
             can_restore=authenticated and permissions.can_restore(user, post),
             can_comment=authenticated and permissions.can_comment(user, post),
-            can_accept=can_accept and kind == "a" and post.deleted_at is None,
+            can_accept=can_accept and kind == "a" and post.is_published,
             is_accepted=kind == "a" and post.pk == question.accepted_answer_id,
         )
 
@@ -279,7 +279,7 @@ def question_json_ld(request, question: Question, answers: list[PostView]) -> di
             "author": person(answer.author),
         }
 
-    alive = [view.post for view in answers if view.post.deleted_at is None]
+    alive = [view.post for view in answers if view.post.is_published]
     main = {
         "@type": "Question",
         "name": question.title,
@@ -360,10 +360,10 @@ def topic_questions(topic, limit: int = 5, language: str | None = None) -> dict:
 def member_activity(member, viewer, limit: int = 10) -> dict:
     """A member's recent questions and answers, for their profile (two queries)."""
     questions = list(Question.objects.visible_to(viewer).filter(author=member).only(
-        "pk", "title", "slug", "score", "answer_count", "accepted_answer", "created_at", "language", "deleted_at"
+        "pk", "title", "slug", "score", "answer_count", "accepted_answer", "created_at", "language", "status"
     ).order_by("-created_at")[:limit])
     answers = list(
-        Answer.objects.visible_to(viewer).filter(author=member, question__deleted_at__isnull=True)
+        Answer.objects.visible_to(viewer).filter(author=member)
         .select_related("question").only("pk", "score", "created_at", "question__id", "question__title", "question__slug",
                                          "question__accepted_answer", "question__language")
         .order_by("-created_at")[:limit]
@@ -374,13 +374,13 @@ def member_activity(member, viewer, limit: int = 10) -> dict:
 def member_stats_annotations() -> dict:
     """Counts for a member's profile, as annotations of a user queryset (so they cost no query of their own):
     `stats_questions`, `stats_answers` and `stats_accepted` (answers accepted by the asker). Only what
-    everyone can see counts: no deleted question, no deleted answer, no answer under a deleted question."""
+    everyone can see counts: published questions, and published answers under published questions."""
 
     def count(queryset):
         rows = queryset.order_by().values("author").annotate(total=Count("pk")).values("total")[:1]
         return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
-    answers = Answer.objects.alive().filter(author=OuterRef("pk"), question__deleted_at__isnull=True)
+    answers = Answer.objects.alive().filter(author=OuterRef("pk"))
     return {
         "stats_questions": count(Question.objects.alive().filter(author=OuterRef("pk"))),
         "stats_answers": count(answers),

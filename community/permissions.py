@@ -1,153 +1,195 @@
 """Who may do what in the community. Services call these; templates get precomputed booleans.
 
-Members must have a verified email address to post, answer, comment or vote. Moderators (the
-`community.moderate_posts` permission, held by the "Moderators" group) may accept on behalf of the
-asker, edit, delete and restore any post, see deleted posts, and create tags.
+Every `can_*` asks two things and nothing else:
 
-Every staff capability follows the admin's two-factor rule (`PORTAL_STAFF_REQUIRE_2FA`, see
-`portal.permissions`): a moderator, or a staff member granted tag creation, uses it on the public site
-only once a TOTP authenticator is set up. Until then they are an ordinary member here, and the question
-page tells them why (`moderator_needs_two_factor`).
+- the member's standing (`community.standing`): signed in, verified email, moderator, restrictions
+  (sanctions register there), privileges (reputation thresholds and granted rights register there);
+- the post's state (`status`) through the one visibility rule: `can_view` here, `visible_to` in
+  `community.querysets` (published: everyone; pending and hidden: the author and moderators; deleted:
+  moderators; an answer or comment only inside a thread the member may see).
+
+Moderators (the `community.moderate_posts` permission, held by the "Moderators" group) may accept on
+behalf of the asker, edit, delete, hide and restore any post, see every post, and create tags. Every staff
+capability follows the admin's two-factor rule (`PORTAL_STAFF_REQUIRE_2FA`): a moderator uses it on the
+public site only once a TOTP authenticator is set up; until then they are an ordinary member here, and the
+question page tells them why (`moderator_needs_two_factor`).
 """
 
 from __future__ import annotations
 
-from django.conf import settings
+from typing import TYPE_CHECKING, Any
 
-MODERATE_PERMISSION = "community.moderate_posts"
+from .standing import MODERATE_PERMISSION, standing
+from .status import PostStatus
+
+if TYPE_CHECKING:
+    from .models import Answer, Comment, Question
+
+    Post = Question | Answer | Comment
+else:
+    Post = Any
+
+User = Any  # a user model instance or AnonymousUser
+
+__all__ = ["MODERATE_PERMISSION"]
+
+PUBLISHED = PostStatus.PUBLISHED
+DELETED = PostStatus.DELETED
 
 
-def holds_moderator_role(user) -> bool:
+# --- standing ---------------------------------------------------------------------------------------------
+
+
+def holds_moderator_role(user: User) -> bool:
     """The moderator permission, whether or not the staff member may use it yet (see `is_moderator`)."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    cached = getattr(user, "_community_moderator", None)
-    if cached is None:
-        if not user.is_active:
-            cached = False
-        elif user.is_superuser:
-            cached = True
-        else:  # one query (has_perm would load every permission of the member: two)
-            from django.contrib.auth.models import Permission
-            from django.db.models import Q
-
-            app_label, codename = MODERATE_PERMISSION.split(".")
-            cached = (
-                Permission.objects.filter(content_type__app_label=app_label, codename=codename)
-                .filter(Q(user=user) | Q(group__user=user))
-                .exists()
-            )
-        user._community_moderator = cached
-    return cached
+    return standing(user).holds_moderator_role
 
 
-def staff_two_factor_ok(user) -> bool:
-    """The admin's two-factor rule for staff, applied to staff capabilities on the public site."""
-    if not settings.PORTAL_STAFF_REQUIRE_2FA:
-        return True
-    cached = getattr(user, "_community_two_factor", None)
-    if cached is None:
-        from portal.permissions import has_two_factor
-
-        cached = has_two_factor(user)
-        user._community_two_factor = cached
-    return cached
+def staff_two_factor_ok(user: User) -> bool:
+    return standing(user).two_factor_ok
 
 
-def is_moderator(user) -> bool:
+def is_moderator(user: User) -> bool:
     """Acting as a moderator: the role, and two-factor set up when staff must have it."""
-    return holds_moderator_role(user) and staff_two_factor_ok(user)
+    return standing(user).moderator
 
 
-def moderator_needs_two_factor(user) -> bool:
+def moderator_needs_two_factor(user: User) -> bool:
     """A moderator whose tools stay hidden until they set up two-factor (the page links to the set-up)."""
     return holds_moderator_role(user) and not staff_two_factor_ok(user)
 
 
-def has_verified_email(user) -> bool:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    cached = getattr(user, "_community_verified", None)
-    if cached is None:
-        from allauth.account.models import EmailAddress
-
-        cached = EmailAddress.objects.filter(user=user, verified=True).exists()
-        user._community_verified = cached
-    return cached
+def has_verified_email(user: User) -> bool:
+    return standing(user).verified
 
 
-def can_post(user) -> bool:
-    """Ask, answer and comment: signed-in members with a verified email address."""
-    return has_verified_email(user)
+def _signed_in(user: User) -> bool:
+    return standing(user).active
 
 
-def _alive(post) -> bool:
-    question = getattr(post, "question", None)
-    if post.deleted_at is not None:
-        return False
-    return question is None or question.deleted_at is None
+def _may(user: User, action: str) -> bool:
+    """Verified, and not barred from `action` by a restriction (sanction)."""
+    member = standing(user)
+    return member.verified and member.allows(action)
 
 
-def can_view_question(user, question) -> bool:
-    return question.deleted_at is None or is_moderator(user)
+# --- the post's state ---------------------------------------------------------------------------------------
 
 
-def can_answer(user, question) -> bool:
-    return can_post(user) and question.deleted_at is None
+def _thread(post: Post) -> list[Post]:
+    """The post and the posts it is shown under (question; the answer of a comment on an answer)."""
+    chain = [post]
+    if getattr(post, "question_id", None) is not None:
+        chain.append(post.question)
+    if getattr(post, "answer_id", None) is not None:
+        chain.append(post.answer)
+    return chain
 
 
-def can_comment(user, post) -> bool:
-    return can_post(user) and _alive(post)
+def status_visible(status: str, author_id: int | None, *, viewer_id: int | None, moderator: bool) -> bool:
+    """The rule on one post's own state, from plain values (a cached page checks it without the row)."""
+    if status == PUBLISHED or moderator:
+        return True
+    return status in PostStatus.unpublished_seen_by_author() and viewer_id is not None and author_id == viewer_id
 
 
-def can_vote(user, post) -> bool:
-    """One vote per member per post; never on your own post or on a deleted one."""
-    return can_post(user) and post.author_id != user.pk and _alive(post)
+def _own_view(user: User, post: Post) -> bool:
+    viewer_id = user.pk if _signed_in(user) else None
+    return status_visible(post.status, post.author_id, viewer_id=viewer_id, moderator=False)
 
 
-def can_accept(user, question) -> bool:
+def can_view(user: User, post: Post) -> bool:
+    """The one visibility rule, for one object (`visible_to` is the same rule for querysets)."""
+    if all(p.status == PUBLISHED for p in _thread(post)):
+        return True
+    return is_moderator(user) or all(_own_view(user, p) for p in _thread(post))
+
+
+def is_live(post: Post) -> bool:
+    """Published in a published thread: open to answers, comments, votes and follows."""
+    return all(p.status == PUBLISHED for p in _thread(post))
+
+
+def can_view_question(user: User, question: Question) -> bool:
+    return can_view(user, question)
+
+
+# --- actions ------------------------------------------------------------------------------------------------
+
+
+def can_post(user: User) -> bool:
+    """Ask, answer and comment: signed-in members with a verified email address, not barred from posting."""
+    return _may(user, "post")
+
+
+def can_answer(user: User, question: Question) -> bool:
+    return can_post(user) and is_live(question)
+
+
+def can_comment(user: User, post: Post) -> bool:
+    return can_post(user) and _may(user, "comment") and is_live(post)
+
+
+def can_vote(user: User, post: Post) -> bool:
+    """One vote per member per post; never on your own post, nor on one that is not published."""
+    return _may(user, "vote") and post.author_id != user.pk and is_live(post)
+
+
+def can_accept(user: User, question: Question) -> bool:
     """The asker, or a moderator, may accept (and unaccept) an answer."""
-    if not can_post(user) or question.deleted_at is not None:
+    if not can_post(user) or not is_live(question):
         return False
     return question.author_id == user.pk or is_moderator(user)
 
 
-def can_edit(user, post) -> bool:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+def can_edit(user: User, post: Post) -> bool:
+    """Moderators edit any post; authors their own while it is not deleted (pending and hidden posts too:
+    fixing a hidden post is how it gets shown again) and they may still see its thread."""
+    if not _signed_in(user):
         return False
     if is_moderator(user):
         return True
-    return post.author_id == user.pk and _alive(post) and has_verified_email(user)
+    return (
+        post.author_id == user.pk
+        and post.status != DELETED
+        and can_view(user, post)
+        and _may(user, "edit")
+    )
 
 
-def can_delete(user, post) -> bool:
+def can_delete(user: User, post: Post) -> bool:
     """Authors soft-delete their own posts; moderators any post."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active or post.deleted_at is not None:
+    if not _signed_in(user) or post.status == DELETED:
         return False
     return post.author_id == user.pk or is_moderator(user)
 
 
-def can_restore(user, post) -> bool:
-    return post.deleted_at is not None and is_moderator(user)
+def can_restore(user: User, post: Post) -> bool:
+    return post.status == DELETED and is_moderator(user)
 
 
-def can_follow(user, question) -> bool:
-    return getattr(user, "is_authenticated", False) and user.is_active and question.deleted_at is None
+def can_moderate(user: User, post: Post) -> bool:
+    """Hide, unhide, approve a pending post: moderators."""
+    return is_moderator(user)
 
 
-def can_me_too(user, question) -> bool:
-    return can_post(user) and question.deleted_at is None and question.author_id != user.pk
+def can_follow(user: User, question: Question) -> bool:
+    return _signed_in(user) and is_live(question)
 
 
-def can_create_tag(user) -> bool:
+def can_me_too(user: User, question: Question) -> bool:
+    return can_post(user) and is_live(question) and question.author_id != user.pk
+
+
+def can_create_tag(user: User) -> bool:
     """A new tag needs a privilege: moderators, tag editors, or enough reputation."""
     if not can_post(user):
         return False
-    if is_moderator(user) or (user.has_perm("taggit.add_tag") and staff_two_factor_ok(user)):
+    member = standing(user)
+    if member.has_privilege("create_tag"):
         return True
-    profile = getattr(user, "profile", None)
-    return bool(profile and profile.reputation >= settings.COMMUNITY_CREATE_TAG_REPUTATION)
+    return user.has_perm("taggit.add_tag") and member.two_factor_ok
 
 
-def can_view_revisions(user, post) -> bool:
-    return _alive(post) or is_moderator(user)
+def can_view_revisions(user: User, post: Post) -> bool:
+    return can_view(user, post)

@@ -91,7 +91,7 @@ def question_fields(question) -> dict:
     from community.models import Answer
 
     answers = list(
-        Answer.objects.filter(question=question, deleted_at__isnull=True).order_by("-score", "created_at").values_list("pk", "body_html")
+        Answer.objects.alive().filter(question=question).order_by("-score", "created_at").values_list("pk", "body_html")
     )
     return _question_values(question, answers, question.tags.slugs())
 
@@ -103,7 +103,7 @@ def index_question(question_id: int | None) -> None:
     if question_id is None:
         return
     question = Question.objects.select_related("topic").filter(pk=question_id).first()
-    if question is None or question.deleted_at is not None:
+    if question is None or not question.is_published:
         remove(Kind.QUESTION, question_id)
         return
     _save(Kind.QUESTION, question.pk, question_fields(question))
@@ -161,7 +161,7 @@ def _question_documents(questions) -> list[SearchDocument]:
     ids = [q.pk for q in questions]
     answers: dict[int, list[tuple[int, str]]] = {}
     for qid, pk, body_html in (
-        Answer.objects.filter(question_id__in=ids, deleted_at__isnull=True)
+        Answer.objects.alive().filter(question_id__in=ids)
         .order_by("question_id", "-score", "created_at").values_list("question_id", "pk", "body_html")
     ):
         answers.setdefault(qid, []).append((pk, body_html))
@@ -178,7 +178,7 @@ def expected_count() -> int:
     from community.models import Question
     from knowledge.models import ArticlePage
 
-    return ArticlePage.objects.live().public().count() + Question.objects.filter(deleted_at__isnull=True).count()
+    return ArticlePage.objects.live().public().count() + Question.objects.alive().count()
 
 
 def ensure_index(stdout=None) -> bool:
@@ -202,7 +202,7 @@ def reindex_all(stdout=None, chunk: int = 2000) -> tuple[int, int]:
             if _searchable(page):
                 SearchDocument.objects.create(kind=Kind.ARTICLE, object_id=page.pk, **article_fields(page))
                 articles += 1
-        ids = list(Question.objects.filter(deleted_at__isnull=True).order_by("pk").values_list("pk", flat=True))
+        ids = list(Question.objects.alive().order_by("pk").values_list("pk", flat=True))
         for start in range(0, len(ids), chunk):
             batch = list(Question.objects.filter(pk__in=ids[start : start + chunk]).select_related("topic"))
             SearchDocument.objects.bulk_create(_question_documents(batch), batch_size=500)
@@ -214,3 +214,10 @@ def reindex_all(stdout=None, chunk: int = 2000) -> tuple[int, int]:
 
     optimize()
     return articles, questions
+
+
+def update_signals(kind: str, object_id: int, **fields) -> None:
+    """Update ranking signals of one document (votes, answer_count, is_solved, views, updated_at) with one
+    UPDATE, without rebuilding its text; Elasticsearch gets the document after the commit."""
+    if SearchDocument.objects.filter(kind=kind, object_id=object_id).update(**fields):
+        _changed(f"{kind}:{object_id}", "index")

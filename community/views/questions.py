@@ -79,7 +79,7 @@ def _member_question(request, pk: int, slug: str, sort: str):
             raise Http404
         entry = _render_main(request, question, sort, viewer)
         cache.set(key, entry, settings.PORTAL_PAGE_CACHE_SECONDS)
-    if entry["deleted"] and not viewer.moderator:
+    if not permissions.status_visible(entry["status"], entry["author_id"], viewer_id=viewer.user_id, moderator=viewer.moderator):
         raise Http404
     if slug != entry["slug"]:
         return _canonical_redirect(entry["url"], sort)
@@ -105,7 +105,9 @@ def _render_main(request, question: Question, sort: str, viewer, answer_form=Non
         "url": question.get_absolute_url(),
         "canonical": question_canonical_path(question),
         "slug": question.slug,
-        "deleted": question.deleted_at is not None,
+        "status": question.status,
+        "author_id": question.author_id,
+        "noindex": not question.is_published,
     }
 
 

@@ -145,7 +145,11 @@ def test_loader_skips_existing_titles_and_writes_each_thread_atomically(tmp_path
     assert not Question.objects.filter(title="A third question that fails").exists()
     assert Question.objects.count() == 2
     # The rate limits and duplicate check are back once the loader is done.
-    assert services.throttle.__name__ == "throttle" and services._refuse_duplicate.__name__ == "_refuse_duplicate"
+    actor = services.Actor(get_user_model().objects.get(username="alice"))
+    for _ in range(services.RATE_LIMITS["ask"][0]):
+        services.throttle("ask", actor)
+    with pytest.raises(services.CommunityError):
+        services.throttle("ask", actor)
     recompute_check()
 
 

@@ -4,11 +4,11 @@ What the services maintain, and so what is rebuilt here:
 
 Question
     score           sum of `Vote.value` on the question (votes on deleted posts still count)
-    answer_count    answers not soft-deleted (`delete_post` / `restore_post` move it)
-    comment_count   comments on the question itself (not on its answers), not soft-deleted
+    answer_count    published answers (every change of an answer's `status` to or from published moves it)
+    comment_count   published comments on the question itself (not on its answers)
     follower_count  `Follow` rows;  me_too_count  `MeToo` rows
     revision_count  highest `PostRevision.number` (1 when there is no revision row)
-    accepted_answer the latest `Acceptance` ledger row: its answer when it accepted an answer that is alive
+    accepted_answer the latest `Acceptance` ledger row: its answer when it accepted an answer that is published
                     and belongs to the question, else none
     last_activity_at  never earlier than the newest answer or comment (it is only raised, never lowered:
                     accepting and editing also move it, and those moments are not all kept)
@@ -36,6 +36,7 @@ from django.db.models.functions import Coalesce, Greatest
 
 from community import caching
 from community.models import Acceptance, Answer, Comment, Follow, MeToo, PostRevision, Question, Vote, VoteEvent
+from community.status import PostStatus
 
 CHUNK = 2_000
 SHOWN = 20  # mismatch lines printed per field
@@ -55,9 +56,9 @@ def question_counters() -> dict:
     here = OuterRef("pk")
     return {
         "score": _aggregate(Vote.objects.filter(question=here), "question", Sum("value"), Value(0)),
-        "answer_count": _count(Answer.objects.filter(question=here, deleted_at__isnull=True), "question"),
+        "answer_count": _count(Answer.objects.filter(question=here, status=PostStatus.PUBLISHED), "question"),
         "comment_count": _count(
-            Comment.objects.filter(question=here, answer__isnull=True, deleted_at__isnull=True), "question"
+            Comment.objects.filter(question=here, answer__isnull=True, status=PostStatus.PUBLISHED), "question"
         ),
         "follower_count": _count(Follow.objects.filter(question=here), "question"),
         "me_too_count": _count(MeToo.objects.filter(question=here), "question"),
@@ -69,7 +70,7 @@ def answer_counters() -> dict:
     here = OuterRef("pk")
     return {
         "score": _aggregate(Vote.objects.filter(answer=here), "answer", Sum("value"), Value(0)),
-        "comment_count": _count(Comment.objects.filter(answer=here, deleted_at__isnull=True), "answer"),
+        "comment_count": _count(Comment.objects.filter(answer=here, status=PostStatus.PUBLISHED), "answer"),
         "revision_count": _aggregate(PostRevision.objects.filter(answer=here), "answer", Max("number"), Value(1)),
     }
 
@@ -177,10 +178,10 @@ class Command(BaseCommand):
         """The accepted answer the Acceptance ledger says each question has, against the stored one."""
         latest = Acceptance.objects.values("question").annotate(last=Max("pk")).values("last")
         expected = {}
-        for question_id, answer_id, accepted, deleted_at, answer_question in Acceptance.objects.filter(
+        for question_id, answer_id, accepted, status, answer_question in Acceptance.objects.filter(
             pk__in=Subquery(latest)
-        ).values_list("question_id", "answer_id", "accepted", "answer__deleted_at", "answer__question_id"):
-            alive = deleted_at is None and answer_question == question_id
+        ).values_list("question_id", "answer_id", "accepted", "answer__status", "answer__question_id"):
+            alive = status == PostStatus.PUBLISHED and answer_question == question_id
             expected[question_id] = answer_id if accepted and alive else None
         stored = dict(
             Question.objects.filter(Q(accepted_answer__isnull=False) | Q(pk__in=list(expected)))

@@ -1,0 +1,42 @@
+"""Community services: every state change of the Q&A forum goes through a function here.
+
+Each one checks permission → opens a transaction → locks what races → writes with F() counters and
+`update_fields` → appends a ledger row → publishes a domain event (`community.events`) through
+`portal.events`. The subscribers (`community.handlers`) keep the search document, cached pages,
+notifications and the audit log in step — inside the transaction when they must be exact, after the
+commit otherwise. Refusals raise `CommunityError` with a translated message.
+"""
+
+from __future__ import annotations
+
+from .base import (
+    DUPLICATE_WINDOW,
+    RATE_LIMITS,
+    REASON_MAX,
+    Actor,
+    CommunityError,
+    PermissionRefused,
+    relaxed_limits,
+    throttle,
+)
+from .base import refuse_duplicate as _refuse_duplicate
+from .moderation import (
+    accept_answer,
+    approve_post,
+    delete_comment,
+    delete_post,
+    hide_post,
+    restore_post,
+    unaccept_answer,
+    unhide_post,
+)
+from .posting import ask_question, edit_answer, edit_question, post_answer, post_comment
+from .reactions import follow_question, record_deflection, set_me_too, unfollow_question
+from .votes import vote
+
+__all__ = [
+    "DUPLICATE_WINDOW", "RATE_LIMITS", "REASON_MAX", "Actor", "CommunityError", "PermissionRefused", "_refuse_duplicate",
+    "accept_answer", "approve_post", "ask_question", "delete_comment", "delete_post", "edit_answer", "edit_question",
+    "follow_question", "hide_post", "post_answer", "post_comment", "record_deflection", "restore_post", "set_me_too",
+    "relaxed_limits", "throttle", "unaccept_answer", "unfollow_question", "unhide_post", "vote",
+]

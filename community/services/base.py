@@ -1,0 +1,164 @@
+"""What every community service shares: the refusal errors, the actor, rate limits and small helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from taggit.models import Tag
+
+from portal.events import publish
+from portal.ratelimit import consume
+from portal.sanitize import render_markdown
+from portal.services import get_profile
+
+from .. import permissions
+from ..models import Follow, Question
+from ..validation import FieldError
+
+DUPLICATE_WINDOW = timedelta(minutes=10)
+# action: (per member, per IP, seconds)
+RATE_LIMITS = {
+    "ask": (5, 15, 600),
+    "answer": (10, 30, 600),
+    "comment": (20, 60, 600),
+    "vote": (60, 180, 60),
+    "react": (60, 180, 60),  # follow, "me too", accept
+    "edit": (30, 90, 600),
+    "moderate": (120, 360, 600),  # hide, unhide, approve, restore (moderators)
+}
+REASON_MAX = 500
+
+__all__ = ["publish"]
+
+
+class CommunityError(Exception):
+    """A refused community action. `field` names the form field at fault, `retry_after` is set (seconds)
+    when a rate limit refused it, `status` is the HTTP status a view should answer with."""
+
+    def __init__(self, message: str, *, field: str | None = None, retry_after: int | None = None, status: int = 400):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.retry_after = retry_after
+        self.status = 429 if retry_after else status
+
+
+class PermissionRefused(CommunityError):
+    def __init__(self, message: str):
+        super().__init__(message, status=403)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts, and from where (the IP feeds the per-IP rate limits)."""
+
+    user: Any
+    ip: str = ""
+
+
+def as_actor(actor: Actor | Any) -> Actor:
+    return actor if isinstance(actor, Actor) else Actor(actor)
+
+
+_relaxed: ContextVar[bool] = ContextVar("community_limits_relaxed", default=False)
+
+
+@contextmanager
+def relaxed_limits() -> Iterator[None]:
+    """Switch off the rate limits and the duplicate-text check inside the block (loading demo content,
+    which posts as many members from one process). Never used by a request."""
+    token = _relaxed.set(True)
+    try:
+        yield
+    finally:
+        _relaxed.reset(token)
+
+
+def throttle(action: str, actor: Actor) -> None:
+    if _relaxed.get():
+        return
+    per_user, per_ip, period = RATE_LIMITS[action]
+    retry = consume(f"community-{action}-user", str(actor.user.pk), limit=per_user, period=period)
+    if actor.ip:
+        retry = max(retry, consume(f"community-{action}-ip", actor.ip, limit=per_ip, period=period))
+    if retry:
+        raise CommunityError(
+            ngettext("You are doing that too often. Please try again in %(seconds)d second.", "You are doing that too often. Please try again in %(seconds)d seconds.", retry) % {"seconds": retry},
+            retry_after=retry,
+        )
+
+
+def field_error(error: FieldError) -> CommunityError:
+    return CommunityError(error.message, field=error.field)
+
+
+def clean_reason(reason: str) -> str:
+    reason = " ".join((reason or "").split())
+    if len(reason) > REASON_MAX:
+        raise CommunityError(
+            _("Please keep the reason under %(max)d characters (it has %(count)d).") % {"max": REASON_MAX, "count": len(reason)},
+            field="reason",
+        )
+    return reason
+
+
+def refuse_duplicate(model: type, user: Any, body: str) -> None:
+    if _relaxed.get():
+        return
+    since = timezone.now() - DUPLICATE_WINDOW
+    if model.objects.filter(author=user, created_at__gte=since, body=body).exists():
+        raise CommunityError(
+            _("You posted exactly this less than 10 minutes ago. Please don't post the same text twice."), field="body"
+        )
+
+
+def resolve_tags(user: Any, names: list[str]) -> list[Tag]:
+    existing = {tag.name: tag for tag in Tag.objects.filter(name__in=names)}
+    missing = [name for name in names if name not in existing]
+    if missing and not permissions.can_create_tag(user):
+        raise CommunityError(
+            _("The tag “%(tag)s” does not exist yet, and creating tags needs more reputation. Please pick an existing tag.")
+            % {"tag": missing[0]},
+            field="tags",
+        )
+    for name in missing:
+        try:
+            with transaction.atomic():
+                existing[name] = Tag.objects.create(name=name, slug=name)
+        except IntegrityError:
+            existing[name] = Tag.objects.get(slug=name)
+    return [existing[name] for name in names]
+
+
+def lock_question(pk: int) -> Question:
+    return Question.objects.select_for_update().get(pk=pk)
+
+
+def ensure_profile(user: Any) -> None:
+    """Author cards need a profile; members created outside sign-up (admin, shell) get one on first post."""
+    get_profile(user)
+
+
+def render(body: str) -> str:
+    return render_markdown(body)
+
+
+def follow(user_id: int, question_id: int) -> bool:
+    """Follow inside the current transaction; True when a new follow row was created."""
+    try:
+        with transaction.atomic():
+            Follow.objects.create(user_id=user_id, question_id=question_id)
+    except IntegrityError:
+        return False
+    Question.objects.filter(pk=question_id).update(follower_count=F("follower_count") + 1)
+    return True

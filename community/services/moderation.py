@@ -1,0 +1,201 @@
+"""Accepting answers and the post's state: delete, restore, hide, unhide, approve.
+
+A state change locks the question (lock order: question first, then its answers and comments), moves
+the post's `status` only from the states the action applies to (a repeated click changes nothing), keeps
+the public counters right (answer_count and comment_count count published posts), unaccepts an accepted
+answer that leaves the public, and publishes one event (`PostDeleted`, `PostRestored`, `PostHidden`,
+`PostPublished`) whose handlers redact notifications, refresh search and caches and write the audit entry.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import permissions
+from ..events import (
+    AnswerAccepted,
+    AnswerUnaccepted,
+    PostDeleted,
+    PostHidden,
+    PostPublished,
+    PostRestored,
+    PostStatusChanged,
+)
+from ..models import Acceptance, Answer, Comment, Question
+from ..status import PostStatus
+from .base import Actor, CommunityError, PermissionRefused, as_actor, clean_reason, lock_question, publish, throttle
+
+Post = Question | Answer | Comment
+PUBLISHED, PENDING, HIDDEN, DELETED = PostStatus.PUBLISHED, PostStatus.PENDING, PostStatus.HIDDEN, PostStatus.DELETED
+
+
+# --- accept ---------------------------------------------------------------------------------------------------
+
+
+def accept_answer(actor: Actor | Any, answer: Answer) -> Question:
+    actor = as_actor(actor)
+    user = actor.user
+    with transaction.atomic():
+        question = lock_question(answer.question_id)
+        answer = Answer.objects.get(pk=answer.pk)
+        answer.question = question
+        if not permissions.can_accept(user, question):
+            raise PermissionRefused(_("Only the person who asked (or a moderator) can accept an answer."))
+        if answer.status == DELETED:
+            raise CommunityError(_("A deleted answer cannot be accepted."))
+        if not permissions.is_live(answer):
+            raise CommunityError(_("Only a published answer can be accepted."))
+        throttle("react", actor)
+        if question.accepted_answer_id == answer.pk:
+            return question
+        previous = question.accepted_answer_id
+        question.accepted_answer = answer
+        question.last_activity_at = timezone.now()
+        question.save(update_fields=["accepted_answer", "last_activity_at"])
+        Acceptance.objects.create(question=question, answer=answer, actor=user, accepted=True)
+        publish(AnswerAccepted(
+            post=answer.ref, question_id=question.pk, actor_id=user.pk, author_id=answer.author_id,
+            on_behalf=question.author_id != user.pk, previous_answer_id=previous,
+        ))
+    return question
+
+
+def unaccept_answer(actor: Actor | Any, question: Question) -> Question:
+    actor = as_actor(actor)
+    user = actor.user
+    with transaction.atomic():
+        question = lock_question(question.pk)
+        if not permissions.can_accept(user, question):
+            raise PermissionRefused(_("Only the person who asked (or a moderator) can unaccept an answer."))
+        throttle("react", actor)
+        if question.accepted_answer_id is None:
+            return question
+        _unaccept(question, user, on_behalf=question.author_id != user.pk)
+    return question
+
+
+def _unaccept(question: Question, user: Any, *, on_behalf: bool) -> None:
+    answer_id = question.accepted_answer_id
+    author_id = Answer.objects.filter(pk=answer_id).values_list("author_id", flat=True).first()
+    Acceptance.objects.create(question=question, answer_id=answer_id, actor=user, accepted=False)
+    question.accepted_answer = None
+    Question.objects.filter(pk=question.pk).update(accepted_answer=None)
+    publish(AnswerUnaccepted(
+        post=Answer(pk=answer_id).ref, question_id=question.pk, actor_id=user.pk, author_id=author_id,
+        on_behalf=on_behalf,
+    ))
+
+
+# --- the post's state -----------------------------------------------------------------------------------------
+
+
+def _counter_target(post: Post) -> tuple[type, int, str] | None:
+    """The public counter a post counts in: (model, pk, field)."""
+    if isinstance(post, Answer):
+        return Question, post.question_id, "answer_count"
+    if isinstance(post, Comment):
+        return (Answer, post.answer_id, "comment_count") if post.answer_id else (Question, post.question_id, "comment_count")
+    return None
+
+
+def _transition(
+    user: Any, post: Post, *, to: str, allowed_from: tuple[str, ...], event: type[PostStatusChanged], reason: str = "",
+) -> Post:
+    """Move `post` to status `to` if it is in one of `allowed_from` (else nothing happens)."""
+    model = type(post)
+    question_id = post.pk if model is Question else post.question_id
+    with transaction.atomic():
+        question = lock_question(question_id)
+        locked = question if model is Question else model.objects.select_for_update().get(pk=post.pk)
+        before = locked.status
+        if before not in allowed_from:
+            post.refresh_from_db()
+            return post
+        changes: dict[str, Any] = {"status": to}
+        if to == DELETED:
+            changes.update(deleted_at=timezone.now())
+            if model is not Comment:
+                changes["deleted_by"] = user
+        elif before == DELETED:
+            changes["deleted_at"] = None  # `deleted_by` keeps who deleted it last; the audit log has the rest
+        model.objects.filter(pk=post.pk).update(**changes)
+        counted = _counter_target(locked)
+        if counted and (before == PUBLISHED) != (to == PUBLISHED):
+            counter_model, counter_pk, counter_field = counted
+            step = 1 if to == PUBLISHED else -1
+            counter_model.objects.filter(pk=counter_pk).update(**{counter_field: F(counter_field) + step})
+        if model is Answer and to != PUBLISHED and question.accepted_answer_id == post.pk:
+            _unaccept(question, user, on_behalf=question.author_id != user.pk)
+        publish(event(
+            post=post.ref, question_id=question_id, actor_id=user.pk, author_id=locked.author_id,
+            from_status=before, to_status=to, reason=reason, by_staff=locked.author_id != user.pk,
+        ))
+    post.refresh_from_db()
+    return post
+
+
+def delete_post(actor: Actor | Any, post: Post, *, reason: str = "") -> Post:
+    """Soft-delete: authors their own posts, moderators any post. Only moderators see it afterwards."""
+    user = as_actor(actor).user
+    reason = clean_reason(reason)
+    if not permissions.can_delete(user, post):
+        raise PermissionRefused(_("You cannot delete this post."))
+    return _transition(user, post, to=DELETED, allowed_from=(PUBLISHED, PENDING, HIDDEN), event=PostDeleted, reason=reason)
+
+
+def delete_comment(actor: Actor | Any, comment: Comment, *, reason: str = "") -> Comment:
+    user = as_actor(actor).user
+    reason = clean_reason(reason)
+    if comment.status == DELETED and (comment.author_id == user.pk or permissions.is_moderator(user)):
+        return comment  # already deleted: a repeated click changes nothing
+    if not permissions.can_delete(user, comment):
+        raise PermissionRefused(_("You cannot delete this comment."))
+    return _transition(user, comment, to=DELETED, allowed_from=(PUBLISHED, PENDING, HIDDEN), event=PostDeleted, reason=reason)
+
+
+def restore_post(actor: Actor | Any, post: Post, *, reason: str = "") -> Post:
+    """Moderators bring a deleted post back, published."""
+    actor = as_actor(actor)
+    user = actor.user
+    reason = clean_reason(reason)
+    if not permissions.can_restore(user, post):
+        raise PermissionRefused(_("Only moderators can restore deleted posts."))
+    throttle("moderate", actor)
+    return _transition(user, post, to=PUBLISHED, allowed_from=(DELETED,), event=PostRestored, reason=reason)
+
+
+def hide_post(actor: Actor | Any, post: Post, *, reason: str = "") -> Post:
+    """Moderators take a post out of public view; its author still sees it, marked as hidden."""
+    actor = as_actor(actor)
+    user = actor.user
+    reason = clean_reason(reason)
+    if not permissions.can_moderate(user, post):
+        raise PermissionRefused(_("Only moderators can hide posts."))
+    throttle("moderate", actor)
+    return _transition(user, post, to=HIDDEN, allowed_from=(PUBLISHED, PENDING), event=PostHidden, reason=reason)
+
+
+def unhide_post(actor: Actor | Any, post: Post, *, reason: str = "") -> Post:
+    actor = as_actor(actor)
+    user = actor.user
+    reason = clean_reason(reason)
+    if not permissions.can_moderate(user, post):
+        raise PermissionRefused(_("Only moderators can show hidden posts again."))
+    throttle("moderate", actor)
+    return _transition(user, post, to=PUBLISHED, allowed_from=(HIDDEN,), event=PostPublished, reason=reason)
+
+
+def approve_post(actor: Actor | Any, post: Post, *, reason: str = "") -> Post:
+    """Publish a post held for review (pre-publish rules put posts in `pending`)."""
+    actor = as_actor(actor)
+    user = actor.user
+    reason = clean_reason(reason)
+    if not permissions.can_moderate(user, post):
+        raise PermissionRefused(_("Only moderators can approve posts."))
+    throttle("moderate", actor)
+    return _transition(user, post, to=PUBLISHED, allowed_from=(PENDING,), event=PostPublished, reason=reason)

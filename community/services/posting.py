@@ -1,0 +1,198 @@
+"""Asking, answering, commenting and editing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import permissions
+from ..events import AnswerPosted, CommentAdded, PostEdited, QuestionAsked
+from ..models import Answer, Comment, DeflectionEvent, PostRevision, Question
+from ..status import PostStatus
+from ..validation import FieldError, clean_body, clean_comment, clean_title, parse_tags
+from .base import (
+    Actor,
+    CommunityError,
+    PermissionRefused,
+    as_actor,
+    ensure_profile,
+    field_error,
+    follow,
+    lock_question,
+    publish,
+    refuse_duplicate,
+    render,
+    resolve_tags,
+    throttle,
+)
+
+
+def _new_post_body(actor: Actor, action: str, model: type, body: str, rule) -> str:
+    """The checks every new answer or comment passes after permission: valid text, rate limit, profile,
+    and not the same text again within ten minutes."""
+    try:
+        body = rule(body)
+    except FieldError as error:
+        raise field_error(error) from None
+    throttle(action, actor)
+    ensure_profile(actor.user)
+    refuse_duplicate(model, actor.user, body)
+    return body
+
+
+def _refuse_unverified(user: Any) -> None:
+    if not permissions.can_post(user):
+        raise PermissionRefused(_("Please verify your email address before you post."))
+
+
+def _staff_edit(user: Any, post: Question | Answer) -> bool:
+    return post.author_id != user.pk
+
+
+def ask_question(
+    actor: Actor | Any, *, title: str, body: str, tags: str | list[str] = "", topic: Any = None, language: str = "en",
+    ask_token: str = "",
+) -> Question:
+    actor = as_actor(actor)
+    user = actor.user
+    _refuse_unverified(user)
+    try:
+        title, body, tag_names = clean_title(title), clean_body(body), parse_tags(tags)
+    except FieldError as error:
+        raise field_error(error) from None
+    if language not in {"en", "ja"}:
+        raise CommunityError(_("Please choose a language."), field="language")
+    throttle("ask", actor)
+    ensure_profile(user)
+    refuse_duplicate(Question, user, body)
+    tag_objects = resolve_tags(user, tag_names)
+    now = timezone.now()
+    with transaction.atomic():
+        question = Question.objects.create(
+            author=user, title=title, body=body, body_html=render(body), topic=topic, language=language,
+            created_at=now, last_activity_at=now, status=PostStatus.PUBLISHED,
+        )
+        question.tags.set(tag_objects)
+        PostRevision.objects.create(question=question, number=1, editor=user, title=title, body=body, tags=" ".join(tag_names))
+        follow(user.pk, question.pk)
+        question.follower_count = 1
+        if ask_token:
+            DeflectionEvent.objects.filter(ask_token=ask_token[:40]).update(asked=True)
+        publish(QuestionAsked(post=question.ref, question_id=question.pk, actor_id=user.pk, author_id=user.pk))
+    return question
+
+
+def edit_question(
+    actor: Actor | Any, question: Question, *, title: str, body: str, tags: str | list[str] = "", topic: Any = None,
+    summary: str = "",
+) -> Question:
+    actor = as_actor(actor)
+    user = actor.user
+    if not permissions.can_edit(user, question):
+        raise PermissionRefused(_("You cannot edit this question."))
+    try:
+        title, body, tag_names = clean_title(title), clean_body(body), parse_tags(tags)
+    except FieldError as error:
+        raise field_error(error) from None
+    throttle("edit", actor)
+    tag_objects = resolve_tags(user, tag_names)
+    with transaction.atomic():
+        question = lock_question(question.pk)
+        current_tags = sorted(question.tags.names())
+        if title == question.title and body == question.body and sorted(tag_names) == current_tags and topic == question.topic:
+            return question
+        before = {"title": question.title, "body": question.body, "tags": " ".join(current_tags),
+                  "topic": question.topic_id}
+        question.revision_count = F("revision_count") + 1
+        question.title, question.body, question.body_html, question.topic = title, body, render(body), topic
+        question.edited_at = question.last_activity_at = timezone.now()
+        question.save(
+            update_fields=["title", "body", "body_html", "topic", "edited_at", "last_activity_at", "revision_count"]
+        )
+        question.refresh_from_db(fields=["revision_count"])
+        question.tags.set(tag_objects)
+        PostRevision.objects.create(
+            question=question, number=question.revision_count, editor=user, title=title, body=body,
+            tags=" ".join(tag_names), summary=summary[:200],
+        )
+        publish(PostEdited(
+            post=question.ref, question_id=question.pk, actor_id=user.pk, author_id=question.author_id,
+            revision=question.revision_count, by_staff=_staff_edit(user, question),
+            before=before, after={"title": title, "body": body, "tags": " ".join(sorted(tag_names)), "topic": question.topic_id},
+            summary=summary[:200],
+        ))
+    return question
+
+
+def post_answer(actor: Actor | Any, question: Question, *, body: str) -> Answer:
+    actor = as_actor(actor)
+    user = actor.user
+    _refuse_unverified(user)
+    if not permissions.can_answer(user, question):
+        raise PermissionRefused(_("This question no longer accepts answers."))
+    body = _new_post_body(actor, "answer", Answer, body, clean_body)
+    now = timezone.now()
+    with transaction.atomic():
+        answer = Answer.objects.create(
+            question=question, author=user, body=body, body_html=render(body), created_at=now, status=PostStatus.PUBLISHED
+        )
+        Question.objects.filter(pk=question.pk).update(answer_count=F("answer_count") + 1, last_activity_at=now)
+        PostRevision.objects.create(answer=answer, number=1, editor=user, body=body)
+        follow(user.pk, question.pk)
+        publish(AnswerPosted(post=answer.ref, question_id=question.pk, actor_id=user.pk, author_id=user.pk))
+    return answer
+
+
+def edit_answer(actor: Actor | Any, answer: Answer, *, body: str, summary: str = "") -> Answer:
+    actor = as_actor(actor)
+    user = actor.user
+    if not permissions.can_edit(user, answer):
+        raise PermissionRefused(_("You cannot edit this answer."))
+    try:
+        body = clean_body(body)
+    except FieldError as error:
+        raise field_error(error) from None
+    throttle("edit", actor)
+    with transaction.atomic():
+        answer = Answer.objects.select_for_update().get(pk=answer.pk)
+        if body == answer.body:
+            return answer
+        before = answer.body
+        now = timezone.now()
+        answer.body, answer.body_html, answer.edited_at = body, render(body), now
+        answer.revision_count = F("revision_count") + 1
+        answer.save(update_fields=["body", "body_html", "edited_at", "revision_count"])
+        answer.refresh_from_db(fields=["revision_count"])
+        Question.objects.filter(pk=answer.question_id).update(last_activity_at=now)
+        PostRevision.objects.create(answer=answer, number=answer.revision_count, editor=user, body=body, summary=summary[:200])
+        publish(PostEdited(
+            post=answer.ref, question_id=answer.question_id, actor_id=user.pk, author_id=answer.author_id,
+            revision=answer.revision_count, by_staff=_staff_edit(user, answer),
+            before={"body": before}, after={"body": body}, summary=summary[:200],
+        ))
+    return answer
+
+
+def post_comment(actor: Actor | Any, post: Question | Answer, *, body: str) -> Comment:
+    actor = as_actor(actor)
+    user = actor.user
+    _refuse_unverified(user)
+    if not permissions.can_comment(user, post):
+        raise PermissionRefused(_("This post no longer accepts comments."))
+    body = _new_post_body(actor, "comment", Comment, body, clean_comment)
+    is_answer = isinstance(post, Answer)
+    question_id = post.question_id if is_answer else post.pk
+    now = timezone.now()
+    with transaction.atomic():
+        comment = Comment.objects.create(
+            question_id=question_id, answer=post if is_answer else None, author=user, body=body,
+            body_html=render(body), created_at=now, status=PostStatus.PUBLISHED,
+        )
+        type(post).objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
+        Question.objects.filter(pk=question_id).update(last_activity_at=now)
+        publish(CommentAdded(post=comment.ref, question_id=question_id, actor_id=user.pk, author_id=user.pk))
+    return comment

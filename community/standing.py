@@ -1,0 +1,134 @@
+"""A member's standing: the one place permission functions ask "may this member do that at all?".
+
+`standing(user)` answers, once per request (cached on the user object, each fact computed only when
+asked):
+
+- who they are: signed in, active, verified email address, moderator (role + two-factor);
+- restrictions: actions a member may not take right now ("post", "vote", "comment", "edit", "flag", ...).
+  Apps that restrict members register a provider with `register_restriction_provider` (moderation's
+  sanctions, next issue); the permission functions never change for it;
+- privileges: named abilities earned by reputation (`PRIVILEGES`, thresholds from settings) or granted
+  by a registered provider (superuser rights, later) — `has_privilege("create_tag")`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import cached_property
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth.models import Permission
+from django.db.models import Q
+
+from portal.permissions import has_two_factor
+
+MODERATE_PERMISSION = "community.moderate_posts"
+
+RestrictionProvider = Callable[[Any], Iterable[str]]
+PrivilegeProvider = Callable[[Any], Iterable[str]]
+
+_restriction_providers: list[RestrictionProvider] = []
+_privilege_providers: list[PrivilegeProvider] = []
+
+
+def register_restriction_provider(provider: RestrictionProvider) -> None:
+    """`provider(user)` returns the actions the member is currently barred from (e.g. an active sanction)."""
+    if provider not in _restriction_providers:
+        _restriction_providers.append(provider)
+
+
+def register_privilege_provider(provider: PrivilegeProvider) -> None:
+    """`provider(user)` returns privileges granted to the member whatever their reputation."""
+    if provider not in _privilege_providers:
+        _privilege_providers.append(provider)
+
+
+def privilege_thresholds() -> dict[str, int]:
+    """Reputation each privilege needs (read from settings on each call so tests can override them)."""
+    return {"create_tag": settings.COMMUNITY_CREATE_TAG_REPUTATION}
+
+
+class Standing:
+    def __init__(self, user: Any) -> None:
+        self.user = user
+
+    @cached_property
+    def active(self) -> bool:
+        return bool(getattr(self.user, "is_authenticated", False) and self.user.is_active)
+
+    @cached_property
+    def verified(self) -> bool:
+        return self.active and EmailAddress.objects.filter(user=self.user, verified=True).exists()
+
+    @cached_property
+    def holds_moderator_role(self) -> bool:
+        if not self.active:
+            return False
+        if self.user.is_superuser:
+            return True
+        app_label, codename = MODERATE_PERMISSION.split(".")
+        return (  # one query (has_perm would load every permission of the member: two)
+            Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+            .filter(Q(user=self.user) | Q(group__user=self.user))
+            .exists()
+        )
+
+    @cached_property
+    def two_factor_ok(self) -> bool:
+        """The admin's two-factor rule for staff, applied to staff capabilities on the public site."""
+        return not settings.PORTAL_STAFF_REQUIRE_2FA or has_two_factor(self.user)
+
+    @property
+    def moderator(self) -> bool:
+        return self.holds_moderator_role and self.two_factor_ok
+
+    @property
+    def reputation(self) -> int:  # not cached: the profile row is (Django caches the relation on the user)
+        profile = getattr(self.user, "profile", None) if self.active else None
+        return profile.reputation if profile else 0
+
+    @cached_property
+    def restrictions(self) -> frozenset[str]:
+        if not self.active or not _restriction_providers:
+            return frozenset()
+        return frozenset(action for provider in _restriction_providers for action in provider(self.user))
+
+    def allows(self, action: str) -> bool:
+        """Not barred from `action` (moderators are never barred by a restriction provider)."""
+        return self.active and (action not in self.restrictions or self.moderator)
+
+    @cached_property
+    def granted(self) -> frozenset[str]:
+        if not self.active or not _privilege_providers:
+            return frozenset()
+        return frozenset(name for provider in _privilege_providers for name in provider(self.user))
+
+    def has_privilege(self, name: str) -> bool:
+        if not self.verified:
+            return False
+        if self.moderator or name in self.granted:
+            return True
+        threshold = privilege_thresholds().get(name)
+        return threshold is not None and self.reputation >= threshold
+
+
+def standing(user: Any) -> Standing:
+    """The member's standing for this request (cached on the user object)."""
+    if user is None:
+        return Standing(None)
+    cached = getattr(user, "_community_standing", None)
+    if cached is None or cached.user is not user:
+        cached = Standing(user)
+        try:
+            user._community_standing = cached
+        except AttributeError:  # AnonymousUser and other slotted objects: computed each time (no queries)
+            pass
+    return cached
+
+
+def forget(user: Any) -> None:
+    """Drop the cached standing (after a change to the member's address, role or sanctions)."""
+    if user is not None and hasattr(user, "_community_standing"):
+        del user._community_standing
