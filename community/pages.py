@@ -131,6 +131,15 @@ def viewer_state(question: Question, user) -> Viewer:
     )
 
 
+def vote_view(post: Question | Answer, user, my_vote: int | None = None) -> PostView:
+    """The vote widget of one post after a vote (`my_vote` known: no query for it)."""
+    if my_vote is None:
+        target = {"answer": post} if isinstance(post, Answer) else {"question": post}
+        my_vote = Vote.objects.filter(voter=user, **target).values_list("value", flat=True).first() or 0
+        post.refresh_from_db(fields=["score"])
+    return PostView(post=post, my_vote=my_vote, can_vote=permissions.can_vote(user, post))
+
+
 def question_page(question: Question, user, sort: str = "votes", viewer: Viewer | None = None) -> dict:
     sort = sort if sort in ANSWER_SORTS else "votes"
     authenticated = getattr(user, "is_authenticated", False)

@@ -15,7 +15,7 @@ from portal.params import safe_next_url
 from .. import services
 from ..forms import AnswerForm, CommentForm, VoteForm
 from ..models import Answer, Comment, Question
-from ..pages import load_question, question_page
+from ..pages import load_question, question_page, vote_view
 from .common import actor, error_response, get_or_404
 
 
@@ -49,8 +49,8 @@ def _question(request, pk: int) -> Question:
 def _post(request, kind: str, pk: int):
     if kind == "q":
         return _question(request, pk)
-    answer = get_or_404(Answer.objects.select_related("question"), pk=pk)
-    _question(request, answer.question_id)  # visible?
+    answer = get_or_404(Answer.objects.visible_to(request.user).select_related("question"), pk=pk)
+    _question(request, answer.question_id)  # the question is visible to this member too
     return answer
 
 
@@ -89,15 +89,13 @@ def vote(request, kind: str, pk: int):
         error = services.CommunityError(_("A vote is up, down or removed."))
     else:
         try:
-            services.vote(actor(request), post, form.cleaned_data["value"])
+            post.score = services.vote(actor(request), post, form.cleaned_data["value"])
             error = None
         except services.CommunityError as exc:
             error = exc
     if request.htmx:
-        question = post.question if isinstance(post, Answer) else post
-        question = load_question(question.pk, request.user)
-        context = question_page(question, request.user)
-        view = _post_view(context, kind, pk)
+        # Only the vote widget is swapped: the post's new score and the member's vote, no page rebuild.
+        view = vote_view(post, request.user, None if error else form.cleaned_data["value"])
         return _with_retry(TemplateResponse(
             request, "community/includes/vote.html",
             {"view": view, "kind": kind, "error": error.message if error else ""},
