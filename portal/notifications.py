@@ -2,7 +2,8 @@
 
 Other apps decide *who* hears about an event (see `community/notify.py`) and call `notify()`; this module
 decides *how* (the member's preference for that kind) and queues the email after the transaction commits.
-Sending is at most once per notification: the email task claims the row with a conditional update.
+Sending is `portal/tasks.py` (claim, commit, send, record: see `portal/outbox.py`), composing an email
+`portal/emails.py`; the dependency runs one way: this module → tasks → emails, and never back.
 One actor can cause at most EMAIL_BURST_LIMIT immediate emails to one member per window; past it the
 notification is still created and goes to the daily digest. `redact()` hides notifications about a post
 that was deleted (and restores them with it); unsent emails and digests leave redacted ones out.
@@ -15,12 +16,16 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 
+from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .emails import ALL_KINDS, UNSUBSCRIBE_SALT
+from .emails import unsubscribe_token as unsubscribe_token  # re-exported: links are minted in emails.py
 from .models import Notification, NotificationPreference
+from .tasks import send_notification_email
 
 Kind = Notification.Kind
 Delivery = Notification.Delivery
@@ -37,8 +42,6 @@ CHANNELS = {value for value, _label in NotificationPreference.CHANNELS}
 # that would have been emailed is still created on the site, and goes out in the next daily digest instead.
 EMAIL_BURST_LIMIT = 3
 EMAIL_BURST_WINDOW = timedelta(hours=1)
-UNSUBSCRIBE_SALT = "portal.notifications.unsubscribe"
-ALL_KINDS = "all"
 
 
 class NotificationError(Exception):
@@ -123,8 +126,6 @@ def notify(recipients: dict[int, Message]) -> list[Notification]:
             continue  # already notified about this event
         created.append(notification)
         if channel == Delivery.EMAIL:
-            from .tasks import send_notification_email
-
             transaction.on_commit(partial(send_notification_email.enqueue, notification.pk))
     return created
 
@@ -195,10 +196,6 @@ def open_notification(user, notification_id: int) -> str:
 # --- unsubscribe links -------------------------------------------------------------------------------------
 
 
-def unsubscribe_token(user_id: int, kind: str = ALL_KINDS) -> str:
-    return signing.dumps({"u": user_id, "k": kind}, salt=UNSUBSCRIBE_SALT, compress=True)
-
-
 def read_unsubscribe_token(token: str) -> tuple[int, str]:
     try:
         data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
@@ -212,8 +209,6 @@ def read_unsubscribe_token(token: str) -> tuple[int, str]:
 
 def unsubscribe(token: str) -> tuple[int, str]:
     """Stop the emails a signed link names (one kind or all): those notifications stay on the site only."""
-    from django.contrib.auth import get_user_model
-
     user_id, kind = read_unsubscribe_token(token)
     user = get_user_model().objects.filter(pk=user_id).first()
     if user is None:

@@ -2,12 +2,17 @@
 and the notification centre's pages."""
 
 import re
+import threading
+from datetime import timedelta
 from email.utils import parseaddr
 
 import pytest
 from django.core import mail
+from django.core.mail.backends import locmem
 from django.core.management import call_command
+from django.db import connections
 from django.urls import reverse
+from django.utils import timezone
 
 from community import services
 from community.models import Answer
@@ -145,7 +150,7 @@ def test_failed_send_can_be_retried_and_then_sends_once(people, run, monkeypatch
     answer = run(services.post_answer, people["answerer"], question, body="Hold the reset button for ten seconds.")
     assert Answer.objects.filter(pk=answer.pk).exists()  # the post stands when the mail server is down
     notification = Notification.objects.get(recipient=people["asker"])
-    assert notification.emailed_at is None  # the claim was rolled back with the failed send
+    assert notification.emailed_at is None  # the failed send released its claim
     assert mail.outbox == []
     call_command("send_pending_emails", "--older-than", "0")
     call_command("send_pending_emails", "--older-than", "0")
@@ -419,3 +424,249 @@ def test_mentions_count_against_the_posters_hourly_budget(people, run, monkeypat
     assert Notification.objects.filter(kind=Kind.MENTION).count() == 2  # the budget is spent: silently ignored
     run(ask, people["follower"], title="Camera stops recording at night", body="@hanako, and you?")
     assert Notification.objects.filter(kind=Kind.MENTION).count() == 3  # someone else's budget is their own
+
+
+# --- issue 10: claim, commit, send, record — no transaction open across SMTP --------------------------------
+
+# The immediate task backend reports a task's exception as a failed result instead of raising it: these
+# backends record what they saw, and the tests assert on the record.
+
+
+def _transaction_open() -> bool:
+    """Is a transaction open on this thread's connection, as Django sees it or as the driver does?"""
+    from django.db import connection
+
+    if connection.in_atomic_block:
+        return True
+    raw = connection.connection
+    if raw is None:
+        return False
+    if connection.vendor == "sqlite":
+        return raw.in_transaction
+    if connection.vendor == "postgresql":
+        from psycopg.pq import TransactionStatus
+
+        return raw.info.transaction_status != TransactionStatus.IDLE
+    raise NotImplementedError(connection.vendor)
+
+
+class WatchingBackend(locmem.EmailBackend):
+    """The test mail backend, noting for every message whether a database transaction was open."""
+
+    seen: list[tuple[str, bool]] = []
+
+    def send_messages(self, messages):
+        for message in messages:
+            self.seen.append((message.to[0], _transaction_open()))
+        return super().send_messages(messages)
+
+
+class BlockingBackend(locmem.EmailBackend):
+    """A mail server that holds the first send until the test releases it (a slow SMTP conversation)."""
+
+    entered = threading.Event()
+    release = threading.Event()
+
+    def send_messages(self, messages):
+        if not self.entered.is_set():
+            self.entered.set()
+            assert self.release.wait(20), "the test never released the first send"
+        return super().send_messages(messages)
+
+
+class CrashingBackend(locmem.EmailBackend):
+    """The message leaves, then the worker dies before it can record that (no `except Exception` runs)."""
+
+    def send_messages(self, messages):
+        super().send_messages(messages)
+        raise SystemExit("worker killed")
+
+
+@pytest.fixture
+def watching(settings):
+    settings.EMAIL_BACKEND = f"{__name__}.WatchingBackend"
+    WatchingBackend.seen = []
+    return WatchingBackend.seen
+
+
+@pytest.fixture
+def blocking(settings):
+    settings.EMAIL_BACKEND = f"{__name__}.BlockingBackend"
+    BlockingBackend.entered = threading.Event()
+    BlockingBackend.release = threading.Event()
+    yield BlockingBackend
+    BlockingBackend.release.set()
+
+
+def in_thread(fn, *args):
+    """Start `fn(*args)` in a thread with its own database connection; returns (thread, results)."""
+    results: list = []
+
+    def target():
+        try:
+            results.append(fn(*args))
+        except Exception as error:  # noqa: BLE001 - handed to the test
+            results.append(error)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    return thread, results
+
+
+def email_notification(user, key="answer:1", delivery=Notification.Delivery.EMAIL):
+    return Notification.objects.create(
+        recipient=user, kind=Kind.ANSWER, delivery=delivery, dedupe_key=key, title="Hub light blinks red",
+        url="/community/q/1/hub-light-blinks-red/", created_at=timezone.now(),
+    )
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_no_transaction_is_open_while_the_mail_backend_sends(people, watching):
+    asker, follower = people["asker"], people["follower"]
+    question = ask(asker)
+    services.follow_question(follower, question)
+    # An answer emails the asker (the email task runs after the answer's commit) and puts the follower's
+    # notification in the digest.
+    services.post_answer(people["answerer"], question, body="Hold the reset button for ten seconds.")
+    # An email whose task never ran is sent by the sweep.
+    stranded = email_notification(people["hanako"])
+    call_command("send_pending_emails", "--older-than", "0")
+    call_command("send_digests")
+    assert sorted(watching) == [
+        ("asker@example.com", False), ("follower@example.com", False), ("hanako@example.com", False),
+    ]
+    stranded.refresh_from_db()
+    assert stranded.emailed_at is not None and stranded.claimed_until is None
+    assert not Notification.objects.filter(claimed_until__isnull=False).exists()
+    assert Notification.objects.get(recipient=follower).digested_at is not None
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_second_worker_finds_the_email_claimed_while_the_first_is_sending(people, blocking, postgres_only):
+    notification = email_notification(people["asker"])
+    first, first_result = in_thread(send_notification_email.call, notification.pk)
+    assert blocking.entered.wait(10)
+    # The first worker is inside the SMTP conversation: its claim is committed, it holds no lock.
+    second, second_result = in_thread(send_notification_email.call, notification.pk)
+    sweep, sweep_result = in_thread(call_command, "send_pending_emails", "--older-than", "0")
+    second.join(10)
+    sweep.join(10)
+    assert not second.is_alive() and not sweep.is_alive(), "a second worker waited on the first one's transaction"
+    assert second_result == [False] and sweep_result == [None]
+    blocking.release.set()
+    first.join(10)
+    assert first_result == [True]
+    assert recipients() == ["asker@example.com"]
+    notification.refresh_from_db()
+    assert notification.emailed_at is not None and notification.claimed_until is None
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_many_workers_at_once_send_one_email(people, postgres_only):
+    notification = email_notification(people["asker"])
+    barrier = threading.Barrier(6)
+
+    def worker():
+        barrier.wait()
+        return send_notification_email.call(notification.pk)
+
+    threads = [in_thread(worker) for _ in range(6)]
+    for thread, _results in threads:
+        thread.join(20)
+    assert sorted(result for _thread, results in threads for result in results) == [False] * 5 + [True]
+    assert recipients() == ["asker@example.com"]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_digest_runs_at_once_send_one_digest(people, blocking, postgres_only):
+    from portal.tasks import send_digest
+
+    follower = people["follower"]
+    for i in range(3):
+        email_notification(follower, key=f"followed:{i}", delivery=Notification.Delivery.DIGEST)
+    first, first_result = in_thread(send_digest, follower.pk)
+    assert blocking.entered.wait(10)
+    second, second_result = in_thread(send_digest, follower.pk)
+    second.join(10)
+    assert not second.is_alive(), "the second digest run waited on the first one's transaction"
+    assert second_result == [0]
+    blocking.release.set()
+    first.join(10)
+    assert first_result == [3]
+    assert recipients() == ["follower@example.com"] and "3 updates" in mail.outbox[0].subject
+    assert not Notification.objects.filter(digested_at__isnull=True).exists()
+
+
+def test_a_worker_that_dies_after_sending_leaves_a_claim_that_expires(people, settings):
+    """At least once: a crash between the send and the record never loses the email; it is sent again
+    once the claim expires (and not before, so a slow worker is not doubled)."""
+    import time_machine
+
+    from portal import outbox
+
+    notification = email_notification(people["asker"])
+    settings.EMAIL_BACKEND = f"{__name__}.CrashingBackend"
+    with pytest.raises(SystemExit):
+        send_notification_email.call(notification.pk)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    notification.refresh_from_db()
+    assert notification.emailed_at is None and notification.claimed_until is not None
+    call_command("send_pending_emails", "--older-than", "0")
+    assert send_notification_email.call(notification.pk) is False
+    assert len(mail.outbox) == 1  # the one the dead worker sent
+    with time_machine.travel(notification.claimed_until + timedelta(seconds=1)):
+        call_command("send_pending_emails", "--older-than", "0")
+        call_command("send_pending_emails", "--older-than", "0")
+    assert recipients() == ["asker@example.com", "asker@example.com"]
+    notification.refresh_from_db()
+    assert notification.emailed_at is not None and notification.claimed_until is None
+    assert outbox.LEASE >= timedelta(minutes=5)
+
+
+def test_a_failed_digest_send_releases_its_claim_at_once(people, monkeypatch):
+    from portal.tasks import send_digest
+
+    follower = people["follower"]
+    email_notification(follower, key="followed:1", delivery=Notification.Delivery.DIGEST)
+    monkeypatch.setattr(mail.EmailMultiAlternatives, "send", lambda *args, **kwargs: (_ for _ in ()).throw(OSError()))
+    with pytest.raises(OSError):
+        send_digest(follower.pk)
+    assert Notification.objects.get(recipient=follower).claimed_until is None
+    monkeypatch.undo()
+    assert send_digest(follower.pk) == 1 and send_digest(follower.pk) == 0
+    assert recipients() == ["follower@example.com"]
+
+
+def _portal_imports(module: str) -> set[str]:
+    """The portal modules `module` imports anywhere in its source (inside functions too)."""
+    import ast
+    from pathlib import Path
+
+    import portal
+
+    root = Path(portal.__file__).parent
+    known = {f"portal.{path.stem}" for path in root.glob("*.py")}
+    tree = ast.parse((root / f"{module.rpartition('.')[2]}.py").read_text())
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = ("portal" + (f".{node.module}" if node.module else "")) if node.level else (node.module or "")
+            found |= {base} | {f"{base}.{alias.name}" for alias in node.names}
+    return found & known
+
+
+def test_email_delivery_never_imports_the_notification_service():
+    """notifications → tasks (it queues the email) and never the other way, not even inside a function."""
+    seen, todo = set(), ["portal.tasks"]
+    while todo:
+        module = todo.pop()
+        if module not in seen:
+            seen.add(module)
+            todo.extend(_portal_imports(module))
+    assert "portal.notifications" not in seen
+    assert {"portal.emails", "portal.outbox"} <= seen
+    assert "portal.tasks" in _portal_imports("portal.notifications")
