@@ -418,7 +418,7 @@ def _redact_notifications(targets: list[str], *, restore: bool = False) -> None:
 # --- delete / restore ---------------------------------------------------------------------------------------------
 
 
-def delete_post(actor, post: Question | Answer):
+def delete_post(actor, post: Question | Answer, *, reason: str = ""):
     user = _actor(actor).user
     if not permissions.can_delete(user, post):
         raise PermissionRefused(_("You cannot delete this post."))
@@ -442,7 +442,7 @@ def delete_post(actor, post: Question | Answer):
     return post
 
 
-def restore_post(actor, post: Question | Answer):
+def restore_post(actor, post: Question | Answer, *, reason: str = ""):
     user = _actor(actor).user
     if not permissions.can_restore(user, post):
         raise PermissionRefused(_("Only moderators can restore deleted posts."))
