@@ -318,3 +318,16 @@ def test_reason_keyword_reaches_the_services(moderator, question):
 def test_moderators_group_may_view_posts(db):
     codenames = set(Group.objects.get(name=MODERATORS).permissions.values_list("codename", flat=True))
     assert {"view_question", "view_answer", "view_comment"} <= codenames
+
+
+def test_moderator_question_page_with_reason_fields_is_valid_html(client, moderator, question, answer, tmp_path):
+    """Both forms (delete the question, restore the deleted answer) on one page: unique ids, valid HTML."""
+    from tests.portal.test_valid_html import format_messages, run_vnu
+
+    services.delete_post(moderator, answer)
+    client.force_login(moderator)
+    page = client.get(question.get_absolute_url()).content.decode()
+    assert f'id="delete-reason-q-{question.pk}"' in page and f'id="restore-reason-a-{answer.pk}"' in page
+    (tmp_path / "moderator-question.html").write_text(page, encoding="utf-8")
+    errors = run_vnu([tmp_path / "moderator-question.html"])
+    assert not errors, format_messages(errors)
