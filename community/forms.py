@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from knowledge.models import TopicPage
+from portal.audit import REASON_MAX
 
 from .models import BODY_MAX, COMMENT_MAX, TITLE_MAX
 from .validation import FieldError, clean_body, clean_comment, clean_title, parse_tags
@@ -91,3 +92,15 @@ class CommentForm(forms.Form):
 
 class VoteForm(forms.Form):
     value = forms.TypedChoiceField(choices=[("1", "up"), ("-1", "down"), ("0", "none")], coerce=int)
+
+
+class ModeratorReasonForm(forms.Form):
+    """The optional reason a moderator gives when deleting or restoring someone's post (audit log)."""
+
+    reason = forms.CharField(
+        label=_("Reason (optional)"), required=False, max_length=REASON_MAX,
+        error_messages={"max_length": _(
+            "Please keep the reason to %(limit_value)d characters or fewer (it has %(show_value)d)."
+        )},
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": REASON_MAX}),
+    )

@@ -1,10 +1,19 @@
-"""Back-office screens for editors: helpfulness per article, the "No" comments, and tag management."""
+"""Back-office screens for editors: helpfulness per article, the "No" comments, and tag management.
 
+Tag management is audited in Wagtail's log (Site history): creating and deleting a tag by Wagtail's own
+``wagtail.create`` / ``wagtail.delete`` entries, editing one by a ``tags.edit`` entry with the name and
+slug before and after (Wagtail's ``wagtail.edit`` would keep only the new name).
+"""
+
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 from wagtail import hooks
+from wagtail.admin.views.generic.models import EditView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
+
+from portal import audit
 
 from .models import ArticleFeedback, ArticleHelpfulness
 
@@ -49,8 +58,23 @@ class ArticleFeedbackGroup(ViewSetGroup):
     items = (HelpfulnessViewSet, FeedbackViewSet)
 
 
+class TagEditView(EditView):
+    def save_instance(self):
+        with transaction.atomic():  # the tag and its audit entry are saved together or not at all
+            before = Tag.objects.filter(pk=self.form.instance.pk).values("name", "slug").first()
+            self.action_class(self.form.instance, user=self.request.user, form=self.form, log_action=False).execute(
+                skip_permission_checks=True  # checked by the view, as in Wagtail's EditView
+            )
+            tag = self.form.instance
+            after = {"name": tag.name, "slug": tag.slug}
+            if before != after:
+                audit.record(self.request.user, "tags.edit", tag, before=before, after=after)
+        return tag
+
+
 class TagViewSet(ModelViewSet):
     model = Tag
+    edit_view_class = TagEditView
     icon = "tag"
     menu_label = _("Tags")
     menu_order = 260

@@ -28,6 +28,9 @@ MODEL_PERMISSIONS = {
         ("taggit", "add_tag"), ("taggit", "change_tag"), ("taggit", "delete_tag"), ("taggit", "view_tag"),
         ("knowledge", "view_articlefeedback"), ("knowledge", "view_articlehelpfulness"),
         ("community", "moderate_posts"),
+        # Wagtail's Site history shows a log entry to those with a permission on its target's type:
+        # these let moderators see the audit entries about answers and comments, not only questions.
+        ("community", "view_question"), ("community", "view_answer"), ("community", "view_comment"),
     ],
     SUPPORT_AGENTS: [("wagtailadmin", "access_admin"), ("knowledge", "view_articlefeedback"), ("knowledge", "view_articlehelpfulness")],
 }

@@ -4,6 +4,9 @@ Wagtail's default asks gravatar.com for every avatar: a request to a third party
 member's email address, which the admin's Content Security Policy blocks anyway. An initials avatar drawn
 as an inline SVG (a ``data:`` URL) needs no request at all. An avatar uploaded in the admin's account
 settings still wins.
+
+The audited staff actions (portal/audit.py) are registered here with Wagtail's log actions, so their entries
+show in the admin's Site history report.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from urllib.parse import quote
 
 from django.utils.html import escape
 from wagtail import hooks
+
+from . import audit
 
 # The palette of the public initials avatars (static/css/portal.css, .avatar--0 … .avatar--5): AA on white.
 AVATAR_COLOURS = ("#1d4ed8", "#047857", "#7c3aed", "#b45309", "#be123c", "#0f766e")
@@ -42,3 +47,9 @@ def staff_initials_avatar(user, size):
     if uploaded is not None and uploaded.avatar:
         return None  # Wagtail shows the uploaded picture
     return initials_avatar_url(user, size)
+
+
+@hooks.register("register_log_actions")
+def register_audit_actions(actions):
+    """The audited staff actions (portal/audit.py): they show in the admin's Site history report."""
+    audit.register_log_actions(actions)

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 
 from portal.params import safe_next_url
 
-from .. import services
-from ..forms import AnswerForm, CommentForm, VoteForm
+from .. import permissions, services
+from ..forms import AnswerForm, CommentForm, ModeratorReasonForm, VoteForm
 from ..models import Answer, Comment, Question
 from ..pages import load_question, question_page, vote_view
 from .common import actor, error_response, get_or_404
@@ -206,6 +206,16 @@ def answer(request, pk: int):
     return render_question(request, question, answer_form=form, status=400)
 
 
+def _moderator_reason(request) -> str:
+    """The optional reason a moderator gave (kept in the audit log); members give none."""
+    if not permissions.is_moderator(request.user):
+        return ""
+    form = ModeratorReasonForm(request.POST)
+    if not form.is_valid():
+        raise services.CommunityError(" ".join(form.errors["reason"]), field="reason")
+    return form.cleaned_data["reason"]
+
+
 @require_POST
 @_signed_in
 def delete(request, kind: str, pk: int):
@@ -218,7 +228,10 @@ def delete(request, kind: str, pk: int):
         fallback = _question_url(target)
         action = services.restore_post if request.POST.get("action") == "restore" else services.delete_post
     try:
-        action(actor(request), target)
+        if kind == "c":
+            action(actor(request), target)
+        else:
+            action(actor(request), target, reason=_moderator_reason(request))
     except services.CommunityError as error:
         return error_response(request, error, fallback_url=fallback)
     if action is services.restore_post:

@@ -1,0 +1,233 @@
+"""The audit log: every staff action is one append-only entry in Wagtail's own log.
+
+Entries are Wagtail ``ModelLogEntry`` rows written through ``wagtail.log_actions``, so they appear in the
+admin's Site history report (/admin/reports/site-history/) with its filters (action, user, type, date)
+and its CSV/XLSX export, and in ``history(instance)``. No table of our own: Wagtail's has every column we
+need (actor, action, target content type + id + label, time) and a JSON ``data`` column for the rest,
+which this module fills the same way for every action::
+
+    {"reason": "spam", "before": {"status": "published"}, "after": {"status": "deleted"}}
+
+Action names are ``<area>.<verb>`` (or ``<area>.<object>.<verb>``), lower case, with underscores inside a
+word. Areas, present and reserved:
+
+- ``community.*``   staff actions on questions, answers and comments (delete, restore, hide, approve, ...)
+- ``tags.*``        tag management beyond Wagtail's own ``wagtail.create`` / ``wagtail.delete``
+- ``moderation.*``  flags, review queue, pre-publish rules, sanctions (``moderation.flag.resolve``,
+                    ``moderation.sanction.impose``)
+- ``cases.*``       support cases (``cases.assign``, ``cases.solve``, ``cases.reopen``)
+- ``rewards.*``     reputation and rewards (``rewards.adjust``, ``rewards.redemption.approve``)
+
+An app adds its actions with ``define_action(name, label, message)`` from its ``AppConfig.ready()``;
+``record()`` refuses a name that was not defined, so a typo never writes an entry nobody can filter on.
+
+Append-only: the app offers no screen that edits or deletes entries, and ``install_guard()`` (run by
+``PortalConfig.ready()``) makes any ``save()`` of an existing entry or any ``delete()`` raise.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Model, QuerySet
+from django.db.models.signals import pre_delete, pre_save
+from django.utils import translation
+from django.utils.text import Truncator
+from django.utils.translation import gettext, pgettext_lazy
+from wagtail.log_actions import LogFormatter
+from wagtail.log_actions import log as wagtail_log
+from wagtail.log_actions import registry as log_registry
+from wagtail.models import ModelLogEntry
+
+ACTION_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*){1,2}$")
+REASON_MAX = 500
+VALUE_MAX = 80  # characters of one before/after value shown in a message (the data keeps it whole)
+
+LogEntry = ModelLogEntry
+
+
+class AuditLogIsAppendOnly(Exception):
+    """Raised on any attempt to change or delete an audit entry."""
+
+
+class AuditFormatter(LogFormatter):
+    """The message of an entry: what was done, what changed, and why.
+
+    ``Deleted · status: published → deleted · Reason: spam``
+    """
+
+    def format_message(self, log_entry) -> str:
+        data = log_entry.data or {}
+        parts = [str(self.message)]
+        changes = describe_changes(data.get("before"), data.get("after"))
+        if changes:
+            parts.append(changes)
+        if data.get("reason"):
+            parts.append(gettext("Reason: %(reason)s") % {"reason": data["reason"]})
+        return " · ".join(parts)
+
+    def format_comment(self, log_entry) -> str:
+        return (log_entry.data or {}).get("reason", "")
+
+
+# name: (label in the action filter, message in the history). Labels say what the staff member did. The
+# "audit log" context keeps "Deleted", "Edited", ... from overriding Wagtail's own translations of them.
+ACTIONS: dict[str, tuple[Any, Any]] = {
+    "community.delete": (
+        pgettext_lazy("audit log", "Delete post (staff)"), pgettext_lazy("audit log", "Deleted"),
+    ),
+    "community.restore": (
+        pgettext_lazy("audit log", "Restore post"), pgettext_lazy("audit log", "Restored"),
+    ),
+    "community.hide": (
+        pgettext_lazy("audit log", "Hide post"), pgettext_lazy("audit log", "Hidden"),
+    ),
+    "community.unhide": (
+        pgettext_lazy("audit log", "Unhide post"), pgettext_lazy("audit log", "Unhidden"),
+    ),
+    "community.approve": (
+        pgettext_lazy("audit log", "Approve pending post"), pgettext_lazy("audit log", "Approved and published"),
+    ),
+    "community.accept_on_behalf": (
+        pgettext_lazy("audit log", "Accept answer for the asker"), pgettext_lazy("audit log", "Accepted for the asker"),
+    ),
+    "community.unaccept_on_behalf": (
+        pgettext_lazy("audit log", "Unaccept answer for the asker"), pgettext_lazy("audit log", "Unaccepted for the asker"),
+    ),
+    "community.edit_others": (
+        pgettext_lazy("audit log", "Edit someone else's post"), pgettext_lazy("audit log", "Edited someone else's post"),
+    ),
+    "tags.edit": (
+        pgettext_lazy("audit log", "Edit tag"), pgettext_lazy("audit log", "Edited"),
+    ),
+    "tags.merge": (
+        pgettext_lazy("audit log", "Merge tags"), pgettext_lazy("audit log", "Merged"),
+    ),
+}
+
+
+def _formatter_class(label, message) -> type[AuditFormatter]:
+    return type("AuditActionFormatter", (AuditFormatter,), {"label": label, "message": message})
+
+
+def define_action(name: str, label, message) -> None:
+    """Add an audited action (call from an ``AppConfig.ready()``). ``label`` names the action in the
+    report's filter ("Hide post"), ``message`` is the past tense shown per entry ("Hidden")."""
+    if not ACTION_NAME.match(name):
+        raise ValueError(f"Audit action names are '<area>.<verb>' in lower case, not {name!r}")
+    if name in ACTIONS and ACTIONS[name] != (label, message):
+        raise ValueError(f"The audit action {name!r} is already defined")
+    ACTIONS[name] = (label, message)
+    if log_registry.has_scanned_for_actions and not log_registry.action_exists(name):
+        log_registry.register_action(name)(_formatter_class(label, message))
+
+
+def register_log_actions(actions) -> None:
+    """The body of the ``register_log_actions`` hook (portal/wagtail_hooks.py)."""
+    for name, (label, message) in ACTIONS.items():
+        actions.register_action(name)(_formatter_class(label, message))
+
+
+# --- targets ---------------------------------------------------------------------------------------------
+
+# How an entry names its target in the report (stored with the entry, so it survives renames and
+# deletions). Keyed by "app_label.modelname" so this core module imports no app. A model may instead
+# define ``audit_label()``; anything else is named by its ``str()``.
+TARGET_LABELS: dict[str, Callable[[Any], str]] = {
+    "community.question": lambda q: gettext("Question %(id)s: %(title)s") % {"id": q.pk, "title": q.title},
+    "community.answer": lambda a: gettext("Answer %(id)s to question %(question)s") % {
+        "id": a.pk, "question": a.question_id},
+    "community.comment": lambda c: (
+        gettext("Comment %(id)s on answer %(answer)s") % {"id": c.pk, "answer": c.answer_id}
+        if c.answer_id
+        else gettext("Comment %(id)s on question %(question)s") % {"id": c.pk, "question": c.question_id}
+    ),
+}
+
+
+def register_target_label(model_label: str, label: Callable[[Any], str]) -> None:
+    TARGET_LABELS[model_label.lower()] = label
+
+
+def target_label(instance: Model) -> str:
+    """The name an entry stores for its target, in the site's default language (not the actor's)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        if hasattr(instance, "audit_label"):
+            return str(instance.audit_label())
+        describe = TARGET_LABELS.get(instance._meta.label_lower)
+        return describe(instance) if describe else str(instance)
+
+
+# --- writing and reading ------------------------------------------------------------------------------------
+
+
+def describe_changes(before: Mapping | None, after: Mapping | None) -> str:
+    """``status: published → deleted; title: Old → New`` for the keys whose values differ."""
+    before, after = before or {}, after or {}
+    changes = []
+    for key in [*before, *(k for k in after if k not in before)]:
+        old, new = before.get(key), after.get(key)
+        if old != new:
+            changes.append(f"{key}: {_short(old)} → {_short(new)}")
+    return "; ".join(changes)
+
+
+def _short(value) -> str:
+    return "—" if value in (None, "") else Truncator(str(value)).chars(VALUE_MAX)
+
+
+def record(
+    user,
+    action: str,
+    instance: Model,
+    *,
+    before: dict | None = None,
+    after: dict | None = None,
+    reason: str = "",
+) -> ModelLogEntry:
+    """Append one audit entry: ``user`` did ``action`` to ``instance`` (why: ``reason``), changing
+    ``before`` into ``after`` (JSON-serialisable dicts of the fields that matter). Call it inside the
+    service's transaction, so the entry exists exactly when the change does."""
+    if action not in ACTIONS:
+        raise ValueError(f"Unknown audit action {action!r}: define it with portal.audit.define_action()")
+    if instance.pk is None:
+        raise ValueError("Only a saved object can be the target of an audit entry")
+    data: dict[str, Any] = {"reason": (reason or "").strip()[:REASON_MAX]}
+    if before is not None:
+        data["before"] = dict(before)
+    if after is not None:
+        data["after"] = dict(after)
+    actor = user if getattr(user, "is_authenticated", False) else None
+    entry = wagtail_log(instance, action, user=actor, data=data, title=target_label(instance))
+    if entry is None:  # pragma: no cover - Wagtail registers ModelLogEntry for every model
+        raise RuntimeError(f"No log entry model for {type(instance).__name__}")
+    return entry
+
+
+def history(instance: Model) -> QuerySet[ModelLogEntry]:
+    """Every entry about ``instance`` (audit actions and Wagtail's own), newest first."""
+    return log_registry.get_logs_for_instance(instance).select_related("user")
+
+
+# --- append-only guard ------------------------------------------------------------------------------------------
+
+
+def _refuse_change(sender, instance, raw=False, **kwargs):
+    if raw or instance.pk is None:
+        return
+    if sender.objects.filter(pk=instance.pk).exists():
+        raise AuditLogIsAppendOnly("Log entries are append-only: they cannot be changed")
+
+
+def _refuse_delete(sender, instance, **kwargs):
+    raise AuditLogIsAppendOnly("Log entries are append-only: they cannot be deleted")
+
+
+def install_guard() -> None:
+    """Refuse saving an existing entry or deleting one (``save()``, ``delete()`` and queryset
+    ``delete()``, which sends ``pre_delete`` per row). A raw SQL ``UPDATE`` is outside the app's reach."""
+    pre_save.connect(_refuse_change, sender=ModelLogEntry, dispatch_uid="audit-append-only-save")
+    pre_delete.connect(_refuse_delete, sender=ModelLogEntry, dispatch_uid="audit-append-only-delete")
