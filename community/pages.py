@@ -330,7 +330,7 @@ def question_list(
 ) -> ListPage:
     """One page of questions, without COUNT(*): fetch one row more than the page to know if there is a
     next page. Two queries (questions, their tags) whatever the page size."""
-    queryset = Question.objects.visible_to(user).for_listing()
+    queryset = Question.objects.listed_for(user).for_listing()
     if status == "unanswered":
         queryset = queryset.unanswered()
     elif status == "unsolved":

@@ -51,6 +51,12 @@ class PostQuerySet(models.QuerySet):
             rule &= self._parent_rule(prefix, post_visible_q(user, prefix))
         return self.filter(rule)
 
+    def listed_for(self, user: Any) -> PostQuerySet:
+        """What lists show (question lists, tag pages): published posts, and every post to moderators
+        (marked). An author finds their own pending or hidden posts on their profile and at their address,
+        not in lists: a list then stays one index range scan for every member."""
+        return self if _is_moderator(user) else self.alive()
+
     @staticmethod
     def _parent_rule(prefix: str, rule: Q) -> Q:
         if prefix == "answer__":  # a comment on the question itself has no answer
