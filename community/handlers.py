@@ -4,7 +4,8 @@ Inside the transaction (exact, rolled back with the change):
 - the question's search document row: rebuilt when its text, answers, acceptance or state change; a vote
   or a comment only updates the signal that changed (no rebuild, one UPDATE);
 - notification redaction when a post leaves the public (deleted, hidden) or comes back;
-- the audit entry of every staff action (`portal.audit`);
+- the audit entry of every staff action (`portal.audit`: moderator deletes, restores, hides, unhides,
+  approvals, accepting or unaccepting for the asker, editing someone else's post);
 - cache stamps, touched once now and again after the commit (a page rendered from the old rows in
   between is dropped by the second touch).
 After the commit: the notification fan-out task.
@@ -12,8 +13,10 @@ After the commit: the notification fan-out task.
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from portal import audit
 from portal.events import subscribe
 from portal.notifications import redact
 from search import indexing
@@ -24,9 +27,12 @@ from .events import (
     AnswerPosted,
     AnswerUnaccepted,
     CommentAdded,
+    PostDeleted,
     PostEdited,
     PostEvent,
+    PostHidden,
     PostPublished,
+    PostRestored,
     PostStatusChanged,
     QuestionAsked,
     ReactionChanged,
@@ -110,6 +116,59 @@ def _parents(kind: str) -> tuple[str, ...]:
     return {"question": (), "answer": ("question",), "comment": ("question", "answer")}[kind]
 
 
+# --- audit ----------------------------------------------------------------------------------------------------------
+
+AUDIT_TEXT_MAX = 1000  # characters of a body kept in an audit entry (every revision's full text is in PostRevision)
+
+
+def _audit(event: PostEvent, action: str, *, before: dict | None = None, after: dict | None = None, reason: str = "") -> None:
+    actor = get_user_model().objects.filter(pk=event.actor_id).first() if event.actor_id else None
+    post = MODELS[event.post.kind].objects.get(pk=event.post.id)
+    audit.record(actor, action, post, before=before, after=after, reason=reason)
+
+
+def audit_status(event: PostStatusChanged) -> None:
+    """Staff state changes: a moderator deleting someone else's post, and every restore, hide, unhide and
+    approval. A member deleting their own post is not a staff action."""
+    if isinstance(event, PostDeleted):
+        if not event.by_staff:
+            return
+        action = "community.delete"
+    elif isinstance(event, PostRestored):
+        action = "community.restore"
+    elif isinstance(event, PostHidden):
+        action = "community.hide"
+    elif isinstance(event, PostPublished):
+        action = "community.approve" if event.from_status == PostStatus.PENDING else "community.unhide"
+    else:
+        return
+    _audit(event, action, before={"status": event.from_status}, after={"status": event.to_status}, reason=event.reason)
+
+
+def audit_acceptance(event: AnswerAccepted | AnswerUnaccepted) -> None:
+    if not event.on_behalf:
+        return
+    accepted = isinstance(event, AnswerAccepted)
+    action = "community.accept_on_behalf" if accepted else "community.unaccept_on_behalf"
+    if accepted:
+        before, after = {"accepted_answer": event.previous_answer_id}, {"accepted_answer": event.post.id}
+    else:
+        before, after = {"accepted_answer": event.post.id}, {"accepted_answer": None}
+    _audit(event, action, before=before, after=after)
+
+
+def _clip(values: dict) -> dict:
+    return {key: (value[:AUDIT_TEXT_MAX] if isinstance(value, str) else value) for key, value in values.items()}
+
+
+def audit_edit(event: PostEdited) -> None:
+    if event.by_staff:
+        changed = [key for key in event.after if event.before.get(key) != event.after.get(key)]
+        before = _clip({key: event.before.get(key) for key in changed} | {"revision": event.revision - 1})
+        after = _clip({key: event.after.get(key) for key in changed} | {"revision": event.revision})
+        _audit(event, "community.edit_others", before=before, after=after, reason=event.summary)
+
+
 def register() -> None:
     content_changes = (QuestionAsked, AnswerPosted, PostEdited, AnswerAccepted, AnswerUnaccepted)
     for event_type in content_changes:
@@ -124,3 +183,7 @@ def register() -> None:
     for event_type in FAN_OUT:
         subscribe(event_type, fan_out_new_post, phase="commit")
     subscribe(PostPublished, fan_out_approved, phase="commit")
+    subscribe(PostStatusChanged, audit_status, phase="atomic")
+    subscribe(AnswerAccepted, audit_acceptance, phase="atomic")
+    subscribe(AnswerUnaccepted, audit_acceptance, phase="atomic")
+    subscribe(PostEdited, audit_edit, phase="atomic")
