@@ -54,7 +54,7 @@ def test_load_demo_prints_a_totp_command_that_runs_with_this_interpreter(db, cap
 
     from django.conf import settings
 
-    from portal.management.commands.load_demo import manage_command
+    from devtools.management.commands.load_demo import manage_command
 
     base = Path(settings.BASE_DIR)
     venv_python = str(base / ".venv" / "bin" / "python")
@@ -82,8 +82,8 @@ def test_demo_notifications_have_realistic_times_and_read_states():
     from django.db.models import Count, F, Q
     from django.utils import timezone
 
-    from community import demo
     from community.models import Answer
+    from devtools import community_demo as demo
     from portal.models import Notification
 
     started = timezone.now()
