@@ -16,7 +16,3 @@ BULK_USER = "bulk-user-"
 def generated_questions() -> QuerySet[Question]:
     """The questions seed_bulk generated (the benchmark question among them), deleted or not."""
     return Question.objects.filter(author__username__startswith=BULK_USER)
-
-
-def is_generated(question: Question) -> bool:
-    return question.author.get_username().startswith(BULK_USER)
