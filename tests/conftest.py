@@ -4,6 +4,8 @@ from django.db import connection
 
 from tests.factories import UserFactory, make_article, make_site, make_topic
 
+pytest_plugins = ["tests.shared_demo"]  # the `shared_demo` fixture: the demo loaded once per test session
+
 
 @pytest.fixture(autouse=True)
 def _clear_cache():

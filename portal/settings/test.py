@@ -1,5 +1,6 @@
 from .base import *  # noqa: F403
 
+INSTALLED_APPS = [*INSTALLED_APPS, "devtools"]  # demo content, seeding and the benchmark are tested too
 SECRET_KEY = "test-only-insecure-key"  # noqa: S105
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

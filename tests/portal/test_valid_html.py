@@ -21,11 +21,11 @@ from django.utils import translation
 from wagtail.embeds.models import Embed
 
 from community import services
+from devtools.management.commands.load_demo import DEMO_DIR
+from devtools.management.commands.load_demo import Command as LoadDemo
 from knowledge.importer import import_articles
 from knowledge.models import ArticlePage, TopicPage
 from knowledge.services import Visitor, record_helpful_vote
-from portal.management.commands.load_demo import DEMO_DIR
-from portal.management.commands.load_demo import Command as LoadDemo
 from portal.models import Profile
 from portal.roles import MODERATORS
 from tests.factories import UserFactory, make_article, translate

@@ -2,7 +2,6 @@
 must still bring up the help article that answers it, however many questions share more of its words."""
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone, translation
 
@@ -20,9 +19,8 @@ ARTICLE = "Nimbus Cam isn't recording events"
 
 
 @pytest.fixture
-def demo(db, settings, tmp_path):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    call_command("load_demo", stdout=open(tmp_path / "out.txt", "w"))  # noqa: SIM115 - closed with tmp_path
+def demo(shared_demo):
+    """The demo, loaded once for every test that only reads it (tests/shared_demo.py)."""
     assert SearchDocument.objects.filter(kind="article", title=ARTICLE).exists()
 
 

@@ -3,7 +3,6 @@ two-character Japanese words), each with the article or question a support agent
 3. At least 27 of 30 must pass on each backend."""
 
 import pytest
-from django.core.management import call_command
 
 from search.backends.base import SearchQuery
 from search.backends.database import DatabaseBackend
@@ -47,9 +46,8 @@ CASES = [
 
 
 @pytest.fixture
-def demo(db, settings, tmp_path):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    call_command("load_demo", stdout=open(tmp_path / "out.txt", "w"))  # noqa: SIM115 - closed with tmp_path
+def demo(shared_demo):
+    """The demo, loaded once for every test that only reads it (tests/shared_demo.py)."""
     assert SearchDocument.objects.filter(kind="article").count() == 60
     assert SearchDocument.objects.filter(kind="question").count() >= 150
 

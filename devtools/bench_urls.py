@@ -1,4 +1,4 @@
-"""URLconf for the benchmark (portal.settings.bench): the portal's own URLs plus a trivial view.
+"""URLconf for the benchmark (portal.settings.bench, ROOT_URLCONF = "devtools.bench_urls"): the portal's own URLs plus a trivial view.
 
 The trivial view comes first: the portal ends with a catch-all Wagtail route that would take it.
 """

@@ -5,15 +5,18 @@ questions, NOT through the services (100,000 questions through the services woul
 command itself keeps every counter consistent with the rows it writes, exactly as the services would
 (`recompute_community --check` agrees afterwards):
 
-- questions (`is_bulk=True`) by ~2,000 generated members `bulk-user-N` (verified address, profile, one
+- questions by ~2,000 generated members `bulk-user-N` (verified address, profile, one
   shared precomputed password hash: the demo password), spread over the demo topics in English and
   Japanese, 1–3 tags each from a small fixed set, and followed by their asker (follower_count 1);
 - about `--answers-per-question` answers each (some questions none), with up- and down-votes (`Vote` rows
   plus their `VoteEvent` ledger rows) giving varied scores, an accepted answer on about 40% of the
   answered questions (with its `Acceptance` ledger row), comments on some questions and answers;
 - one benchmark question, "Benchmark: hub keeps dropping off Wi-Fi (50 answers)", with exactly 50 answers
-  and 200 comments, an ordinary question on its ordinary URL (`is_bulk` only marks it as generated, so
-  `--reset` removes it too and `manage.py bench` finds it).
+  and 200 comments, an ordinary question on its ordinary URL (asked by a generated member, so `--reset`
+  removes it too and `manage.py bench` finds it).
+
+The product's models carry no mark of generated data: whatever the generated members (`bulk-user-N`) wrote
+is generated (`devtools.generated`).
 
 Markdown is rendered once per template text and the HTML reused. Idempotent: with N bulk questions already
 there it does nothing; with fewer it adds the missing ones; `--reset` deletes every bulk row and bulk
@@ -27,6 +30,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
@@ -34,9 +38,9 @@ from django.db import connection, transaction
 from django.db.models import ProtectedError, Q
 from django.utils import timezone
 from django.utils.text import slugify
+from taggit.models import Tag
 
 from community import caching
-from community.demo import DEMO_PASSWORD
 from community.models import (
     Acceptance,
     Answer,
@@ -49,12 +53,16 @@ from community.models import (
     Vote,
     VoteEvent,
 )
+from devtools.community_demo import DEMO_PASSWORD
+from devtools.generated import BULK_USER, generated_questions
+from knowledge.models import TopicPage
+from portal.models import Profile
 from portal.sanitize import render_markdown
+from search.indexing import ensure_index
 
 BENCHMARK_TITLE = "Benchmark: hub keeps dropping off Wi-Fi (50 answers)"
 BENCHMARK_ANSWERS = 50
 BENCHMARK_COMMENTS = 200
-BULK_USER = "bulk-user-"
 QUESTIONS_PER_TRANSACTION = 2_500
 INSERT_BATCH = 5_000
 SPREAD_DAYS = 730
@@ -221,14 +229,12 @@ class Command(BaseCommand):
             self.tag_ids = self.tag_ids_by_name()
             self.memo = {}
             self.benchmark_question()
-            have = Question.objects.filter(is_bulk=True).exclude(title=BENCHMARK_TITLE).count()
+            have = generated_questions().exclude(title=BENCHMARK_TITLE).count()
             if have >= questions:
                 self.stdout.write(f"{have:,} bulk questions already there (asked for {questions:,}): nothing to add.")
             else:
                 self.add_questions(have, questions, answers_per_question)
             # Bulk rows bypass the services, so their search documents are written here in bulk.
-            from search.indexing import ensure_index
-
             if ensure_index(self.stdout):
                 self.stdout.write(f"  search documents rebuilt ({self.elapsed()})")
         finally:
@@ -242,11 +248,11 @@ class Command(BaseCommand):
         return f"{time.monotonic() - self.started:.1f}s"
 
     def totals(self) -> str:
-        bulk = Question.objects.filter(is_bulk=True)
+        bulk = generated_questions()
         return (
             f"{bulk.exclude(title=BENCHMARK_TITLE).count():,} bulk questions (+ the benchmark question), "
-            f"{Answer.objects.filter(question__is_bulk=True).count():,} answers, "
-            f"{Comment.objects.filter(question__is_bulk=True).count():,} comments, "
+            f"{Answer.objects.filter(question__in=bulk.values('pk')).count():,} answers, "
+            f"{Comment.objects.filter(question__in=bulk.values('pk')).count():,} comments, "
             f"{get_user_model().objects.filter(username__startswith=BULK_USER).count():,} bulk members"
         )
 
@@ -276,31 +282,28 @@ class Command(BaseCommand):
 
     def reset(self) -> None:
         using = connection.alias
-        bulk_q = Q(question__is_bulk=True)
-        bulk_a = Q(answer__question__is_bulk=True)
+        bulk = generated_questions().values("pk")
+        bulk_q = Q(question__in=bulk)
+        bulk_a = Q(answer__question__in=bulk)
         with transaction.atomic():
             for model in (VoteEvent, Vote, PostRevision):
                 model.objects.filter(bulk_q | bulk_a)._raw_delete(using)
             for model in (Acceptance, Comment, Follow, MeToo):
                 model.objects.filter(bulk_q)._raw_delete(using)
-            TaggedQuestion.objects.filter(content_object__is_bulk=True)._raw_delete(using)
-            Question.objects.filter(is_bulk=True).update(accepted_answer=None)
+            TaggedQuestion.objects.filter(content_object__in=bulk)._raw_delete(using)
+            generated_questions().update(accepted_answer=None)
             deleted = Answer.objects.filter(bulk_q)._raw_delete(using)
-            questions = Question.objects.filter(is_bulk=True)._raw_delete(using)
+            questions = generated_questions()._raw_delete(using)
         members = get_user_model().objects.filter(username__startswith=BULK_USER)
         try:
             members.delete()
-        except ProtectedError:  # someone signed in as a bulk member and posted for real: keep those
+        except ProtectedError:  # a bulk member answered or commented outside the generated questions: keep those
             members.filter(questions__isnull=True, answers__isnull=True, comments__isnull=True).delete()
         self.stdout.write(f"Reset: deleted {questions:,} bulk questions and {deleted:,} answers ({self.elapsed()})")
 
     # --- members, topics, tags --------------------------------------------------------------------------------------
 
     def bulk_users(self, wanted: int) -> list[int]:
-        from allauth.account.models import EmailAddress
-
-        from portal.models import Profile
-
         User = get_user_model()
         existing = set(User.objects.filter(username__startswith=BULK_USER).values_list("username", flat=True))
         names = [f"{BULK_USER}{n}" for n in range(1, wanted + 1)]
@@ -332,8 +335,6 @@ class Command(BaseCommand):
     def topic_pairs(self) -> dict[str, tuple[int, int | None]]:
         """Topic slug → (English topic page id, its Japanese translation's id). A question whose template's
         topic is missing goes to any topic (`any_topic`), or to none when there are no topics at all."""
-        from knowledge.models import TopicPage
-
         english = list(
             TopicPage.objects.filter(locale__language_code="en").order_by("path").values_list("slug", "pk", "translation_key")
         )
@@ -343,8 +344,6 @@ class Command(BaseCommand):
         return pairs
 
     def tag_ids_by_name(self) -> list[int]:
-        from taggit.models import Tag
-
         for name in TAGS:
             Tag.objects.get_or_create(slug=name, defaults={"name": name})
         by_name = dict(Tag.objects.filter(slug__in=TAGS).values_list("slug", "pk"))
@@ -364,7 +363,7 @@ class Command(BaseCommand):
         question = Question(
             author_id=asker, title=BENCHMARK_TITLE, slug=slugify(BENCHMARK_TITLE)[:80], body=BENCHMARK_BODY,
             body_html=self.rendered(BENCHMARK_BODY), topic_id=topic, language="en", created_at=asked_at,
-            is_bulk=True, view_count=4_321,
+            view_count=4_321,
         )
         batch.questions.append(question)
         batch.tags += [(0, self.tag_ids[TAGS.index("hub")]), (0, self.tag_ids[TAGS.index("wifi")])]
@@ -429,7 +428,7 @@ class Command(BaseCommand):
             question = Question(
                 author_id=asker, title=f"{title} (#{number + 1})", slug=f"{slug}-{number + 1}", body=body,
                 body_html=self.rendered(body), topic_id=japanese_topic if language == "ja" else english_topic,
-                language=language, created_at=asked_at, is_bulk=True,
+                language=language, created_at=asked_at,
                 view_count=int(rng.paretovariate(1.2) * 20),
             )
             batch.questions.append(question)

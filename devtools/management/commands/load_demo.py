@@ -14,6 +14,8 @@ from pathlib import Path
 
 import yaml
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
 from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -23,16 +25,16 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Locale, Page, Site
 
-from community.demo import load_community_demo
+from devtools.community_demo import DEMO_PASSWORD, load_community_demo
 from knowledge.importer import import_articles
 from knowledge.models import ArticleDailyStat, ArticlePage, TopicPage
 from knowledge.services import Visitor, record_helpful_vote
 from portal import roles
 from portal.models import HomePage, Profile
 from portal.site_url import site_address, sync_default_site
+from search.indexing import ensure_index
 
-DEMO_DIR = Path(settings.BASE_DIR) / "knowledge" / "demo_content"
-DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for the demo; demo accounts only
+DEMO_DIR = Path(__file__).resolve().parents[2] / "demo_content" / "knowledge"
 STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXPNIMBUSDEMOTWOFAA"  # noqa: S105 - base32; printed so a demoer can add it to an app
 USERS = [
     # username, email, display name, language, group, superuser
@@ -77,8 +79,6 @@ class Command(BaseCommand):
         users = self.users()
         self.votes_and_views(users)
         load_community_demo(stdout=self.stdout)
-        from search.indexing import ensure_index
-
         if ensure_index(self.stdout):
             self.stdout.write("Search documents rebuilt.")
         self.print_logins()
@@ -132,9 +132,6 @@ class Command(BaseCommand):
     # --- People ---------------------------------------------------------------------------------
 
     def users(self) -> dict:
-        from allauth.mfa.models import Authenticator
-        from allauth.mfa.totp.internal.auth import TOTP
-
         User = get_user_model()
         created = {}
         for username, email, name, language, group, superuser in USERS:

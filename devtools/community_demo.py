@@ -1,6 +1,6 @@
 """Community demo content for `manage.py load_demo`: Nimbus Home customers asking and answering.
 
-The content lives in YAML under `community/demo_content/`:
+The content lives in YAML under `devtools/demo_content/community/`:
 
 - `people.yaml`: the demo customers (created when missing, verified, with a profile);
 - `questions_<lang>.yaml`: hand-written questions with their answers, comments, votes and acceptance;
@@ -29,17 +29,22 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
+from taggit.models import Tag
 
-from . import services
-from .models import Acceptance, Answer, Comment, Follow, MeToo, PostRevision, Question, Vote, VoteEvent
-from .validation import FieldError, clean_title
+from community import services
+from community.models import Acceptance, Answer, Comment, Follow, MeToo, PostRevision, Question, Vote, VoteEvent
+from community.validation import FieldError, clean_title
+from devtools.generated import generated_questions
+from knowledge.models import TopicPage
+from portal.models import Notification, Profile
 
-CONTENT_DIR = Path(__file__).resolve().parent / "demo_content"
+CONTENT_DIR = Path(__file__).resolve().parent / "demo_content" / "community"
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - the documented password of the demo accounts
 SPREAD_DAYS = 90
 MAX_ANSWERS = 4
@@ -172,10 +177,6 @@ def _fill(text: str, context: dict) -> str:
 def ensure_people(people: list[dict]) -> dict[str, Any]:
     """The demo customers by username: created if missing (password DEMO_PASSWORD, verified address,
     profile); an existing account is only given its verified address and a profile if it lacks them."""
-    from allauth.account.models import EmailAddress
-
-    from portal.models import Profile
-
     User = get_user_model()
     password = None
     users = {}
@@ -208,8 +209,6 @@ def load_community_demo(content_dir: Path = CONTENT_DIR, *, now: datetime | None
         PostRevision.objects.filter(question__isnull=False, number=1, title__in=titles).values_list("title", flat=True)
     ) | set(Question.objects.filter(title__in=titles).values_list("title", flat=True))
     summary = Summary()
-    from portal.models import Notification
-
     first_notification = (Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
     # Demo activity fills the notification centre but emails nobody: the immediate task backend sends inside
     # the loop, through this backend.
@@ -230,8 +229,6 @@ def load_community_demo(content_dir: Path = CONTENT_DIR, *, now: datetime | None
 
 
 def _topics() -> dict[tuple[str, str], Any]:
-    from knowledge.models import TopicPage
-
     return {
         (topic.slug, topic.locale.language_code): topic for topic in TopicPage.objects.select_related("locale")
     }
@@ -239,15 +236,13 @@ def _topics() -> dict[tuple[str, str], Any]:
 
 def _ensure_tags(names: set[str]) -> None:
     """Demo tags exist up front: creating a tag is a reputation privilege the demo customers lack."""
-    from taggit.models import Tag
-
     existing = set(Tag.objects.filter(name__in=names).values_list("name", flat=True))
     for name in sorted(names - existing):
         Tag.objects.get_or_create(slug=name, defaults={"name": name})
 
 
 def _count(summary: Summary, titles: list[str]) -> None:
-    questions = Question.objects.filter(title__in=titles, is_bulk=False)
+    questions = Question.objects.filter(title__in=titles).exclude(pk__in=generated_questions().values("pk"))
     summary.questions = questions.count()
     summary.english = questions.filter(language="en").count()
     summary.japanese = questions.filter(language="ja").count()
@@ -284,8 +279,6 @@ def date_notifications(first_pk: int, now: datetime) -> int:
     little after they arrive, except the most recent few (two to MAX_UNREAD of the last UNREAD_DAYS days;
     always the newest one).
     Returns how many notifications were dated."""
-    from portal.models import Notification
-
     rows = list(
         Notification.objects.filter(pk__gte=first_pk).only("pk", "recipient_id", "dedupe_key", "created_at", "read_at",
                                                            "emailed_at", "digested_at", "delivery")

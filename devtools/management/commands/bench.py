@@ -26,6 +26,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connection
 
+from community.models import Question
+from devtools.generated import generated_questions
+from knowledge.models import ArticlePage, TopicPage
+from portal.models import HomePage
+
 TRIVIAL_PATH = "/bench/trivial/"
 PAGE_KINDS = (
     "trivial", "home", "topic", "article", "article-ja", "question", "question-member", "questions", "search", "suggest",
@@ -189,9 +194,6 @@ class Command(BaseCommand):
     # --- Pages -----------------------------------------------------------------------------------
 
     def discover_pages(self, spec: str) -> list[PageResult]:
-        from knowledge.models import ArticlePage, TopicPage
-        from portal.models import HomePage
-
         wanted = [item.strip() for item in spec.split(",") if item.strip()]
         unknown = [item for item in wanted if item not in PAGE_KINDS and not item.startswith("/")]
         if unknown:
@@ -241,12 +243,10 @@ class Command(BaseCommand):
 
     def benchmark_question(self):
         """The generated question with 50 answers (seed_bulk), else the demo question with most answers."""
-        from community.models import Question
-
         try:
             question = (
                 Question.objects.alive().filter(title=BENCHMARK_QUESTION).order_by("pk").first()
-                or Question.objects.alive().filter(is_bulk=True, answer_count=50).order_by("pk").first()
+                or Question.objects.alive().filter(pk__in=generated_questions().values("pk"), answer_count=50).order_by("pk").first()
                 or Question.objects.alive().order_by("-answer_count", "pk").first()
             )
         except DatabaseError as error:
@@ -308,7 +308,7 @@ class Command(BaseCommand):
                     raise CommandError(f"{error}: run manage.py collectstatic first (scripts/bench.sh does)") from error
             return response, len(captured.captured_queries)
 
-        with override_settings(ROOT_URLCONF="portal.bench_urls"):
+        with override_settings(ROOT_URLCONF="devtools.bench_urls"):
             for page in pages:
                 response, _ = get(page.url, page.cookie)  # primes per-process caches (sites, locales, content types)
                 if response.status_code != 200:

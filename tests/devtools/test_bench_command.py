@@ -2,7 +2,7 @@
 
 import pytest
 
-from portal.management.commands.bench import parse_wrk_output, to_ms
+from devtools.management.commands.bench import parse_wrk_output, to_ms
 
 WRK_OUTPUT = """\
 Running 15s test @ http://127.0.0.1:8765/account-sign-in/reset-your-password/
