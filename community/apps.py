@@ -7,6 +7,25 @@ class CommunityConfig(AppConfig):
     verbose_name = _("Community")
 
     def ready(self) -> None:
-        from . import handlers  # the app registry must be ready before the models are imported
+        from portal import extensions
+        from search import api as search_api
+
+        from . import caching, pages
+        from .search_documents import QuestionDocuments
+
+        # What community contributes to lower layers' pages and services (README: Layers and registries).
+        extensions.register_cache_stamp("community", caching.community_generation)
+        extensions.register_page_section("topic", extensions.PageSection(
+            "community", lambda topic, request: pages.topic_questions(topic),
+            template="community/includes/topic_section.html", stamps=("community",),
+        ))
+        extensions.register_page_section("profile", extensions.PageSection(
+            "community", lambda member, request: pages.member_activity(member, request.user),
+            template="community/includes/profile_activity.html",
+        ))
+        extensions.register_member_annotations("community", pages.member_stats_annotations)
+        search_api.register_document_provider("question", QuestionDocuments())
+
+        from . import handlers
 
         handlers.register()

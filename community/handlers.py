@@ -19,7 +19,7 @@ from django.utils import timezone
 from portal import audit
 from portal.events import subscribe
 from portal.notifications import redact
-from search import indexing
+from search import api as search_api
 
 from . import caching, permissions
 from .events import (
@@ -53,22 +53,22 @@ MODELS = {"question": Question, "answer": Answer, "comment": Comment}
 
 
 def reindex_question(event: PostEvent) -> None:
-    indexing.index_question(event.question_id)
+    search_api.reindex("question", event.question_id)
 
 
 def reindex_unless_comment(event: PostEvent) -> None:
     if event.post.kind != "comment":
-        indexing.index_question(event.question_id)
+        search_api.reindex("question", event.question_id)
 
 
 def vote_signal(event: VoteCast) -> None:
     """A vote on a question moves its `votes` signal; an answer's score is not a document signal."""
     if event.post.kind == "question":
-        indexing.update_signals("question", event.question_id, votes=event.score)
+        search_api.update_signals("question", event.question_id, votes=event.score)
 
 
 def activity_signal(event: PostEvent) -> None:
-    indexing.update_signals("question", event.question_id, updated_at=timezone.now())
+    search_api.update_signals("question", event.question_id, updated_at=timezone.now())
 
 
 # --- caches -----------------------------------------------------------------------------------------------------

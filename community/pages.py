@@ -19,8 +19,13 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from knowledge.models import ArticlePage, TopicPage
+from portal.seo import plain_text
+from portal.site_url import absolute_url
+
 from . import permissions
 from .models import Answer, Comment, Follow, MeToo, PostRevision, Question, TaggedQuestion, Vote
+from .seo import question_canonical_path
 
 ANSWER_SORTS = {
     "votes": ("-score", "created_at"),
@@ -203,8 +208,6 @@ def reader_language() -> str:
 def reader_topic(topic):
     """The topic as the reader knows it: its translation in the reader's language when there is one (one
     query, only when the topic is in another language)."""
-    from knowledge.models import TopicPage
-
     language = reader_language()
     if topic is None or topic.locale.language_code == language:
         return topic
@@ -225,8 +228,6 @@ def localise_topics(questions: list[Question], topics) -> list[Question]:
 def related(question: Question) -> tuple[list, list]:
     """Questions sharing a tag (else the topic) and help articles with those tags, in the reader's language,
     each once; cached ten minutes."""
-    from knowledge.models import ArticlePage
-
     language = reader_language()
     key = f"community:related:{question.pk}:{language}"
     cached = cache.get(key)
@@ -260,11 +261,6 @@ def related(question: Question) -> tuple[list, list]:
 def question_json_ld(request, question: Question, answers: list[PostView]) -> dict:
     """schema.org QAPage: plain text (never Markdown source), absolute URLs on the public address, and when
     the question and every answer were published and last modified."""
-    from portal.seo import plain_text
-    from portal.site_url import absolute_url
-
-    from .seo import question_canonical_path
-
     canonical = question_canonical_path(question)
 
     def person(user):

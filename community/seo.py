@@ -7,6 +7,9 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext
+
+from portal.site_url import absolute_url
 
 
 def question_path_prefixes() -> dict[str, str]:
@@ -28,10 +31,6 @@ def question_canonical_path(question) -> str:
 
 def question_breadcrumb_ld(question) -> dict:
     """schema.org BreadcrumbList matching the page's visible breadcrumb: Community › topic › question."""
-    from django.utils.translation import gettext
-
-    from portal.site_url import absolute_url
-
     community = reverse("community_index")
     crumbs = [(gettext("Community"), community)]
     if question.topic_id and question.topic:

@@ -15,6 +15,8 @@ from collections import Counter
 from django.db import DatabaseError, transaction
 from django.db.models import F
 
+from .models import Question
+
 FLUSH_SECONDS = 30
 FLUSH_VIEWS = 1000
 
@@ -46,8 +48,6 @@ def discard() -> None:
 def flush() -> int:
     """Write the counted views; returns how many were written."""
     global _last_flush
-    from .models import Question
-
     with _lock:
         batch = dict(_pending)
         _pending.clear()

@@ -20,6 +20,8 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from portal import extensions
+
 from .admin_forms import HelpPageForm
 from .blocks import ArticleBodyBlock, HeadingAnchors
 
@@ -72,16 +74,13 @@ class TopicPage(Page):
         verbose_name = _("topic")
 
     def get_context(self, request, *args, **kwargs):
-        from community.caching import community_generation
-        from community.pages import topic_questions
-
-        from .services import topic_page_context
-
-        # Read before the questions, so a cached copy is never newer than the generation it records.
-        self.community_generation = community_generation()
+        # The page's own data (knowledge.services, registered in KnowledgeConfig.ready) and the sections of
+        # higher apps (community's "From the community"). Their cache stamps are read before their content,
+        # so a cached copy is never newer than the stamps it records.
+        sections = extensions.section_context("topic", self, request)
+        self.cache_stamps = sections.stamps
         context = super().get_context(request, *args, **kwargs)
-        context.update(topic_page_context(self))
-        context.update(topic_questions(self))
+        context.update(sections.context)
         return context
 
 
@@ -104,6 +103,7 @@ class ArticlePage(Page):
     parent_page_types = ["knowledge.TopicPage"]
     subpage_types: list[str] = []
     base_form_class = HelpPageForm
+    page_view_counter = "article"  # the page cache counts every view (knowledge.apps registers the counter)
     content_panels = [
         *Page.content_panels,
         FieldPanel("summary"),
@@ -134,10 +134,12 @@ class ArticlePage(Page):
         return [item for block in self.body if block.block_type == "faq" for item in block.value]
 
     def get_context(self, request, *args, **kwargs):
-        from .services import article_page_context
-
+        # The page's data comes from knowledge.services (registered in KnowledgeConfig.ready: the services
+        # import these models, so the models do not import them).
+        sections = extensions.section_context("article", self, request)
+        self.cache_stamps = sections.stamps
         context = super().get_context(request, *args, **kwargs)
-        context.update(article_page_context(self, request))
+        context.update(sections.context)
         context["heading_anchors"] = HeadingAnchors()  # unique heading ids across the page's blocks
         return context
 

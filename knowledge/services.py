@@ -14,8 +14,12 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Locale, Page
 
+from portal.models import PortalSettings
+from portal.ratelimit import client_ip
+
 from .models import ArticleDailyStat, ArticleFeedback, ArticleHelpfulness, ArticlePage, TopicPage
 from .permissions import can_vote_helpful
+from .seo import article_json_ld, breadcrumb_list, faq_json_ld
 
 MAX_FEEDBACK_COMMENT = 1000
 ANONYMOUS_VOTES_PER_ADDRESS = 5  # counted anonymous votes per article, address and day (see _anonymous_vote_counts)
@@ -45,8 +49,6 @@ class Visitor:
 
     @classmethod
     def from_request(cls, request) -> Visitor:
-        from portal.ratelimit import client_ip
-
         if request.user.is_authenticated:
             return cls(user_id=request.user.pk)
         if not request.session.session_key:
@@ -288,8 +290,6 @@ def home_page_context(home: Page) -> dict:
 
 
 def topic_page_context(topic: TopicPage) -> dict:
-    from .seo import breadcrumb_list
-
     articles = topic_articles(topic)
     crumbs = list(topic.get_ancestors().filter(depth__gt=1).specific(defer=True)) + [topic]
     return {
@@ -304,10 +304,6 @@ def topic_page_context(topic: TopicPage) -> dict:
 
 
 def article_page_context(article: ArticlePage, request) -> dict:
-    from portal.models import PortalSettings
-
-    from .seo import article_json_ld, breadcrumb_list, faq_json_ld
-
     tags = list(article.tags.all())
     crumbs = list(article.get_ancestors().filter(depth__gt=1).specific(defer=True)) + [article]
     organisation = PortalSettings.for_request(request).organisation_name

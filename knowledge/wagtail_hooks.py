@@ -6,6 +6,7 @@ slug before and after (Wagtail's ``wagtail.edit`` would keep only the new name).
 """
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 from wagtail import hooks
@@ -15,7 +16,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 
 from portal import audit
 
-from .models import ArticleFeedback, ArticleHelpfulness
+from .models import ArticleFeedback, ArticleHelpfulness, TopicPage
 
 
 class HelpfulnessViewSet(ModelViewSet):
@@ -93,3 +94,10 @@ def register_feedback_viewsets():
 @hooks.register("register_admin_viewset")
 def register_tag_viewset():
     return TagViewSet("tags")
+
+
+@hooks.register("search_report_create_url")
+def new_article_url() -> str:
+    """The search report's "write the missing article" shortcut: a new article under the first English topic."""
+    topic = TopicPage.objects.filter(locale__language_code="en").order_by("path").first()
+    return reverse("wagtailadmin_pages:add", args=("knowledge", "articlepage", topic.pk)) if topic else ""

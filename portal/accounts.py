@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from allauth.core.internal.ratelimit import get_ip
+from django import forms
 from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
 from django.urls import translate_url
+from django.utils.translation import get_language
+
+from .models import Profile
+from .ratelimit import client_ip
+from .tasks import send_account_email
+from .text_rules import check_username
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request, user, form, commit=True):
         """Every member gets a profile at sign-up, in the language they signed up in."""
-        from django.utils.translation import get_language
-
-        from .models import Profile
-
         user = super().save_user(request, user, form, commit=commit)
         if commit:
             language = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
@@ -26,10 +32,6 @@ class AccountAdapter(DefaultAccountAdapter):
         """allauth's emails are rendered here (in the request's language) and sent by a task: with the
         database task queue no SMTP conversation happens inside the request, so a password reset or sign-up
         for an existing account takes as long as one for an unknown address (which sends nothing)."""
-        from allauth.core import context as allauth_context
-        from django.contrib.sites.shortcuts import get_current_site
-
-        from .tasks import send_account_email
 
         request = allauth_context.request
         message = self.render_mail(
@@ -46,9 +48,6 @@ class AccountAdapter(DefaultAccountAdapter):
     def clean_username(self, username, shallow=False):
         """allauth's checks, then the site's: no invisible characters and no staff-like names
         ("admin", "Nimbus-Support", "管理者", look-alikes included) for members signing up."""
-        from django import forms
-
-        from .text_rules import check_username
 
         username = super().clean_username(username, shallow=shallow)
         try:
@@ -63,7 +62,6 @@ class AccountAdapter(DefaultAccountAdapter):
         client that guesses is locked out while the owner, from their own address, still signs in (the
         "10/m/ip" part still bounds one client across accounts). A successful password reset clears the
         bucket of the client that reset it."""
-        from allauth.core.internal.ratelimit import get_ip
 
         return f"{super()._get_login_attempts_cache_key(request, **credentials)}:{get_ip(request)}"
 
@@ -77,6 +75,5 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_client_ip(self, request) -> str:
         """allauth's rate limits count by the same client address as the portal's (trusted proxies)."""
-        from .ratelimit import client_ip
 
         return client_ip(request)

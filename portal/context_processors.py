@@ -2,10 +2,10 @@ from functools import partial
 
 from django.conf import settings
 
+from .notifications import unread_count
+
 
 def _unread(user) -> int:
-    from .notifications import unread_count
-
     return unread_count(user)
 
 

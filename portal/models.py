@@ -12,6 +12,8 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models import Page
 
+from . import extensions
+
 
 class HomePage(Page):
     hero_title = models.CharField(_("hero title"), max_length=120, default="How can we help?")
@@ -26,10 +28,11 @@ class HomePage(Page):
         verbose_name = _("home page")
 
     def get_context(self, request, *args, **kwargs):
-        from knowledge.services import home_page_context
-
+        # The home page's topics and articles come from the apps that register "home" sections.
+        sections = extensions.section_context("home", self, request)
+        self.cache_stamps = sections.stamps
         context = super().get_context(request, *args, **kwargs)
-        context.update(home_page_context(self))
+        context.update(sections.context)
         return context
 
 

@@ -25,10 +25,11 @@ from django.middleware.csrf import get_token
 from django.utils.cache import patch_vary_headers
 from wagtail.views import serve as wagtail_serve
 
+from . import extensions
 from .compression import HoleyGzip, accepts_gzip
 
 GENERATION_KEY = "page-cache:generation"
-ENTRY_FORMAT = "gz2"  # part of every entry's key: a change of CachedPage never meets entries of the old shape
+ENTRY_FORMAT = "gz3"  # part of every entry's key: a change of CachedPage never meets entries of the old shape
 CSRF_PLACEHOLDER = "__csrf_token_placeholder__"
 CSRF_INPUT_RE = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 CACHEABLE_QUERY_KEYS = {"page"}
@@ -38,10 +39,13 @@ CACHEABLE_QUERY_KEYS = {"page"}
 class CachedPage:
     body: HoleyGzip  # the HTML, compressed, with a hole wherever a CSRF token goes
     content_type: str
-    article_id: int | None
-    # For pages that show community questions (topic pages): the community generation they were rendered
-    # at. A community write makes the entry stale without touching the rest of the site's cache.
-    community_generation: int | None = None
+    # The page's view counter and id (`page_view_counter` on the page, `extensions.register_view_counter`):
+    # counted on every hit as on a miss.
+    view: tuple[str, int] | None = None
+    # The cache stamps the page's sections were rendered at (e.g. a topic page's "From the community"
+    # section follows the community generation): a moved stamp makes the entry stale without touching
+    # the rest of the site's cache.
+    stamps: tuple[tuple[str, int], ...] = ()
 
 
 def invalidate() -> None:
@@ -100,12 +104,12 @@ def tokenless(content: str) -> str:
     return CSRF_INPUT_RE.sub(rf"\g<1>{CSRF_PLACEHOLDER}\g<2>", content)
 
 
-def _entry(response, article_id=None, community_generation=None) -> CachedPage:
+def _entry(response, view=None, stamps=()) -> CachedPage:
     """A rendered response as a cache entry: tokens taken out, compressed once."""
     charset = response.charset
     parts = tokenless(response.content.decode(charset)).encode(charset).split(CSRF_PLACEHOLDER.encode())
     body = HoleyGzip.compress(parts, keep_plain=True)
-    return CachedPage(body, response["Content-Type"], article_id, community_generation)
+    return CachedPage(body, response["Content-Type"], view, tuple(stamps))
 
 
 def _from_cache(request, entry: CachedPage) -> HttpResponse:
@@ -119,8 +123,6 @@ def _from_cache(request, entry: CachedPage) -> HttpResponse:
     patch_vary_headers(response, ("Accept-Encoding",))
     response["X-Page-Cache"] = "hit"
     return response
-
-
 
 
 def anonymous_cached(request, key_parts: tuple, build, *, query_keys=CACHEABLE_QUERY_KEYS, max_query=100):
@@ -146,31 +148,26 @@ def anonymous_cached(request, key_parts: tuple, build, *, query_keys=CACHEABLE_Q
 
 
 def serve(request, path: str = ""):
-    from knowledge.models import ArticlePage
-    from knowledge.services import count_article_view
-
     cacheable = _cacheable(request)
     if cacheable:
         key = _key(request)
         entry: CachedPage | None = cache.get(key)
-        if entry is not None and entry.community_generation is not None:
-            from community.caching import community_generation
-
-            if entry.community_generation != community_generation():
-                entry = None
+        if entry is not None and entry.stamps and not extensions.stamps_current(entry.stamps):
+            entry = None
         if entry is not None:
-            if entry.article_id:
-                count_article_view(entry.article_id)
+            if entry.view:
+                extensions.count_view(*entry.view)
             return _from_cache(request, entry)
 
     response = wagtail_serve(request, path)
     page = getattr(response, "context_data", None) and response.context_data.get("page")
-    article_id = page.pk if isinstance(page, ArticlePage) else None
-    if article_id and response.status_code == 200:
-        count_article_view(article_id)
+    counter = getattr(page, "page_view_counter", None)
+    view = (counter, page.pk) if counter else None
+    if view and response.status_code == 200:
+        extensions.count_view(*view)
     if cacheable and response.status_code == 200 and hasattr(response, "render") and not response.cookies:
         response.render()
-        entry = _entry(response, article_id, getattr(page, "community_generation", None))
+        entry = _entry(response, view, getattr(page, "cache_stamps", ()))
         cache.set(key, entry, settings.PORTAL_PAGE_CACHE_SECONDS)
         response["X-Page-Cache"] = "miss"
     return response

@@ -15,7 +15,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from . import extensions
 from .forms import ProfileForm
+from .health import task_status
 from .params import is_safe_next
 from .ratelimit import consume
 from .services import PortalError, get_profile, update_profile
@@ -33,10 +35,6 @@ def login_redirect(request):
 
 @require_GET
 def healthz(request):
-    from search.health import search_status
-
-    from .health import task_status
-
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -44,7 +42,9 @@ def healthz(request):
         database = {"status": "ok", "vendor": connection.vendor}
     except Exception as exc:  # noqa: BLE001 - any database failure is reported, never raised
         database = {"status": "error", "error": exc.__class__.__name__}
-    body = {"database": database, "search": search_status(), "tasks": task_status()}
+    body = {"database": database}
+    body.update({name: check() for name, check in extensions.health_checks().items()})  # e.g. "search"
+    body["tasks"] = task_status()
     body["status"] = "ok" if database["status"] == "ok" else "error"
     response = JsonResponse(body, status=200 if database["status"] == "ok" else 503)
     response["Cache-Control"] = "no-store"
@@ -68,15 +68,14 @@ def robots_txt(request):
 
 
 def member_profile(request, username: str):
-    from community.pages import member_activity, member_stats_annotations
-
-    members = get_user_model().objects.select_related("profile").annotate(**member_stats_annotations())
+    # Counts and activity come from the apps that register member annotations and "profile" sections.
+    members = get_user_model().objects.select_related("profile").annotate(**extensions.member_annotations())
     user = get_object_or_404(members, username=username, is_active=True)
     profile = get_profile(user)
-
+    sections = extensions.section_context("profile", user, request)
     return TemplateResponse(
         request, "portal/profile.html",
-        {"member": user, "profile": profile, "is_me": request.user.pk == user.pk, **member_activity(user, request.user)},
+        {"member": user, "profile": profile, "is_me": request.user.pk == user.pk, **sections.context},
     )
 
 

@@ -24,6 +24,7 @@ if [ ! -f "$VNU_DIR/build/dist/vnu.jar" ] \
 fi
 export DJANGO_SETTINGS_MODULE=portal.settings.test
 .venv/bin/ruff check .
+.venv/bin/lint-imports --no-logo  # app layers and acyclic modules (pyproject: [tool.importlinter])
 .venv/bin/python manage.py check
 .venv/bin/python manage.py makemigrations --check --dry-run
 if [ "$#" -gt 0 ]; then

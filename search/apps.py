@@ -6,5 +6,9 @@ class SearchConfig(AppConfig):
     name = "search"
     verbose_name = _("Search")
 
-    def ready(self):
-        from . import signal_handlers  # noqa: F401
+    def ready(self) -> None:
+        from portal import extensions
+
+        from .health import search_status
+
+        extensions.register_health_check("search", search_status)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import logging
 
+from .backends import engine_backend
+from .backends.base import BackendUnavailable
+from .models import IndexRetry
+
 logger = logging.getLogger("search")
 
 
 def search_status() -> dict:
-    from .backends import engine_backend
-    from .backends.base import BackendUnavailable
-    from .models import IndexRetry
-
     engine = engine_backend()
     if engine is None:
         return {"backend": "database", "status": "ok"}

@@ -1,27 +1,73 @@
 """Keep `SearchDocument` in step with the content, in the same transaction as the change.
 
-Questions: community services call `index_question()` inside their transaction. Articles: Wagtail's
-publish/unpublish/move/delete signals (rule 3 allows signals for search indexing). When Elasticsearch is
-configured, each change is pushed to it after the commit by a task; failures are queued in `IndexRetry`.
+Search knows nothing of the apps whose content it indexes: each registers a *document provider* for its
+kind (`register_document_provider("question", ...)` in community's `AppConfig.ready()`, "article" in
+knowledge's). `reindex(kind, id)` writes or removes one document inside the caller's transaction;
+`update_signals(kind, id, votes=...)` updates only the ranking signals of an indexed document (one
+UPDATE). When Elasticsearch is configured, each change is pushed to it after the commit by a task;
+failures are queued in `IndexRetry`. Other apps use these through `search.api`.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable, Sequence
 from functools import partial
+from typing import Any, Protocol
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
 from portal.page_cache import stamp
 
+from .backends.database import optimize
 from .models import SearchDocument
+from .tasks import push_to_engine
 
 GENERATION_KEY = "search:generation"
 TAG = re.compile(r"<[^>]+>")
 Kind = SearchDocument.Kind
+# The ranking signals `update_signals` may change without rebuilding the document.
+SIGNAL_FIELDS = frozenset({"votes", "answer_count", "is_solved", "views", "helpful_ratio", "updated_at"})
+
+
+class DocumentProvider(Protocol):
+    """What an app offers search for one kind of document. Fields are those of `SearchDocument` (url,
+    title, body, accepted_text, tags, topic_slug, topic_title, language, is_solved, answer_count, votes,
+    helpful_ratio, views, created_at, updated_at)."""
+
+    def fields(self, object_id: int) -> dict[str, Any] | None:
+        """The document of one object, or None when it is not searchable (gone, deleted, unpublished)."""
+
+    def documents(self, ids: Sequence[int]) -> Iterable[tuple[int, dict[str, Any]]]:
+        """The documents of a chunk of searchable objects, in a fixed number of queries (for rebuilds)."""
+
+    def searchable_ids(self) -> Iterable[int]:
+        """Every searchable object's id, in a stable order."""
+
+    def count(self) -> int:
+        """How many objects are searchable (`ensure_index` compares it with the documents)."""
+
+
+_providers: dict[str, DocumentProvider] = {}
+
+
+def register_document_provider(kind: str, provider: DocumentProvider) -> None:
+    _providers[kind] = provider
+
+
+def providers() -> dict[str, DocumentProvider]:
+    return dict(_providers)
+
+
+def _provider(kind: str) -> DocumentProvider:
+    try:
+        return _providers[kind]
+    except KeyError:
+        raise LookupError(f"No search document provider is registered for {kind!r}.") from None
 
 
 def generation() -> int:
@@ -30,12 +76,10 @@ def generation() -> int:
 
 
 def _bump() -> None:
-    from django.core.cache import cache
-
     cache.set(GENERATION_KEY, timezone.now().timestamp() * 1e9, timeout=None)
 
 
-def _text(html_text: str) -> str:
+def text_of(html_text: str) -> str:
     """Plain text of rendered HTML: tags become spaces (table cells and list items stay separate words)."""
     return " ".join(html.unescape(TAG.sub(" ", html_text or "")).split())
 
@@ -44,8 +88,6 @@ def _changed(key: str, action: str) -> None:
     _bump()
     transaction.on_commit(_bump)
     if settings.ELASTICSEARCH_URL:
-        from .tasks import push_to_engine
-
         transaction.on_commit(partial(push_to_engine.enqueue, key, action))
 
 
@@ -56,129 +98,40 @@ def _save(kind: str, object_id: int, fields: dict) -> SearchDocument:
 
 
 def remove(kind: str, object_id: int) -> None:
+    """Remove one document (nothing happens when there is none)."""
     if SearchDocument.objects.filter(kind=kind, object_id=object_id).delete()[0]:
         _changed(f"{kind}:{object_id}", "delete")
 
 
-# --- questions ---------------------------------------------------------------------------------------------
-
-
-def _question_values(question, answers: list[tuple[int, str]], tag_slugs) -> dict:
-    """A question's document fields from its row, its visible answers (pk, html; best first) and tags."""
-    accepted = next((h for pk, h in answers if pk == question.accepted_answer_id), "")
-    others = (_text(h) for pk, h in answers if pk != question.accepted_answer_id)
-    topic = question.topic
-    return {
-        "url": question.get_absolute_url(),
-        "title": question.title,
-        "body": " ".join([_text(question.body_html), *others])[:60000],
-        "accepted_text": _text(accepted)[:20000],
-        "tags": " ".join(sorted(tag_slugs))[:400],
-        "topic_slug": topic.slug if topic else "",
-        "topic_title": topic.title if topic else "",
-        "language": question.language,
-        "is_solved": question.accepted_answer_id is not None,
-        "answer_count": len(answers),
-        "votes": question.score,
-        "helpful_ratio": None,
-        "views": question.view_count,
-        "created_at": question.created_at,
-        "updated_at": question.last_activity_at or question.created_at,
-    }
-
-
-def question_fields(question) -> dict:
-    from community.models import Answer
-
-    answers = list(
-        Answer.objects.alive().filter(question=question).order_by("-score", "created_at").values_list("pk", "body_html")
-    )
-    return _question_values(question, answers, question.tags.slugs())
-
-
-def index_question(question_id: int | None) -> None:
-    """Write (or remove) the question's document; call inside the service's transaction."""
-    from community.models import Question
-
-    if question_id is None:
+def reindex(kind: str, object_id: int | None) -> None:
+    """Write the object's document, or remove it when the object is no longer searchable; call inside the
+    transaction of the change."""
+    if object_id is None:
         return
-    question = Question.objects.select_related("topic").filter(pk=question_id).first()
-    if question is None or not question.is_published:
-        remove(Kind.QUESTION, question_id)
-        return
-    _save(Kind.QUESTION, question.pk, question_fields(question))
+    fields = _provider(kind).fields(object_id)
+    if fields is None:
+        remove(kind, object_id)
+    else:
+        _save(kind, object_id, fields)
 
 
-# --- articles ----------------------------------------------------------------------------------------------
-
-
-def article_fields(page) -> dict:
-    from knowledge.models import ArticleHelpfulness, TopicPage
-
-    parent = page.get_parent().specific
-    topic = parent if isinstance(parent, TopicPage) else None
-    helpfulness = ArticleHelpfulness.objects.filter(article_id=page.pk).first()
-    faq = " ".join(f"{item.get('question', '')} {_text(str(item.get('answer', '')))}" for item in page.faq_items)
-    return {
-        "url": page.get_url() or page.url_path,
-        "title": page.title,
-        "body": f"{page.summary} {_text(str(page.body.render_as_block())) if page.body else ''} {faq}"[:60000],
-        "accepted_text": "",
-        "tags": " ".join(sorted(page.tags.slugs()))[:400],
-        "topic_slug": topic.slug if topic else "",
-        "topic_title": topic.title if topic else "",
-        "language": page.locale.language_code,
-        "is_solved": False,
-        "answer_count": 0,
-        "votes": 0,
-        "helpful_ratio": helpfulness.ratio if helpfulness else None,
-        "views": 0,
-        "created_at": page.first_published_at or timezone.now(),
-        "updated_at": page.last_published_at or timezone.now(),
-    }
-
-
-def _searchable(page) -> bool:
-    return page.live and not page.get_view_restrictions().exists()
-
-
-def index_article(page) -> None:
-    from knowledge.models import ArticlePage
-
-    page = page.specific if not isinstance(page, ArticlePage) else page
-    if not isinstance(page, ArticlePage):
-        return
-    if not _searchable(page):
-        remove(Kind.ARTICLE, page.pk)
-        return
-    _save(Kind.ARTICLE, page.pk, article_fields(page))
-
-
-def _question_documents(questions) -> list[SearchDocument]:
-    """Documents for a chunk of questions with three queries (answers, tags), for rebuilds."""
-    from community.models import Answer, TaggedQuestion
-
-    ids = [q.pk for q in questions]
-    answers: dict[int, list[tuple[int, str]]] = {}
-    for qid, pk, body_html in (
-        Answer.objects.alive().filter(question_id__in=ids)
-        .order_by("question_id", "-score", "created_at").values_list("question_id", "pk", "body_html")
-    ):
-        answers.setdefault(qid, []).append((pk, body_html))
-    tags: dict[int, list[str]] = {}
-    for qid, slug in TaggedQuestion.objects.filter(content_object_id__in=ids).values_list("content_object_id", "tag__slug"):
-        tags.setdefault(qid, []).append(slug)
-    return [
-        SearchDocument(kind=Kind.QUESTION, object_id=q.pk, **_question_values(q, answers.get(q.pk, []), tags.get(q.pk, [])))
-        for q in questions
-    ]
+def update_signals(kind: str, object_id: int, **fields: Any) -> bool:
+    """Update ranking signals (votes, answer_count, is_solved, views, helpful_ratio, updated_at) of an
+    indexed document in one UPDATE, and queue its push to Elasticsearch after the commit. False when the
+    object has no document (not searchable): nothing is written then."""
+    unknown = set(fields) - SIGNAL_FIELDS
+    if unknown:
+        raise ValueError(f"Not a search signal: {', '.join(sorted(unknown))}")
+    if not fields:
+        return False
+    updated = SearchDocument.objects.filter(kind=kind, object_id=object_id).update(**fields, indexed_at=timezone.now())
+    if updated:
+        _changed(f"{kind}:{object_id}", "index")
+    return bool(updated)
 
 
 def expected_count() -> int:
-    from community.models import Question
-    from knowledge.models import ArticlePage
-
-    return ArticlePage.objects.live().public().count() + Question.objects.alive().count()
+    return sum(provider.count() for provider in _providers.values())
 
 
 def ensure_index(stdout=None) -> bool:
@@ -189,35 +142,24 @@ def ensure_index(stdout=None) -> bool:
     return True
 
 
-def reindex_all(stdout=None, chunk: int = 2000) -> tuple[int, int]:
+def reindex_all(stdout=None, chunk: int = 2000) -> dict[str, int]:
     """Rebuild every document from the content (`manage.py search_reindex`; `search_rebuild` then feeds
-    Elasticsearch from these rows)."""
-    from community.models import Question
-    from knowledge.models import ArticlePage
-
-    articles = questions = 0
+    Elasticsearch from these rows). Returns how many documents of each kind were written."""
+    written: dict[str, int] = {}
     with transaction.atomic():
         SearchDocument.objects.all().delete()
-        for page in ArticlePage.objects.live().specific().iterator():
-            if _searchable(page):
-                SearchDocument.objects.create(kind=Kind.ARTICLE, object_id=page.pk, **article_fields(page))
-                articles += 1
-        ids = list(Question.objects.alive().order_by("pk").values_list("pk", flat=True))
-        for start in range(0, len(ids), chunk):
-            batch = list(Question.objects.filter(pk__in=ids[start : start + chunk]).select_related("topic"))
-            SearchDocument.objects.bulk_create(_question_documents(batch), batch_size=500)
-            questions += len(batch)
-            if stdout and (start // chunk) % 10 == 9:
-                stdout.write(f"  search documents: {questions:,} / {len(ids):,} questions")
+        for kind, provider in _providers.items():
+            ids = list(provider.searchable_ids())
+            written[kind] = 0
+            for start in range(0, len(ids), chunk):
+                docs = [
+                    SearchDocument(kind=kind, object_id=object_id, **fields)
+                    for object_id, fields in provider.documents(ids[start : start + chunk])
+                ]
+                SearchDocument.objects.bulk_create(docs, batch_size=500)
+                written[kind] += len(docs)
+                if stdout and (start // chunk) % 10 == 9:
+                    stdout.write(f"  search documents: {written[kind]:,} / {len(ids):,} {kind}s")
         _changed("all", "rebuild")
-    from .backends.database import optimize
-
     optimize()
-    return articles, questions
-
-
-def update_signals(kind: str, object_id: int, **fields) -> None:
-    """Update ranking signals of one document (votes, answer_count, is_solved, views, updated_at) with one
-    UPDATE, without rebuilding its text; Elasticsearch gets the document after the commit."""
-    if SearchDocument.objects.filter(kind=kind, object_id=object_id).update(**fields):
-        _changed(f"{kind}:{object_id}", "index")
+    return written

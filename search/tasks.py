@@ -5,14 +5,13 @@ from __future__ import annotations
 from django.db.models import F
 from django_tasks import task
 
+from .backends import engine_backend
 from .backends.base import BackendUnavailable
 from .models import IndexRetry, SearchDocument
 
 
 def push(key: str, action: str) -> bool:
     """Send one document (or its deletion) to the engine; on failure queue it. True when it went through."""
-    from .backends import engine_backend
-
     backend = engine_backend()
     if backend is None:
         return True

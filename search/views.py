@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -19,9 +16,8 @@ from portal.params import get_int, get_str
 from portal.ratelimit import client_ip, consume
 
 from . import analytics
-from .backends import get_backend
+from .api import cached_search, cached_suggest
 from .backends.base import MAX_QUERY, SORTS, STATUSES, FacetValue, SearchQuery
-from .indexing import generation
 from .models import SearchDocument
 from .text import CONTROL, normalise
 
@@ -131,18 +127,6 @@ def _selected_filters(query: SearchQuery, results, typed: str) -> list[tuple[Fac
     ]
 
 
-def _cached_search(query: SearchQuery):
-    key = "search:results:" + hashlib.sha256(
-        json.dumps([generation(), query.__dict__], sort_keys=True, default=str).encode()
-    ).hexdigest()
-    results = cache.get(key)
-    if results is None:
-        results = get_backend().search(query)
-        if not results.degraded and settings.SEARCH_RESULT_CACHE_SECONDS:
-            cache.set(key, results, settings.SEARCH_RESULT_CACHE_SECONDS)
-    return results
-
-
 def throttled(request, scope: str, limits) -> int:
     """Count one request against every window of `limits`; the seconds to wait, or 0 when allowed."""
     if not settings.PORTAL_SEARCH_THROTTLE:
@@ -161,7 +145,7 @@ def search(request):
         response = TemplateResponse(request, "search/throttled.html", context, status=429)
         response["Retry-After"] = str(retry)
         return response
-    results = _cached_search(query) if query.text else None
+    results = cached_search(query) if query.text else None
     # `header_query` fills the header's search box too: both boxes echo exactly what was typed.
     context = {"query": typed, "header_query": typed, "search": query, "results": results}
     if results is not None:
@@ -213,12 +197,7 @@ def suggest(request):
         response["Retry-After"] = str(retry)
         return response
     if len(text) >= 2:
-        key = "search:suggest:" + hashlib.sha256(json.dumps([generation(), text, language]).encode()).hexdigest()
-        items = cache.get(key)
-        if items is None:
-            items = [s.__dict__ for s in get_backend().suggest(text, language)]
-            if settings.SEARCH_RESULT_CACHE_SECONDS:
-                cache.set(key, items, settings.SEARCH_RESULT_CACHE_SECONDS)
+        items = cached_suggest(text, language)
     if request.GET.get("format") == "json":
         return JsonResponse({"query": text, "suggestions": items})
     return TemplateResponse(

@@ -17,6 +17,7 @@ from ..forms import AnswerForm, CommentForm, ModeratorReasonForm, VoteForm
 from ..models import Answer, Comment, Question
 from ..pages import load_question, question_page, vote_view
 from .common import actor, error_response, get_or_404
+from .questions import render_question
 
 
 def _signed_in(view):
@@ -188,8 +189,6 @@ def comment(request, kind: str, pk: int):
 @require_POST
 @_signed_in
 def answer(request, pk: int):
-    from .questions import render_question
-
     question = _question(request, pk)
     form = AnswerForm(request.POST)
     if form.is_valid():

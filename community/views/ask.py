@@ -3,8 +3,6 @@ autocomplete, and the redirect that records a deflection when a suggestion is op
 
 from __future__ import annotations
 
-import re
-
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -18,47 +16,28 @@ from knowledge.models import ArticlePage
 from portal.params import get_str
 from portal.ratelimit import client_ip, consume
 from portal.sanitize import render_markdown
-from search.backends import get_backend
-from search.backends.base import SearchQuery
-from search.text import CJK, MAX_TERMS, STOPWORDS, normalise
+from search import api as search_api
 
 from .. import services
 from ..models import Question
 
-WORD_RE = re.compile(r"\w+", re.UNICODE)
-CJK_RUN = re.compile(f"(?:{CJK.pattern})+")
-# The search engine's stopwords, plus words that carry no meaning in a question title.
-STOP_WORDS = STOPWORDS | {"doesn", "after", "into", "have", "has", "won", "get", "use", "using"}
 SUGGEST_LIMIT = (60, 60)  # per IP per minute
 ARTICLE_SUGGESTIONS, QUESTION_SUGGESTIONS = 4, 5
-
-
-def _terms(text: str) -> list[str]:
-    """Significant words of a title. Japanese runs (no spaces) are cut into overlapping three-character
-    pieces, which the search index's trigrams find wherever they occur in a title."""
-    terms = []
-    text = CJK_RUN.sub(lambda m: f" {m.group(0)} ", normalise(text))  # "hubをリセット" → hub, をリセット
-    for word in WORD_RE.findall(text):
-        if CJK_RUN.fullmatch(word):
-            terms.extend(word[i : i + 3] for i in range(max(1, len(word) - 2)))
-        elif len(word) >= 3 and word not in STOP_WORDS:
-            terms.append(word)
-    return list(dict.fromkeys(terms))[:MAX_TERMS]
 
 
 def suggestions(title: str, ask_token: str = "") -> dict:
     """Help articles and similar questions for a title being typed, from the search backend in its
     "any term" mode (titles sharing the most words first), in the reader's language."""
-    terms = _terms(title or "")
+    terms = search_api.title_terms(title or "")
     if not terms:
         return {"suggested_articles": [], "suggested_questions": [], "suggest_terms": terms}
     language = (get_language() or "en")[:2]
-    backend = get_backend()
 
     def best(kind: str, limit: int) -> list:
         # One search per kind: in one shared page the many questions crowd out the few help articles.
         text = " ".join(terms)
-        return backend.search(SearchQuery(text=text, match="any", kinds=(kind,), languages=(language,), page_size=limit)).hits
+        wanted = search_api.SearchQuery(text=text, match="any", kinds=(kind,), languages=(language,), page_size=limit)
+        return search_api.search(wanted).hits
 
     query = urlencode({"t": ask_token, "q": title[:150]})
     articles = best("article", ARTICLE_SUGGESTIONS)

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 from portal import page_cache
 from portal.page_cache import anonymous_cached
 from portal.params import get_str
+from portal.sanitize import render_markdown
 from portal.seo import description
 
 from .. import caching, permissions, services, view_counts
@@ -27,6 +28,7 @@ from ..forms import AnswerForm, CommentForm, EditAnswerForm, EditQuestionForm, Q
 from ..models import Answer, Question
 from ..pages import ANSWER_SORTS, load_question, question_json_ld, question_page, revision_history, viewer_state
 from ..seo import question_breadcrumb_ld, question_canonical_path
+from .ask import suggestions
 from .common import actor, get_or_404, topics_for_language
 
 VIEWER_SECONDS = 60  # how long a member's view state (votes, follow, verified) is reused for one version
@@ -147,10 +149,6 @@ def ask(request):
 
 
 def _ask_page(request, form, ask_token: str, *, preview: bool = False, status: int = 200):
-    from portal.sanitize import render_markdown
-
-    from .ask import suggestions
-
     context = {
         "form": form,
         "ask_token": ask_token,

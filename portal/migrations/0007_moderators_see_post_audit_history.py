@@ -11,7 +11,7 @@ def forwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("portal", "0005_notification_target_redaction"),
+        ("portal", "0006_notification_claimed_until"),
         ("community", "0002_roles"),
     ]
 

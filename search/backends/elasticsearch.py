@@ -29,6 +29,7 @@ from elasticsearch.dsl import Q, Search
 from elasticsearch.helpers import BulkIndexError, streaming_bulk
 
 from search.documents import build_index, index_alias, new_index_name, to_source
+from search.models import SearchDocument
 
 from .base import MAX_QUERY, BackendUnavailable, FacetValue, Hit, Results, SearchQuery, Suggestion
 
@@ -435,8 +436,6 @@ class ElasticsearchBackend:
 
     @staticmethod
     def _facets(aggs: dict[str, Any], query: SearchQuery) -> dict[str, list[FacetValue]]:
-        from search.models import SearchDocument
-
         kind_labels = dict(SearchDocument.Kind.choices)
         language_labels = dict(getattr(settings, "LANGUAGES", ()))
         selected = {

@@ -72,7 +72,7 @@ def test_the_entry_rolls_back_with_a_refused_change(question, moderator, monkeyp
     def broken(event):
         raise RuntimeError("index down")
 
-    monkeypatch.setattr(handlers.indexing, "index_question", broken)
+    monkeypatch.setattr(handlers.search_api, "reindex", broken)
     with pytest.raises(RuntimeError):
         services.hide_post(moderator, question, reason="x")
     question.refresh_from_db()

@@ -259,7 +259,7 @@ def test_ranking_ignores_the_uncounted_votes(topic, one_ratelimit_window):
     assert [page.pk for page in trending["most_helpful"]] == [honest.pk, stuffed.pk]
     popular = [page.pk for page in popular_articles(honest.locale) if page.pk in (honest.pk, stuffed.pk)]
     assert popular == [honest.pk, stuffed.pk]
-    from search.indexing import article_fields
+    from knowledge.search_documents import article_fields
 
     assert article_fields(stuffed)["helpful_ratio"] == 0.5  # search's helpfulness lift: 1 yes, 1 no
 

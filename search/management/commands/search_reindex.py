@@ -9,7 +9,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from search.indexing import ensure_index, reindex_all
+from search.api import ensure_index, reindex_all
 
 
 class Command(BaseCommand):
@@ -26,5 +26,6 @@ class Command(BaseCommand):
                 return
             self.stdout.write(f"Search documents rebuilt in {time.monotonic() - started:.1f}s.")
             return
-        articles, questions = reindex_all(self.stdout)
-        self.stdout.write(f"Search documents: {articles} articles, {questions} questions ({time.monotonic() - started:.1f}s).")
+        written = reindex_all(self.stdout)
+        counts = ", ".join(f"{count} {kind}s" for kind, count in written.items())
+        self.stdout.write(f"Search documents: {counts} ({time.monotonic() - started:.1f}s).")

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from search.backends.base import BackendUnavailable
 from search.backends.elasticsearch import ElasticsearchBackend
+from search.management.commands.search_rebuild import Command as Rebuild
 from search.models import IndexRetry, SearchDocument
 
 logger = logging.getLogger("search")
@@ -128,8 +129,6 @@ class Command(BaseCommand):
     def _rebuild(self, backend: ElasticsearchBackend) -> None:
         """Rebuild the lost index from the SearchDocument table; the queued rows older than the rebuild are
         then covered by it (it indexes every row as it stands, and deleted rows are simply not there)."""
-        from .search_rebuild import Command as Rebuild
-
         # Several machines may run this from cron: one rebuilds (the lock is in the shared cache).
         if not cache.add(REBUILD_LOCK, 1, timeout=3600):
             raise CommandError(f"The index alias {backend.alias} is missing and another search_retry is rebuilding it.")
