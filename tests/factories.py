@@ -6,10 +6,16 @@ import factory
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.db.models import F
+from django.db.models.functions import Greatest
+from django.utils import timezone
 from wagtail.models import Locale, Page, Site
 
+from community.management.commands.recompute_community import answer_counters, latest_activity, question_counters
+from community.models import Answer, Comment, Question, Vote, VoteEvent
 from knowledge.models import ArticlePage, TopicPage
 from portal.models import HomePage, Profile
+from portal.sanitize import render_markdown
 
 PASSWORD = "correct-horse-battery-9"
 
@@ -41,6 +47,149 @@ class ProfileFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     display_name = factory.Faker("name")
+
+
+class MemberFactory(UserFactory):
+    """A community member as sign-up leaves one: verified email address and a profile (author cards)."""
+
+    profile = factory.RelatedFactory(ProfileFactory, factory_related_name="user")
+
+
+# --- community posts ------------------------------------------------------------------------------------------
+#
+# The rule: factories write rows, not side effects. They do not go through the services (no permission
+# check, rate limit, revision row, follow, search document, notification or cache touch), but they keep the
+# denormalised counters true: after each row they recompute the question's and its answers' counters
+# (score, answer_count, comment_count, last_activity_at, ...) with the very expressions
+# `manage.py recompute_community` uses, so `recompute_community --check` agrees after any mix of factories,
+# and the instances you hold are refreshed. Accepting an answer, following, editing: use the services.
+# A page cached before a factory adds to it is not refreshed (no cache touch): build the data first.
+
+
+def sync_counters(question_id: int) -> None:
+    """Recompute the counters of a question and of its answers from their rows (see the rule above)."""
+    Answer.objects.filter(question_id=question_id).update(**answer_counters())
+    Question.objects.filter(pk=question_id).update(
+        **question_counters(), last_activity_at=Greatest(F("last_activity_at"), latest_activity())
+    )
+
+
+QUESTION_COUNTERS = ("score", "answer_count", "comment_count", "follower_count", "me_too_count", "last_activity_at")
+ANSWER_COUNTERS = ("score", "comment_count")
+
+
+def _refresh(instance, fields) -> None:
+    if instance is not None and instance.pk:
+        instance.refresh_from_db(fields=list(fields))
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Question
+        skip_postgeneration_save = True
+
+    author = factory.SubFactory(MemberFactory)
+    title = factory.Sequence(lambda n: f"Hub light blinks red after update {n}")
+    body = "The hub light blinks red since the last firmware update. What does it mean?"
+    body_html = factory.LazyAttribute(lambda o: render_markdown(o.body))
+    language = "en"
+    created_at = factory.LazyFunction(timezone.now)
+    last_activity_at = factory.SelfAttribute("created_at")
+
+    @factory.post_generation
+    def tags(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.tags.set(list(extracted))
+
+    @classmethod
+    def create_thread(cls, answers: int = 50, comments: int = 200, *, authors: int = 6, **fields) -> Question:
+        """A question with `answers` answers and `comments` comments (every fifth on the question, the rest
+        spread over the answers), by `authors` members, in a handful of queries (bulk inserts), counters
+        recomputed once at the end."""
+        question = cls(**fields)
+        members = MemberFactory.create_batch(authors)
+        now = question.created_at
+        answer_rows = Answer.objects.bulk_create(
+            Answer(question=question, author=members[i % authors], body=f"Answer {i}: hold the reset button.",
+                   body_html=render_markdown(f"Answer {i}: hold the reset button."), created_at=now)
+            for i in range(answers)
+        )
+        Comment.objects.bulk_create(
+            Comment(question=question, answer=answer_rows[i % answers] if answers and i % 5 else None,
+                    author=members[i % authors], body=f"Comment {i}", body_html=render_markdown(f"Comment {i}"),
+                    created_at=now)
+            for i in range(comments)
+        )
+        sync_counters(question.pk)
+        _refresh(question, QUESTION_COUNTERS)
+        return question
+
+
+class AnswerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Answer
+
+    question = factory.SubFactory(QuestionFactory)
+    author = factory.SubFactory(MemberFactory)
+    body = factory.Sequence(lambda n: f"Hold the reset button for ten seconds ({n}).")
+    body_html = factory.LazyAttribute(lambda o: render_markdown(o.body))
+    created_at = factory.LazyFunction(timezone.now)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        answer = super()._create(model_class, *args, **kwargs)
+        sync_counters(answer.question_id)
+        _refresh(answer.question, QUESTION_COUNTERS)
+        return answer
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    """A comment on a question, or on an answer with `answer=...` (its question is taken from the answer)."""
+
+    class Meta:
+        model = Comment
+
+    answer = None
+    question = factory.Maybe(
+        "answer", yes_declaration=factory.SelfAttribute("answer.question"), no_declaration=factory.SubFactory(QuestionFactory)
+    )
+    author = factory.SubFactory(MemberFactory)
+    body = factory.Sequence(lambda n: f"Same here, comment {n}.")
+    body_html = factory.LazyAttribute(lambda o: render_markdown(o.body))
+    created_at = factory.LazyFunction(timezone.now)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        comment = super()._create(model_class, *args, **kwargs)
+        sync_counters(comment.question_id)
+        _refresh(comment.question, QUESTION_COUNTERS)
+        _refresh(comment.answer, ANSWER_COUNTERS)
+        return comment
+
+
+class VoteFactory(factory.django.DjangoModelFactory):
+    """A member's current vote on an answer (default) or, with `question=...`, on a question; with its
+    `VoteEvent` ledger row (0 → value), as the vote service writes it."""
+
+    class Meta:
+        model = Vote
+
+    voter = factory.SubFactory(MemberFactory)
+    question = None
+    answer = factory.Maybe("question", yes_declaration=None, no_declaration=factory.SubFactory(AnswerFactory))
+    value = 1
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        vote = super()._create(model_class, *args, **kwargs)
+        VoteEvent.objects.create(
+            voter_id=vote.voter_id, question_id=vote.question_id, answer_id=vote.answer_id, from_value=0, to_value=vote.value
+        )
+        question_id = vote.answer.question_id if vote.answer_id else vote.question_id
+        sync_counters(question_id)
+        _refresh(vote.answer, ANSWER_COUNTERS)
+        _refresh(vote.question or (vote.answer.question if vote.answer_id else None), QUESTION_COUNTERS)
+        return vote
 
 
 def make_site() -> dict:

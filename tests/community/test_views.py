@@ -5,8 +5,9 @@ import re
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 
-from community import permissions, services
+from community import permissions, services, view_counts
 from community.models import Answer, Comment, Question, Vote
 from tests.community.conftest import ask
 from tests.factories import UserFactory
@@ -108,7 +109,7 @@ def test_view_counter_does_not_write_per_view(client, question, django_assert_nu
 
 
 def test_question_page_query_budget_with_50_answers_and_200_comments(client, question, django_assert_max_num_queries):
-    """A fixed number of queries (≤ 15) however many answers, comments and votes the page shows."""
+    """A fixed number of queries (≤ 15) however many answers, comments and votes the page shows, on a cache miss."""
     members = [UserFactory() for _ in range(6)]
     answers = [
         Answer.objects.create(question=question, author=members[i % 6], body=f"a{i}", body_html=f"<p>a{i}</p>", created_at=question.created_at)
@@ -123,6 +124,8 @@ def test_question_page_query_budget_with_50_answers_and_200_comments(client, que
     Vote.objects.bulk_create(Vote(voter=viewer, answer=a, value=1) for a in answers[:20])
     client.force_login(viewer)
     client.get(url(question))  # warm per-process caches (site, content types)
+    cache.clear()  # ... and measure a miss: no page, view state or related questions cached
+    view_counts.flush()  # (and no timed view-count flush inside the measured request)
     with django_assert_max_num_queries(15):
         response = client.get(url(question))
     assert response.status_code == 200
@@ -130,8 +133,11 @@ def test_question_page_query_budget_with_50_answers_and_200_comments(client, que
     assert html.count('class="comment"') == 200 - 0 and html.count('id="answer-') >= 50
     assert html.count('aria-pressed="true"') >= 20
     client.logout()
+    cache.clear()
+    view_counts.flush()
     with django_assert_max_num_queries(10):
-        assert client.get(url(question)).status_code == 200
+        response = client.get(url(question))
+    assert response.status_code == 200 and response["X-Page-Cache"] == "miss"
 
 
 # --- actions: plain POST and htmx -------------------------------------------------------------------------------------
