@@ -69,7 +69,7 @@ def test_editing_someone_elses_post_is_audited_with_before_and_after(question, a
 def test_the_entry_rolls_back_with_a_refused_change(question, moderator, monkeypatch):
     from community import handlers
 
-    def broken(event):
+    def broken(kind, object_id):
         raise RuntimeError("index down")
 
     monkeypatch.setattr(handlers.search_api, "reindex", broken)

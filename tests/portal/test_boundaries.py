@@ -19,7 +19,7 @@ from search import indexing
 from search.models import SearchDocument
 
 ROOT = Path(__file__).resolve().parents[2]
-LAYERS = ["moderation", "community", "knowledge", "search", "portal"]  # highest first
+LAYERS = ["devtools", "moderation", "community", "knowledge", "search", "portal"]  # highest first
 
 
 def _config() -> dict:
@@ -44,10 +44,8 @@ def test_every_app_is_in_a_layer_and_only_the_composition_root_is_exempt():
     assert contracts["acyclic"]["type"] == "acyclic_siblings" and sorted(contracts["acyclic"]["ancestors"]) == apps
     for ignored in contracts["layers"].get("ignore_imports", []):
         importer = ignored.split(" -> ")[0]
-        # The composition root, and the demo/bench commands the devtools app takes over.
-        assert importer in {"portal.urls", "portal.wsgi"} or importer.startswith(
-            ("portal.settings.", "portal.management.commands.bench", "portal.management.commands.load_demo")
-        ), ignored
+        # Only the composition root may import every app.
+        assert importer in {"portal.urls", "portal.wsgi"} or importer.startswith("portal.settings."), ignored
 
 
 # --- page sections and cache stamps ------------------------------------------------------------------------
