@@ -9,6 +9,7 @@ answer that leaves the public, and publishes one event (`PostDeleted`, `PostRest
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -158,44 +159,45 @@ def delete_comment(actor: Actor | Any, comment: Comment, *, reason: str = "") ->
     return _transition(user, comment, to=DELETED, allowed_from=(PUBLISHED, PENDING, HIDDEN), event=PostDeleted, reason=reason)
 
 
+def _staff_transition(
+    actor: Actor | Any, post: Post, reason: str, *, allowed: Callable[[Any, Post], bool], refusal: str, to: str,
+    allowed_from: tuple[str, ...], event: type[PostStatusChanged],
+) -> Post:
+    """A moderator's state change: clean reason, permission, rate limit, then the transition."""
+    actor = as_actor(actor)
+    reason = clean_reason(reason)
+    if not allowed(actor.user, post):
+        raise PermissionRefused(refusal)
+    throttle("moderate", actor)
+    return _transition(actor.user, post, to=to, allowed_from=allowed_from, event=event, reason=reason)
+
+
 def restore_post(actor: Actor | Any, post: Post, *, reason: str = "") -> Post:
     """Moderators bring a deleted post back, published."""
-    actor = as_actor(actor)
-    user = actor.user
-    reason = clean_reason(reason)
-    if not permissions.can_restore(user, post):
-        raise PermissionRefused(_("Only moderators can restore deleted posts."))
-    throttle("moderate", actor)
-    return _transition(user, post, to=PUBLISHED, allowed_from=(DELETED,), event=PostRestored, reason=reason)
+    return _staff_transition(
+        actor, post, reason, allowed=permissions.can_restore, refusal=_("Only moderators can restore deleted posts."),
+        to=PUBLISHED, allowed_from=(DELETED,), event=PostRestored,
+    )
 
 
 def hide_post(actor: Actor | Any, post: Post, *, reason: str = "") -> Post:
     """Moderators take a post out of public view; its author still sees it, marked as hidden."""
-    actor = as_actor(actor)
-    user = actor.user
-    reason = clean_reason(reason)
-    if not permissions.can_moderate(user, post):
-        raise PermissionRefused(_("Only moderators can hide posts."))
-    throttle("moderate", actor)
-    return _transition(user, post, to=HIDDEN, allowed_from=(PUBLISHED, PENDING), event=PostHidden, reason=reason)
+    return _staff_transition(
+        actor, post, reason, allowed=permissions.can_moderate, refusal=_("Only moderators can hide posts."),
+        to=HIDDEN, allowed_from=(PUBLISHED, PENDING), event=PostHidden,
+    )
 
 
 def unhide_post(actor: Actor | Any, post: Post, *, reason: str = "") -> Post:
-    actor = as_actor(actor)
-    user = actor.user
-    reason = clean_reason(reason)
-    if not permissions.can_moderate(user, post):
-        raise PermissionRefused(_("Only moderators can show hidden posts again."))
-    throttle("moderate", actor)
-    return _transition(user, post, to=PUBLISHED, allowed_from=(HIDDEN,), event=PostPublished, reason=reason)
+    return _staff_transition(
+        actor, post, reason, allowed=permissions.can_moderate, refusal=_("Only moderators can show hidden posts again."),
+        to=PUBLISHED, allowed_from=(HIDDEN,), event=PostPublished,
+    )
 
 
 def approve_post(actor: Actor | Any, post: Post, *, reason: str = "") -> Post:
     """Publish a post held for review (pre-publish rules put posts in `pending`)."""
-    actor = as_actor(actor)
-    user = actor.user
-    reason = clean_reason(reason)
-    if not permissions.can_moderate(user, post):
-        raise PermissionRefused(_("Only moderators can approve posts."))
-    throttle("moderate", actor)
-    return _transition(user, post, to=PUBLISHED, allowed_from=(PENDING,), event=PostPublished, reason=reason)
+    return _staff_transition(
+        actor, post, reason, allowed=permissions.can_moderate, refusal=_("Only moderators can approve posts."),
+        to=PUBLISHED, allowed_from=(PENDING,), event=PostPublished,
+    )
