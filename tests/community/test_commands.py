@@ -4,30 +4,20 @@
 
 from __future__ import annotations
 
-import io
 from datetime import timedelta
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 from django.utils import timezone
 
 from community import services
 from community.models import Answer, Comment, Question, VoteEvent
+from tests.commands import recompute_check, run
 from tests.community.conftest import ask
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def run(command: str, *args, **options) -> str:
-    out = io.StringIO()
-    call_command(command, *args, stdout=out, stderr=io.StringIO(), **options)
-    return out.getvalue()
-
-
-def recompute_check() -> str:
-    return run("recompute_community", check=True)
 
 
 # --- recompute_community -----------------------------------------------------------------------------------

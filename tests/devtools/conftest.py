@@ -1,25 +1,12 @@
 from __future__ import annotations
 
-import io
-
 import pytest
 import yaml
-from django.core.management import call_command
 
 from devtools.management.commands.load_demo import DEMO_DIR
 from tests.factories import make_topic, translate
 
 TOPICS = yaml.safe_load((DEMO_DIR / "topics.yaml").read_text("utf-8"))
-
-
-def run(command: str, *args, **options) -> str:
-    out = io.StringIO()
-    call_command(command, *args, stdout=out, stderr=io.StringIO(), **options)
-    return out.getvalue()
-
-
-def recompute_check() -> str:
-    return run("recompute_community", check=True)
 
 
 @pytest.fixture

@@ -25,8 +25,9 @@ from community.models import (
 )
 from devtools import community_demo as demo
 from portal.models import Notification
+from tests.commands import recompute_check
 from tests.community.conftest import ask
-from tests.devtools.conftest import TOPICS, recompute_check
+from tests.devtools.conftest import TOPICS
 from tests.factories import make_site, make_topic
 
 pytestmark = pytest.mark.django_db

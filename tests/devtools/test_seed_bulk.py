@@ -7,8 +7,8 @@ from django.contrib.auth import get_user_model
 
 from community.models import Answer, Comment, Question, TaggedQuestion, Vote
 from devtools.generated import generated_questions
+from tests.commands import recompute_check, run
 from tests.community.conftest import ask
-from tests.devtools.conftest import recompute_check, run
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
