@@ -21,17 +21,30 @@ class PostEvent:
 
 
 @dataclass(frozen=True, slots=True)
-class QuestionAsked(PostEvent):
+class NewPost(PostEvent):
+    """A post was written. `held_by` names the pre-publish rules or signals that held it for review (it is
+    then `pending`: not announced, not counted); empty when it was published."""
+
+    held_by: tuple[str, ...] = ()
+    hold_message: str = ""  # the reason its author sees
+
+    @property
+    def held(self) -> bool:
+        return bool(self.held_by)
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionAsked(NewPost):
     pass
 
 
 @dataclass(frozen=True, slots=True)
-class AnswerPosted(PostEvent):
+class AnswerPosted(NewPost):
     pass
 
 
 @dataclass(frozen=True, slots=True)
-class CommentAdded(PostEvent):
+class CommentAdded(NewPost):
     pass
 
 

@@ -27,6 +27,7 @@ from .events import (
     AnswerPosted,
     AnswerUnaccepted,
     CommentAdded,
+    NewPost,
     PostDeleted,
     PostEdited,
     PostEvent,
@@ -86,6 +87,8 @@ def touch_after_commit(event: PostEvent) -> None:
 
 
 def fan_out_new_post(event: PostEvent) -> None:
+    if isinstance(event, NewPost) and event.held:  # announced when a moderator approves it (fan_out_approved)
+        return
     fan_out.enqueue(FAN_OUT[type(event)], event.post.id, event.actor_id)
 
 

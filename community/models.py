@@ -34,6 +34,14 @@ def _status_field():
     )
 
 
+STATUS_REASON_MAX = 500
+
+
+def _status_reason_field():
+    """Why a post is pending or hidden, in words its author reads on the post (set with the status)."""
+    return models.CharField(_("reason"), max_length=STATUS_REASON_MAX, blank=True, default="", db_default="")
+
+
 class PostMixin:
     """What every post offers: its state and its reference."""
 
@@ -93,9 +101,25 @@ class Question(PostMixin, models.Model):
     last_activity_at = models.DateTimeField()
     edited_at = models.DateTimeField(null=True, blank=True)
     status = _status_field()
+    status_reason = _status_reason_field()
     deleted_at = models.DateTimeField(null=True, blank=True)  # since when it is deleted (cleared on restore)
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    # Curation (moderators): locked = no new answers, comments or votes; pinned = first in its topic's lists;
+    # featured = among its topic landing page's promoted items; duplicate_of = closed as a duplicate of
+    # that question; merged_into = its answers moved there and its address redirects there; article = the
+    # help article written from it (the article links back).
+    locked_at = models.DateTimeField(null=True, blank=True)
+    pinned_at = models.DateTimeField(null=True, blank=True)
+    featured_at = models.DateTimeField(null=True, blank=True)
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("duplicate of")
+    )
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    article = models.ForeignKey(
+        "knowledge.ArticlePage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
     objects = QuestionQuerySet.as_manager()
@@ -111,6 +135,7 @@ class Question(PostMixin, models.Model):
             models.Index(fields=["status", "answer_count", "-last_activity_at"], name="q_unanswered"),
             models.Index(fields=["status", "accepted_answer", "-last_activity_at"], name="q_solved"),
             models.Index(fields=["topic", "status", "-last_activity_at"], name="q_topic"),
+            models.Index(fields=["topic", "featured_at"], condition=Q(featured_at__isnull=False), name="q_featured"),
             models.Index(fields=["author", "-created_at"], name="q_author"),
         ]
 
@@ -131,6 +156,10 @@ class Question(PostMixin, models.Model):
     def is_solved(self) -> bool:
         return self.accepted_answer_id is not None
 
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_at is not None
+
 
 
 class Answer(PostMixin, models.Model):
@@ -146,8 +175,14 @@ class Answer(PostMixin, models.Model):
     created_at = models.DateTimeField()
     edited_at = models.DateTimeField(null=True, blank=True)
     status = _status_field()
+    status_reason = _status_reason_field()
     deleted_at = models.DateTimeField(null=True, blank=True)  # since when it is deleted (cleared on restore)
     deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    recommended_at = models.DateTimeField(null=True, blank=True)  # "Recommended by moderators"
+    recommended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
@@ -182,6 +217,7 @@ class Comment(PostMixin, models.Model):
     body_html = models.TextField(editable=False)
     created_at = models.DateTimeField()
     status = _status_field()
+    status_reason = _status_reason_field()
     deleted_at = models.DateTimeField(null=True, blank=True)
 
     objects = CommentQuerySet.as_manager()

@@ -99,6 +99,10 @@ class ArticlePage(Page):
     last_reviewed = models.DateField(_("last reviewed"), default=timezone.localdate)
     reading_minutes = models.PositiveSmallIntegerField(default=1, editable=False)
     import_digest = models.CharField(max_length=64, blank=True, editable=False)  # set by import_articles
+    # An article written from a solved community question: where it came from and whose answer it uses
+    # (shown on the article as a credit with a link; the question links to the article).
+    source_url = models.CharField(_("based on the community question at"), max_length=300, blank=True)
+    credited_to = models.CharField(_("answer by"), max_length=150, blank=True)
 
     parent_page_types = ["knowledge.TopicPage"]
     subpage_types: list[str] = []
@@ -109,7 +113,7 @@ class ArticlePage(Page):
         FieldPanel("summary"),
         FieldPanel("body"),
         MultiFieldPanel(
-            [FieldPanel("tags"), FieldPanel("last_reviewed")],
+            [FieldPanel("tags"), FieldPanel("last_reviewed"), FieldPanel("source_url"), FieldPanel("credited_to")],
             heading=_("Classification"),
         ),
         InlinePanel("related_items", label=_("Related articles"), max_num=5),

@@ -109,6 +109,7 @@ class Notification(models.Model):
         ACCEPTED = "accepted", _("My answer was accepted")
         FOLLOWED = "followed", _("Activity on a question I follow")
         MENTION = "mention", _("Someone mentioned me")
+        MODERATION = "moderation", _("Moderators' decisions on my posts, my flags and my account")
 
     class Delivery(models.TextChoices):
         SITE = "site", _("On the site only")
@@ -166,6 +167,7 @@ class Notification(models.Model):
             self.Kind.ACCEPTED: _("%(name)s accepted your answer"),
             self.Kind.FOLLOWED: _("%(name)s posted on a question you follow"),
             self.Kind.MENTION: _("%(name)s mentioned you"),
+            self.Kind.MODERATION: _("A moderator's decision"),
         }
         return str(templates.get(self.kind, _("%(name)s posted"))) % {"name": self.actor_name}
 

@@ -25,6 +25,7 @@ from .moderation import (
     approve_post,
     delete_comment,
     delete_post,
+    hide_for_review,
     hide_post,
     restore_post,
     unaccept_answer,
@@ -37,6 +38,6 @@ from .votes import vote
 __all__ = [
     "DUPLICATE_WINDOW", "RATE_LIMITS", "REASON_MAX", "Actor", "CommunityError", "PermissionRefused", "_refuse_duplicate",
     "accept_answer", "approve_post", "ask_question", "delete_comment", "delete_post", "edit_answer", "edit_question",
-    "follow_question", "hide_post", "post_answer", "post_comment", "record_deflection", "restore_post", "set_me_too",
+    "follow_question", "hide_for_review", "hide_post", "post_answer", "post_comment", "record_deflection", "restore_post", "set_me_too",
     "relaxed_limits", "throttle", "unaccept_answer", "unfollow_question", "unhide_post", "vote",
 ]

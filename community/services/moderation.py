@@ -80,14 +80,14 @@ def unaccept_answer(actor: Actor | Any, question: Question) -> Question:
     return question
 
 
-def _unaccept(question: Question, user: Any, *, on_behalf: bool) -> None:
+def _unaccept(question: Question, user: Any, *, on_behalf: bool) -> None:  # user None: the system
     answer_id = question.accepted_answer_id
     author_id = Answer.objects.filter(pk=answer_id).values_list("author_id", flat=True).first()
     Acceptance.objects.create(question=question, answer_id=answer_id, actor=user, accepted=False)
     question.accepted_answer = None
     Question.objects.filter(pk=question.pk).update(accepted_answer=None)
     publish(AnswerUnaccepted(
-        post=Answer(pk=answer_id).ref, question_id=question.pk, actor_id=user.pk, author_id=author_id,
+        post=Answer(pk=answer_id).ref, question_id=question.pk, actor_id=getattr(user, "pk", None), author_id=author_id,
         on_behalf=on_behalf,
     ))
 
@@ -117,7 +117,8 @@ def _transition(
         if before not in allowed_from:
             post.refresh_from_db()
             return post
-        changes: dict[str, Any] = {"status": to}
+        # the reason its author reads on a pending or hidden post (cleared when it is published again)
+        changes: dict[str, Any] = {"status": to, "status_reason": "" if to == PUBLISHED else reason[:500]}
         if to == DELETED:
             changes.update(deleted_at=timezone.now())
             if model is not Comment:
@@ -130,11 +131,12 @@ def _transition(
             counter_model, counter_pk, counter_field = counted
             step = 1 if to == PUBLISHED else -1
             counter_model.objects.filter(pk=counter_pk).update(**{counter_field: F(counter_field) + step})
+        actor_id = user.pk if user is not None else None
         if model is Answer and to != PUBLISHED and question.accepted_answer_id == post.pk:
-            _unaccept(question, user, on_behalf=question.author_id != user.pk)
+            _unaccept(question, user, on_behalf=question.author_id != actor_id)
         publish(event(
-            post=post.ref, question_id=question_id, actor_id=user.pk, author_id=locked.author_id,
-            from_status=before, to_status=to, reason=reason, by_staff=locked.author_id != user.pk,
+            post=post.ref, question_id=question_id, actor_id=actor_id, author_id=locked.author_id,
+            from_status=before, to_status=to, reason=reason, by_staff=locked.author_id != actor_id,
         ))
     post.refresh_from_db()
     return post
@@ -201,3 +203,9 @@ def approve_post(actor: Actor | Any, post: Post, *, reason: str = "") -> Post:
         actor, post, reason, allowed=permissions.can_moderate, refusal=_("Only moderators can approve posts."),
         to=PUBLISHED, allowed_from=(PENDING,), event=PostPublished,
     )
+
+
+def hide_for_review(post: Post, *, reason: str) -> Post:
+    """The system hides a published post pending a moderator's review (members' flags passed the threshold).
+    No permission check: the caller (moderation's flag service) decided; the actor is the system."""
+    return _transition(None, post, to=HIDDEN, allowed_from=(PUBLISHED,), event=PostHidden, reason=clean_reason(reason))

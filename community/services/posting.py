@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from .. import permissions
 from ..events import AnswerPosted, CommentAdded, PostEdited, QuestionAsked
 from ..models import Answer, Comment, DeflectionEvent, PostRevision, Question
+from ..screening import Draft, Verdict, screen
 from ..status import PostStatus
 from ..validation import FieldError, clean_body, clean_comment, clean_title, parse_tags
 from .base import (
@@ -44,6 +45,26 @@ def _new_post_body(actor: Actor, action: str, model: type, body: str, rule) -> s
     return body
 
 
+def _screen(draft: Draft) -> Verdict:
+    """The pre-publish rules' verdict (see `community.screening`): a rejection refuses the post here."""
+    verdict = screen(draft)
+    if verdict.rejected:
+        raise CommunityError(verdict.message or _("This post cannot be published."), field="body")
+    return verdict
+
+
+def _held(verdict: Verdict) -> dict:
+    """The new post's status fields and the creation event's hold details."""
+    if verdict.held:
+        message = verdict.message or _("Your post will appear once a moderator has looked at it.")
+        return {"status": PostStatus.PENDING, "status_reason": message[:500]}
+    return {"status": PostStatus.PUBLISHED}
+
+
+def _event_hold(verdict: Verdict) -> dict:
+    return {"held_by": verdict.reasons or ("held",), "hold_message": verdict.message} if verdict.held else {}
+
+
 def _refuse_unverified(user: Any) -> None:
     if not permissions.can_post(user):
         raise PermissionRefused(_("Please verify your email address before you post."))
@@ -69,12 +90,13 @@ def ask_question(
     throttle("ask", actor)
     ensure_profile(user)
     refuse_duplicate(Question, user, body)
+    verdict = _screen(Draft("question", user, body, title=title, language=language, topic_id=getattr(topic, "pk", None)))
     tag_objects = resolve_tags(user, tag_names)
     now = timezone.now()
     with transaction.atomic():
         question = Question.objects.create(
             author=user, title=title, body=body, body_html=render(body), topic=topic, language=language,
-            created_at=now, last_activity_at=now, status=PostStatus.PUBLISHED,
+            created_at=now, last_activity_at=now, **_held(verdict),
         )
         question.tags.set(tag_objects)
         PostRevision.objects.create(question=question, number=1, editor=user, title=title, body=body, tags=" ".join(tag_names))
@@ -82,7 +104,9 @@ def ask_question(
         question.follower_count = 1
         if ask_token:
             DeflectionEvent.objects.filter(ask_token=ask_token[:40]).update(asked=True)
-        publish(QuestionAsked(post=question.ref, question_id=question.pk, actor_id=user.pk, author_id=user.pk))
+        publish(QuestionAsked(
+            post=question.ref, question_id=question.pk, actor_id=user.pk, author_id=user.pk, **_event_hold(verdict)
+        ))
     return question
 
 
@@ -99,6 +123,8 @@ def edit_question(
     except FieldError as error:
         raise field_error(error) from None
     throttle("edit", actor)
+    if not _staff_edit(user, question):  # an author's edit passes the rules that reject (held posts stay as they are)
+        _screen(Draft("question", user, body, title=title, language=question.language, topic_id=getattr(topic, "pk", None)))
     tag_objects = resolve_tags(user, tag_names)
     with transaction.atomic():
         question = lock_question(question.pk)
@@ -135,15 +161,21 @@ def post_answer(actor: Actor | Any, question: Question, *, body: str) -> Answer:
     if not permissions.can_answer(user, question):
         raise PermissionRefused(_("This question no longer accepts answers."))
     body = _new_post_body(actor, "answer", Answer, body, clean_body)
+    verdict = _screen(Draft("answer", user, body, language=question.language, topic_id=question.topic_id, question_id=question.pk))
     now = timezone.now()
     with transaction.atomic():
         answer = Answer.objects.create(
-            question=question, author=user, body=body, body_html=render(body), created_at=now, status=PostStatus.PUBLISHED
+            question=question, author=user, body=body, body_html=render(body), created_at=now, **_held(verdict)
         )
-        Question.objects.filter(pk=question.pk).update(answer_count=F("answer_count") + 1, last_activity_at=now)
+        if verdict.held:  # counted and announced once approved
+            Question.objects.filter(pk=question.pk).update(last_activity_at=now)
+        else:
+            Question.objects.filter(pk=question.pk).update(answer_count=F("answer_count") + 1, last_activity_at=now)
         PostRevision.objects.create(answer=answer, number=1, editor=user, body=body)
         follow(user.pk, question.pk)
-        publish(AnswerPosted(post=answer.ref, question_id=question.pk, actor_id=user.pk, author_id=user.pk))
+        publish(AnswerPosted(
+            post=answer.ref, question_id=question.pk, actor_id=user.pk, author_id=user.pk, **_event_hold(verdict)
+        ))
     return answer
 
 
@@ -157,6 +189,8 @@ def edit_answer(actor: Actor | Any, answer: Answer, *, body: str, summary: str =
     except FieldError as error:
         raise field_error(error) from None
     throttle("edit", actor)
+    if not _staff_edit(user, answer):
+        _screen(Draft("answer", user, body, question_id=answer.question_id))
     with transaction.atomic():
         answer = Answer.objects.select_for_update().get(pk=answer.pk)
         if body == answer.body:
@@ -186,13 +220,18 @@ def post_comment(actor: Actor | Any, post: Question | Answer, *, body: str) -> C
     body = _new_post_body(actor, "comment", Comment, body, clean_comment)
     is_answer = isinstance(post, Answer)
     question_id = post.question_id if is_answer else post.pk
+    question = post.question if is_answer else post
+    verdict = _screen(Draft("comment", user, body, language=question.language, topic_id=question.topic_id, question_id=question_id))
     now = timezone.now()
     with transaction.atomic():
         comment = Comment.objects.create(
             question_id=question_id, answer=post if is_answer else None, author=user, body=body,
-            body_html=render(body), created_at=now, status=PostStatus.PUBLISHED,
+            body_html=render(body), created_at=now, **_held(verdict),
         )
-        type(post).objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
+        if not verdict.held:
+            type(post).objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
         Question.objects.filter(pk=question_id).update(last_activity_at=now)
-        publish(CommentAdded(post=comment.ref, question_id=question_id, actor_id=user.pk, author_id=user.pk))
+        publish(CommentAdded(
+            post=comment.ref, question_id=question_id, actor_id=user.pk, author_id=user.pk, **_event_hold(verdict)
+        ))
     return comment
