@@ -20,6 +20,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from knowledge.models import ArticlePage, TopicPage
+from portal import extensions
 from portal.seo import plain_text
 from portal.site_url import absolute_url
 
@@ -198,6 +199,9 @@ def question_page(question: Question, user, sort: str = "votes", viewer: Viewer 
         "moderator_needs_two_factor": viewer.needs_two_factor,
         "related_questions": related_questions,
         "related_articles": related_articles,
+        # higher apps' tools in each post's tool row and each comment's (moderation: flag, moderator actions)
+        "post_tool_templates": extensions.slot_templates("community.post_tools"),
+        "comment_tool_templates": extensions.slot_templates("community.comment_tools"),
     }
 
 

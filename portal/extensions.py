@@ -11,7 +11,10 @@ higher app registers itself in its `AppConfig.ready()`:
 - view counters: a page names its counter (`page_view_counter = "article"`), the owning app counts views;
 - member annotations: counts for a member's profile, as annotations of a user queryset (no query of their
   own);
-- health checks: the parts of /healthz that belong to other apps (search).
+- health checks: the parts of /healthz that belong to other apps (search);
+- template slots: named places in a lower app's templates where a higher app includes its own template
+  (moderation's flag link and moderator tools in each post's tool row: "community.post_tools",
+  "community.comment_tools"); the included template gets the surrounding context.
 
 Registering twice under the same name replaces the entry (ready() may run more than once in tests).
 """
@@ -50,6 +53,19 @@ _stamps: dict[str, Callable[[], int]] = {}
 _view_counters: dict[str, Callable[[int], None]] = {}
 _member_annotations: dict[str, Callable[[], Mapping[str, Any]]] = {}
 _health_checks: dict[str, Callable[[], dict]] = {}
+_template_slots: dict[str, dict[str, tuple[int, str]]] = {}
+
+
+# --- template slots ------------------------------------------------------------------------------------------
+
+
+def register_template_slot(slot: str, name: str, template: str, order: int = 100) -> None:
+    """Include `template` in the templates' `slot` (in `order`); registering `name` again replaces it."""
+    _template_slots.setdefault(slot, {})[name] = (order, template)
+
+
+def slot_templates(slot: str) -> list[str]:
+    return [template for _order, template in sorted(_template_slots.get(slot, {}).values())]
 
 
 # --- page sections -------------------------------------------------------------------------------------------
