@@ -7,4 +7,6 @@ from __future__ import annotations
 
 
 def register() -> None:
-    pass
+    from . import flags
+
+    flags.register()  # flags and the review queue: item actions, held posts, audit actions, post tool slots

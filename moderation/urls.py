@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from .views import flags as flag_views
+from .views import moderate as moderate_views
+
+urlpatterns: list = [
+    path("flag/<str:kind>/<id:pk>/", flag_views.flag, name="moderation_flag"),
+    path("post/<str:kind>/<id:pk>/<str:action>/", moderate_views.moderate, name="moderation_moderate"),
+]
