@@ -14,13 +14,7 @@ from moderation.flags import flag_post, flag_weight
 from moderation.models import Flag, ModerationSettings, ReviewItem
 from portal import audit
 from tests.factories import AnswerFactory, CommentFactory, MemberFactory, QuestionFactory
-from tests.moderation.flags_factories import (  # noqa: F401 - fixtures
-    author,
-    flaggers,
-    moderator,
-    spam_question,
-    track_record,
-)
+from tests.moderation.flags_factories import track_record
 
 pytestmark = pytest.mark.django_db
 
