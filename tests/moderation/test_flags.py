@@ -374,3 +374,134 @@ def test_the_flag_of_a_question_can_be_read_back_by_its_ref(spam_question, flagg
     flag = flag_post(flaggers[0], spam_question, reason="spam")
     assert str(flag.ref) == f"question:{spam_question.pk}"
     assert Question.objects.get(pk=flag.ref.id) == spam_question
+
+
+# --- the flag page -------------------------------------------------------------------------------------------------
+
+FLAG_PAGE_BUDGET = 12
+
+
+def flag_url(post, lang=""):
+    return f"{lang}/community/moderation/flag/{post.kind}/{post.pk}/"
+
+
+def test_flag_page_shows_the_post_and_an_accessible_form(client, spam_question, flaggers, django_assert_max_num_queries):
+    from django.core.cache import cache
+
+    client.force_login(flaggers[0])
+    client.get(flag_url(spam_question))  # warm-up: per-process caches
+    cache.clear()
+    with django_assert_max_num_queries(FLAG_PAGE_BUDGET):
+        response = client.get(flag_url(spam_question))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<h1>Flag this question</h1>" in html and "Visit the shop for cheap watches" in html
+    assert "<legend>What is wrong with it?</legend>" in html
+    assert html.count('type="radio" name="reason"') == 7
+    assert 'name="duplicate_of"' in html and 'name="details"' in html and "csrfmiddlewaretoken" in html
+    for radio_id in ("id_reason_0", "id_details", "id_duplicate_of"):
+        assert f'for="{radio_id}"' in html
+
+
+def test_flag_page_of_an_answer_and_a_comment_offers_their_reasons(client, flaggers):
+    answer = AnswerFactory()
+    comment = CommentFactory(answer=answer)
+    client.force_login(flaggers[0])
+    html = client.get(flag_url(answer)).content.decode()
+    assert "<h1>Flag this answer</h1>" in html and 'value="outdated"' in html
+    assert 'value="duplicate"' not in html and 'name="duplicate_of"' not in html
+    html = client.get(flag_url(comment)).content.decode()
+    assert "<h1>Flag this comment</h1>" in html and 'value="outdated"' not in html
+
+
+def test_flagging_from_the_page_goes_back_with_a_message(client, flaggers):
+    answer = AnswerFactory()
+    client.force_login(flaggers[0])
+    response = client.post(flag_url(answer), {"reason": "spam", "details": ""})
+    assert response.status_code == 302
+    assert response["Location"] == f"{answer.question.get_absolute_url()}#answer-{answer.pk}"
+    page = client.get(response["Location"]).content.decode()
+    assert "Thanks — moderators will review it; we&#x27;ll tell you the outcome." in page
+    assert Flag.objects.get().flagger == flaggers[0]
+
+
+def test_refused_input_is_shown_again_with_the_message(client, spam_question, flaggers):
+    client.force_login(flaggers[0])
+    response = client.post(flag_url(spam_question), {"reason": "other", "details": "  ", "duplicate_of": "kept text"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Please tell the moderators what is wrong, in a few words." in html
+    assert 'value="other" id="id_reason_6" aria-describedby="id_reason_6-help" checked' in html
+    assert 'aria-invalid="true"' in html
+    response = client.post(flag_url(spam_question), {"reason": "duplicate", "duplicate_of": "/community/q/999999/x/"})
+    html = response.content.decode()
+    assert response.status_code == 400 and "could not find that question" in html
+    assert 'value="/community/q/999999/x/"' in html
+    nothing_written()
+
+
+def test_the_flag_page_needs_a_signed_in_member_and_a_csrf_token(client, spam_question, flaggers):
+    from django.test import Client
+
+    response = client.get(flag_url(spam_question))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(flaggers[0])
+    assert strict.post(flag_url(spam_question), {"reason": "spam"}).status_code == 403
+    nothing_written()
+
+
+def test_the_page_explains_why_a_member_may_not_flag(client, spam_question, author):
+    client.force_login(author)
+    html = client.get(flag_url(spam_question)).content.decode()
+    assert "You cannot flag your own post" in html and 'name="reason"' not in html
+    response = client.post(flag_url(spam_question), {"reason": "spam"})
+    assert response.status_code == 403 and "You cannot flag your own post" in response.content.decode()
+    nothing_written()
+
+
+def test_a_deleted_post_has_no_flag_page_and_unknown_kinds_are_not_found(client, spam_question, flaggers, moderator):
+    client.force_login(flaggers[0])
+    assert client.get(f"/community/moderation/flag/tag/{spam_question.pk}/").status_code == 404
+    services.delete_post(moderator, spam_question)
+    assert client.get(flag_url(spam_question)).status_code == 404
+
+
+def test_the_flag_page_in_japanese(client, spam_question, flaggers):
+    client.force_login(flaggers[0])
+    html = client.get(flag_url(spam_question, "/ja")).content.decode()
+    assert "この質問を報告" in html and "どのような問題がありますか？" in html
+
+
+def test_rate_limited_flagging_answers_429_with_retry_after(client, one_ratelimit_window, monkeypatch):
+    monkeypatch.setattr(flags, "BURST", (1, 60))
+    member = MemberFactory()
+    first, second = QuestionFactory.create_batch(2)
+    client.force_login(member)
+    assert client.post(flag_url(first), {"reason": "spam"}).status_code == 302
+    response = client.post(flag_url(second), {"reason": "spam"})
+    assert response.status_code == 429 and int(response["Retry-After"]) > 0
+    assert "too fast" in response.content.decode()
+
+
+# --- the flag link on the question page ---------------------------------------------------------------------------
+
+
+def test_members_see_a_flag_link_on_others_posts_only(client, flaggers):
+    question = QuestionFactory()
+    answer = AnswerFactory(question=question)
+    CommentFactory(question=question, author=flaggers[0])
+    CommentFactory(answer=answer)
+    client.force_login(flaggers[1])
+    html = client.get(question.get_absolute_url()).content.decode()
+    assert '<span class="visually-hidden">Flag this question</span>' in html
+    assert f'href="/community/moderation/flag/answer/{answer.pk}/"' in html
+    assert html.count("Flag this comment") == 2
+    client.force_login(flaggers[0])  # wrote one comment: no flag link on it
+    html = client.get(question.get_absolute_url()).content.decode()
+    assert html.count("Flag this comment") == 1
+    client.force_login(question.author)
+    html = client.get(question.get_absolute_url()).content.decode()
+    assert "Flag this question" not in html and "Flag this answer" in html
+    client.logout()
+    assert "Flag this" not in client.get(question.get_absolute_url()).content.decode()

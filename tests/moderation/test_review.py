@@ -378,3 +378,124 @@ def test_queue_page_costs_the_same_queries_for_2_or_20_items():
         ReviewItemFactory(question=answer.question, post_kind="answer", post_id=answer.pk)
         ReviewItemFactory()
     assert page() == small <= 3
+
+
+# --- moderators' inline tools on the site ---------------------------------------------------------------------------
+
+
+def moderate_url(post, action, lang=""):
+    return f"{lang}/community/moderation/post/{post.kind}/{post.pk}/{action}/"
+
+
+def test_moderators_see_their_tools_and_the_review_link(client, hidden_item, spam_question, moderator, monkeypatch):
+    answer = AnswerFactory(question=spam_question)
+    client.force_login(moderator)
+    html = client.get(spam_question.get_absolute_url()).content.decode()
+    assert "Review (3 flags)" in html
+    assert f'action="{moderate_url(spam_question, "unhide")}"' in html  # the question is hidden: show it again
+    assert f'action="{moderate_url(answer, "hide")}"' in html
+    assert f'name="version" value="{hidden_item.version}"' in html
+    assert "Flag this" not in html  # moderators act directly
+    monkeypatch.setattr(review, "admin_url", lambda item: f"/admin/moderation/queue/{item.pk}/")
+    from django.core.cache import cache
+
+    cache.clear()
+    html = client.get(spam_question.get_absolute_url()).content.decode()
+    assert f'<a href="/admin/moderation/queue/{hidden_item.pk}/">Review (3 flags)</a>' in html
+
+
+def test_a_new_flag_and_a_decision_refresh_the_moderators_cached_page(
+    client, spam_question, flaggers, moderator, django_capture_on_commit_callbacks
+):
+    client.force_login(moderator)
+    assert "Review (" not in client.get(spam_question.get_absolute_url()).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        flag_post(flaggers[0], spam_question, reason="spam")
+    assert "Review (1 flag)" in client.get(spam_question.get_absolute_url()).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        act(moderator, ReviewItem.objects.get(), "dismiss")
+    assert "Review (" not in client.get(spam_question.get_absolute_url()).content.decode()
+
+
+def test_hiding_inline_resolves_the_open_item(client, spam_question, flaggers, moderator):
+    item = flagged(spam_question, flaggers[:1])
+    client.force_login(moderator)
+    response = client.post(moderate_url(spam_question, "hide"), {"reason": "Advertising", "version": item.version})
+    assert response.status_code == 302 and response["Location"] == spam_question.get_absolute_url()
+    spam_question.refresh_from_db()
+    item.refresh_from_db()
+    assert (spam_question.status, spam_question.status_reason) == ("hidden", "Advertising")
+    assert (item.state, item.resolution) == ("resolved", "hide")
+    assert Flag.objects.get().state == "upheld" and Notification.objects.filter(kind="moderation").count() == 1
+    assert "Hidden. Its author sees your reason." in client.get(spam_question.get_absolute_url()).content.decode()
+
+
+def test_inline_tools_without_an_item_use_the_community_services(client, moderator, held_question):
+    ReviewItem.objects.all().delete()
+    answer = AnswerFactory()
+    client.force_login(moderator)
+    client.post(moderate_url(answer, "hide"), {"reason": "Off-topic"})
+    answer.refresh_from_db()
+    assert answer.status == "hidden"
+    client.post(moderate_url(answer, "unhide"), {"reason": ""})
+    answer.refresh_from_db()
+    assert answer.status == "published"
+    client.post(moderate_url(held_question, "approve"), {})
+    held_question.refresh_from_db()
+    assert held_question.status == "published"
+
+
+def test_inline_hide_needs_a_reason_and_a_moderator(client, spam_question, moderator, flaggers):
+    client.force_login(moderator)
+    response = client.post(moderate_url(spam_question, "hide"), {"reason": ""}, follow=True)
+    assert "Please give a reason: the member will see it." in response.content.decode()
+    client.force_login(flaggers[0])
+    response = client.post(moderate_url(spam_question, "hide"), {"reason": "mine now"}, follow=True)
+    assert "Only moderators can hide, show or approve posts." in response.content.decode()
+    spam_question.refresh_from_db()
+    assert spam_question.status == "published"
+    assert client.post(moderate_url(spam_question, "explode"), {}).status_code == 404
+    assert client.get(moderate_url(spam_question, "hide")).status_code == 405
+
+
+def test_inline_action_on_a_stale_item_tells_the_moderator(client, spam_question, flaggers, moderator):
+    item = flagged(spam_question, flaggers[:1])
+    seen = item.version
+    flag_post(flaggers[1], spam_question, reason="spam")
+    client.force_login(moderator)
+    response = client.post(moderate_url(spam_question, "hide"), {"reason": "Spam", "version": seen}, follow=True)
+    assert "This item changed while you were looking at it" in response.content.decode()
+    spam_question.refresh_from_db()
+    assert spam_question.status == "published"
+
+
+def test_inline_tools_need_a_csrf_token(spam_question, moderator):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(moderator)
+    assert strict.post(moderate_url(spam_question, "hide"), {"reason": "x"}).status_code == 403
+    spam_question.refresh_from_db()
+    assert spam_question.status == "published"
+
+
+def test_moderators_question_page_costs_one_query_more_whatever_the_items(client, moderator, flaggers):
+    """The open items of the whole page come in one query, however many posts are flagged."""
+    from django.core.cache import cache
+
+    question = QuestionFactory.create_thread(answers=10, comments=20)
+    client.force_login(moderator)
+    client.get(QuestionFactory().get_absolute_url())
+
+    def cold():
+        cache.clear()
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(question.get_absolute_url()).status_code == 200
+        return len(captured.captured_queries)
+
+    before = cold()
+    for answer in question.answers.all()[:5]:
+        flag_post(flaggers[0], answer, reason="spam")
+    for comment in question.comments.all()[:5]:
+        flag_post(flaggers[1], comment, reason="rude")
+    assert cold() == before
