@@ -320,7 +320,9 @@ def act_on_item(
             retry_after=retry,
         )
     with transaction.atomic():
-        item = ReviewItem.objects.select_for_update().select_related("resolved_by__profile").filter(pk=item_id).first()
+        item = (
+            ReviewItem.objects.select_for_update(of=("self",)).select_related("resolved_by__profile").filter(pk=item_id).first()
+        )
         if item is None:
             raise ModerationError(_("This review item does not exist."), status=404)
         if item.state != OPEN or item.version != version:

@@ -364,8 +364,8 @@ def test_queue_page_costs_the_same_queries_for_2_or_20_items():
     def page():
         with CaptureQueriesContext(connection) as captured:
             items = review.attach_posts(queue()[:50])
-            for item in items:
-                (item.question.title, item.author.profile.name, item.topic, item.post.body_html)
+            shown = [(item.question.title, item.author.profile.name, item.topic, item.post.body_html) for item in items]
+        assert len(shown) == len(items) and all(row[3] for row in shown)
         return len(captured.captured_queries)
 
     for _ in range(2):
