@@ -7,4 +7,4 @@ from __future__ import annotations
 
 
 def register() -> None:
-    pass
+    from .rules import register as register_rules; register_rules()  # noqa: E702 (one line per area)
