@@ -5,6 +5,8 @@ Each area of the app offers a `register()`; add one line here per area.
 
 from __future__ import annotations
 
+from . import rules
+
 
 def register() -> None:
-    from .rules import register as register_rules; register_rules()  # noqa: E702 (one line per area)
+    rules.register()
