@@ -34,8 +34,8 @@ from typing import Any
 
 import regex
 from django.core.cache import cache
-from django.db.models import Count, Max, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import Count, Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -49,6 +49,7 @@ from . import text as textlib
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "moderation:rules:version"
+SPAM_THRESHOLD_KEY = "moderation:rules:spam_hold_score"
 VERSION_TTL = 60  # seconds: the longest a change made outside the services goes unnoticed
 REGEX_TIMEOUT = 0.02  # seconds one regular expression may run on one post
 REGEX_BUDGET = 0.1  # seconds all of a post's regular expressions may run together
@@ -74,6 +75,8 @@ class CompiledRule:
     message_ja: str
     matcher: Any = None  # keyword: an `re` pattern over folded text; regex: a `regex` pattern
     domains: frozenset[str] = frozenset()
+    source: str = ""  # the pattern as written
+    words: frozenset[str] = frozenset()  # keyword rule: its keywords, folded
     error: str = ""  # a stored pattern that does not compile (created behind the form's back)
 
     def applies(self, draft: Draft) -> bool:
@@ -130,12 +133,14 @@ def compile_rule(rule: Rule) -> CompiledRule:
     fields = {
         "pk": rule.pk, "name": rule.name, "kind": rule.kind, "action": rule.action, "applies_to": rule.applies_to,
         "language": rule.language, "number": rule.number, "message": rule.message, "message_ja": rule.message_ja,
+        "source": rule.pattern,
     }
     if rule.kind == KIND.SPAM_SCORE or rule.kind == KIND.FIRST_POSTS:
         fields["action"] = Rule.Action.HOLD  # these only ever hold a post for review
     try:
         if rule.kind == KIND.KEYWORD:
-            fields["matcher"] = keyword_pattern(keyword_lines(rule.pattern))
+            words = keyword_lines(rule.pattern)
+            fields["matcher"], fields["words"] = keyword_pattern(words), frozenset(words)
         elif rule.kind == KIND.REGEX:
             fields["matcher"] = compile_regex(rule.pattern) if rule.pattern.strip() else None
         elif rule.kind == KIND.BLOCKED_DOMAIN:
@@ -151,6 +156,7 @@ class Snapshot:
     version: str = ""
     rules: tuple[CompiledRule, ...] = ()
     blocked: frozenset[str] = frozenset()  # every enabled blocked-domain rule's domains (a spam signal)
+    keywords: frozenset[str] = frozenset()  # every keyword of every rule (substring tests rule most posts out)
 
 
 _lock = threading.Lock()
@@ -167,9 +173,18 @@ def current_version() -> str:
     return version
 
 
+def default_spam_threshold() -> int:
+    """ModerationSettings.spam_hold_score, read through the cache (a change applies within VERSION_TTL)."""
+    threshold = cache.get(SPAM_THRESHOLD_KEY)
+    if threshold is None:
+        threshold = ModerationSettings.load().spam_hold_score
+        cache.set(SPAM_THRESHOLD_KEY, threshold, VERSION_TTL)
+    return threshold
+
+
 def invalidate() -> None:
     """The rules changed: every process recompiles them on its next post (call after commit)."""
-    cache.delete(VERSION_KEY)
+    cache.delete_many([VERSION_KEY, SPAM_THRESHOLD_KEY])
 
 
 def active_rules() -> Snapshot:
@@ -179,7 +194,8 @@ def active_rules() -> Snapshot:
     if version == _snapshot.version:
         return _snapshot
     rules = tuple(compile_rule(rule) for rule in Rule.objects.filter(enabled=True).order_by("name", "pk"))
-    snapshot = Snapshot(version, rules, blocked_domains(rules))
+    words = frozenset(word for rule in rules for word in rule.words)
+    snapshot = Snapshot(version, rules, blocked_domains(rules), words)
     with _lock:
         _snapshot = snapshot
     return snapshot
@@ -189,34 +205,37 @@ def active_rules() -> Snapshot:
 
 
 class Member:
-    """Facts about the author, each computed on first use (at most one bounded query each)."""
+    """Facts about the author, each computed on first use. Their posts so far (up to `posts_cap`, the
+    largest number a first-posts rule asks about) and their published posts (up to `NEW_MEMBER_POSTS`)
+    come from one bounded query."""
 
-    def __init__(self, user: Any, now=None) -> None:
+    def __init__(self, user: Any, now=None, *, posts_cap: int = NEW_MEMBER_POSTS) -> None:
         self.user = user
         self.now = now or timezone.now()
+        self.posts_cap = max(posts_cap, 1)
 
     @cached_property
     def age(self) -> timedelta:
         joined = getattr(self.user, "date_joined", None)
         return self.now - joined if joined else timedelta(0)
 
-    def _posts(self, limit: int, **filters) -> int:
-        """How many posts the member has (questions, answers and comments), counted up to `limit`."""
+    def _counts(self, cap: int) -> tuple[int, int]:
         if self.user is None or self.user.pk is None:
-            return 0
-        parts = [model.objects.filter(author_id=self.user.pk, **filters).values("pk") for model in (Question, Answer, Comment)]
-        return len(parts[0].union(*parts[1:], all=True)[:limit])
+            return (0, 0)
+        return post_counts(self.user.pk, cap)
+
+    @cached_property
+    def counts(self) -> tuple[int, int]:
+        return self._counts(self.posts_cap)
 
     def posts_up_to(self, limit: int) -> int:
         """Posts of any status (held, hidden and deleted ones count: they were posts), up to `limit`."""
-        cached = self.__dict__.setdefault("_post_counts", {})
-        if limit not in cached:
-            cached[limit] = self._posts(limit)
-        return cached[limit]
+        count = self.counts[0] if limit <= self.posts_cap else self._counts(limit)[0]
+        return min(count, limit)
 
-    @cached_property
+    @property
     def published_posts(self) -> int:
-        return self._posts(NEW_MEMBER_POSTS, status=PostStatus.PUBLISHED)
+        return self.counts[1]
 
     @cached_property
     def is_new(self) -> bool:
@@ -229,8 +248,39 @@ class Hypothetical(Member):
     def __init__(self) -> None:
         super().__init__(None)
 
-    def _posts(self, limit: int, **filters) -> int:
-        return 0
+
+POST_MODELS = (Question, Answer, Comment)
+
+
+def _union(template: str) -> str:
+    """`template` (with `{table}`) for each kind of post, joined by UNION ALL. Table names come from the
+    models, never from input; every value is a query parameter."""
+    return " UNION ALL ".join(template.format(table=connection.ops.quote_name(model._meta.db_table)) for model in POST_MODELS)
+
+
+def post_counts(user_id: int, cap: int) -> tuple[int, int]:
+    """(the member's posts of any status up to `cap`, their published posts up to `NEW_MEMBER_POSTS`):
+    one query, each count stops at its LIMIT (index on author)."""
+    every = _union("SELECT 1 FROM {table} WHERE author_id = %s")
+    published = _union("SELECT 1 FROM {table} WHERE author_id = %s AND status = %s")
+    sql = f"SELECT (SELECT COUNT(*) FROM ({every} LIMIT %s) AS p), (SELECT COUNT(*) FROM ({published} LIMIT %s) AS q)"  # noqa: S608
+    params = [user_id] * 3 + [cap] + [user_id, PostStatus.PUBLISHED] * 3 + [NEW_MEMBER_POSTS]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return int(row[0]), int(row[1])
+
+
+def same_body_authors(body: str) -> list[int]:
+    """Authors of the latest posts (the newest `DUPLICATE_WINDOW` of each kind) with exactly this body:
+    one query, bounded by the primary keys' index and a LIMIT."""
+    parts = _union(
+        "SELECT author_id FROM {table} WHERE body = %s AND id >= "
+        "COALESCE((SELECT id FROM {table} ORDER BY id DESC LIMIT 1 OFFSET %s), 0)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT author_id FROM ({parts}) AS same_body LIMIT 20", [body, DUPLICATE_WINDOW - 1] * 3)  # noqa: S608
+        return [row[0] for row in cursor.fetchall()]
 
 
 @dataclass
@@ -240,6 +290,7 @@ class Subject:
     draft: Draft
     member: Member
     blocked: frozenset[str] = frozenset()  # every enabled blocked-domain rule's domains (a spam signal)
+    keywords: frozenset[str] | None = None  # Snapshot.keywords (None: each rule's own)
     regex_deadline: float = field(default_factory=lambda: time.monotonic() + REGEX_BUDGET)
 
     @cached_property
@@ -255,6 +306,15 @@ class Subject:
         return textlib.fold(self.raw)
 
     @cached_property
+    def keyword_candidates(self) -> frozenset[str] | None:
+        """The keywords found in the text as substrings (a fast C-level test each); a rule's pattern then
+        checks word boundaries only when one of its keywords is among them. None: not pre-computed."""
+        if self.keywords is None:
+            return None
+        folded = self.folded
+        return frozenset(word for word in self.keywords if word in folded)
+
+    @cached_property
     def links(self) -> textlib.Links:
         return textlib.scan_links(self.nfkc)
 
@@ -264,18 +324,15 @@ class Subject:
         body = self.draft.body
         if len(body) < 20:  # "Thanks!" is not spam for being said twice
             return (0, 0)
-        parts = []
-        for model in (Question, Answer, Comment):
-            newest = model.objects.order_by("-pk").values("pk")[DUPLICATE_WINDOW - 1 : DUPLICATE_WINDOW]
-            parts.append(model.objects.filter(pk__gte=_coalesce(newest), body=body).values("author_id"))
-        authors = [row["author_id"] for row in parts[0].union(*parts[1:], all=True)[:20]]
+        authors = same_body_authors(body)
         author_id = getattr(self.draft.author, "pk", None)
         mine = sum(1 for pk in authors if pk == author_id)
         return (mine, len(authors) - mine)
 
-
-def _coalesce(subquery) -> Coalesce:
-    return Coalesce(Subquery(subquery), Value(0))
+    @cached_property
+    def spam(self) -> tuple[int, list[str]]:
+        """The spam score and its signals (computed once, whatever the number of spam-score rules)."""
+        return spam_score(self, extra_blocked=self.blocked)
 
 
 # --- the verdict --------------------------------------------------------------------------------------------
@@ -309,7 +366,9 @@ def check(rule: CompiledRule, subject: Subject) -> Hit | None:
     if rule.error:
         return Hit(rule, "hold", _("the rule's pattern is invalid; held until it is fixed"), held_message())
     if kind == KIND.KEYWORD:
-        match = rule.matcher.search(subject.folded) if rule.matcher else None
+        candidates = subject.keyword_candidates
+        worth = rule.matcher is not None and (candidates is None or not candidates.isdisjoint(rule.words))
+        match = rule.matcher.search(subject.folded) if worth else None
         if match:
             return _hit(rule, _("keyword “%(word)s”") % {"word": match.group(0)},
                         _("Your post contains words that are not allowed here. Please rephrase it."))
@@ -333,8 +392,8 @@ def check(rule: CompiledRule, subject: Subject) -> Hit | None:
             return _hit(rule, _("account younger than %(hours)s hours") % {"hours": number},
                         _("New accounts can post %(hours)s hours after signing up. Please try again later.") % {"hours": number})
     elif kind == KIND.SPAM_SCORE:
-        threshold = number if number is not None else ModerationSettings.load().spam_hold_score
-        score, signals = spam_score(subject, extra_blocked=subject.blocked)
+        threshold = number if number is not None else default_spam_threshold()
+        score, signals = subject.spam
         if score >= threshold:
             return _hit(rule, _("spam score %(score)s (threshold %(threshold)s): %(signals)s")
                         % {"score": score, "threshold": threshold, "signals": ", ".join(signals)}, held_message())

@@ -88,7 +88,7 @@ def try_rule(form: RuleForm) -> TryResult:
     if rule.kind in (Rule.Kind.LINK_LIMIT, Rule.Kind.SPAM_SCORE, Rule.Kind.BLOCKED_DOMAIN):
         notes.append(_("Links found: %(count)s.") % {"count": subject.links.count})
     if rule.kind == Rule.Kind.SPAM_SCORE:
-        score, signals = engine.spam_score(subject, extra_blocked=subject.blocked)
+        score, signals = subject.spam
         notes.append(_("Spam score: %(score)s (%(signals)s).") % {"score": score, "signals": ", ".join(signals) or "—"})
     if not rule.enabled:
         notes.append(_("This rule is disabled: it does nothing until it is enabled."))

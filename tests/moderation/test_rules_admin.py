@@ -204,3 +204,16 @@ def test_the_form_is_labelled_and_the_try_button_is_keyboard_reachable(admin_cli
     assert '<label' in html and 'for="id_sample_text"' in html and 'for="id_pattern"' in html
     assert '<button type="submit" name="action-try"' in html
     assert 'aria-labelledby="prepublish-try-heading"' in html
+
+
+def test_the_rules_screens_speak_japanese_to_a_japanese_admin(client, site):
+    from wagtail.users.models import UserProfile
+
+    user = staff(client, is_superuser=True, is_staff=True)
+    UserProfile.get_for_user(user).__class__.objects.filter(user=user).update(preferred_language="ja")
+    listing = client.get(INDEX).content.decode()
+    assert "公開前ルール" in listing
+    html = client.post(ADD, form_data(action="hold", sample_text="今すぐカジノで遊ぼう", **{"action-try": "1"})).content.decode()
+    assert "この文章は確認のため保留されます。" in html and "サンプルの文章で試す" in html
+    html = client.post(ADD, form_data(kind="regex", pattern="(unclosed")).content.decode()
+    assert "この正規表現は無効です" in html
