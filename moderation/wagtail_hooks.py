@@ -1,3 +1,5 @@
 """Moderation in the Wagtail admin: each area's admin module registers its hooks when imported here."""
 
 from __future__ import annotations
+
+from .rules import admin as _rules_admin  # noqa: F401
