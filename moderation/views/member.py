@@ -39,7 +39,7 @@ def actions(request):
     page = get_int(request.GET, "page", 1, min_value=1, max_value=10_000)
     data = appeals.member_actions(request.user, page=page)
     restriction = standing(request.user).restriction_for("post")
-    context = {"data": data, "restriction": restriction, "page": page}
+    context = {"data": data, "restriction": restriction}
     return TemplateResponse(request, "moderation/member/actions.html", context)
 
 
