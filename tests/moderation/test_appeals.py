@@ -2,8 +2,7 @@
 on their account and the actions on their posts (from the audit log), one appeal per action entering the
 review queue, and a moderator's decision told to the member."""
 
-from datetime import date, datetime
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
@@ -19,11 +18,14 @@ from moderation.models import Appeal, ReviewItem, Sanction
 from portal import audit
 from portal.models import Notification
 from tests.factories import PASSWORD, AnswerFactory, CommentFactory, MemberFactory, QuestionFactory
-from tests.moderation.sanctions_factories import make_moderator, member, mod, thread  # noqa: F401
+from tests.moderation import sanctions_factories as fixtures
+from tests.moderation.sanctions_factories import make_moderator
+
+member, mod, thread = fixtures.member, fixtures.mod, fixtures.thread
 
 pytestmark = pytest.mark.django_db
 
-NOW = datetime(2026, 12, 5, 10, 0, tzinfo=dt_timezone.utc)
+NOW = datetime(2026, 12, 5, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture

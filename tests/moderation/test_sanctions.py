@@ -1,8 +1,7 @@
 """Sanctions (issue 11): warn, silence, suspend, ban — the service, its refusals, and enforcement on every
 write path at once, through the services and over HTTP, with the reason and end the member reads."""
 
-from datetime import date, datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -23,12 +22,15 @@ from portal import audit
 from portal.models import Notification, Profile
 from portal.services import PortalError, update_profile
 from tests.factories import AnswerFactory, MemberFactory, QuestionFactory, UserFactory
-from tests.moderation.sanctions_factories import SanctionFactory, make_moderator, member, mod  # noqa: F401
+from tests.moderation import sanctions_factories as fixtures
+from tests.moderation.sanctions_factories import SanctionFactory, make_moderator
+
+member, mod = fixtures.member, fixtures.mod
 
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-NOW = datetime(2026, 12, 5, 10, 0, tzinfo=dt_timezone.utc)
+NOW = datetime(2026, 12, 5, 10, 0, tzinfo=UTC)
 REASON = "Insults in three comments this week."
 
 
@@ -60,8 +62,8 @@ def fresh(user):
     [
         ("warn", {}, None),
         ("silence", {"days": 3}, NOW + timedelta(days=3)),
-        ("suspend", {"until": date(2026, 12, 12)}, datetime(2026, 12, 12, tzinfo=dt_timezone.utc)),
-        ("suspend", {"until": "2026-12-12"}, datetime(2026, 12, 12, tzinfo=dt_timezone.utc)),
+        ("suspend", {"until": date(2026, 12, 12)}, datetime(2026, 12, 12, tzinfo=UTC)),
+        ("suspend", {"until": "2026-12-12"}, datetime(2026, 12, 12, tzinfo=UTC)),
         ("suspend", {"days": 10}, NOW + timedelta(days=10)),
         ("ban", {}, None),
     ],
@@ -426,15 +428,15 @@ def test_question_page_shows_the_sanction_at_once_despite_the_cached_view_state(
     client.force_login(member)
     url = question.get_absolute_url()
     html = client.get(url).content.decode()  # caches the member's view state and page (with the answer form)
-    assert 'action="/community/q/%d/answer/"' % question.pk in html
+    assert f'action="/community/q/{question.pk}/answer/"' in html
     impose(mod, member, "suspend")
     html = client.get(url).content.decode()
-    assert 'action="/community/q/%d/answer/"' % question.pk not in html
+    assert f'action="/community/q/{question.pk}/answer/"' not in html
     assert EXPECTED_EN in html and "You cannot comment right now." in html
     sanction = Sanction.objects.get()
     sanctions.lift_sanction(mod, sanction, reason="Lifted early.")
     html = client.get(url).content.decode()
-    assert 'action="/community/q/%d/answer/"' % question.pk in html and EXPECTED_EN not in html
+    assert f'action="/community/q/{question.pk}/answer/"' in html and EXPECTED_EN not in html
 
 
 def test_two_sanctioned_members_never_share_a_cached_notice(client, clock, mod, member):
