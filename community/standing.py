@@ -6,7 +6,11 @@ asked):
 - who they are: signed in, active, verified email address, moderator (role + two-factor);
 - restrictions: actions a member may not take right now ("post", "vote", "comment", "edit", "flag", ...).
   Apps that restrict members register a provider with `register_restriction_provider` (moderation's
-  sanctions, next issue); the permission functions never change for it;
+  sanctions); the permission functions never change for it. A provider yields action names, or
+  `Restriction`s that also say why (the message a refused member reads, naming the measure and its end)
+  and carry a `key` that changes with the restriction (for per-member cache keys: a cached view state
+  must never outlive a new sanction). Providers run once per request (cached on the standing object,
+  never in a shared cache);
 - privileges: named abilities earned by reputation (`PRIVILEGES`, thresholds from settings) or granted
   by a registered provider (superuser rights, later) — `has_privilege("create_tag")`.
 """
@@ -14,6 +18,7 @@ asked):
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
@@ -26,7 +31,21 @@ from portal.permissions import has_two_factor
 
 MODERATE_PERMISSION = "community.moderate_posts"
 
-RestrictionProvider = Callable[[Any], Iterable[str]]
+
+
+@dataclass(frozen=True)
+class Restriction:
+    """Why a member is barred from `actions`: `message` (translated when shown, so a lazy string) names the
+    measure, its end and its reason; `key` identifies it (changes when it is imposed, lifted or ends);
+    `url` is where the member reads more about it (and appeals)."""
+
+    actions: frozenset[str]
+    message: Any
+    key: str
+    url: str = ""
+
+
+RestrictionProvider = Callable[[Any], Iterable["str | Restriction"]]
 PrivilegeProvider = Callable[[Any], Iterable[str]]
 
 _restriction_providers: list[RestrictionProvider] = []
@@ -34,7 +53,8 @@ _privilege_providers: list[PrivilegeProvider] = []
 
 
 def register_restriction_provider(provider: RestrictionProvider) -> None:
-    """`provider(user)` returns the actions the member is currently barred from (e.g. an active sanction)."""
+    """`provider(user)` returns the actions the member is currently barred from (e.g. an active sanction):
+    action names, or `Restriction`s (actions with the reason shown to the member)."""
     if provider not in _restriction_providers:
         _restriction_providers.append(provider)
 
@@ -90,14 +110,36 @@ class Standing:
         return profile.reputation if profile else 0
 
     @cached_property
-    def restrictions(self) -> frozenset[str]:
+    def _restriction_entries(self) -> tuple[str | Restriction, ...]:
+        """What every provider returned, asked once for this standing (one request)."""
         if not self.active or not _restriction_providers:
-            return frozenset()
-        return frozenset(action for provider in _restriction_providers for action in provider(self.user))
+            return ()
+        return tuple(entry for provider in _restriction_providers for entry in provider(self.user))
+
+    @cached_property
+    def restrictions(self) -> frozenset[str]:
+        actions: set[str] = set()
+        for entry in self._restriction_entries:
+            actions.update(entry.actions if isinstance(entry, Restriction) else (entry,))
+        return frozenset(actions)
+
+    @property
+    def restriction_key(self) -> str:
+        """Names the restrictions in force ("" when none): part of the cache keys of per-member state."""
+        return ",".join(sorted(entry.key for entry in self._restriction_entries if isinstance(entry, Restriction)))
 
     def allows(self, action: str) -> bool:
         """Not barred from `action` (moderators are never barred by a restriction provider)."""
         return self.active and (action not in self.restrictions or self.moderator)
+
+    def restriction_for(self, action: str) -> Restriction | None:
+        """The restriction that bars `action` and says why (None when allowed, or barred without a reason)."""
+        if self.allows(action) or not self.active:
+            return None
+        for entry in self._restriction_entries:
+            if isinstance(entry, Restriction) and action in entry.actions:
+                return entry
+        return None
 
     @cached_property
     def granted(self) -> frozenset[str]:
@@ -126,6 +168,17 @@ def standing(user: Any) -> Standing:
         except AttributeError:  # AnonymousUser and other slotted objects: computed each time (no queries)
             pass
     return cached
+
+
+def restriction_for(user: Any, action: str) -> Restriction | None:
+    return standing(user).restriction_for(action)
+
+
+def refusal(user: Any, action: str) -> str | None:
+    """The message for a member refused `action` by a restriction (naming the measure, its end and its
+    reason), or None when no restriction bars it — services raise it instead of their generic refusal."""
+    restriction = standing(user).restriction_for(action)
+    return str(restriction.message) if restriction is not None else None
 
 
 def forget(user: Any) -> None:

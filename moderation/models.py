@@ -18,6 +18,9 @@ from portal.refs import PostRef
 
 REASON_MAX = 500
 POST_KINDS = [("question", _("question")), ("answer", _("answer")), ("comment", _("comment"))]
+# A review item is about a post, or (post_kind "member", post_id = the member's id, no question) about a
+# member's account: an appeal against a sanction has no post.
+ITEM_KINDS = [*POST_KINDS, ("member", _("member account"))]
 
 
 class PostRefMixin:
@@ -48,9 +51,9 @@ class ReviewItem(PostRefMixin, models.Model):
         OPEN = "open", _("open")
         RESOLVED = "resolved", _("resolved")
 
-    post_kind = models.CharField(_("type"), max_length=10, choices=POST_KINDS)
+    post_kind = models.CharField(_("type"), max_length=10, choices=ITEM_KINDS)
     post_id = models.PositiveBigIntegerField()
-    question = models.ForeignKey("community.Question", on_delete=models.CASCADE, related_name="+")
+    question = models.ForeignKey("community.Question", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     topic = models.ForeignKey(
         "knowledge.TopicPage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("topic")

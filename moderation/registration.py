@@ -13,3 +13,9 @@ def register() -> None:
 
     flags.register()  # flags and the review queue: item actions, held posts, audit actions, post tool slots
     rules.register()
+    from . import appeals, sanctions
+
+    sanctions.register()  # audit actions; the restriction provider (every write path) and the profile form's
+    appeals.register()  # audit actions; the "Moderation actions" link on the member's own profile
+    sanctions.register_item_actions()  # warn, silence, suspend, ban in the review queue
+    appeals.register_item_actions()  # grant or deny an appeal

@@ -1,13 +1,20 @@
-"""Moderation's public URLs (included by portal/urls.py under i18n_patterns, prefix /community/)."""
+"""Moderation's public URLs (included by portal/urls.py under i18n_patterns, prefix /community/moderation/)."""
 
 from __future__ import annotations
 
 from django.urls import path
 
+from portal.params import register_converters
+
 from .views import flags as flag_views
+from .views import member
 from .views import moderate as moderate_views
 
+register_converters()  # <id:...>
+
 urlpatterns: list = [
+    path("", member.actions, name="moderation_member"),
+    path("appeal/<str:kind>/<id:pk>/", member.appeal, name="moderation_appeal"),
     path("flag/<str:kind>/<id:pk>/", flag_views.flag, name="moderation_flag"),
     path("post/<str:kind>/<id:pk>/<str:action>/", moderate_views.moderate, name="moderation_moderate"),
 ]

@@ -14,7 +14,10 @@ higher app registers itself in its `AppConfig.ready()`:
 - health checks: the parts of /healthz that belong to other apps (search);
 - template slots: named places in a lower app's templates where a higher app includes its own template
   (moderation's flag link and moderator tools in each post's tool row: "community.post_tools",
-  "community.comment_tools"); the included template gets the surrounding context.
+  "community.comment_tools"); the included template gets the surrounding context;
+- account restrictions: why a member may not change their own account details right now (moderation's
+  sanctions make an account read-only): `update_profile` refuses with the first message, the profile form
+  shows them.
 
 Registering twice under the same name replaces the entry (ready() may run more than once in tests).
 """
@@ -54,6 +57,20 @@ _view_counters: dict[str, Callable[[int], None]] = {}
 _member_annotations: dict[str, Callable[[], Mapping[str, Any]]] = {}
 _health_checks: dict[str, Callable[[], dict]] = {}
 _template_slots: dict[str, dict[str, tuple[int, str]]] = {}
+_account_restrictions: dict[str, Callable[[Any], Any]] = {}
+
+
+# --- account restrictions ------------------------------------------------------------------------------------
+
+
+def register_account_restriction(name: str, provider: Callable[[Any], Any]) -> None:
+    """`provider(user)` returns the reasons (translated messages) the member may not edit their profile now."""
+    _account_restrictions[name] = provider
+
+
+def account_restrictions(user: Any) -> list[str]:
+    """Every registered reason `user` may not edit their profile (empty: they may)."""
+    return [str(message) for name in sorted(_account_restrictions) for message in _account_restrictions[name](user) if message]
 
 
 # --- template slots ------------------------------------------------------------------------------------------

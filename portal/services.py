@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from . import extensions
 from .models import Profile
 from .permissions import can_edit_profile, is_staff_member
 from .text_rules import clean_bio, clean_display_name
@@ -22,6 +23,9 @@ def get_profile(user) -> Profile:
 def update_profile(actor, profile: Profile, *, display_name: str, bio: str, language: str) -> Profile:
     if not can_edit_profile(actor, profile):
         raise PortalError(_("You can only edit your own profile."))
+    restrictions = extensions.account_restrictions(actor)  # e.g. a sanction made the account read-only
+    if restrictions:
+        raise PortalError(restrictions[0])
     try:  # the form said so already; this is the last word for every other caller
         display_name = clean_display_name(display_name, staff=is_staff_member(profile.user))
         bio = clean_bio(bio)

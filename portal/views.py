@@ -84,6 +84,7 @@ def edit_profile(request):
     profile = get_profile(request.user)
     # Bound on every POST, even an empty one (an unbound form has no cleaned_data for add_error below).
     form = ProfileForm(request.POST if request.method == "POST" else None, instance=profile)
+    restrictions = extensions.account_restrictions(request.user)  # read-only account: say why, keep the form out
     if request.method == "POST":
         retry = consume("profile", str(request.user.pk), limit=10, period=60)
         if retry:
@@ -97,4 +98,7 @@ def edit_profile(request):
                 messages.success(request, _("Your profile has been saved."))
                 return redirect("member_profile", username=request.user.get_username())
     status = 429 if form.non_field_errors() and request.method == "POST" else 200
-    return TemplateResponse(request, "portal/profile_edit.html", {"form": form, "languages": settings.LANGUAGES}, status=status)
+    if restrictions and request.method == "POST":
+        status = 403
+    context = {"form": form, "languages": settings.LANGUAGES, "restrictions": restrictions}
+    return TemplateResponse(request, "portal/profile_edit.html", context, status=status)

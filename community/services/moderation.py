@@ -28,6 +28,7 @@ from ..events import (
     PostStatusChanged,
 )
 from ..models import Acceptance, Answer, Comment, Question
+from ..standing import refusal
 from ..status import PostStatus
 from .base import Actor, CommunityError, PermissionRefused, as_actor, clean_reason, lock_question, publish, throttle
 
@@ -46,7 +47,7 @@ def accept_answer(actor: Actor | Any, answer: Answer) -> Question:
         answer = Answer.objects.get(pk=answer.pk)
         answer.question = question
         if not permissions.can_accept(user, question):
-            raise PermissionRefused(_("Only the person who asked (or a moderator) can accept an answer."))
+            raise PermissionRefused(refusal(user, "post") or _("Only the person who asked (or a moderator) can accept an answer."))
         if answer.status == DELETED:
             raise CommunityError(_("A deleted answer cannot be accepted."))
         if not permissions.is_live(answer):
@@ -72,7 +73,7 @@ def unaccept_answer(actor: Actor | Any, question: Question) -> Question:
     with transaction.atomic():
         question = lock_question(question.pk)
         if not permissions.can_accept(user, question):
-            raise PermissionRefused(_("Only the person who asked (or a moderator) can unaccept an answer."))
+            raise PermissionRefused(refusal(user, "post") or _("Only the person who asked (or a moderator) can unaccept an answer."))
         throttle("react", actor)
         if question.accepted_answer_id is None:
             return question

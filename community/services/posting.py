@@ -13,6 +13,7 @@ from .. import permissions
 from ..events import AnswerPosted, CommentAdded, PostEdited, QuestionAsked
 from ..models import Answer, Comment, DeflectionEvent, PostRevision, Question
 from ..screening import Draft, Verdict, screen
+from ..standing import refusal
 from ..status import PostStatus
 from ..validation import FieldError, clean_body, clean_comment, clean_title, parse_tags
 from .base import (
@@ -67,7 +68,7 @@ def _event_hold(verdict: Verdict) -> dict:
 
 def _refuse_unverified(user: Any) -> None:
     if not permissions.can_post(user):
-        raise PermissionRefused(_("Please verify your email address before you post."))
+        raise PermissionRefused(refusal(user, "post") or _("Please verify your email address before you post."))
 
 
 def _staff_edit(user: Any, post: Question | Answer) -> bool:
@@ -117,7 +118,7 @@ def edit_question(
     actor = as_actor(actor)
     user = actor.user
     if not permissions.can_edit(user, question):
-        raise PermissionRefused(_("You cannot edit this question."))
+        raise PermissionRefused(refusal(user, "edit") or _("You cannot edit this question."))
     try:
         title, body, tag_names = clean_title(title), clean_body(body), parse_tags(tags)
     except FieldError as error:
@@ -183,7 +184,7 @@ def edit_answer(actor: Actor | Any, answer: Answer, *, body: str, summary: str =
     actor = as_actor(actor)
     user = actor.user
     if not permissions.can_edit(user, answer):
-        raise PermissionRefused(_("You cannot edit this answer."))
+        raise PermissionRefused(refusal(user, "edit") or _("You cannot edit this answer."))
     try:
         body = clean_body(body)
     except FieldError as error:
@@ -216,7 +217,7 @@ def post_comment(actor: Actor | Any, post: Question | Answer, *, body: str) -> C
     user = actor.user
     _refuse_unverified(user)
     if not permissions.can_comment(user, post):
-        raise PermissionRefused(_("This post no longer accepts comments."))
+        raise PermissionRefused(refusal(user, "comment") or _("This post no longer accepts comments."))
     body = _new_post_body(actor, "comment", Comment, body, clean_comment)
     is_answer = isinstance(post, Answer)
     question_id = post.question_id if is_answer else post.pk

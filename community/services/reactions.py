@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from .. import permissions
 from ..events import ReactionChanged
 from ..models import DeflectionEvent, Follow, MeToo, Question
+from ..standing import refusal
 from .base import Actor, PermissionRefused, as_actor, follow, lock_question, publish, throttle
 
 
@@ -54,7 +55,7 @@ def set_me_too(actor: Actor | Any, question: Question, on: bool = True) -> bool:
     if not permissions.can_me_too(actor.user, question):
         if getattr(actor.user, "is_authenticated", False) and question.author_id == actor.user.pk:
             raise PermissionRefused(_("This is your own question."))
-        raise PermissionRefused(_("Please sign in with a verified email address first."))
+        raise PermissionRefused(refusal(actor.user, "post") or _("Please sign in with a verified email address first."))
     throttle("react", actor)
     with transaction.atomic():
         lock_question(question.pk)

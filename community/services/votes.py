@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from .. import permissions
 from ..events import VoteCast
 from ..models import Answer, Question, Vote, VoteEvent
+from ..standing import refusal
 from .base import Actor, CommunityError, PermissionRefused, as_actor, publish, throttle
 
 
@@ -27,6 +28,8 @@ def vote(actor: Actor | Any, post: Question | Answer, value: int) -> int:
     if value not in (-1, 0, 1):
         raise CommunityError(_("A vote is up, down or removed."))
     if not permissions.can_vote(user, post):
+        if barred := refusal(user, "vote"):  # a sanction: say which, and until when
+            raise PermissionRefused(barred)
         if getattr(user, "is_authenticated", False) and post.author_id == user.pk:
             raise PermissionRefused(_("You cannot vote on your own post."))
         if permissions.can_post(user) and not permissions.is_live(post):

@@ -28,6 +28,7 @@ from ..forms import AnswerForm, CommentForm, EditAnswerForm, EditQuestionForm, Q
 from ..models import Answer, Question
 from ..pages import ANSWER_SORTS, load_question, question_json_ld, question_page, revision_history, viewer_state
 from ..seo import question_breadcrumb_ld, question_canonical_path
+from ..standing import restriction_for, standing
 from .ask import suggestions
 from .common import actor, get_or_404, topics_for_language
 
@@ -61,10 +62,13 @@ def _canonical_redirect(url: str, sort: str):
 def _member_question(request, pk: int, slug: str, sort: str):
     """A member's question page. What the member sees of it (their votes, follow, whether they may post) is
     kept per question version for a minute, and the page itself per kind of viewer (see
-    `pages.Viewer.cache_key`), so a repeat view costs a few cache reads and no page rendering."""
+    `pages.Viewer.cache_key`), so a repeat view costs a few cache reads and no page rendering. Both keys name
+    the member's restrictions in force (a sanction: one query, asked anyway by every permission check), so
+    a sanction imposed, lifted or ended changes what the member sees at once, with its reason."""
     user = request.user
     version = caching.question_version(pk)
-    viewer_key = f"community:viewer:{pk}:{version}:{user.pk}"
+    restricted = standing(user).restriction_key
+    viewer_key = f"community:viewer:{pk}:{version}:{user.pk}:{restricted}"
     viewer = cache.get(viewer_key)
     question = None
     if viewer is None:
@@ -73,7 +77,7 @@ def _member_question(request, pk: int, slug: str, sort: str):
             raise Http404
         viewer = viewer_state(question, user)
         cache.set(viewer_key, viewer, VIEWER_SECONDS)
-    key = f"community:qpage:{pk}:{version}:{get_language()}:{sort}:{viewer.cache_key()}"
+    key = f"community:qpage:{pk}:{version}:{get_language()}:{sort}:{viewer.cache_key()}:{restricted}"
     entry = cache.get(key)
     if entry is None:
         question = question or load_question(pk, user)
@@ -97,6 +101,7 @@ def _render_main(request, question: Question, sort: str, viewer, answer_form=Non
             "json_ld": question_json_ld(request, question, context["answers"]),
             "breadcrumb_ld": question_breadcrumb_ld(question),
             "view_count": question.view_count + view_counts.pending(question.pk),
+            "restriction_notice": restriction_for(request.user, "post"),  # why the forms are missing
         }
     )
     html = render_to_string("community/includes/question_main.html", context, request=request)
@@ -154,6 +159,7 @@ def _ask_page(request, form, ask_token: str, *, preview: bool = False, status: i
         "ask_token": ask_token,
         "can_post": permissions.can_post(request.user),
         "can_create_tag": permissions.can_create_tag(request.user),
+        "restriction_notice": restriction_for(request.user, "post"),
     }
     if preview:
         context["preview_html"] = render_markdown(request.POST.get("body", "")[:30_000])
@@ -168,7 +174,7 @@ def edit_question(request, pk: int):
     if question is None:
         raise Http404
     if not permissions.can_edit(request.user, question):
-        raise PermissionDenied
+        return _refused(request, "edit")
     topics = topics_for_language(question.language)
     if request.method == "POST":
         form = EditQuestionForm(request.POST, topics=topics)
@@ -197,7 +203,7 @@ def edit_question(request, pk: int):
 def edit_answer(request, pk: int):
     answer = get_or_404(Answer.objects.select_related("question"), pk=pk)
     if not permissions.can_edit(request.user, answer):
-        raise PermissionDenied
+        return _refused(request, "edit")
     if request.method == "POST":
         form = EditAnswerForm(request.POST)
         if form.is_valid():
@@ -210,6 +216,14 @@ def edit_answer(request, pk: int):
     else:
         form = EditAnswerForm(initial={"body": answer.body})
     return TemplateResponse(request, "community/edit.html", {"form": form, "question": answer.question, "post": answer})
+
+
+def _refused(request, action: str):
+    """403: with the reason when a restriction (a sanction) bars the member from `action`."""
+    restriction = restriction_for(request.user, action)
+    if restriction is None:
+        raise PermissionDenied
+    return TemplateResponse(request, "403.html", {"restriction": restriction}, status=403)
 
 
 def revisions(request, kind: str, pk: int):

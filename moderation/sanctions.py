@@ -1,0 +1,355 @@
+"""Sanctions: a moderator's measure against a member, and its enforcement on every write path.
+
+- warn: a message only; the member is told, nothing is restricted;
+- silence: read-only for 1–365 days;
+- suspend: read-only until a date in the future (a date, a moment, or a number of days);
+- ban: read-only for good (until lifted).
+
+A sanction is active while it is not lifted, has started and has not ended (`ends_at` null or in the
+future). An active silence, suspension or ban bars the member from every write action the permission
+functions check (`WRITE_ACTIONS`) through a restriction provider registered with `community.standing`:
+asked once per request (cached on the member's standing object, never in a shared cache, so no cached
+permission outlives a sanction) and answering with a `Restriction` that names the measure, its end and its
+reason — the message a refused member reads on the ask page, under the answer and comment forms, on the
+profile form and in every refusal of a service. Moderators cannot be sanctioned (`can_sanction`).
+
+Every sanction and lift is an audit entry on the member (`moderation.sanction.<kind>`,
+`moderation.sanction.lift`) and a notification (`Notification.Kind.MODERATION`) linking to the member's
+"Moderation actions" page, where they may appeal it once (`moderation.appeals`).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.dateparse import parse_date
+from django.utils.functional import lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext_lazy
+
+from community.services.base import Actor, as_actor
+from community.standing import Restriction, forget, register_restriction_provider, standing
+from portal import audit, extensions
+from portal.models import Notification, Profile
+from portal.notifications import Message, notify
+from portal.ratelimit import consume
+
+from .errors import ModerationError, PermissionRefused
+from .models import REASON_MAX, ReviewItem, Sanction
+from .permissions import can_sanction
+
+Kind = Sanction.Kind
+# Every action the permission functions check that a read-only member may not take (ask, answer, comment,
+# accept and "me too" go through "post"; flagging through "flag"; the profile form through "profile").
+WRITE_ACTIONS = frozenset({"post", "comment", "vote", "edit", "flag", "profile"})
+RESTRICTING = (Kind.SILENCE, Kind.SUSPEND, Kind.BAN)
+SILENCE_DAYS = (1, 365)
+SUSPEND_DAYS = (1, 3650)
+SANCTION_LIMIT = (30, 3600)  # sanctions and lifts per moderator per hour
+
+AUDIT_ACTIONS = {
+    "moderation.sanction.warn": (pgettext_lazy("audit log", "Warn member"), pgettext_lazy("audit log", "Warned")),
+    "moderation.sanction.silence": (
+        pgettext_lazy("audit log", "Silence member (read-only)"), pgettext_lazy("audit log", "Silenced"),
+    ),
+    "moderation.sanction.suspend": (pgettext_lazy("audit log", "Suspend member"), pgettext_lazy("audit log", "Suspended")),
+    "moderation.sanction.ban": (pgettext_lazy("audit log", "Ban member"), pgettext_lazy("audit log", "Banned")),
+    "moderation.sanction.lift": (pgettext_lazy("audit log", "Lift sanction"), pgettext_lazy("audit log", "Sanction lifted")),
+}
+
+
+# --- reading --------------------------------------------------------------------------------------------------
+
+
+def active_sanctions(member: Any, now: datetime | None = None) -> QuerySet[Sanction]:
+    """The member's sanctions in force at `now`: not lifted, started, not ended."""
+    now = now or timezone.now()
+    return Sanction.objects.filter(member=member, lifted_at__isnull=True, starts_at__lte=now).filter(
+        Q(ends_at__isnull=True) | Q(ends_at__gt=now)
+    )
+
+
+def is_active(sanction: Sanction, now: datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return sanction.lifted_at is None and sanction.starts_at <= now and (sanction.ends_at is None or sanction.ends_at > now)
+
+
+def format_end(moment: datetime) -> str:
+    """The end of a sanction in the active language: a date when it ends at midnight, else date and time."""
+    local = timezone.localtime(moment)
+    return formats.date_format(local, "DATE_FORMAT" if local.time() == time.min else "DATETIME_FORMAT")
+
+
+def notice_text(sanction: Sanction) -> str:
+    """What the member reads where they would write, in the active language."""
+    if sanction.kind == Kind.BAN:
+        return _("Your account is banned and read-only: %(reason)s") % {"reason": sanction.reason}
+    if sanction.kind == Kind.WARN:
+        return _("A moderator warned you: %(reason)s") % {"reason": sanction.reason}
+    return _("Your account is read-only until %(date)s: %(reason)s") % {
+        "date": format_end(sanction.ends_at), "reason": sanction.reason,
+    }
+
+
+_lazy_notice = lazy(notice_text, str)
+
+
+def headline(sanction: Sanction) -> str:
+    """The measure in plain words ("Read-only until 12 Dec 2026"), in the active language."""
+    if sanction.kind == Kind.WARN:
+        return _("Warning")
+    if sanction.kind == Kind.BAN:
+        return _("Banned: read-only for good")
+    label = _("Silenced") if sanction.kind == Kind.SILENCE else _("Suspended")
+    return _("%(measure)s: read-only until %(date)s") % {"measure": label, "date": format_end(sanction.ends_at)}
+
+
+def _severity(sanction: Sanction) -> tuple:
+    # the one that lasts longest first (a ban, then the latest end)
+    return (sanction.ends_at is None, sanction.ends_at or sanction.starts_at, sanction.pk)
+
+
+def restrictions(user: Any) -> list[Restriction]:
+    """The restriction provider: one query for the member's active sanctions that restrict (standing caches
+    the answer for the request). The longest-lasting comes first: its message is the one shown."""
+    rows = sorted(active_sanctions(user).filter(kind__in=RESTRICTING), key=_severity, reverse=True)
+    if not rows:
+        return []
+    url = reverse("moderation_member")
+    return [Restriction(WRITE_ACTIONS, _lazy_notice(row), key=f"s{row.pk}", url=url) for row in rows]
+
+
+def account_restrictions(user: Any) -> list[str]:
+    """For the portal's profile form (`portal.extensions.register_account_restriction`)."""
+    restriction = standing(user).restriction_for("profile")
+    return [str(restriction.message)] if restriction else []
+
+
+# --- writing --------------------------------------------------------------------------------------------------
+
+
+def _clean_reason(reason: str) -> str:
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ModerationError(_("Please give a reason: the member will read it."), field="reason")
+    if len(reason) > REASON_MAX:
+        raise ModerationError(
+            _("Please keep the reason under %(max)d characters (it has %(count)d).") % {"max": REASON_MAX, "count": len(reason)},
+            field="reason",
+        )
+    return reason
+
+
+def _days(days: Any, bounds: tuple[int, int], message: str) -> int:
+    try:
+        value = int(days)
+    except (TypeError, ValueError):
+        raise ModerationError(message, field="days") from None
+    if isinstance(days, bool) or not bounds[0] <= value <= bounds[1] or str(value) != str(days).strip():
+        raise ModerationError(message, field="days")
+    return value
+
+
+def _until(until: Any) -> datetime:
+    """A date (read-only until that day begins) or a moment; text in ISO form is read as either."""
+    if isinstance(until, str):
+        text = until.strip()
+        parsed: Any = None
+        try:
+            parsed = parse_date(text) or datetime.fromisoformat(text)
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            raise ModerationError(_("Please give the end date as YYYY-MM-DD."), field="until")
+        until = parsed
+    if isinstance(until, datetime):
+        return until if timezone.is_aware(until) else timezone.make_aware(until)
+    if isinstance(until, date):
+        return timezone.make_aware(datetime.combine(until, time.min))
+    raise ModerationError(_("Please give the end date as YYYY-MM-DD."), field="until")
+
+
+def _ends_at(kind: str, now: datetime, days: Any, until: Any) -> datetime | None:
+    if kind in (Kind.WARN, Kind.BAN):
+        return None
+    if kind == Kind.SILENCE:
+        message = _("Silence a member for 1 to 365 days.")
+        if days in (None, ""):
+            raise ModerationError(message, field="days")
+        return now + timedelta(days=_days(days, SILENCE_DAYS, message))
+    # suspend: an end in the future
+    if until not in (None, ""):
+        ends_at = _until(until)
+    elif days not in (None, ""):
+        ends_at = now + timedelta(days=_days(days, SUSPEND_DAYS, _("Suspend a member for 1 to 3650 days.")))
+    else:
+        raise ModerationError(_("Please choose when the suspension ends."), field="until")
+    if ends_at <= now:
+        raise ModerationError(
+            _("The end date %(date)s has already passed: a suspension must end in the future.") % {"date": format_end(ends_at)},
+            field="until",
+        )
+    return ends_at
+
+
+def _throttle(user: Any) -> None:
+    retry = consume("moderation-sanction", str(user.pk), limit=SANCTION_LIMIT[0], period=SANCTION_LIMIT[1])
+    if retry:
+        raise ModerationError(
+            ngettext("You are doing that too often. Please try again in %(seconds)d second.", "You are doing that too often. Please try again in %(seconds)d seconds.", retry) % {"seconds": retry},
+            retry_after=retry,
+        )
+
+
+def _state(sanctions) -> str:
+    """The member's restriction as one audit value: "none", or "silence until 2026-12-12T00:00:00+00:00; ban"."""
+    parts = [f"{row.kind} until {row.ends_at.isoformat()}" if row.ends_at else row.kind for row in sanctions]
+    return "; ".join(parts) or "none"
+
+
+def _member_language(member: Any) -> str:
+    language = Profile.objects.filter(user=member).values_list("language", flat=True).first()
+    return language or "en"
+
+
+def _notify(member: Any, key: str, title, excerpt: str = "") -> None:
+    """Tell the member, in their language, with a link to their "Moderation actions" page."""
+    with translation.override(_member_language(member)):
+        message = Message(
+            kind=Notification.Kind.MODERATION, dedupe_key=key, title=str(title()), url=reverse("moderation_member"),
+            excerpt=excerpt,
+        )
+    notify({member.pk: message})
+
+
+def impose_sanction(
+    actor: Actor | Any, member: Any, *, kind: str, reason: str, days: Any = None, until: Any = None,
+    item: ReviewItem | None = None,
+) -> Sanction:
+    """Warn, silence (`days`), suspend (`until` a date or moment in the future, or `days`) or ban `member`.
+    Refused with a translated message, nothing written: not a moderator, the member is a moderator or the
+    actor, an unknown measure, no reason, days out of range, an end date in the past, too many at once."""
+    actor = as_actor(actor)
+    user = actor.user
+    if not can_sanction(user, member):
+        raise PermissionRefused(_("Only moderators can sanction members, and never themselves or another moderator."))
+    if kind not in Kind.values:
+        raise ModerationError(_("Please choose warn, silence, suspend or ban."), field="kind")
+    reason = _clean_reason(reason)
+    now = timezone.now()
+    ends_at = _ends_at(kind, now, days, until)
+    _throttle(user)
+    with transaction.atomic():
+        locked = get_user_model().objects.select_for_update().get(pk=member.pk)  # one sanction at a time per member
+        before = list(active_sanctions(locked, now).filter(kind__in=RESTRICTING))
+        sanction = Sanction.objects.create(
+            member=locked, kind=kind, reason=reason, starts_at=now, ends_at=ends_at, created_by=user, item=item,
+        )
+        after = [*before, sanction] if kind in RESTRICTING else before
+        audit.record(
+            user, f"moderation.sanction.{kind}", locked,
+            before={"restriction": _state(before)},
+            after={"restriction": _state(after), "measure": kind, "until": ends_at.isoformat() if ends_at else None},
+            reason=reason,
+        )
+        _notify(locked, f"sanction:{sanction.pk}", lambda: headline(sanction), reason[:300])
+    forget(member)
+    return sanction
+
+
+def lift_sanction(actor: Actor | Any, sanction: Sanction, *, reason: str) -> Sanction:
+    """End a sanction now (a moderator's decision, or a granted appeal). A lifted sanction stays on record."""
+    actor = as_actor(actor)
+    user = actor.user
+    if not can_sanction(user, sanction.member):
+        raise PermissionRefused(_("Only moderators can lift sanctions."))
+    reason = _clean_reason(reason)
+    _throttle(user)
+    with transaction.atomic():
+        return _lift(user, sanction, reason)
+
+
+def _lift(user: Any, sanction: Sanction, reason: str) -> Sanction:
+    """Inside a transaction: lift it (refused when already lifted or ended), audit, tell the member."""
+    locked = Sanction.objects.select_for_update().select_related("member").get(pk=sanction.pk)
+    now = timezone.now()
+    if locked.lifted_at is not None:
+        raise ModerationError(_("This sanction was already lifted."))
+    if locked.ends_at is not None and locked.ends_at <= now:
+        raise ModerationError(_("This sanction has already ended."))
+    member = locked.member
+    before = list(active_sanctions(member, now).filter(kind__in=RESTRICTING))
+    locked.lifted_at, locked.lifted_by, locked.lift_reason = now, user, reason
+    locked.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
+    audit.record(
+        user, "moderation.sanction.lift", member,
+        before={"restriction": _state(before)},
+        after={"restriction": _state([row for row in before if row.pk != locked.pk]), "lifted": f"{locked.kind} #{locked.pk}"},
+        reason=reason,
+    )
+    _notify(member, f"sanction-lift:{locked.pk}", lambda: _("A moderator lifted a measure on your account"), reason[:300])
+    forget(sanction._state.fields_cache.get("member"))  # the caller's copy of the member, if it holds one
+    forget(member)
+    sanction.lifted_at, sanction.lifted_by, sanction.lift_reason = now, user, reason
+    return locked
+
+
+# --- review queue actions (registered with moderation.review when it is installed) ------------------------------
+
+
+def _param(params: dict | None, name: str) -> Any:
+    return (params or {}).get(name)
+
+
+def _queue_action(kind: str):
+    def action(actor_user: Any, item: ReviewItem, post: Any, reason: str, params: dict) -> None:
+        impose_sanction(
+            actor_user, item.author, kind=kind, reason=reason, days=_param(params, "days"), until=_param(params, "until"),
+            item=item,
+        )
+
+    action.__name__ = f"item_{kind}"
+    action.__doc__ = f"Review queue action: {kind} the item's author (does not resolve the item)."
+    return action
+
+
+item_warn = _queue_action(Kind.WARN)
+item_silence = _queue_action(Kind.SILENCE)
+item_suspend = _queue_action(Kind.SUSPEND)
+item_ban = _queue_action(Kind.BAN)
+
+ITEM_ACTIONS = {
+    "warn": (item_warn, pgettext_lazy("review action", "Warn the author"), ()),
+    "silence": (item_silence, pgettext_lazy("review action", "Silence the author (read-only)"), ("days",)),
+    "suspend": (item_suspend, pgettext_lazy("review action", "Suspend the author"), ("until",)),
+    "ban": (item_ban, pgettext_lazy("review action", "Ban the author"), ()),
+}
+
+
+def register_item_actions() -> None:
+    """Offer warn/silence/suspend/ban in the review queue (they do not resolve the item by themselves)."""
+    from . import review
+
+    for name, (fn, label, needs) in ITEM_ACTIONS.items():
+        review.register_item_action(name, fn, label=label, resolves=False, needs=needs)
+
+
+# --- registration -----------------------------------------------------------------------------------------------
+
+
+def _member_label(user: Any) -> str:
+    return _("Member %(username)s") % {"username": user.get_username()}
+
+
+def register() -> None:
+    for name, (label, message) in AUDIT_ACTIONS.items():
+        audit.define_action(name, label, message)
+    audit.register_target_label(get_user_model()._meta.label_lower, _member_label)
+    register_restriction_provider(restrictions)
+    extensions.register_account_restriction("moderation", account_restrictions)
