@@ -7,4 +7,6 @@ from __future__ import annotations
 
 
 def register() -> None:
-    pass
+    from . import curation
+
+    curation.register()

@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from portal.params import register_converters
+
+from .views import curate
+
+register_converters()  # <id:...>
+
+urlpatterns: list = [
+    path("curate/q/<id:pk>/", curate.curate_question, name="moderation_curate_question"),
+    path("curate/<str:kind>/<id:pk>/", curate.curate, name="moderation_curate"),
+]

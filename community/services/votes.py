@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from .. import permissions
 from ..events import VoteCast
 from ..models import Answer, Question, Vote, VoteEvent
-from .base import Actor, CommunityError, PermissionRefused, as_actor, publish, throttle
+from .base import Actor, CommunityError, PermissionRefused, as_actor, publish, refuse_closed, throttle
 
 
 def vote(actor: Actor | Any, post: Question | Answer, value: int) -> int:
@@ -26,6 +26,7 @@ def vote(actor: Actor | Any, post: Question | Answer, value: int) -> int:
     user = actor.user
     if value not in (-1, 0, 1):
         raise CommunityError(_("A vote is up, down or removed."))
+    refuse_closed(user, post)
     if not permissions.can_vote(user, post):
         if getattr(user, "is_authenticated", False) and post.author_id == user.pk:
             raise PermissionRefused(_("You cannot vote on your own post."))
