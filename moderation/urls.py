@@ -11,6 +11,5 @@ from .views import curate
 register_converters()  # <id:...>
 
 urlpatterns: list = [
-    path("curate/q/<id:pk>/", curate.curate_question, name="moderation_curate_question"),
     path("curate/<str:kind>/<id:pk>/", curate.curate, name="moderation_curate"),
 ]

@@ -16,7 +16,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_http_methods
 
 from community import services
 from community.forms import ModeratorReasonForm
@@ -92,10 +92,15 @@ def _reason(request) -> str:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def curate(request, kind: str, pk: int):
-    """One curation action (`action` in the form) on a question ("q") or an answer ("a")."""
+    """GET (questions): the curation page. POST: one action (`action` in the form) on a question ("q") or an
+    answer ("a")."""
     _require_moderator(request)
+    if request.method == "GET":
+        if kind != "q":
+            raise Http404
+        return curate_question(request, pk)
     action = request.POST.get("action", "")
     if kind not in ("q", "a"):
         raise Http404
@@ -141,11 +146,8 @@ def curate(request, kind: str, pk: int):
     return redirect(back)
 
 
-@login_required
-@require_GET
 def curate_question(request, pk: int):
     """Every curation tool for one question, with suggested originals and the topics to move it to."""
-    _require_moderator(request)
     question = load_question(pk, request.user)
     if question is None:
         raise Http404
