@@ -86,8 +86,8 @@ def convert_to_article(actor: Actor | Any, question: Question, *, topic: TopicPa
                 source_url=question.get_absolute_url()[:300],
                 credited_to=_display_name(answer.author)[:150],
             )
+        page.tags.set(list(question.tags.names()))  # a cluster relation: saved with the page
         parent.add_child(instance=page)
-        page.tags.set(list(question.tags.names()))
         revision = page.save_revision(user=user, log_action=True)
         workflow = page.get_workflow()
         if workflow is not None:

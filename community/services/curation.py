@@ -100,7 +100,7 @@ def _set_recommended(actor: Actor | Any, answer: Answer, on: bool, reason: str) 
 
 
 def _toggle(actor: Actor | Any, question: Question, *, field: str, on: bool, action: str, reason: str,
-            limit: int | None = None, extra: dict | None = None) -> Question:
+            limit: int | None = None, full: str = "", extra: dict | None = None) -> Question:
     actor, reason = _begin(actor, question, reason)
     with transaction.atomic():
         question = lock_question(question.pk)
@@ -117,9 +117,7 @@ def _toggle(actor: Actor | Any, question: Question, *, field: str, on: bool, act
                 **{f"{field}__isnull": False},
             ).exclude(pk=question.pk).count()
             if taken >= limit:
-                raise CommunityError(
-                    _("This topic already has %(count)d of them: remove one first.") % {"count": limit}
-                )
+                raise CommunityError(full % {"count": limit})
         setattr(question, field, timezone.now() if on else None)
         fields = [field]
         for name, value in (extra or {}).items():
@@ -133,7 +131,8 @@ def _toggle(actor: Actor | Any, question: Question, *, field: str, on: bool, act
 
 def feature_question(actor: Actor | Any, question: Question, *, reason: str = "") -> Question:
     """Shown in the "Featured questions" of its topic's landing page (at most FEATURED_MAX per topic)."""
-    return _toggle(actor, question, field="featured_at", on=True, action="feature", reason=reason, limit=FEATURED_MAX)
+    return _toggle(actor, question, field="featured_at", on=True, action="feature", reason=reason, limit=FEATURED_MAX,
+                   full=_("This topic already features %(count)d questions: unfeature one first."))
 
 
 def unfeature_question(actor: Actor | Any, question: Question, *, reason: str = "") -> Question:
@@ -142,7 +141,8 @@ def unfeature_question(actor: Actor | Any, question: Question, *, reason: str = 
 
 def pin_question(actor: Actor | Any, question: Question, *, reason: str = "") -> Question:
     """First in its topic's question lists (at most PINNED_MAX per topic)."""
-    return _toggle(actor, question, field="pinned_at", on=True, action="pin", reason=reason, limit=PINNED_MAX)
+    return _toggle(actor, question, field="pinned_at", on=True, action="pin", reason=reason, limit=PINNED_MAX,
+                   full=_("This topic already has %(count)d pinned questions: unpin one first."))
 
 
 def unpin_question(actor: Actor | Any, question: Question, *, reason: str = "") -> Question:
