@@ -279,7 +279,7 @@ def test_a_locked_question_refuses_every_members_write(client, topic_question, a
     # the page: the notice with its reason, no answer form, no vote buttons for members
     html = page(client, topic_question, other)
     assert "Locked:" in html and "Resolved in the announcement" in html
-    assert 'action="/community/q/%d/answer/"' % topic_question.pk not in html
+    assert f'action="/community/q/{topic_question.pk}/answer/"' not in html
     assert "Upvote this answer" not in html
     response = client.post(f"/community/q/{topic_question.pk}/answer/", {"body": "Trying to answer anyway, politely."})
     assert response.status_code == 403
