@@ -19,6 +19,12 @@ class CommunityConfig(AppConfig):
             "community", lambda topic, request: pages.topic_questions(topic),
             template="community/includes/topic_section.html", stamps=("community",),
         ))
+        # "Featured questions" (moderators' curation) above it: its rows come with the community section's query
+        # (`pages.topic_questions` returns `featured_questions`), so it costs the topic page no query of its own.
+        extensions.register_page_section("topic", extensions.PageSection(
+            "community_featured", lambda topic, request: {}, template="community/includes/featured_questions.html",
+            order=50, stamps=("community",),
+        ))
         extensions.register_page_section("profile", extensions.PageSection(
             "community", lambda member, request: pages.member_activity(member, request.user),
             template="community/includes/profile_activity.html",

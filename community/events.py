@@ -124,3 +124,23 @@ class ReactionChanged(PostEvent):
 
     reaction: str = ""  # "follow" or "me_too"
     on: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class PostCurated(PostEvent):
+    """A moderator curated a post: `action` is one of CURATION_ACTIONS ("recommend", "pin", "lock", "merge", ...);
+    `other_question_id` is the other question involved (the original of a duplicate or a merge), `before` /
+    `after` the fields that changed, `reason` the moderator's."""
+
+    action: str = ""
+    other_question_id: int | None = None
+    before: dict = field(default_factory=dict)
+    after: dict = field(default_factory=dict)
+    reason: str = ""
+
+
+# action: what the post gains in search (its question's document is rebuilt)
+CURATION_ACTIONS = (
+    "recommend", "unrecommend", "feature", "unfeature", "pin", "unpin", "lock", "unlock",
+    "close_duplicate", "reopen", "merge", "move",
+)

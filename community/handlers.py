@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 from portal import audit
 from portal.events import subscribe
@@ -28,6 +29,7 @@ from .events import (
     AnswerUnaccepted,
     CommentAdded,
     NewPost,
+    PostCurated,
     PostDeleted,
     PostEdited,
     PostEvent,
@@ -172,7 +174,56 @@ def audit_edit(event: PostEdited) -> None:
         _audit(event, "community.edit_others", before=before, after=after, reason=event.summary)
 
 
+# --- curation (moderators) ---------------------------------------------------------------------------------------
+
+CURATION_AUDIT = {
+    "recommend": (pgettext_lazy("audit log", "Recommend answer"), pgettext_lazy("audit log", "Recommended")),
+    "unrecommend": (pgettext_lazy("audit log", "Withdraw recommendation"), pgettext_lazy("audit log", "No longer recommended")),
+    "feature": (pgettext_lazy("audit log", "Feature question"), pgettext_lazy("audit log", "Featured")),
+    "unfeature": (pgettext_lazy("audit log", "Unfeature question"), pgettext_lazy("audit log", "No longer featured")),
+    "pin": (pgettext_lazy("audit log", "Pin question"), pgettext_lazy("audit log", "Pinned")),
+    "unpin": (pgettext_lazy("audit log", "Unpin question"), pgettext_lazy("audit log", "Unpinned")),
+    "lock": (pgettext_lazy("audit log", "Lock question"), pgettext_lazy("audit log", "Locked")),
+    "unlock": (pgettext_lazy("audit log", "Unlock question"), pgettext_lazy("audit log", "Unlocked")),
+    "close_duplicate": (
+        pgettext_lazy("audit log", "Close as duplicate"), pgettext_lazy("audit log", "Closed as a duplicate"),
+    ),
+    "reopen": (pgettext_lazy("audit log", "Reopen duplicate"), pgettext_lazy("audit log", "Reopened")),
+    "merge": (pgettext_lazy("audit log", "Merge questions"), pgettext_lazy("audit log", "Merged into another question")),
+    "move": (pgettext_lazy("audit log", "Move question to another topic"), pgettext_lazy("audit log", "Moved")),
+}
+
+
+def define_curation_actions() -> None:
+    for action, (label, message) in CURATION_AUDIT.items():
+        audit.define_action(f"community.{action}", label, message)
+
+
+def audit_curation(event: PostCurated) -> None:
+    _audit(event, f"community.{event.action}", before=event.before, after=event.after, reason=event.reason)
+
+
+def reindex_curated(event: PostCurated) -> None:
+    """Recommending lifts the answer in its question's document; merging and moving change what the documents
+    hold (a merged question leaves search, its original gains the answers). Pin, feature, lock: nothing."""
+    if event.action in {"recommend", "unrecommend", "merge", "move"}:
+        search_api.reindex("question", event.question_id)
+        if event.other_question_id:
+            search_api.reindex("question", event.other_question_id)
+
+
+def touch_curated(event: PostCurated) -> None:
+    caching.touch(event.question_id)
+    if event.other_question_id:
+        caching.touch(event.other_question_id)
+
+
 def register() -> None:
+    define_curation_actions()
+    subscribe(PostCurated, audit_curation, phase="atomic")
+    subscribe(PostCurated, reindex_curated, phase="atomic")
+    subscribe(PostCurated, touch_curated, phase="atomic")
+    subscribe(PostCurated, touch_curated, phase="commit")
     content_changes = (QuestionAsked, AnswerPosted, PostEdited, AnswerAccepted, AnswerUnaccepted)
     for event_type in content_changes:
         subscribe(event_type, reindex_question, phase="atomic")

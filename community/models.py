@@ -112,6 +112,7 @@ class Question(PostMixin, models.Model):
     # that question; merged_into = its answers moved there and its address redirects there; article = the
     # help article written from it (the article links back).
     locked_at = models.DateTimeField(null=True, blank=True)
+    lock_reason = models.CharField(_("why it is locked"), max_length=STATUS_REASON_MAX, blank=True, default="", db_default="")
     pinned_at = models.DateTimeField(null=True, blank=True)
     featured_at = models.DateTimeField(null=True, blank=True)
     duplicate_of = models.ForeignKey(
@@ -136,6 +137,7 @@ class Question(PostMixin, models.Model):
             models.Index(fields=["status", "accepted_answer", "-last_activity_at"], name="q_solved"),
             models.Index(fields=["topic", "status", "-last_activity_at"], name="q_topic"),
             models.Index(fields=["topic", "featured_at"], condition=Q(featured_at__isnull=False), name="q_featured"),
+            models.Index(fields=["topic", "pinned_at"], condition=Q(pinned_at__isnull=False), name="q_pinned"),
             models.Index(fields=["author", "-created_at"], name="q_author"),
         ]
 

@@ -40,6 +40,8 @@ LIST_SORTS = {
     "votes": ("-score", "-created_at"),
 }
 RELATED_CACHE_SECONDS = 600
+PINNED_SHOWN = 5  # pinned questions first in a topic's lists
+FEATURED_SHOWN = 5  # featured questions on a topic's landing page
 
 
 @dataclass
@@ -78,7 +80,10 @@ def attach_tags(questions: list[Question]) -> list[Question]:
 
 def load_question(pk: int, user) -> Question | None:
     """The question with its author, topic and (for members) follow / me-too state, in one query."""
-    queryset = Question.objects.select_related("author__profile", "topic__locale", "accepted_answer")
+    queryset = (
+        Question.objects.select_related("author__profile", "topic__locale", "accepted_answer", "duplicate_of", "article")
+        .defer("duplicate_of__body", "duplicate_of__body_html", "article__body")
+    )
     if getattr(user, "is_authenticated", False):
         queryset = queryset.annotate(
             is_following=Exists(Follow.objects.filter(question=OuterRef("pk"), user=user)),
@@ -154,8 +159,11 @@ def question_page(question: Question, user, sort: str = "votes", viewer: Viewer 
     answers = list(
         Answer.objects.visible_to(user).filter(question=question).select_related("author__profile").order_by(*ANSWER_SORTS[sort])
     )
+    # the accepted answer first, then those recommended by moderators (latest recommendation first), then the rest
     accepted = [a for a in answers if a.pk == question.accepted_answer_id]
-    answers = accepted + [a for a in answers if a.pk != question.accepted_answer_id]
+    others = [a for a in answers if a.pk != question.accepted_answer_id]
+    recommended = sorted((a for a in others if a.recommended_at), key=lambda a: a.recommended_at, reverse=True)
+    answers = accepted + recommended + [a for a in others if not a.recommended_at]
     comments = (
         Comment.objects.visible_to(user).filter(question=question).select_related("author__profile").order_by("created_at")
     )
@@ -330,7 +338,7 @@ def question_list(
 ) -> ListPage:
     """One page of questions, without COUNT(*): fetch one row more than the page to know if there is a
     next page. Two queries (questions, their tags) whatever the page size."""
-    queryset = Question.objects.listed_for(user).for_listing()
+    queryset = Question.objects.listed_for(user).for_listing().filter(merged_into__isnull=True)
     if status == "unanswered":
         queryset = queryset.unanswered()
     elif status == "unsolved":
@@ -345,9 +353,16 @@ def question_list(
         queryset = queryset.filter(language=language)
     page = max(1, min(page, 10_000))
     offset = (page - 1) * page_size
+    pinned = []
+    if topic_key is not None:
+        # A topic's pinned questions come first, on its first page (a partial index finds them: one small
+        # query); the rest of the list is the usual index range scan without them.
+        if page == 1:
+            pinned = list(queryset.filter(pinned_at__isnull=False).order_by("-pinned_at")[:PINNED_SHOWN])
+        queryset = queryset.filter(pinned_at__isnull=True)
     rows = list(queryset.order_by(*LIST_SORTS.get(sort, LIST_SORTS["activity"]))[offset : offset + page_size + 1])
     has_next = len(rows) > page_size
-    questions = attach_tags(rows[:page_size])
+    questions = attach_tags(pinned + rows[:page_size])
     return ListPage(questions, page, has_next, page > 1)
 
 
@@ -356,14 +371,22 @@ def topic_questions(topic, limit: int = 5, language: str | None = None) -> dict:
     language; each question in one column only (recent first, then unanswered, then solved)."""
     base = (
         Question.objects.alive().for_listing()
-        .filter(topic__translation_key=topic.translation_key, language=language or reader_language())
+        .filter(topic__translation_key=topic.translation_key, language=language or reader_language(), merged_into__isnull=True)
     )
-    recent = list(base.order_by("-last_activity_at", "-pk")[:limit])
+    # One query for the recent questions and the curated ones (pinned: first among the recent; featured: the
+    # "Featured questions" section, `community_featured`), so curation costs the topic page no query.
+    latest = base.filter(pinned_at__isnull=True).order_by("-last_activity_at", "-pk").values("pk")[:limit]
+    rows = list(base.filter(Q(pk__in=latest) | Q(pinned_at__isnull=False) | Q(featured_at__isnull=False)))
+    pinned = sorted((q for q in rows if q.pinned_at), key=lambda q: q.pinned_at, reverse=True)[:limit]
+    featured = sorted((q for q in rows if q.featured_at), key=lambda q: q.featured_at, reverse=True)[:FEATURED_SHOWN]
+    others = sorted((q for q in rows if not q.pinned_at), key=lambda q: (q.last_activity_at, q.pk), reverse=True)
+    recent = (pinned + others)[:limit]
     shown = [q.pk for q in recent]
     unanswered = list(base.unanswered().exclude(pk__in=shown).order_by("-created_at", "-pk")[:limit])
     shown += [q.pk for q in unanswered]
     solved = list(base.solved().exclude(pk__in=shown).order_by("-last_activity_at", "-pk")[:limit])
-    return {"recent_questions": recent, "unanswered_questions": unanswered, "solved_questions": solved}
+    return {"recent_questions": recent, "unanswered_questions": unanswered, "solved_questions": solved,
+            "featured_questions": featured}
 
 
 def member_activity(member, viewer, limit: int = 10) -> dict:

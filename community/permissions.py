@@ -114,6 +114,37 @@ def can_view_question(user: User, question: Question) -> bool:
     return can_view(user, question)
 
 
+# --- curation (moderators): locked, closed as a duplicate, merged --------------------------------------------
+
+
+def _question_of(post: Post) -> Question:
+    return post.question if getattr(post, "question_id", None) is not None else post
+
+
+def is_closed(post: Post) -> bool:
+    """The post's question is locked or merged into another: members add nothing to it any more (answers,
+    comments, votes, "me too", accepting); moderators still may act on a locked one."""
+    question = _question_of(post)
+    return question.locked_at is not None or question.merged_into_id is not None
+
+
+def closed_for(user: User, post: Post) -> bool:
+    """Locked or merged, and the member is not a moderator."""
+    return is_closed(post) and not is_moderator(user)
+
+
+def accepts_answers(user: User, question: Question) -> bool:
+    """Not locked or merged, and not closed as a duplicate (moderators may still answer)."""
+    if is_moderator(user):
+        return question.merged_into_id is None
+    return not is_closed(question) and question.duplicate_of_id is None
+
+
+def can_curate(user: User, post: Post | None = None) -> bool:
+    """Recommend, feature, pin, lock, close as duplicate, merge, move: moderators."""
+    return is_moderator(user)
+
+
 # --- actions ------------------------------------------------------------------------------------------------
 
 
@@ -123,21 +154,23 @@ def can_post(user: User) -> bool:
 
 
 def can_answer(user: User, question: Question) -> bool:
-    return can_post(user) and is_live(question)
+    """Not on a locked, merged or duplicate-closed question (moderators may still answer a locked one)."""
+    return can_post(user) and is_live(question) and accepts_answers(user, question)
 
 
 def can_comment(user: User, post: Post) -> bool:
-    return can_post(user) and _may(user, "comment") and is_live(post)
+    return can_post(user) and _may(user, "comment") and is_live(post) and not closed_for(user, post)
 
 
 def can_vote(user: User, post: Post) -> bool:
-    """One vote per member per post; never on your own post, nor on one that is not published."""
-    return _may(user, "vote") and post.author_id != user.pk and is_live(post)
+    """One vote per member per post; never on your own post, nor on one that is not published, nor in a
+    locked thread (moderators excepted)."""
+    return _may(user, "vote") and post.author_id != user.pk and is_live(post) and not closed_for(user, post)
 
 
 def can_accept(user: User, question: Question) -> bool:
-    """The asker, or a moderator, may accept (and unaccept) an answer."""
-    if not can_post(user) or not is_live(question):
+    """The asker, or a moderator, may accept (and unaccept) an answer; on a locked question only a moderator."""
+    if not can_post(user) or not is_live(question) or closed_for(user, question):
         return False
     return question.author_id == user.pk or is_moderator(user)
 
@@ -178,7 +211,7 @@ def can_follow(user: User, question: Question) -> bool:
 
 
 def can_me_too(user: User, question: Question) -> bool:
-    return can_post(user) and is_live(question) and question.author_id != user.pk
+    return can_post(user) and is_live(question) and question.author_id != user.pk and not closed_for(user, question)
 
 
 def can_create_tag(user: User) -> bool:

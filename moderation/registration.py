@@ -19,3 +19,6 @@ def register() -> None:
     appeals.register()  # audit actions; the "Moderation actions" link on the member's own profile
     sanctions.register_item_actions()  # warn, silence, suspend, ban in the review queue
     appeals.register_item_actions()  # grant or deny an appeal
+    from . import curation
+
+    curation.register()

@@ -6,8 +6,8 @@ from django.urls import path
 
 from portal.params import register_converters
 
+from .views import curate, member
 from .views import flags as flag_views
-from .views import member
 from .views import moderate as moderate_views
 
 register_converters()  # <id:...>
@@ -17,4 +17,5 @@ urlpatterns: list = [
     path("appeal/<str:kind>/<id:pk>/", member.appeal, name="moderation_appeal"),
     path("flag/<str:kind>/<id:pk>/", flag_views.flag, name="moderation_flag"),
     path("post/<str:kind>/<id:pk>/<str:action>/", moderate_views.moderate, name="moderation_moderate"),
+    path("curate/<str:kind>/<id:pk>/", curate.curate, name="moderation_curate"),
 ]

@@ -20,6 +20,22 @@ from .base import (
     throttle,
 )
 from .base import refuse_duplicate as _refuse_duplicate
+from .curation import (
+    FEATURED_MAX,
+    PINNED_MAX,
+    close_as_duplicate,
+    feature_question,
+    lock_thread,
+    merge_questions,
+    move_question,
+    pin_question,
+    recommend_answer,
+    reopen_question,
+    unfeature_question,
+    unlock_thread,
+    unpin_question,
+    unrecommend_answer,
+)
 from .moderation import (
     accept_answer,
     approve_post,
@@ -40,4 +56,8 @@ __all__ = [
     "accept_answer", "approve_post", "ask_question", "delete_comment", "delete_post", "edit_answer", "edit_question",
     "follow_question", "hide_for_review", "hide_post", "post_answer", "post_comment", "record_deflection", "restore_post", "set_me_too",
     "relaxed_limits", "throttle", "unaccept_answer", "unfollow_question", "unhide_post", "vote",
+    # curation (moderators)
+    "FEATURED_MAX", "PINNED_MAX", "close_as_duplicate", "feature_question", "lock_thread", "merge_questions",
+    "move_question", "pin_question", "recommend_answer", "reopen_question", "unfeature_question", "unlock_thread",
+    "unpin_question", "unrecommend_answer",
 ]

@@ -98,6 +98,15 @@ def throttle(action: str, actor: Actor) -> None:
         )
 
 
+def refuse_closed(user: Any, post: Any) -> None:
+    """A member acting on a locked (or merged) question is told so (moderators may still act)."""
+    if permissions.closed_for(user, post):
+        question = post.question if getattr(post, "question_id", None) is not None else post
+        if question.merged_into_id is not None:
+            raise PermissionRefused(_("This question was merged into another one: please continue there."))
+        raise PermissionRefused(_("This question is locked: it accepts no new answers, comments or votes."))
+
+
 def field_error(error: FieldError) -> CommunityError:
     return CommunityError(error.message, field=error.field)
 

@@ -30,7 +30,17 @@ from ..events import (
 from ..models import Acceptance, Answer, Comment, Question
 from ..standing import refusal
 from ..status import PostStatus
-from .base import Actor, CommunityError, PermissionRefused, as_actor, clean_reason, lock_question, publish, throttle
+from .base import (
+    Actor,
+    CommunityError,
+    PermissionRefused,
+    as_actor,
+    clean_reason,
+    lock_question,
+    publish,
+    refuse_closed,
+    throttle,
+)
 
 Post = Question | Answer | Comment
 PUBLISHED, PENDING, HIDDEN, DELETED = PostStatus.PUBLISHED, PostStatus.PENDING, PostStatus.HIDDEN, PostStatus.DELETED
@@ -46,6 +56,7 @@ def accept_answer(actor: Actor | Any, answer: Answer) -> Question:
         question = lock_question(answer.question_id)
         answer = Answer.objects.get(pk=answer.pk)
         answer.question = question
+        refuse_closed(user, question)
         if not permissions.can_accept(user, question):
             raise PermissionRefused(refusal(user, "post") or _("Only the person who asked (or a moderator) can accept an answer."))
         if answer.status == DELETED:
@@ -72,6 +83,7 @@ def unaccept_answer(actor: Actor | Any, question: Question) -> Question:
     user = actor.user
     with transaction.atomic():
         question = lock_question(question.pk)
+        refuse_closed(user, question)
         if not permissions.can_accept(user, question):
             raise PermissionRefused(refusal(user, "post") or _("Only the person who asked (or a moderator) can unaccept an answer."))
         throttle("react", actor)

@@ -26,6 +26,7 @@ from .base import (
     follow,
     lock_question,
     publish,
+    refuse_closed,
     refuse_duplicate,
     render,
     resolve_tags,
@@ -159,6 +160,7 @@ def post_answer(actor: Actor | Any, question: Question, *, body: str) -> Answer:
     actor = as_actor(actor)
     user = actor.user
     _refuse_unverified(user)
+    refuse_closed(user, question)
     if not permissions.can_answer(user, question):
         raise PermissionRefused(_("This question no longer accepts answers."))
     body = _new_post_body(actor, "answer", Answer, body, clean_body)
@@ -216,6 +218,7 @@ def post_comment(actor: Actor | Any, post: Question | Answer, *, body: str) -> C
     actor = as_actor(actor)
     user = actor.user
     _refuse_unverified(user)
+    refuse_closed(user, post)
     if not permissions.can_comment(user, post):
         raise PermissionRefused(refusal(user, "comment") or _("This post no longer accepts comments."))
     body = _new_post_body(actor, "comment", Comment, body, clean_comment)

@@ -12,7 +12,7 @@ from .. import permissions
 from ..events import ReactionChanged
 from ..models import DeflectionEvent, Follow, MeToo, Question
 from ..standing import refusal
-from .base import Actor, PermissionRefused, as_actor, follow, lock_question, publish, throttle
+from .base import Actor, PermissionRefused, as_actor, follow, lock_question, publish, refuse_closed, throttle
 
 
 def _reacted(actor: Actor, question: Question, reaction: str, on: bool) -> None:
@@ -52,6 +52,7 @@ def unfollow_question(actor: Actor | Any, question: Question) -> bool:
 def set_me_too(actor: Actor | Any, question: Question, on: bool = True) -> bool:
     """"I have this problem too": counts once per member and follows the question."""
     actor = as_actor(actor)
+    refuse_closed(actor.user, question)
     if not permissions.can_me_too(actor.user, question):
         if getattr(actor.user, "is_authenticated", False) and question.author_id == actor.user.pk:
             raise PermissionRefused(_("This is your own question."))

@@ -13,7 +13,7 @@ from .. import permissions
 from ..events import VoteCast
 from ..models import Answer, Question, Vote, VoteEvent
 from ..standing import refusal
-from .base import Actor, CommunityError, PermissionRefused, as_actor, publish, throttle
+from .base import Actor, CommunityError, PermissionRefused, as_actor, publish, refuse_closed, throttle
 
 
 def vote(actor: Actor | Any, post: Question | Answer, value: int) -> int:
@@ -27,6 +27,7 @@ def vote(actor: Actor | Any, post: Question | Answer, value: int) -> int:
     user = actor.user
     if value not in (-1, 0, 1):
         raise CommunityError(_("A vote is up, down or removed."))
+    refuse_closed(user, post)
     if not permissions.can_vote(user, post):
         if barred := refusal(user, "vote"):  # a sanction: say which, and until when
             raise PermissionRefused(barred)

@@ -43,6 +43,8 @@ def question_detail(request, pk: int, slug: str = ""):
         question = load_question(pk, request.user)
         if question is None:
             raise Http404
+        if question.merged_into_id is not None:
+            return _merged_redirect(question, sort)
         if slug != question.slug:
             return _canonical_redirect(question.get_absolute_url(), sort)
         return render_question(request, question, sort)
@@ -57,6 +59,17 @@ def question_detail(request, pk: int, slug: str = ""):
 
 def _canonical_redirect(url: str, sort: str):
     return redirect(url + (f"?sort={sort}" if sort != "votes" else ""), permanent=True)
+
+
+def _merged_url(question: Question) -> str:
+    """The address of the question a merged one was merged into (one small query; merges are rare)."""
+    original = Question.objects.filter(pk=question.merged_into_id).only("pk", "slug").first()
+    return original.get_absolute_url() if original else question.get_absolute_url()
+
+
+def _merged_redirect(question: Question, sort: str):
+    """A question merged into another: its address (any slug) moves permanently to the original."""
+    return _canonical_redirect(_merged_url(question), sort)
 
 
 def _member_question(request, pk: int, slug: str, sort: str):
@@ -83,10 +96,15 @@ def _member_question(request, pk: int, slug: str, sort: str):
         question = question or load_question(pk, user)
         if question is None:
             raise Http404
-        entry = _render_main(request, question, sort, viewer)
+        if question.merged_into_id is not None:
+            entry = {"merged_url": _merged_url(question), "status": question.status, "author_id": question.author_id}
+        else:
+            entry = _render_main(request, question, sort, viewer)
         cache.set(key, entry, settings.PORTAL_PAGE_CACHE_SECONDS)
     if not permissions.status_visible(entry["status"], entry["author_id"], viewer_id=viewer.user_id, moderator=viewer.moderator):
         raise Http404
+    if entry.get("merged_url"):
+        return _canonical_redirect(entry["merged_url"], sort)
     if slug != entry["slug"]:
         return _canonical_redirect(entry["url"], sort)
     return _question_response(request, entry)
