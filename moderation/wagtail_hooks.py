@@ -1,3 +1,5 @@
 """Moderation in the Wagtail admin: each area's admin module registers its hooks when imported here."""
 
 from __future__ import annotations
+
+from .queue import admin as _queue_admin  # noqa: F401  (the "Moderation" menu, review queue, moderation log)
