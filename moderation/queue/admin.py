@@ -12,7 +12,7 @@ MenuItem objects as Wagtail's `register_admin_menu_item`, e.g.::
 from __future__ import annotations
 
 from django.urls import path, reverse_lazy
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
@@ -56,14 +56,18 @@ class ReviewQueueMenuItem(ModeratorMenuItem):
 
 @hooks.register(MODERATION_MENU_HOOK)
 def review_queue_menu_item():
-    return ReviewQueueMenuItem(_("Review queue"), reverse_lazy("moderation_queue"), name="review-queue",
-                               icon_name="tasks", order=100)
+    return ReviewQueueMenuItem(
+        pgettext_lazy("review queue", "Review queue"), reverse_lazy("moderation_queue"), name="review-queue",
+        icon_name="tasks", order=100,
+    )
 
 
 @hooks.register(MODERATION_MENU_HOOK)
 def moderation_log_menu_item():
-    return ModeratorMenuItem(_("Moderation log"), reverse_lazy("moderation_log"), name="moderation-log",
-                             icon_name="history", order=900)
+    return ModeratorMenuItem(
+        pgettext_lazy("review queue", "Moderation log"), reverse_lazy("moderation_log"), name="moderation-log",
+        icon_name="history", order=900,
+    )
 
 
 moderation_menu = Menu(register_hook_name=MODERATION_MENU_HOOK)

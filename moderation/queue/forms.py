@@ -15,6 +15,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from knowledge.models import TopicPage
 from moderation.models import POST_KINDS, REASON_MAX, ReviewItem
@@ -35,10 +36,14 @@ def topics():
 
 
 class QueueFilterForm(forms.Form):
-    reason = forms.ChoiceField(label=_("Reason"), required=False)
-    topic = TopicChoiceField(label=_("Topic"), queryset=TopicPage.objects.none(), required=False, empty_label=_("Any topic"))
+    reason = forms.ChoiceField(label=pgettext_lazy("review queue", "Reason"), required=False)
+    topic = TopicChoiceField(
+        label=_("Topic"), queryset=TopicPage.objects.none(), required=False, empty_label=_("Any topic")
+    )
     kind = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("Any type")), *POST_KINDS])
-    language = forms.ChoiceField(label=_("Language"), required=False, choices=[("", _("Any language")), *settings.LANGUAGES])
+    language = forms.ChoiceField(
+        label=_("Language"), required=False, choices=[("", _("Any language")), *settings.LANGUAGES]
+    )
     state = forms.ChoiceField(label=_("Status"), required=False, choices=ReviewItem.State.choices)
 
     def __init__(self, *args, **kwargs):
@@ -67,24 +72,55 @@ class ActionSpec:
 
 # What the page offers, in order. An action is shown only when `moderation.review` has it registered.
 ACTIONS: tuple[ActionSpec, ...] = (
-    ActionSpec("approve", _("Approve"), _("Publish a held post and dismiss its flags.")),
-    ActionSpec("dismiss", _("Dismiss flags"), _("The flags were wrong: the post stays (or is shown again).")),
-    ActionSpec("hide", _("Hide"), _("Hide the post from everyone but its author and moderators."), reason_required=True),
-    ActionSpec("delete", _("Delete"), _("Delete the post; the flags are upheld."), reason_required=True, dangerous=True),
-    ActionSpec("restore", _("Restore"), _("Bring a deleted post back.")),
-    ActionSpec("unhide", _("Unhide"), _("Show a hidden post again.")),
-    ActionSpec("lock", _("Lock the question"), _("No new answers or comments.")),
-    ActionSpec("close_duplicate", _("Close as duplicate"), _("Point readers to the original question."),
-               fields=("duplicate_of",), kinds=("question",)),
-    ActionSpec("move", _("Move to topic"), fields=("topic",), kinds=("question",)),
-    ActionSpec("warn", _("Warn the author"), reason_required=True, on="author"),
-    ActionSpec("silence", _("Silence the author"), _("Read-only for a number of days."),
-               reason_required=True, fields=("days",), on="author"),
-    ActionSpec("suspend", _("Suspend the author"), _("Read-only until a date."),
-               reason_required=True, fields=("until",), on="author", dangerous=True),
-    ActionSpec("ban", _("Ban the author"), _("Read-only for good."), reason_required=True, on="author", dangerous=True),
-    ActionSpec("appeal_grant", _("Grant the appeal"), reason_required=True, on="appeal"),
-    ActionSpec("appeal_deny", _("Deny the appeal"), reason_required=True, on="appeal"),
+    ActionSpec(
+        "approve", pgettext_lazy("review queue", "Approve"),
+        pgettext_lazy("review queue", "Publish a held post and dismiss its flags."),
+    ),
+    ActionSpec(
+        "dismiss", pgettext_lazy("review queue", "Dismiss flags"),
+        pgettext_lazy("review queue", "The flags were wrong: the post stays (or is shown again)."),
+    ),
+    ActionSpec(
+        "hide", pgettext_lazy("review queue", "Hide"),
+        pgettext_lazy("review queue", "Hide the post from everyone but its author and moderators."),
+        reason_required=True,
+    ),
+    ActionSpec(
+        "delete", pgettext_lazy("review queue", "Delete"),
+        pgettext_lazy("review queue", "Delete the post; the flags are upheld."),
+        reason_required=True, dangerous=True,
+    ),
+    ActionSpec(
+        "restore", pgettext_lazy("review queue", "Restore"), pgettext_lazy("review queue", "Bring a deleted post back."),
+    ),
+    ActionSpec("unhide", pgettext_lazy("review queue", "Unhide"), pgettext_lazy("review queue", "Show a hidden post again.")),
+    ActionSpec(
+        "lock", pgettext_lazy("review queue", "Lock the question"),
+        pgettext_lazy("review queue", "No new answers or comments."),
+    ),
+    ActionSpec(
+        "close_duplicate", pgettext_lazy("review queue", "Close as duplicate"),
+        pgettext_lazy("review queue", "Point readers to the original question."),
+        fields=("duplicate_of",), kinds=("question",),
+    ),
+    ActionSpec("move", pgettext_lazy("review queue", "Move to topic"), fields=("topic",), kinds=("question",)),
+    ActionSpec("warn", pgettext_lazy("review queue", "Warn the author"), reason_required=True, on="author"),
+    ActionSpec(
+        "silence", pgettext_lazy("review queue", "Silence the author"),
+        pgettext_lazy("review queue", "Read-only for a number of days."),
+        reason_required=True, fields=("days",), on="author",
+    ),
+    ActionSpec(
+        "suspend", pgettext_lazy("review queue", "Suspend the author"),
+        pgettext_lazy("review queue", "Read-only until a date."),
+        reason_required=True, fields=("until",), on="author", dangerous=True,
+    ),
+    ActionSpec(
+        "ban", pgettext_lazy("review queue", "Ban the author"), pgettext_lazy("review queue", "Read-only for good."),
+        reason_required=True, on="author", dangerous=True,
+    ),
+    ActionSpec("appeal_grant", pgettext_lazy("review queue", "Grant the appeal"), reason_required=True, on="appeal"),
+    ActionSpec("appeal_deny", pgettext_lazy("review queue", "Deny the appeal"), reason_required=True, on="appeal"),
 )
 ACTIONS_BY_NAME = {spec.name: spec for spec in ACTIONS}
 
@@ -93,12 +129,16 @@ class ActionForm(forms.Form):
     action = forms.ChoiceField(choices=[(spec.name, spec.label) for spec in ACTIONS], widget=forms.HiddenInput)
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
     reason = forms.CharField(
-        label=_("Reason"), required=False, max_length=REASON_MAX, strip=True,
+        label=pgettext_lazy("review queue", "Reason"), required=False, max_length=REASON_MAX, strip=True,
         help_text=_("The member sees it. Up to 500 characters."),
         widget=forms.Textarea(attrs={"rows": 2, "maxlength": REASON_MAX}),
     )
-    days = forms.IntegerField(label=_("Days"), required=False, min_value=1, max_value=MAX_SILENCE_DAYS)
-    until = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    days = forms.IntegerField(
+        label=pgettext_lazy("review queue", "Days"), required=False, min_value=1, max_value=MAX_SILENCE_DAYS
+    )
+    until = forms.DateField(
+        label=pgettext_lazy("review queue", "Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     duplicate_of = forms.CharField(
         label=_("Original question (number or link)"), required=False, max_length=300,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),

@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.forms import CheckboxSelectMultiple
 from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.admin.filters import DateRangePickerWidget, MultipleUserFilter, WagtailFilterSet
 from wagtail.admin.views.reports import ReportView
 from wagtail.coreutils import get_content_type_label
@@ -71,22 +72,24 @@ def entry_changes(entry) -> str:
 
 class ModerationLogView(ReportView):
     results_template_name = "moderation/queue/log_results.html"
-    page_title = _("Moderation log")
+    page_title = pgettext_lazy("review queue", "Moderation log")
     header_icon = "history"
     filterset_class = ModerationLogFilterSet
     index_url_name = "moderation_log"
     index_results_url_name = "moderation_log_results"
     paginate_by = 50
 
-    list_export = ["timestamp", "action", "user_display_name", "content_type", "object_id", "label", "reason", "changes"]
+    list_export = [
+        "timestamp", "action", "user_display_name", "content_type", "object_id", "label", "reason", "changes",
+    ]
     export_headings = {
-        "timestamp": _("Date/Time"),
-        "action": _("Action type"),
+        "timestamp": pgettext_lazy("review queue", "Date/Time"),
+        "action": pgettext_lazy("review queue", "Action type"),
         "user_display_name": _("User"),
         "content_type": _("Type"),
-        "object_id": _("ID"),
+        "object_id": pgettext_lazy("review queue", "ID"),
         "label": _("Name"),
-        "reason": _("Reason"),
+        "reason": pgettext_lazy("review queue", "Reason"),
         "changes": _("Changes"),
     }
 
@@ -108,7 +111,7 @@ class ModerationLogView(ReportView):
         return force_str(log_registry.get_action_label(action))
 
     def get_filename(self):
-        return "moderation-log-{}".format(datetime.date.today().isoformat())  # noqa: DTZ011 - a file name
+        return f"moderation-log-{datetime.date.today().isoformat()}"  # noqa: DTZ011 - a file name
 
     def get_queryset(self):
         return (

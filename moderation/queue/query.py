@@ -13,12 +13,14 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast, Substr
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.models import ModelLogEntry
 
 from community.models import Answer, Comment, Question
@@ -31,7 +33,9 @@ APPEAL = "appeal"
 
 def reason_choices() -> list[tuple[str, Any]]:
     """Every reason an item can be in the queue for: the flag reasons, held by a rule, appealed."""
-    return [*FlagReason.choices, (HELD, _("Held by a pre-publish rule")), (APPEAL, _("Appeal"))]
+    return [
+        *FlagReason.choices, (HELD, _("Held by a pre-publish rule")), (APPEAL, pgettext_lazy("review queue", "Appeal")),
+    ]
 
 
 def reason_labels() -> dict[str, Any]:
@@ -89,10 +93,7 @@ class Row:
     excerpt: str = ""
     reasons: list[tuple[str, int]] = field(default_factory=list)  # (label, count)
     history: AuthorHistory = field(default_factory=AuthorHistory)
-
-    @property
-    def age(self):
-        return self.item.created_at
+    resolution_label: str = ""
 
 
 def _plain(text: str, chars: int = EXCERPT_CHARS) -> str:
@@ -209,7 +210,8 @@ def item_appeals(item: ReviewItem) -> QuerySet[Appeal]:
 
 
 def recent_sanctions(author_id: int, limit: int = 10) -> list[Sanction]:
-    return list(Sanction.objects.filter(member_id=author_id).select_related("created_by").order_by("-starts_at")[:limit])
+    sanctions = Sanction.objects.filter(member_id=author_id).select_related("created_by")
+    return list(sanctions.order_by("-starts_at")[:limit])
 
 
 def recent_actions(author_id: int, limit: int = 10) -> list[ModelLogEntry]:
@@ -218,8 +220,6 @@ def recent_actions(author_id: int, limit: int = 10) -> list[ModelLogEntry]:
 
     def ids(queryset):
         return queryset.annotate(key=Cast("pk", CharField())).values("key")
-
-    from django.contrib.auth import get_user_model
 
     user_type = ContentType.objects.get_for_model(get_user_model())
     about = (

@@ -17,8 +17,7 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from community.services import CommunityError
@@ -75,6 +74,8 @@ def queue_list(request):
     paginator = Paginator(query.items(filters), PER_PAGE)
     page = paginator.get_page(request.GET.get("p"))
     rows = query.decorate(page.object_list)
+    for row in rows:
+        row.resolution_label = action_label(row.item.resolution)
     kept = filter_query(request)
     return TemplateResponse(request, "moderation/queue/list.html", {
         "form": form,
@@ -83,11 +84,16 @@ def queue_list(request):
         "filter_query": kept,
         "page_query": (kept + "&") if kept else "",
         "resolved": filters.get("state") == ReviewItem.State.RESOLVED,
-        "header_title": _("Review queue"),
+        "header_title": pgettext_lazy("review queue", "Review queue"),
     })
 
 
 # --- one item ---------------------------------------------------------------------------------------------------
+
+
+def action_label(name: str) -> str:
+    spec = ACTIONS_BY_NAME.get(name or "")
+    return str(spec.label) if spec is not None else (name or "")
 
 
 def registered_actions() -> set[str] | None:
@@ -184,12 +190,14 @@ def render_item(request, item: ReviewItem, *, bound: ActionForm | None = None, c
         "edit_url": edit_url(post),
         "live_url": post.get_absolute_url() if post is not None else question.get_absolute_url(),
         "conflict": conflict,
+        "typed_reason": (bound.data.get("reason", "") if bound is not None else ""),
+        "resolution_label": action_label(item.resolution),
         "service_missing": registered_actions() is None,
         "filter_query": kept,
         "act_url": reverse("moderation_queue_act", args=[item.pk]) + (f"?{kept}" if kept else ""),
         "list_url": reverse("moderation_queue") + (f"?{kept}" if kept else ""),
         "reason_labels": query.reason_labels(),
-        "header_title": _("Review item"),
+        "header_title": pgettext_lazy("review queue", "Review item"),
     }
     return TemplateResponse(request, "moderation/queue/detail.html", context, status=status)
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import csv
 import io
+import sys
+import types
 from datetime import timedelta
 
 import pytest
@@ -15,10 +17,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
+from wagtail.users.models import UserProfile
 
 from community.models import Question
-from moderation.errors import AlreadyHandled
+from moderation.errors import AlreadyHandled, ModerationError
 from moderation.models import Appeal, Flag, ReviewItem
+from moderation.queue.forms import ACTIONS
 from portal import audit
 from tests.factories import AnswerFactory, CommentFactory, MemberFactory, QuestionFactory, make_topic, with_two_factor
 from tests.moderation.queueui_factories import FlagFactory, ReviewItemFactory, SanctionFactory, bulk_queue, item_for
@@ -99,11 +103,10 @@ def test_the_moderation_menu_shows_the_open_count(mod_client):
 
 def test_items_come_by_priority_then_oldest_first(mod_client):
     now = timezone.now()
-    low = ReviewItemFactory(question__title="Low priority", priority=1, created_at=now - timedelta(days=5))
-    high_new = ReviewItemFactory(question__title="High and new", priority=9, created_at=now - timedelta(hours=1))
-    high_old = ReviewItemFactory(question__title="High and old", priority=9, created_at=now - timedelta(days=2))
-    middle = ReviewItemFactory(question__title="Middle", priority=5, created_at=now)
-    assert {low, high_new, high_old, middle}
+    ReviewItemFactory(question__title="Low priority", priority=1, created_at=now - timedelta(days=5))
+    ReviewItemFactory(question__title="High and new", priority=9, created_at=now - timedelta(hours=1))
+    ReviewItemFactory(question__title="High and old", priority=9, created_at=now - timedelta(days=2))
+    ReviewItemFactory(question__title="Middle", priority=5, created_at=now)
     html = mod_client.get(QUEUE).content.decode()
     positions = order_in(html, "High and old", "High and new", "Middle", "Low priority")
     assert positions == sorted(positions)
@@ -145,9 +148,9 @@ def varied(topic):
     FlagFactory(item=spam, reason="spam")
     rude = ReviewItemFactory(question__title="Rude question", question__topic=other_topic, topic=other_topic)
     FlagFactory(item=rude, reason="rude")
-    held = ReviewItemFactory(question__title="Held question", flagged=False, held=True, top_reason="held",
-                             hold_reasons="Keyword: casino")
-    appeal = ReviewItemFactory(question__title="Appealed question", flagged=False, appealed=True, top_reason="appeal")
+    ReviewItemFactory(question__title="Held question", flagged=False, held=True, top_reason="held",
+                      hold_reasons="Keyword: casino")
+    ReviewItemFactory(question__title="Appealed question", flagged=False, appealed=True, top_reason="appeal")
     japanese = ReviewItemFactory(question__title="日本語の質問", question__language="ja", language="ja")
     FlagFactory(item=japanese, reason="off_topic")
     comment = CommentFactory(body="A rude comment body")
@@ -302,10 +305,24 @@ def test_a_missing_item_is_404(mod_client):
 # --- actions --------------------------------------------------------------------------------------------------
 
 
-def test_a_suspension_in_the_past_is_refused_by_the_form_and_the_reason_is_kept(mod_client, monkeypatch):
-    called = []
-    review = pytest.importorskip("moderation.review")
-    monkeypatch.setattr(review, "act_on_item", lambda *args, **kwargs: called.append(args))
+@pytest.fixture
+def service_calls(monkeypatch):
+    """A stand-in for `moderation.review` that records what the view asks of it (or raises what the test
+    sets): for testing the view's side only. The service's own tests use the real one."""
+    calls = []
+    service = types.SimpleNamespace(ITEM_ACTIONS={spec.name: spec for spec in ACTIONS}, calls=calls, error=None)
+
+    def act_on_item(actor, item_id, **kwargs):
+        calls.append((actor, item_id, kwargs))
+        if service.error is not None:
+            raise service.error(item_id)
+
+    service.act_on_item = act_on_item
+    monkeypatch.setitem(sys.modules, "moderation.review", service)
+    return service
+
+
+def test_a_suspension_in_the_past_is_refused_by_the_form_and_the_reason_is_kept(mod_client, service_calls):
     item = ReviewItemFactory()
     response = mod_client.post(f"{QUEUE}{item.pk}/act/", {
         "action": "suspend", "version": item.version, "reason": "Keeps posting adverts",
@@ -314,7 +331,52 @@ def test_a_suspension_in_the_past_is_refused_by_the_form_and_the_reason_is_kept(
     assert response.status_code == 400
     html = response.content.decode()
     assert "Choose a date in the future." in html and "Keeps posting adverts" in html
-    assert called == []
+    assert service_calls.calls == []
+
+
+def test_the_form_hands_the_action_version_reason_and_parameters_to_the_service(mod_client, moderator, service_calls, topic):
+    item = ReviewItemFactory()
+    response = mod_client.post(f"{QUEUE}{item.pk}/act/", {
+        "action": "silence", "version": item.version, "reason": "  Rude to other members ", "days": "7"})
+    assert response.status_code == 302
+    assert response["Location"] == f"{QUEUE}{item.pk}/"  # still open (a sanction alone): stay on it
+    assert service_calls.calls == [(moderator, item.pk, {
+        "action": "silence", "version": 1, "reason": "Rude to other members", "params": {"days": 7}})]
+    mod_client.post(f"{QUEUE}{item.pk}/act/", {"action": "move", "version": 1, "topic": topic.pk})
+    mod_client.post(f"{QUEUE}{item.pk}/act/", {"action": "close_duplicate", "version": 1,
+                                               "duplicate_of": "https://example.com/community/q/42/some-title/"})
+    assert [call[2]["params"] for call in service_calls.calls[1:]] == [{"topic": topic.pk}, {"duplicate_of": 42}]
+
+
+def test_a_refusal_from_the_service_is_shown_next_to_its_field(mod_client, service_calls):
+    def refuse(item_id):
+        return ModerationError("Give a reason: the member sees it.", field="reason")
+
+    service_calls.error = refuse
+    item = ReviewItemFactory()
+    response = mod_client.post(f"{QUEUE}{item.pk}/act/", {"action": "approve", "version": 1, "reason": ""})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert '<p class="error-message" role="alert">Give a reason: the member sees it.</p>' in html
+    # a reason the form itself requires never reaches the service
+    response = mod_client.post(f"{QUEUE}{item.pk}/act/", {"action": "hide", "version": 1, "reason": " "})
+    assert response.status_code == 400 and len(service_calls.calls) == 1
+
+
+def test_after_a_resolving_action_the_next_item_opens(mod_client, service_calls):
+    first = ReviewItemFactory(priority=5)
+    second = ReviewItemFactory(priority=3)
+    ReviewItemFactory(priority=1, language="ja")
+
+    def resolve(item_id):
+        ReviewItem.objects.filter(pk=item_id).update(state="resolved", resolved_at=timezone.now(), version=2)
+        return None
+
+    service_calls.act_on_item = lambda actor, item_id, **kwargs: resolve(item_id)
+    response = mod_client.post(f"{QUEUE}{first.pk}/act/?language=en", {"action": "dismiss", "version": 1})
+    assert response["Location"] == f"{QUEUE}{second.pk}/?language=en"
+    response = mod_client.post(f"{QUEUE}{second.pk}/act/?language=en", {"action": "dismiss", "version": 1})
+    assert response["Location"] == f"{QUEUE}?language=en"  # nothing left in English
 
 
 def test_an_unknown_action_is_refused(mod_client):
@@ -323,10 +385,9 @@ def test_an_unknown_action_is_refused(mod_client):
     assert mod_client.get(f"{QUEUE}{item.pk}/act/").status_code == 405
 
 
-def test_another_moderators_win_is_shown_with_the_current_state_and_the_typed_reason(mod_client, monkeypatch):
+def test_another_moderators_win_is_shown_with_the_current_state_and_the_typed_reason(mod_client, service_calls):
     """The view's side of a lost race: whatever `act_on_item` says, the page answers 409, tells who won
     and keeps what the moderator typed (the service's side is tested where the service lives)."""
-    review = pytest.importorskip("moderation.review")
     item = ReviewItemFactory()
     winner = MemberFactory(username="quicker")
 
@@ -335,15 +396,17 @@ def test_another_moderators_win_is_shown_with_the_current_state_and_the_typed_re
             state="resolved", resolution="delete", resolved_by=winner, resolved_at=timezone.now(), version=2)
         raise AlreadyHandled("Another moderator handled this item first.")
 
-    monkeypatch.setattr(review, "act_on_item", lose)
+    service_calls.act_on_item = lose
     response = mod_client.post(f"{QUEUE}{item.pk}/act/", {"action": "hide", "version": 1, "reason": "My careful reason"})
     assert response.status_code == 409
     html = response.content.decode()
     assert "Another moderator already handled this item" in html
     assert "Another moderator handled this item first." in html
-    assert "quicker" in html and "resolved" in html
+    assert "quicker" in html and "Current status: resolved" in html and "Resolved: Delete by quicker" in html
     # no action forms on a resolved item, but what was typed is not lost
     assert "This item is resolved" in html
+    assert 'name="action"' not in html
+    assert "My careful reason</textarea>" in html
 
 
 @pytest.fixture
@@ -402,6 +465,20 @@ def test_approve_publishes_a_held_post_and_the_queue_empties(mod_client, review)
     assert response.status_code == 302 and response["Location"] == QUEUE
     question.refresh_from_db()
     assert question.status == "published"
+
+
+def test_the_pages_speak_japanese(mod_client, moderator):
+    item = ReviewItemFactory(question__title="日本語の質問")
+    FlagFactory(item=item)
+    profile = UserProfile.get_for_user(moderator)
+    profile.preferred_language = "ja"
+    profile.save()
+    listing = mod_client.get(QUEUE).content.decode()
+    assert "レビューキュー" in listing and "すべての理由" in listing and "投稿者" in listing
+    detail = mod_client.get(f"{QUEUE}{item.pk}/").content.decode()
+    assert "投稿とその前後" in detail and "通報者" in detail
+    log = mod_client.get(LOG).content.decode()
+    assert "モデレーションログ" in log
 
 
 # --- the moderation log ----------------------------------------------------------------------------------------
