@@ -2,4 +2,5 @@
 
 from __future__ import annotations
 
+from .queue import admin as _queue_admin  # noqa: F401  (the "Moderation" menu, review queue, moderation log)
 from .rules import admin as _rules_admin  # noqa: F401

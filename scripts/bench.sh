@@ -16,4 +16,6 @@ export DJANGO_SETTINGS_MODULE=portal.settings.bench
 .venv/bin/python manage.py load_demo
 # The benchmark data set: 100,000 questions with ~5 answers each (idempotent: a second run adds nothing).
 .venv/bin/python manage.py seed_bulk --questions "${BENCH_QUESTIONS:-100000}"
+# The review queue page's data: 10,000 open review items with flags on generated posts (idempotent too).
+.venv/bin/python manage.py seed_review_queue --items "${BENCH_REVIEW_ITEMS:-10000}"
 exec .venv/bin/python manage.py bench "$@"

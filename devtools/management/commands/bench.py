@@ -34,6 +34,7 @@ from portal.models import HomePage
 TRIVIAL_PATH = "/bench/trivial/"
 PAGE_KINDS = (
     "trivial", "home", "topic", "article", "article-ja", "question", "question-member", "questions", "search", "suggest",
+    "queue",
 )
 SEARCH_PATH = "/search/?q=hub+offline"  # a common two-word query
 SUGGEST_PATH = "/search/suggest/?q=reset+pass"
@@ -48,7 +49,9 @@ TARGETS = {
 }
 TARGET_SHARE = 0.25  # the foundation pages' target, kept for reports and JSON
 BENCH_MEMBER = "bench-member"
+BENCH_MODERATOR = "bench-moderator"
 MEMBER_KINDS = ("question-member",)
+QUEUE_PATH = "/admin/moderation/queue/"  # the review queue, signed in as a moderator (seed_review_queue fills it)
 BENCHMARK_QUESTION = "Benchmark: hub keeps dropping off Wi-Fi (50 answers)"  # made by manage.py seed_bulk
 NO_DEMO = "run scripts/serve.sh or manage.py load_demo first"
 HOST = "127.0.0.1"
@@ -222,6 +225,8 @@ class Command(BaseCommand):
                 pages.append(PageResult(item, SEARCH_PATH, "search page, two-word query"))
             elif item == "suggest":
                 pages.append(PageResult(item, SUGGEST_PATH, "autocomplete"))
+            elif item == "queue":
+                pages.append(self.queue_page())
             elif item in ("question", "question-member"):
                 question = self.benchmark_question()
                 page = PageResult(item, question.get_absolute_url(), f"{question.title} ({question.answer_count} answers)")
@@ -272,6 +277,47 @@ class Command(BaseCommand):
             username=BENCH_MEMBER, defaults={"email": f"{BENCH_MEMBER}@example.com"}
         )
         EmailAddress.objects.get_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
+        get_profile(user)
+        client = Client()
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+    def queue_page(self) -> PageResult:
+        """The review queue's first page for a signed-in moderator, with however many open items there are."""
+        from moderation.models import ReviewItem
+
+        try:
+            open_items = ReviewItem.objects.filter(state=ReviewItem.State.OPEN).count()
+        except DatabaseError as error:
+            raise CommandError(f"cannot read the review queue ({error}): run manage.py migrate") from error
+        if open_items < 10_000:
+            self.stdout.write(self.style.WARNING(
+                f"The review queue has {open_items:,} open items, not 10,000: run manage.py seed_review_queue first "
+                "(scripts/bench.sh does)"
+            ))
+        page = PageResult("queue", QUEUE_PATH, f"review queue (moderator, {open_items:,} open items)")
+        page.cookie = self.moderator_cookie()
+        return page
+
+    def moderator_cookie(self) -> str:
+        """A moderator's session (Moderators group, verified address, TOTP set up as staff must have it)."""
+        from allauth.account.models import EmailAddress
+        from allauth.mfa.models import Authenticator
+        from allauth.mfa.totp.internal.auth import TOTP
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.models import Group
+        from django.test import Client
+
+        from portal.roles import MODERATORS
+        from portal.services import get_profile
+
+        user, _created = get_user_model().objects.get_or_create(
+            username=BENCH_MODERATOR, defaults={"email": f"{BENCH_MODERATOR}@example.com"}
+        )
+        user.groups.add(Group.objects.get(name=MODERATORS))
+        EmailAddress.objects.get_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
+        if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            TOTP.activate(user, "JBSWY3DPEHPK3PXP")  # a fixed, well-known secret: a local benchmark account only
         get_profile(user)
         client = Client()
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")

@@ -55,6 +55,7 @@ from community.models import (
 )
 from devtools.community_demo import DEMO_PASSWORD
 from devtools.generated import BULK_USER, generated_questions
+from devtools.management.commands.seed_review_queue import forget_generated_items
 from knowledge.models import TopicPage
 from portal.models import Profile
 from portal.sanitize import render_markdown
@@ -281,6 +282,7 @@ class Command(BaseCommand):
     # --- reset ------------------------------------------------------------------------------------------------------
 
     def reset(self) -> None:
+        forget_generated_items()  # the benchmark review queue (seed_review_queue) points at generated posts
         using = connection.alias
         bulk = generated_questions().values("pk")
         bulk_q = Q(question__in=bulk)
