@@ -5,8 +5,7 @@ A `ModelViewSet` (list with filters, create, edit, delete) whose views save and 
 forms have a "Try on sample text" button: the form's values — saved or not — are tried on the sample
 text and the outcome is shown on the same page; nothing is written.
 
-The "Moderation" menu is a `ViewSetGroup` whose submenu other moderation areas join with the
-`register_moderation_menu_item` hook (or `menu_hook = MODERATION_MENU_HOOK` on their viewset).
+The viewset joins the "Moderation" menu (moderation/queue/admin.py) through that menu's submenu hook.
 """
 
 from __future__ import annotations
@@ -14,15 +13,14 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.views import generic
-from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from ..errors import CommunityError
 from ..models import Rule
+from ..queue.admin import MODERATION_MENU_HOOK
 from . import services
 from .forms import RuleForm, try_rule
 
-MODERATION_MENU_HOOK = "register_moderation_menu_item"
 TRY_ACTION = "action-try"
 
 
@@ -77,6 +75,9 @@ class RuleViewSet(ModelViewSet):
     name = "prepublish-rules"
     icon = "warning"
     menu_label = _("Pre-publish rules")
+    add_to_admin_menu = True
+    menu_hook = MODERATION_MENU_HOOK
+    menu_order = 300
     add_view_class = RuleCreateView
     edit_view_class = RuleEditView
     delete_view_class = RuleDeleteView
@@ -92,14 +93,6 @@ class RuleViewSet(ModelViewSet):
         return RuleForm
 
 
-class ModerationMenu(ViewSetGroup):
-    menu_label = _("Moderation")
-    menu_icon = "warning"
-    menu_order = 240
-    submenu_hook = MODERATION_MENU_HOOK
-    items = (RuleViewSet,)
-
-
 @hooks.register("register_admin_viewset")
-def register_moderation_menu():
-    return ModerationMenu()
+def register_rule_viewset():
+    return RuleViewSet()

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('community', '0005_curation'),
-        ('moderation', '0001_initial'),
+        ('moderation', '0002_rules_moderator_permissions'),
     ]
 
     operations = [
