@@ -40,6 +40,7 @@ from . import sanctions
 from .errors import AlreadyHandled, ModerationError, PermissionRefused
 from .models import Appeal, ReviewItem, Sanction
 from .permissions import can_appeal, can_review
+from .review import open_item, priority
 
 APPEAL_TEXT_MAX = 2000
 APPEAL_LIMIT = (10, 3600)  # appeals per member per hour
@@ -280,16 +281,20 @@ def _open_item_here(*, post_kind: str, post_id: int, question: Question | None, 
     if item is None:
         try:
             with transaction.atomic():
-                return ReviewItem.objects.create(
+                item = ReviewItem(
                     **lookup, question=question, author_id=author_id, topic_id=topic_id, language=language,
                     appealed=True, top_reason="appeal", created_at=now, updated_at=now,
                 )
+                item.priority = priority(item)
+                item.save()
+                return item
         except IntegrityError:  # another request opened it a moment ago: join it
             item = ReviewItem.objects.select_for_update().get(**lookup)
     if not item.appealed:
         item.appealed, item.top_reason, item.updated_at = True, item.top_reason or "appeal", now
+        item.priority = priority(item)
         item.version += 1
-        item.save(update_fields=["appealed", "top_reason", "updated_at", "version"])
+        item.save(update_fields=["appealed", "top_reason", "priority", "updated_at", "version"])
     return item
 
 
@@ -299,16 +304,7 @@ def _open_item(subject: Subject, member: Any) -> ReviewItem:
         return _open_item_here(
             post_kind="member", post_id=member.pk, question=None, author_id=member.pk, topic_id=None, language=language
         )
-    try:  # the review queue's own (it recomputes the item's priority)
-        from .review import open_item
-    except ImportError:  # the queue module is not installed: open it here
-        post = subject.post
-        question = post if subject.post_kind == "question" else post.question
-        return _open_item_here(
-            post_kind=subject.post_kind, post_id=post.pk, question=question, author_id=post.author_id,
-            topic_id=question.topic_id, language=question.language,
-        )
-    return open_item(subject.post, appealed=True, top_reason="appeal")
+    return open_item(subject.post, appealed=True)  # the review queue's own (it recomputes the priority)
 
 
 def file_appeal(actor: Actor | Any, action_ref: str, text: str) -> Appeal:
