@@ -26,6 +26,7 @@ from django.utils import timezone
 from wagtail.models import Locale, Page, Site
 
 from devtools.community_demo import DEMO_PASSWORD, load_community_demo
+from devtools.moderation_demo import load_moderation_demo
 from knowledge.importer import import_articles
 from knowledge.models import ArticleDailyStat, ArticlePage, TopicPage
 from knowledge.services import Visitor, record_helpful_vote
@@ -79,6 +80,7 @@ class Command(BaseCommand):
         users = self.users()
         self.votes_and_views(users)
         load_community_demo(stdout=self.stdout)
+        load_moderation_demo(stdout=self.stdout)
         if ensure_index(self.stdout):
             self.stdout.write("Search documents rebuilt.")
         self.print_logins()
