@@ -325,7 +325,8 @@ def act_on_item(
         )
         if item is None:
             raise ModerationError(_("This review item does not exist."), status=404)
-        if item.state != OPEN or item.version != version:
+        # a resolved item still takes the measures on its author that resolve nothing (warn, silence, ...)
+        if item.version != version or (item.state != OPEN and spec.resolves):
             raise _stale(item, user)
         post = load_post(item.post_kind, item.post_id)
         before = _state(item, post)

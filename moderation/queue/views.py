@@ -107,15 +107,14 @@ def registered_actions() -> set[str] | None:
 
 def offered_actions(user, item: ReviewItem) -> list[ActionSpec]:
     """The action forms the item's page shows this moderator."""
-    if item.state != ReviewItem.State.OPEN:
-        return []
+    resolved = item.state != ReviewItem.State.OPEN  # then only the measures on the author remain
     registered = registered_actions()
     sanction_ok = None
     offered = []
     for spec in ACTIONS:
         if registered is not None and spec.name not in registered:
             continue
-        if item.post_kind not in spec.kinds:
+        if item.post_kind not in spec.kinds or (resolved and spec.on != "author"):
             continue
         if spec.on == "appeal" and not item.appealed:
             continue

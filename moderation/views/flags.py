@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from community import permissions as community_permissions
 from community.models import Answer, Comment, Question
 from community.services import Actor
 from portal.ratelimit import client_ip
@@ -100,8 +101,13 @@ def flag(request, kind: str, pk: int):
                 response["Retry-After"] = str(error.retry_after)
             return response
         else:
-            messages.success(request, _("Thanks — moderators will review it; we'll tell you the outcome."))
-            return redirect(post_url(post))
+            post.refresh_from_db(fields=["status"])
+            if community_permissions.can_view(request.user, post):
+                messages.success(request, _("Thanks — moderators will review it; we'll tell you the outcome."))
+                return redirect(post_url(post))
+            # the flags passed the threshold: the post is hidden now, its page is gone for the flagger
+            messages.success(request, _("Thanks — the post is now hidden until a moderator reviews it; we'll tell you the outcome."))
+            return redirect("community_index")
     elif request.method == "POST":
         status = 403
     return _render(request, post, kind, FlagForm(post=post), refusal, status)
