@@ -390,3 +390,40 @@ def test_question_actions_link_to_the_question(clock, mod, member):
     services.hide_post(mod, question, reason="Off-topic.")
     [view] = appeals.member_actions(member).post_actions
     assert view.post_url == question.get_absolute_url() and view.post_label == f"Your question “{question.title}”"
+
+
+# --- valid HTML ---------------------------------------------------------------------------------------------------------
+
+
+def test_member_pages_and_notices_are_valid_html_in_both_languages(client, acted, member, tmp_path):
+    """The W3C Nu checker on every page this work adds or changes, as the suspended member sees them."""
+    from tests.portal.test_valid_html import format_messages, run_vnu, vnu_command
+
+    vnu_command()  # fail (CI) or skip (no Java) before rendering anything
+    appeals.file_appeal(member, f"audit:{entry_for(acted['own_answer'], 'community.delete').pk}", "Mine.")
+    client.force_login(member)
+    sanction = acted["sanction"].pk
+    pages = {
+        "actions": (reverse("moderation_member"), 200),
+        "appeal": (reverse("moderation_appeal", args=["sanction", sanction]), 200),
+        "ask": (reverse("community_ask"), 200),
+        "question": (acted["question"].get_absolute_url(), 200),
+        "edit-refused": (reverse("question_edit", args=[acted["own_question"].pk]), 403),
+        "profile-edit": (reverse("edit_profile"), 200),
+        "profile": (reverse("member_profile", args=[member.username]), 200),
+    }
+    files = []
+    for language in ("en", "ja"):
+        for name, (url, status) in pages.items():
+            url = f"/ja{url}" if language == "ja" else url
+            response = client.get(url)
+            assert response.status_code == status, url
+            path = tmp_path / f"{name}-{language}.html"
+            path.write_bytes(response.content)
+            files.append(path)
+        response = client.post(f"{'/ja' if language == 'ja' else ''}{pages['appeal'][0]}", {"text": ""})
+        path = tmp_path / f"appeal-error-{language}.html"
+        path.write_bytes(response.content)
+        files.append(path)
+    errors = run_vnu(files)
+    assert errors == [], f"{len(errors)} HTML errors (W3C Nu checker):\n" + format_messages(errors)
