@@ -59,11 +59,11 @@ def test_member_actions_list_sanctions_and_actions_on_their_posts(acted, member)
     assert data.sanctions[0].reason == "Three rude comments." and data.sanctions[0].appealable
     assert data.sanctions[0].detail == "In force"
     rows = {view.what: view for view in data.post_actions}
-    assert set(rows) == {"Edited by a moderator", "Hidden", "Deleted by a moderator"}
+    assert set(rows) == {"Edited by a moderator", "Hidden by a moderator", "Deleted by a moderator"}
     deleted = rows["Deleted by a moderator"]
     assert deleted.reason == "Copied from another site." and deleted.appealable
     assert deleted.post_label.startswith("Your answer to “") and deleted.post_url == ""  # deleted: no link
-    hidden = rows["Hidden"]
+    hidden = rows["Hidden by a moderator"]
     question = acted["question"]
     assert hidden.post_url == f"{question.get_absolute_url()}#comment-{acted['own_comment'].pk}"  # the author sees it
     assert rows["Edited by a moderator"].post_url == Question.objects.get(pk=acted["own_question"].pk).get_absolute_url()
@@ -72,7 +72,7 @@ def test_member_actions_list_sanctions_and_actions_on_their_posts(acted, member)
 
 def test_restores_are_listed_but_not_appealable(acted, mod, member):
     services.restore_post(mod, acted["own_answer"], reason="Mistake.")
-    restored = [view for view in appeals.member_actions(member).post_actions if view.what == "Restored"]
+    restored = [view for view in appeals.member_actions(member).post_actions if view.what == "Restored by a moderator"]
     assert len(restored) == 1 and not restored[0].appealable
 
 
