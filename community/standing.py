@@ -32,7 +32,6 @@ from portal.permissions import has_two_factor
 MODERATE_PERMISSION = "community.moderate_posts"
 
 
-
 @dataclass(frozen=True)
 class Restriction:
     """Why a member is barred from `actions`: `message` (translated when shown, so a lazy string) names the

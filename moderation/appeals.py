@@ -52,9 +52,9 @@ POST_MODELS = {"question": Question, "answer": Answer, "comment": Comment}
 # on a post is shown too (named by its audit message).
 POST_ACTIONS = {
     "community.delete": gettext_lazy("Deleted by a moderator"),
-    "community.hide": gettext_lazy("Hidden"),
-    "community.restore": gettext_lazy("Restored"),
-    "community.unhide": gettext_lazy("Shown again"),
+    "community.hide": gettext_lazy("Hidden by a moderator"),
+    "community.restore": gettext_lazy("Restored by a moderator"),
+    "community.unhide": gettext_lazy("Shown again by a moderator"),
     "community.approve": gettext_lazy("Approved and published"),
     "community.edit_others": gettext_lazy("Edited by a moderator"),
 }

@@ -59,11 +59,11 @@ def test_member_actions_list_sanctions_and_actions_on_their_posts(acted, member)
     assert data.sanctions[0].reason == "Three rude comments." and data.sanctions[0].appealable
     assert data.sanctions[0].detail == "In force"
     rows = {view.what: view for view in data.post_actions}
-    assert set(rows) == {"Edited by a moderator", "Hidden", "Deleted by a moderator"}
+    assert set(rows) == {"Edited by a moderator", "Hidden by a moderator", "Deleted by a moderator"}
     deleted = rows["Deleted by a moderator"]
     assert deleted.reason == "Copied from another site." and deleted.appealable
     assert deleted.post_label.startswith("Your answer to “") and deleted.post_url == ""  # deleted: no link
-    hidden = rows["Hidden"]
+    hidden = rows["Hidden by a moderator"]
     question = acted["question"]
     assert hidden.post_url == f"{question.get_absolute_url()}#comment-{acted['own_comment'].pk}"  # the author sees it
     assert rows["Edited by a moderator"].post_url == Question.objects.get(pk=acted["own_question"].pk).get_absolute_url()
@@ -72,7 +72,7 @@ def test_member_actions_list_sanctions_and_actions_on_their_posts(acted, member)
 
 def test_restores_are_listed_but_not_appealable(acted, mod, member):
     services.restore_post(mod, acted["own_answer"], reason="Mistake.")
-    restored = [view for view in appeals.member_actions(member).post_actions if view.what == "Restored"]
+    restored = [view for view in appeals.member_actions(member).post_actions if view.what == "Restored by a moderator"]
     assert len(restored) == 1 and not restored[0].appealable
 
 
@@ -112,19 +112,19 @@ def test_page_links_from_the_members_own_profile_and_the_notification(client, ac
 
 
 def test_page_has_a_constant_query_budget(client, clock, mod, member, django_assert_max_num_queries):
-    def add_actions(count):
-        for _ in range(count):
-            answer = AnswerFactory(author=member)
-            services.hide_post(mod, answer, reason="Off-topic.")
+    def add_actions(count):  # on questions, answers and comments alike
+        for i in range(count):
+            post = (QuestionFactory, AnswerFactory, CommentFactory)[i % 3](author=member)
+            services.hide_post(mod, post, reason="Off-topic.")
 
-    add_actions(5)
+    add_actions(6)
     sanctions.impose_sanction(mod, member, kind="warn", reason="Please stay on topic.")
     client.force_login(member)
     client.get(reverse("moderation_member"))  # warm per-process caches (content types)
-    with django_assert_max_num_queries(9) as few:
+    # session, user, restriction, appeals, sanctions, audit entries, one per kind of post, unread count
+    with django_assert_max_num_queries(10) as few:
         assert client.get(reverse("moderation_member")).status_code == 200
-    print("member page queries:", len(few.captured_queries))
-    add_actions(45)
+    add_actions(44)
     for _ in range(5):
         sanctions.impose_sanction(mod, member, kind="warn", reason="Please stay on topic.")
     with django_assert_max_num_queries(len(few.captured_queries)):
@@ -390,3 +390,40 @@ def test_question_actions_link_to_the_question(clock, mod, member):
     services.hide_post(mod, question, reason="Off-topic.")
     [view] = appeals.member_actions(member).post_actions
     assert view.post_url == question.get_absolute_url() and view.post_label == f"Your question “{question.title}”"
+
+
+# --- valid HTML ---------------------------------------------------------------------------------------------------------
+
+
+def test_member_pages_and_notices_are_valid_html_in_both_languages(client, acted, member, tmp_path):
+    """The W3C Nu checker on every page this work adds or changes, as the suspended member sees them."""
+    from tests.portal.test_valid_html import format_messages, run_vnu, vnu_command
+
+    vnu_command()  # fail (CI) or skip (no Java) before rendering anything
+    appeals.file_appeal(member, f"audit:{entry_for(acted['own_answer'], 'community.delete').pk}", "Mine.")
+    client.force_login(member)
+    sanction = acted["sanction"].pk
+    pages = {
+        "actions": (reverse("moderation_member"), 200),
+        "appeal": (reverse("moderation_appeal", args=["sanction", sanction]), 200),
+        "ask": (reverse("community_ask"), 200),
+        "question": (acted["question"].get_absolute_url(), 200),
+        "edit-refused": (reverse("question_edit", args=[acted["own_question"].pk]), 403),
+        "profile-edit": (reverse("edit_profile"), 200),
+        "profile": (reverse("member_profile", args=[member.username]), 200),
+    }
+    files = []
+    for language in ("en", "ja"):
+        for name, (url, status) in pages.items():
+            url = f"/ja{url}" if language == "ja" else url
+            response = client.get(url)
+            assert response.status_code == status, url
+            path = tmp_path / f"{name}-{language}.html"
+            path.write_bytes(response.content)
+            files.append(path)
+        response = client.post(f"{'/ja' if language == 'ja' else ''}{pages['appeal'][0]}", {"text": ""})
+        path = tmp_path / f"appeal-error-{language}.html"
+        path.write_bytes(response.content)
+        files.append(path)
+    errors = run_vnu(files)
+    assert errors == [], f"{len(errors)} HTML errors (W3C Nu checker):\n" + format_messages(errors)
