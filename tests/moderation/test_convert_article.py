@@ -212,3 +212,22 @@ def test_original_question_by_number_or_address(text, number):
     from moderation.views.curate import parse_question_number
 
     assert parse_question_number(text) == number
+
+
+def test_convert_from_the_curation_page_with_a_chosen_topic(client, site, asker, helper, moderator):
+    question = ask(asker, title="How do I request a refund from the app?", body="I paid twice.")
+    answer = services.post_answer(helper, question, body="Use the refund form.")
+    services.accept_answer(asker, answer)
+    shipping = make_topic(site["en"], "Shipping", "shipping", tags=["shipping"])
+    client.force_login(moderator)
+    url = f"/community/moderation/curate/q/{question.pk}/"
+    html = client.get(url).content.decode()
+    assert 'id="article-topic"' in html
+    response = client.post(url, {"action": "to_article"}, follow=True)  # no topic: refused with a message
+    assert "Choose a topic for the article" in response.content.decode()
+    response = client.post(url, {"action": "to_article", "topic": str(shipping.pk), "next": url})
+    assert response.status_code == 302
+    question.refresh_from_db()
+    assert question.article.get_parent().pk == shipping.pk
+    client.force_login(helper)
+    assert client.post(url, {"action": "to_article", "topic": str(shipping.pk)}).status_code == 403
