@@ -277,6 +277,9 @@ def test_a_locked_question_refuses_every_members_write(client, topic_question, a
     assert topic_question.answers.count() == 1 and not Comment.objects.exists()
 
     # the page: the notice with its reason, no answer form, no vote buttons for members
+    anonymous = page(client, topic_question)
+    assert "This question is locked: it accepts no new answers." in anonymous
+    assert "to answer, vote and follow" not in anonymous
     html = page(client, topic_question, other)
     assert "Locked:" in html and "Resolved in the announcement" in html
     assert f'action="/community/q/{topic_question.pk}/answer/"' not in html
