@@ -247,7 +247,7 @@ def related(question: Question) -> tuple[list, list]:
         return cached
     tag_ids = [tag.pk for tag in getattr(question, "tag_list", [])]
     candidates = (
-        Question.objects.alive().filter(language=language).exclude(pk=question.pk)
+        Question.objects.alive().filter(language=language, merged_into__isnull=True).exclude(pk=question.pk)
         .only("pk", "title", "slug", "answer_count", "accepted_answer", "language")
     )
     if tag_ids:

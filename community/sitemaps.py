@@ -24,7 +24,7 @@ class QuestionSection:
 
     @staticmethod
     def public():
-        return Question.objects.visible_to(AnonymousUser())
+        return Question.objects.visible_to(AnonymousUser()).filter(merged_into__isnull=True)  # merged ones redirect
 
     def children(self, limit: int) -> list[tuple[int, dt.datetime | None]]:
         bucket = ExpressionWrapper((F("pk") - 1) / limit, output_field=IntegerField())

@@ -84,6 +84,11 @@ def _original(request) -> Question:
     return original
 
 
+def _topic(request) -> TopicPage | None:
+    topic_id = request.POST.get("topic", "")
+    return TopicPage.objects.live().filter(pk=int(topic_id)).first() if TOPIC_ID.fullmatch(topic_id) else None
+
+
 def _reason(request) -> str:
     form = ModeratorReasonForm(request.POST)
     if not form.is_valid():
@@ -129,11 +134,9 @@ def curate(request, kind: str, pk: int):
             target = services.merge_questions(actor(request), question, _original(request), reason=reason)
             back = target.get_absolute_url()
         elif action == "move":
-            topic_id = request.POST.get("topic", "")
-            topic = TopicPage.objects.live().filter(pk=int(topic_id)).first() if TOPIC_ID.fullmatch(topic_id) else None
-            services.move_question(actor(request), question, topic, reason=reason)
+            services.move_question(actor(request), question, _topic(request), reason=reason)
         elif action == "to_article":
-            convert_to_article(actor(request), question)
+            convert_to_article(actor(request), question, topic=_topic(request))
         else:
             raise Http404
     except services.CommunityError as error:

@@ -277,6 +277,9 @@ def test_a_locked_question_refuses_every_members_write(client, topic_question, a
     assert topic_question.answers.count() == 1 and not Comment.objects.exists()
 
     # the page: the notice with its reason, no answer form, no vote buttons for members
+    anonymous = page(client, topic_question)
+    assert "This question is locked: it accepts no new answers." in anonymous
+    assert "to answer, vote and follow" not in anonymous
     html = page(client, topic_question, other)
     assert "Locked:" in html and "Resolved in the announcement" in html
     assert f'action="/community/q/{topic_question.pk}/answer/"' not in html
@@ -509,3 +512,36 @@ def test_question_page_with_curation_state_stays_in_budget(client, pair, moderat
         assert "This question has an answer here:" in html and "Please see the original" in html
         assert "Recommended by moderators" in html
         assert ("<summary>Curate" in html) == (who == moderator)
+
+
+def test_curation_pages_are_valid_html(client, topic, pair, moderator, tmp_path):
+    """The question page with every curation notice and the moderator's tools, the curation page, the topic page
+    with featured and pinned questions and the pinned list pass the W3C Nu checker (as test_valid_html)."""
+    from tests.portal.test_valid_html import format_messages, run_vnu, vnu_command
+
+    vnu_command()
+    duplicate, original = pair["duplicate"], pair["original"]
+    services.recommend_answer(moderator, pair["second"])
+    services.feature_question(moderator, original)
+    services.pin_question(moderator, original)
+    services.lock_thread(moderator, duplicate, reason="See the original")
+    services.close_as_duplicate(moderator, duplicate, original)
+    urls = [duplicate.get_absolute_url(), f"/community/moderation/curate/q/{duplicate.pk}/", topic.url,
+            f"/community/?topic={topic.slug}"]
+    files = []
+    for who in (None, moderator):
+        client.logout()
+        if who is not None:
+            client.force_login(who)
+        for index, url in enumerate(urls):
+            cache.clear()
+            response = client.get(url)
+            if who is None and "moderation" in url:
+                assert response.status_code == 302  # to sign in
+                continue
+            assert response.status_code == 200, url
+            path = tmp_path / f"{'mod' if who else 'anon'}-{index}.html"
+            path.write_text(response.content.decode())
+            files.append(path)
+    errors = run_vnu(files)
+    assert not errors, format_messages(errors)

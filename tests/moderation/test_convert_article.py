@@ -182,3 +182,52 @@ def test_the_question_page_follows_its_article_going_live(client, solved, modera
     article.save_revision().publish()
     # no manual cache clearing: publishing the article touches the question's stamp
     assert "This answer became a help article:" in client.get(solved.get_absolute_url()).content.decode()
+
+
+def test_register_adds_the_curation_actions_to_the_review_queue(monkeypatch):
+    """The review queue (moderation/review.py, written by the flags area) gets "lock", "close_duplicate" and
+    "move" through its `register_item_action` (INTERFACES.md); a stand-in module records the calls."""
+    import sys
+    import types
+
+    import moderation
+
+    calls = []
+    stand_in = types.ModuleType("moderation.review")
+    stand_in.register_item_action = lambda name, fn, *, label, resolves=True, needs=(): calls.append(
+        (name, fn, str(label), resolves, needs))
+    monkeypatch.setitem(sys.modules, "moderation.review", stand_in)
+    monkeypatch.setattr(moderation, "review", stand_in, raising=False)
+    curation.register()
+    assert [(name, needs) for name, _fn, _label, _resolves, needs in calls] == [
+        ("lock", ()), ("close_duplicate", ("duplicate_of",)), ("move", ("topic",))]
+    assert calls[0][1] is curation.item_lock and calls[1][2] == "Close as duplicate"
+
+
+@pytest.mark.parametrize(("text", "number"), [
+    ("42", 42), ("#42", 42), ("http://testserver/community/q/42/refund-pending/", 42), ("/ja/community/q/7/", 7),
+    ("http://127.0.0.1:8000/community/q/9/x/", 9), ("abc", None), ("", None), ("/community/users/5/", None),
+])
+def test_original_question_by_number_or_address(text, number):
+    from moderation.views.curate import parse_question_number
+
+    assert parse_question_number(text) == number
+
+
+def test_convert_from_the_curation_page_with_a_chosen_topic(client, site, asker, helper, moderator):
+    question = ask(asker, title="How do I request a refund from the app?", body="I paid twice.")
+    answer = services.post_answer(helper, question, body="Use the refund form.")
+    services.accept_answer(asker, answer)
+    shipping = make_topic(site["en"], "Shipping", "shipping", tags=["shipping"])
+    client.force_login(moderator)
+    url = f"/community/moderation/curate/q/{question.pk}/"
+    html = client.get(url).content.decode()
+    assert 'id="article-topic"' in html
+    response = client.post(url, {"action": "to_article"}, follow=True)  # no topic: refused with a message
+    assert "Choose a topic for the article" in response.content.decode()
+    response = client.post(url, {"action": "to_article", "topic": str(shipping.pk), "next": url})
+    assert response.status_code == 302
+    question.refresh_from_db()
+    assert question.article.get_parent().pk == shipping.pk
+    client.force_login(helper)
+    assert client.post(url, {"action": "to_article", "topic": str(shipping.pk)}).status_code == 403
