@@ -26,6 +26,7 @@ from django.utils import timezone
 from community import services
 from community.models import Answer, Question
 from community.services import curation
+from devtools.community_demo import DEMO_PASSWORD
 from moderation import flags, review, sanctions
 from moderation.models import Rule
 from moderation.rules import services as rule_services
@@ -143,13 +144,14 @@ def _act(moderator, item_id: int, action: str, reason: str) -> None:
 
 
 def _newcomers() -> dict:
-    """Accounts that joined today (verified: spammers verify their address too)."""
+    """Accounts that joined today (verified: spammers verify their address too; the demo password, so a tester
+    can see what a silenced member sees)."""
     User = get_user_model()
     users = {}
     now = timezone.now()
     for username, email, name, language, days in NEWCOMERS:
         user, created = User.objects.get_or_create(
-            username=username, defaults={"email": email, "password": make_password(None), "date_joined": now - timedelta(days=days)},
+            username=username, defaults={"email": email, "password": make_password(DEMO_PASSWORD), "date_joined": now - timedelta(days=days)},
         )
         if created:
             EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
