@@ -9,10 +9,14 @@ minute. A post therefore costs one cache read for the rules, plus only the queri
 need (each at most once per post, each bounded by an index and a LIMIT):
 
 - the author's moderator standing (moderators are never screened), once some rule applies;
-- their posts so far (first-posts rule, "new member"), their published posts ("new member");
-- the same text posted recently (spam score), the spam-score threshold setting when the rule has none.
+- their posts so far (first-posts rule, "new member") and their published posts ("new member"): one query;
+- the same text posted recently (spam score): one query.
+The spam-score threshold setting is read through the cache too (a change applies within `VERSION_TTL`).
+Measured by `manage.py bench_rules` (devtools).
 
-Time. Keyword, domain and link rules are linear in the text. A regular expression written by an admin is
+Time. Keyword, domain and link rules are linear in the text; keywords are first looked for as plain
+substrings (every rule's at once), and a rule's boundary-aware pattern runs only when one of its own is
+there. A regular expression written by an admin is
 run by the `regex` module with a `timeout` (`REGEX_TIMEOUT` each, `REGEX_BUDGET` for all of a post's):
 a rule that times out, or that cannot be compiled, does not publish the post unchecked nor drop it — the
 post is held for a moderator, and the rule is logged.
@@ -25,7 +29,6 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -38,6 +41,7 @@ from django.db import connection
 from django.db.models import Count, Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from community.models import Answer, Comment, Question
 from community.screening import Draft, Verdict
@@ -75,7 +79,6 @@ class CompiledRule:
     message_ja: str
     matcher: Any = None  # keyword: an `re` pattern over folded text; regex: a `regex` pattern
     domains: frozenset[str] = frozenset()
-    source: str = ""  # the pattern as written
     words: frozenset[str] = frozenset()  # keyword rule: its keywords, folded
     error: str = ""  # a stored pattern that does not compile (created behind the form's back)
 
@@ -133,7 +136,6 @@ def compile_rule(rule: Rule) -> CompiledRule:
     fields = {
         "pk": rule.pk, "name": rule.name, "kind": rule.kind, "action": rule.action, "applies_to": rule.applies_to,
         "language": rule.language, "number": rule.number, "message": rule.message, "message_ja": rule.message_ja,
-        "source": rule.pattern,
     }
     if rule.kind == KIND.SPAM_SCORE or rule.kind == KIND.FIRST_POSTS:
         fields["action"] = Rule.Action.HOLD  # these only ever hold a post for review
@@ -159,7 +161,6 @@ class Snapshot:
     keywords: frozenset[str] = frozenset()  # every keyword of every rule (substring tests rule most posts out)
 
 
-_lock = threading.Lock()
 _snapshot = Snapshot()
 
 
@@ -195,9 +196,7 @@ def active_rules() -> Snapshot:
         return _snapshot
     rules = tuple(compile_rule(rule) for rule in Rule.objects.filter(enabled=True).order_by("name", "pk"))
     words = frozenset(word for rule in rules for word in rule.words)
-    snapshot = Snapshot(version, rules, blocked_domains(rules), words)
-    with _lock:
-        _snapshot = snapshot
+    snapshot = _snapshot = Snapshot(version, rules, blocked_domains(rules), words)  # one assignment: thread-safe
     return snapshot
 
 
@@ -448,7 +447,7 @@ def spam_score(subject: Subject, *, extra_blocked: frozenset[str] = frozenset())
     links = subject.links
     if links.count:
         points.append((min(LINK_POINTS_MAX, SPAM_POINTS["link"] * links.count),
-                       _("%(count)s links") % {"count": links.count}))
+                       ngettext("%(count)s link", "%(count)s links", links.count) % {"count": links.count}))
     if extra_blocked and any(textlib.domain_matches(host, extra_blocked) for host in links.domains):
         points.append((SPAM_POINTS["blocked_domain"], _("blocked domain")))
     mine, others = subject.duplicates
