@@ -224,3 +224,20 @@ def test_the_rules_screens_speak_japanese_to_a_japanese_admin(client, site):
     assert "この文章は確認のため保留されます。" in html and "サンプルの文章で試す" in html
     html = client.post(ADD, form_data(kind="regex", pattern="(unclosed")).content.decode()
     assert "この正規表現は無効です" in html
+
+
+def test_the_services_refuse_what_the_form_refuses_and_non_staff(site):
+    from moderation.errors import ModerationError, PermissionRefused
+    from moderation.rules import services
+
+    admin = UserFactory(is_superuser=True)
+    with pytest.raises(ModerationError) as refused:
+        services.save_rule(admin, Rule(name="Evil", kind="regex", pattern=r"(a+)+$"))
+    assert refused.value.field == "pattern" and "catastrophic" in refused.value.message
+    with pytest.raises(PermissionRefused):
+        services.save_rule(UserFactory(), Rule(name="Fine", kind="keyword", pattern="casino"))
+    rule = RuleFactory()
+    with pytest.raises(PermissionRefused):
+        services.delete_rule(UserFactory(groups=[CONTENT_EDITORS]), rule)
+    assert not Rule.objects.exclude(pk=rule.pk).exists() and Rule.objects.filter(pk=rule.pk).exists()
+    assert not audit.LogEntry.objects.filter(action__startswith="moderation.rule.").exists()
