@@ -9,10 +9,14 @@ minute. A post therefore costs one cache read for the rules, plus only the queri
 need (each at most once per post, each bounded by an index and a LIMIT):
 
 - the author's moderator standing (moderators are never screened), once some rule applies;
-- their posts so far (first-posts rule, "new member"), their published posts ("new member");
-- the same text posted recently (spam score), the spam-score threshold setting when the rule has none.
+- their posts so far (first-posts rule, "new member") and their published posts ("new member"): one query;
+- the same text posted recently (spam score): one query.
+The spam-score threshold setting is read through the cache too (a change applies within `VERSION_TTL`).
+Measured by `manage.py bench_rules` (devtools).
 
-Time. Keyword, domain and link rules are linear in the text. A regular expression written by an admin is
+Time. Keyword, domain and link rules are linear in the text; keywords are first looked for as plain
+substrings (every rule's at once), and a rule's boundary-aware pattern runs only when one of its own is
+there. A regular expression written by an admin is
 run by the `regex` module with a `timeout` (`REGEX_TIMEOUT` each, `REGEX_BUDGET` for all of a post's):
 a rule that times out, or that cannot be compiled, does not publish the post unchecked nor drop it — the
 post is held for a moderator, and the rule is logged.
@@ -25,7 +29,6 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -38,6 +41,7 @@ from django.db import connection
 from django.db.models import Count, Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from community.models import Answer, Comment, Question
 from community.screening import Draft, Verdict
@@ -75,7 +79,6 @@ class CompiledRule:
     message_ja: str
     matcher: Any = None  # keyword: an `re` pattern over folded text; regex: a `regex` pattern
     domains: frozenset[str] = frozenset()
-    source: str = ""  # the pattern as written
     words: frozenset[str] = frozenset()  # keyword rule: its keywords, folded
     error: str = ""  # a stored pattern that does not compile (created behind the form's back)
 
@@ -133,7 +136,6 @@ def compile_rule(rule: Rule) -> CompiledRule:
     fields = {
         "pk": rule.pk, "name": rule.name, "kind": rule.kind, "action": rule.action, "applies_to": rule.applies_to,
         "language": rule.language, "number": rule.number, "message": rule.message, "message_ja": rule.message_ja,
-        "source": rule.pattern,
     }
     if rule.kind == KIND.SPAM_SCORE or rule.kind == KIND.FIRST_POSTS:
         fields["action"] = Rule.Action.HOLD  # these only ever hold a post for review
@@ -159,7 +161,6 @@ class Snapshot:
     keywords: frozenset[str] = frozenset()  # every keyword of every rule (substring tests rule most posts out)
 
 
-_lock = threading.Lock()
 _snapshot = Snapshot()
 
 
@@ -195,9 +196,7 @@ def active_rules() -> Snapshot:
         return _snapshot
     rules = tuple(compile_rule(rule) for rule in Rule.objects.filter(enabled=True).order_by("name", "pk"))
     words = frozenset(word for rule in rules for word in rule.words)
-    snapshot = Snapshot(version, rules, blocked_domains(rules), words)
-    with _lock:
-        _snapshot = snapshot
+    snapshot = _snapshot = Snapshot(version, rules, blocked_domains(rules), words)  # one assignment: thread-safe
     return snapshot
 
 
@@ -205,9 +204,8 @@ def active_rules() -> Snapshot:
 
 
 class Member:
-    """Facts about the author, each computed on first use. Their posts so far (up to `posts_cap`, the
-    largest number a first-posts rule asks about) and their published posts (up to `NEW_MEMBER_POSTS`)
-    come from one bounded query."""
+    """The author as the rules see them: the account's age, and how many posts (of any status) the first-
+    posts rules ask about at most (`posts_cap`)."""
 
     def __init__(self, user: Any, now=None, *, posts_cap: int = NEW_MEMBER_POSTS) -> None:
         self.user = user
@@ -218,28 +216,6 @@ class Member:
     def age(self) -> timedelta:
         joined = getattr(self.user, "date_joined", None)
         return self.now - joined if joined else timedelta(0)
-
-    def _counts(self, cap: int) -> tuple[int, int]:
-        if self.user is None or self.user.pk is None:
-            return (0, 0)
-        return post_counts(self.user.pk, cap)
-
-    @cached_property
-    def counts(self) -> tuple[int, int]:
-        return self._counts(self.posts_cap)
-
-    def posts_up_to(self, limit: int) -> int:
-        """Posts of any status (held, hidden and deleted ones count: they were posts), up to `limit`."""
-        count = self.counts[0] if limit <= self.posts_cap else self._counts(limit)[0]
-        return min(count, limit)
-
-    @property
-    def published_posts(self) -> int:
-        return self.counts[1]
-
-    @cached_property
-    def is_new(self) -> bool:
-        return self.age < timedelta(days=NEW_MEMBER_DAYS) or self.published_posts < NEW_MEMBER_POSTS
 
 
 class Hypothetical(Member):
@@ -252,45 +228,64 @@ class Hypothetical(Member):
 POST_MODELS = (Question, Answer, Comment)
 
 
+@dataclass(frozen=True)
+class Facts:
+    posts: int = 0  # the member's posts of any status, counted up to the cap asked for
+    published: int = 0  # their published posts, counted up to NEW_MEMBER_POSTS
+    same_text_mine: int = 0  # their recent posts with exactly this body (up to 5)
+    same_text_others: int = 0  # other members' recent posts with exactly this body (up to 5)
+
+
 def _union(template: str) -> str:
     """`template` (with `{table}`) for each kind of post, joined by UNION ALL. Table names come from the
     models, never from input; every value is a query parameter."""
     return " UNION ALL ".join(template.format(table=connection.ops.quote_name(model._meta.db_table)) for model in POST_MODELS)
 
 
-def post_counts(user_id: int, cap: int) -> tuple[int, int]:
-    """(the member's posts of any status up to `cap`, their published posts up to `NEW_MEMBER_POSTS`):
-    one query, each count stops at its LIMIT (index on author)."""
-    every = _union("SELECT 1 FROM {table} WHERE author_id = %s")
-    published = _union("SELECT 1 FROM {table} WHERE author_id = %s AND status = %s")
-    sql = f"SELECT (SELECT COUNT(*) FROM ({every} LIMIT %s) AS p), (SELECT COUNT(*) FROM ({published} LIMIT %s) AS q)"  # noqa: S608
-    params = [user_id] * 3 + [cap] + [user_id, PostStatus.PUBLISHED] * 3 + [NEW_MEMBER_POSTS]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    return int(row[0]), int(row[1])
+def _count(union: str, limit: str) -> str:
+    return "(SELECT COUNT(*) FROM (" + union + " LIMIT " + limit + ") AS counted)"  # noqa: S608 (constants)
 
 
-def same_body_authors(body: str) -> list[int]:
-    """Authors of the latest posts (the newest `DUPLICATE_WINDOW` of each kind) with exactly this body:
-    one query, bounded by the primary keys' index and a LIMIT."""
-    parts = _union(
-        "SELECT author_id FROM {table} WHERE body = %s AND id >= "
-        "COALESCE((SELECT id FROM {table} ORDER BY id DESC LIMIT 1 OFFSET %s), 0)"
-    )
+def load_facts(user_id: int | None, posts_cap: int, body: str | None) -> Facts:
+    """What the rules need to know from the database, in one query of bounded scalar subqueries (each
+    stops at its LIMIT; posts by author use the author index, same-text looks at the newest
+    `DUPLICATE_WINDOW` posts of each kind by primary key). `user_id` None: no counts; `body` None: no
+    same-text check."""
+    # S608: the SQL is assembled from constant fragments and model table names only (see _union)
+    columns: list[str] = []
+    params: list[Any] = []
+    if user_id is not None:
+        every = _union("SELECT 1 FROM {table} WHERE author_id = %s")
+        published = _union("SELECT 1 FROM {table} WHERE author_id = %s AND status = %s")
+        columns.append(_count(every, "%s"))
+        columns.append(_count(published, "%s"))
+        params += [user_id] * 3 + [posts_cap] + [user_id, PostStatus.PUBLISHED] * 3 + [NEW_MEMBER_POSTS]
+    if body is not None:
+        recent = "body = %s AND id >= COALESCE((SELECT id FROM {table} ORDER BY id DESC LIMIT 1 OFFSET %s), 0)"
+        columns.append(_count(_union("SELECT 1 FROM {table} WHERE author_id = %s AND " + recent), "5"))  # noqa: S608
+        columns.append(_count(_union("SELECT 1 FROM {table} WHERE author_id <> %s AND " + recent), "5"))  # noqa: S608
+        author = user_id or 0  # no member has id 0: "others" is everyone
+        params += [author, body, DUPLICATE_WINDOW - 1] * 3 + [author, body, DUPLICATE_WINDOW - 1] * 3
+    if not columns:
+        return Facts()
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT author_id FROM ({parts}) AS same_body LIMIT 20", [body, DUPLICATE_WINDOW - 1] * 3)  # noqa: S608
-        return [row[0] for row in cursor.fetchall()]
+        cursor.execute("SELECT " + ", ".join(columns), params)  # noqa: S608 (see _union)
+        row = [int(value) for value in cursor.fetchone()]
+    if user_id is None:
+        row = [0, 0, *row]
+    return Facts(*row) if body is not None else Facts(row[0], row[1])
 
 
 @dataclass
 class Subject:
-    """A draft and everything the rules read from it, each computed once."""
+    """A draft and everything the rules read from it, each computed once. `wants_same_text`: a spam-score
+    rule applies, so the one facts query also looks for the same text posted recently."""
 
     draft: Draft
     member: Member
     blocked: frozenset[str] = frozenset()  # every enabled blocked-domain rule's domains (a spam signal)
     keywords: frozenset[str] | None = None  # Snapshot.keywords (None: each rule's own)
+    wants_same_text: bool = True
     regex_deadline: float = field(default_factory=lambda: time.monotonic() + REGEX_BUDGET)
 
     @cached_property
@@ -319,15 +314,29 @@ class Subject:
         return textlib.scan_links(self.nfkc)
 
     @cached_property
+    def facts(self) -> Facts:
+        user_id = getattr(self.member.user, "pk", None)
+        body = self.draft.body if self.wants_same_text and len(self.draft.body) >= 20 else None  # "Thanks!" twice is fine
+        return load_facts(user_id, self.member.posts_cap, body)
+
+    def posts_up_to(self, limit: int) -> int:
+        """The member's posts of any status (held, hidden and deleted ones count: they were posts)."""
+        if limit > self.member.posts_cap:  # not asked for by the screen (the admin's "try it")
+            return min(limit, load_facts(getattr(self.member.user, "pk", None), limit, None).posts)
+        return min(limit, self.facts.posts)
+
+    @property
+    def published_posts(self) -> int:
+        return self.facts.published
+
+    @property
+    def is_new_member(self) -> bool:
+        return self.member.age < timedelta(days=NEW_MEMBER_DAYS) or self.published_posts < NEW_MEMBER_POSTS
+
+    @property
     def duplicates(self) -> tuple[int, int]:
-        """(posts by the author, posts by others) among the latest ones with exactly this body."""
-        body = self.draft.body
-        if len(body) < 20:  # "Thanks!" is not spam for being said twice
-            return (0, 0)
-        authors = same_body_authors(body)
-        author_id = getattr(self.draft.author, "pk", None)
-        mine = sum(1 for pk in authors if pk == author_id)
-        return (mine, len(authors) - mine)
+        """(recent posts by the author, by others) with exactly this body."""
+        return (self.facts.same_text_mine, self.facts.same_text_others)
 
     @cached_property
     def spam(self) -> tuple[int, list[str]]:
@@ -381,11 +390,11 @@ def check(rule: CompiledRule, subject: Subject) -> Hit | None:
                 return _hit(rule, _("blocked domain %(domain)s") % {"domain": host},
                             _("Links to %(domain)s are not allowed here.") % {"domain": domain})
     elif kind == KIND.LINK_LIMIT:
-        if number is not None and subject.links.count > number and subject.member.is_new:
+        if number is not None and subject.links.count > number and subject.is_new_member:
             return _hit(rule, _("%(count)s links from a new member (limit %(number)s)") % {"count": subject.links.count, "number": number},
                         _("New members may include at most %(number)s links in a post. Please remove some links and try again.") % {"number": number})
     elif kind == KIND.FIRST_POSTS:
-        if number and subject.member.posts_up_to(number) < number:
+        if number and subject.posts_up_to(number) < number:
             return _hit(rule, _("one of the member's first %(number)s posts") % {"number": number}, held_message())
     elif kind == KIND.ACCOUNT_AGE:
         if number and subject.member.age < timedelta(hours=number):
@@ -448,7 +457,7 @@ def spam_score(subject: Subject, *, extra_blocked: frozenset[str] = frozenset())
     links = subject.links
     if links.count:
         points.append((min(LINK_POINTS_MAX, SPAM_POINTS["link"] * links.count),
-                       _("%(count)s links") % {"count": links.count}))
+                       ngettext("%(count)s link", "%(count)s links", links.count) % {"count": links.count}))
     if extra_blocked and any(textlib.domain_matches(host, extra_blocked) for host in links.domains):
         points.append((SPAM_POINTS["blocked_domain"], _("blocked domain")))
     mine, others = subject.duplicates
@@ -461,7 +470,7 @@ def spam_score(subject: Subject, *, extra_blocked: frozenset[str] = frozenset())
         points.append((SPAM_POINTS["account_day"], _("account younger than a day")))
     elif age < timedelta(days=NEW_MEMBER_DAYS):
         points.append((SPAM_POINTS["account_week"], _("account younger than a week")))
-    if subject.member.published_posts == 0:
+    if subject.published_posts == 0:
         points.append((SPAM_POINTS["no_published_posts"], _("no published posts yet")))
     letters, caps = textlib.caps_ratio(subject.nfkc)
     if letters >= 20 and caps > 0.6:

@@ -12,13 +12,19 @@ SCREEN_NAME = "prepublish_rules"
 
 
 def screen_draft(draft: Draft) -> Verdict | None:
-    """The rules' verdict on `draft` (`None`: publish). Moderators' posts are never screened."""
+    """The rules' verdict on `draft` (`None`: publish). Moderators' posts are never screened: whether the
+    author is one is asked only when a rule fired (most posts pass, and spare the query)."""
     snapshot = engine.active_rules()
     rules = [rule for rule in snapshot.rules if rule.applies(draft)]
-    if not rules or is_moderator(draft.author):
+    if not rules:
         return None
     posts_cap = max((rule.number or 0 for rule in rules if rule.kind == Rule.Kind.FIRST_POSTS), default=0)
-    member = engine.Member(draft.author, posts_cap=max(posts_cap, engine.NEW_MEMBER_POSTS))
-    subject = engine.Subject(draft, member, blocked=snapshot.blocked, keywords=snapshot.keywords)
+    subject = engine.Subject(
+        draft, engine.Member(draft.author, posts_cap=max(posts_cap, engine.NEW_MEMBER_POSTS)),
+        blocked=snapshot.blocked, keywords=snapshot.keywords,
+        wants_same_text=any(rule.kind == Rule.Kind.SPAM_SCORE for rule in rules),
+    )
     verdict, _hits = engine.evaluate(rules, subject)
+    if verdict is None or is_moderator(draft.author):
+        return None
     return verdict

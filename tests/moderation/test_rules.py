@@ -427,10 +427,17 @@ def test_the_screen_costs_a_constant_number_of_queries(django_assert_max_num_que
     make_rules(50)
     many_cold, many_warm = screen_queries(member, warm=False), screen_queries(member, warm=True)
     assert many_cold == few_cold and many_warm == few_warm
-    draft = Draft("question", type(member).objects.get(pk=member.pk), "A plain question with https://help.example", title=TITLE)
-    with django_assert_max_num_queries(9):  # rules version + rules (miss), moderator (2), posts (2), duplicates, settings
-        engine.invalidate()
-        screen_draft(draft)
+    body = "A plain question with https://help.example, nothing more to it."
+    engine.invalidate()
+    author = type(member).objects.get(pk=member.pk)  # fresh, as in a request
+    with django_assert_max_num_queries(3):  # rules version and rules (a miss); the author's facts and same text
+        screen_draft(Draft("question", author, body, title=TITLE))
+    author = type(member).objects.get(pk=member.pk)
+    with django_assert_max_num_queries(1):  # the rules from the process's copy: the facts only
+        assert screen_draft(Draft("question", author, body, title=TITLE)) is None
+    author = type(member).objects.get(pk=member.pk)
+    with django_assert_max_num_queries(2):  # a rule fires: is the author a moderator?
+        assert screen_draft(Draft("question", author, body + " word0", title=TITLE)).action == "hold"
 
 
 def test_without_rules_the_screen_costs_one_query_then_none(member):
@@ -452,8 +459,8 @@ def test_fifty_rules_screen_a_post_in_well_under_five_milliseconds():
     rules = engine.active_rules().rules
     started = time.perf_counter()
     for _ in range(20):
-        subject = engine.Subject(draft, engine.Member(member))
-        subject.member.__dict__.update(age=timedelta(days=30), counts=(1, 3))
-        subject.__dict__["duplicates"] = (0, 0)
+        subject = engine.Subject(draft, engine.Member(member), keywords=engine.active_rules().keywords)
+        subject.member.__dict__["age"] = timedelta(days=30)
+        subject.__dict__["facts"] = engine.Facts(posts=1, published=3)  # the text work only
         engine.evaluate(rules, subject)
     assert (time.perf_counter() - started) / 20 < 0.005
