@@ -193,7 +193,7 @@ def edit_answer(actor: Actor | Any, answer: Answer, *, body: str, summary: str =
         raise field_error(error) from None
     throttle("edit", actor)
     if not _staff_edit(user, answer):
-        _screen(Draft("answer", user, body, question_id=answer.question_id))
+        _screen(Draft("answer", user, body, language=answer.question.language, question_id=answer.question_id))
     with transaction.atomic():
         answer = Answer.objects.select_for_update().get(pk=answer.pk)
         if body == answer.body:
