@@ -499,3 +499,21 @@ def test_moderators_question_page_costs_one_query_more_whatever_the_items(client
     for comment in question.comments.all()[:5]:
         flag_post(flaggers[1], comment, reason="rude")
     assert cold() == before
+
+
+def test_moderators_page_with_review_items_is_valid_html(client, moderator, flaggers, tmp_path):
+    from tests.portal.test_valid_html import format_messages, run_vnu
+
+    question = QuestionFactory()
+    hidden, shown = AnswerFactory.create_batch(2, question=question)
+    comment = CommentFactory(answer=shown)
+    CommentFactory(question=question)
+    flagged(hidden, flaggers[:3])
+    flag_post(flaggers[0], comment, reason="rude")
+    client.force_login(moderator)
+    html = client.get(question.get_absolute_url()).content.decode()
+    assert "Review (1 flag)" in html and "Review (3 flags)" in html
+    assert f'id="moderate-hide-comment-{comment.pk}"' in html and f'id="moderate-unhide-answer-{hidden.pk}"' in html
+    (tmp_path / "moderator.html").write_text(html, encoding="utf-8")
+    errors = run_vnu([tmp_path / "moderator.html"])
+    assert not errors, format_messages(errors)
