@@ -517,3 +517,29 @@ def test_moderators_page_with_review_items_is_valid_html(client, moderator, flag
     (tmp_path / "moderator.html").write_text(html, encoding="utf-8")
     errors = run_vnu([tmp_path / "moderator.html"])
     assert not errors, format_messages(errors)
+
+
+# --- decisions taken outside the queue ----------------------------------------------------------------------------
+
+
+def test_a_moderator_deleting_with_the_site_tools_resolves_the_item(spam_question, flaggers, moderator):
+    item = flagged(spam_question, flaggers[:2])
+    services.delete_post(moderator, spam_question, reason="Spam")
+    item.refresh_from_db()
+    assert (item.state, item.resolution, item.resolved_by, item.resolution_reason) == ("resolved", "delete", moderator, "Spam")
+    assert set(Flag.objects.values_list("state", flat=True)) == {"upheld"}
+    assert Notification.objects.filter(kind="moderation").count() == 2
+    entry = audit.history(item).get()
+    assert entry.action == "moderation.item.delete" and entry.data["before"]["post_status"] == "published"
+
+
+def test_approving_a_held_post_with_the_site_tools_resolves_the_item(held_question, moderator):
+    services.approve_post(moderator, held_question)
+    assert ReviewItem.objects.get().resolution == "approve"
+
+
+def test_the_author_deleting_or_the_system_hiding_leaves_the_item_open(spam_question, flaggers):
+    item = flagged(spam_question, flaggers[:3])  # the third flag hid it (the system)
+    services.delete_post(spam_question.author, spam_question)
+    item.refresh_from_db()
+    assert item.state == "open" and Flag.objects.filter(state="open").count() == 3
