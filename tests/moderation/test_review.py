@@ -287,6 +287,7 @@ def test_flaggers_are_told_the_outcome_in_their_language(hidden_item, moderator,
     assert english.actor_id is None  # moderators stay anonymous to flaggers
     japanese = notes[flaggers[1].pk]
     assert japanese.title != english.title and japanese.excerpt != english.excerpt
+    assert japanese.title == "あなたの報告がモデレーターに認められました" and japanese.url.startswith("/ja/community/q/")
     assert moderator.pk not in notes and hidden_item.author_id not in notes
 
 
