@@ -242,6 +242,7 @@ def flag_post(actor: Actor | Any, post: Any, *, reason: str, details: str = "", 
     weight = flag_weight(user)
     question_id = post.pk if post.kind == "question" else post.question_id
     with transaction.atomic():
+        review.lock_thread(question_id)  # lock order: the question, then the item (as community's services)
         item = review.open_item(post, flagged=True)
         try:
             with transaction.atomic():

@@ -151,6 +151,12 @@ def open_item(
     return item
 
 
+def lock_thread(question_id: int) -> None:
+    """Lock the question row first, then items: the order community's services lock in (question, then
+    its posts), so a queue action and a moderator's site action on the same thread never deadlock."""
+    Question.objects.select_for_update().filter(pk=question_id).values_list("pk", flat=True).first()
+
+
 def load_post(kind: str, post_id: int) -> Post | None:
     model = MODELS.get(kind)
     if model is None:
@@ -324,11 +330,13 @@ def act_on_item(
             retry_after=retry,
         )
     with transaction.atomic():
-        item = (
-            ReviewItem.objects.select_for_update(of=("self",)).select_related("resolved_by__profile").filter(pk=item_id).first()
-        )
-        if item is None:
+        question_id = ReviewItem.objects.filter(pk=item_id).values_list("question_id", flat=True).first()
+        if question_id is None:
             raise ModerationError(_("This review item does not exist."), status=404)
+        lock_thread(question_id)
+        item = (
+            ReviewItem.objects.select_for_update(of=("self",)).select_related("resolved_by__profile").get(pk=item_id)
+        )
         if item.state != OPEN or item.version != version:
             raise _stale(item, user)
         post = load_post(item.post_kind, item.post_id)
