@@ -98,7 +98,7 @@ def test_a_queue_action_racing_a_site_action_on_the_same_thread_never_deadlocks(
     late_flagger = MemberFactory()
     for _ in range(3):
         results, errors = race(
-            lambda: act_on_item(first, item.pk, action="delete", version=item.version, reason="Spam"),
+            lambda item=item: act_on_item(first, item.pk, action="delete", version=item.version, reason="Spam"),
             lambda: services.hide_post(second, answer, reason="Advertising"),
             lambda: flag_post(late_flagger, answer, reason="spam"),
         )
