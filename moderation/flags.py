@@ -21,6 +21,7 @@ written. The sentence names the flags' top reason (most weight), "and other reas
 
 from __future__ import annotations
 
+import math
 import re
 from functools import partial
 from typing import Any
@@ -186,9 +187,9 @@ def _duplicate_target(user: Any, post: Any, value: Any) -> Question:
     return original
 
 
-def _retry_message(seconds: int) -> str:
-    if seconds >= 3600:
-        hours = round(seconds / 3600)
+def _retry_message(seconds: int, *, daily: bool) -> str:
+    if daily:
+        hours = max(1, math.ceil(seconds / 3600))
         return ngettext(
             "You have flagged many posts today. Please try again in about %(count)d hour.",
             "You have flagged many posts today. Please try again in about %(count)d hours.", hours,
@@ -206,10 +207,11 @@ def _throttle(actor: Actor) -> None:
     retry = consume("moderation-flag-burst", uid, limit=BURST[0], period=BURST[1])
     if actor.ip:
         retry = max(retry, consume("moderation-flag-ip", actor.ip, limit=PER_IP[0], period=PER_IP[1]))
-    if not retry:
-        retry = consume("moderation-flag-day", uid, limit=ModerationSettings.load().flags_per_day, period=DAY)
     if retry:
-        raise ModerationError(_retry_message(retry), retry_after=retry)
+        raise ModerationError(_retry_message(retry, daily=False), retry_after=retry)
+    retry = consume("moderation-flag-day", uid, limit=ModerationSettings.load().flags_per_day, period=DAY)
+    if retry:
+        raise ModerationError(_retry_message(retry, daily=True), retry_after=retry)
 
 
 def _already_flagged() -> ModerationError:
@@ -240,6 +242,7 @@ def flag_post(actor: Actor | Any, post: Any, *, reason: str, details: str = "", 
     weight = flag_weight(user)
     question_id = post.pk if post.kind == "question" else post.question_id
     with transaction.atomic():
+        review.lock_thread(question_id)  # lock order: the question, then the item (as community's services)
         item = review.open_item(post, flagged=True)
         try:
             with transaction.atomic():

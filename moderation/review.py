@@ -10,6 +10,8 @@ actions that resolve it.
   (`AlreadyHandled`: another moderator acted first, or the item changed) → the action → resolve the flags
   (upheld or dismissed) and tell the flaggers → resolve the item → `version + 1` → audit entry
   `moderation.item.<action>` (before/after, reason).
+- A moderator who deletes, hides, approves or shows a post with the site's own tools (not the queue)
+  decides its open item as well (`resolve_on_staff_change`: same resolution, flaggers told, audit entry).
 - `queue(filters)` is the queryset of the review queue page; `attach_posts(items)` loads their posts in
   one query per kind.
 
@@ -29,11 +31,13 @@ number is a sort key, not a score to show). Three fresh spam flags (3 + 3 = 6) o
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import NoReverseMatch, reverse
@@ -43,7 +47,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from community import caching
-from community.events import NewPost
+from community.events import NewPost, PostStatusChanged
 from community.models import Answer, Comment, Question
 from community.services import Actor, approve_post, delete_post, hide_post, restore_post, unhide_post
 from community.services.base import as_actor, clean_reason
@@ -145,6 +149,12 @@ def open_item(
         ])
     transaction.on_commit(partial(caching.touch, item.question_id))
     return item
+
+
+def lock_thread(question_id: int) -> None:
+    """Lock the question row first, then items: the order community's services lock in (question, then
+    its posts), so a queue action and a moderator's site action on the same thread never deadlock."""
+    Question.objects.select_for_update().filter(pk=question_id).values_list("pk", flat=True).first()
 
 
 def load_post(kind: str, post_id: int) -> Post | None:
@@ -320,35 +330,72 @@ def act_on_item(
             retry_after=retry,
         )
     with transaction.atomic():
-        item = (
-            ReviewItem.objects.select_for_update(of=("self",)).select_related("resolved_by__profile").filter(pk=item_id).first()
-        )
-        if item is None:
+        row = ReviewItem.objects.filter(pk=item_id).values_list("pk", "question_id").first()
+        if row is None:
             raise ModerationError(_("This review item does not exist."), status=404)
+        if row[1] is not None:  # an appeal against an account sanction has no thread
+            lock_thread(row[1])
+        item = (
+            ReviewItem.objects.select_for_update(of=("self",)).select_related("resolved_by__profile").get(pk=item_id)
+        )
         # a resolved item still takes the measures on its author that resolve nothing (warn, silence, ...)
         if item.version != version or (item.state != OPEN and spec.resolves):
             raise _stale(item, user)
         post = load_post(item.post_kind, item.post_id)
         before = _state(item, post)
-        spec.fn(user, item, post, reason, params)
-        if post is not None:
-            post.refresh_from_db(fields=["status", "status_reason"])
-        now = timezone.now()
-        if spec.resolves:
-            resolve_flags(item, spec.outcome, user, now)
-            item.state = RESOLVED
-            item.resolved_at = now
-            item.resolved_by = user
-            item.resolution = action
-            item.resolution_reason = reason
-        item.version += 1
-        item.updated_at = now
-        item.save(update_fields=[
-            "state", "resolved_at", "resolved_by", "resolution", "resolution_reason", "version", "updated_at",
-        ])
-        audit.record(user, f"moderation.item.{action}", item, before=before, after=_state(item, post), reason=reason)
-        transaction.on_commit(partial(caching.touch, item.question_id))
+        token = _acting.set(True)
+        try:
+            spec.fn(user, item, post, reason, params)
+        finally:
+            _acting.reset(token)
+        _finish(item, spec, user, post, before, reason)
     return item
+
+
+def _finish(item: ReviewItem, spec: ItemAction, user: Any, post: Any, before: dict, reason: str) -> None:
+    """After the action: resolve (flags, flaggers told, item closed), move the version, audit."""
+    if post is not None:
+        post.refresh_from_db(fields=["status", "status_reason"])
+    now = timezone.now()
+    if spec.resolves:
+        resolve_flags(item, spec.outcome, user, now)
+        item.state = RESOLVED
+        item.resolved_at = now
+        item.resolved_by = user
+        item.resolution = spec.name
+        item.resolution_reason = reason
+    item.version += 1
+    item.updated_at = now
+    item.save(update_fields=[
+        "state", "resolved_at", "resolved_by", "resolution", "resolution_reason", "version", "updated_at",
+    ])
+    audit.record(user, f"moderation.item.{spec.name}", item, before=before, after=_state(item, post), reason=reason)
+    transaction.on_commit(partial(caching.touch, item.question_id))
+
+
+# A moderator who deletes, hides or publishes a post with the site's own tools (not through the queue)
+# has decided its open item too: it is resolved the same way (flags, flaggers told, audit entry).
+_acting: ContextVar[bool] = ContextVar("moderation_acting_on_item", default=False)
+STAFF_CHANGES = {"deleted": "delete", "hidden": "hide"}
+
+
+def resolve_on_staff_change(event: PostStatusChanged) -> None:
+    if _acting.get() or event.actor_id is None or not event.by_staff:
+        return  # the queue's own action, the system (flags hid it), or the author
+    if event.to_status == PostStatus.PUBLISHED:
+        name = {PostStatus.PENDING: "approve", PostStatus.DELETED: "restore"}.get(event.from_status, "unhide")
+    else:
+        name = STAFF_CHANGES.get(event.to_status)
+    spec = ITEM_ACTIONS.get(name or "")
+    if spec is None:
+        return
+    item = ReviewItem.objects.select_for_update().filter(post_kind=event.post.kind, post_id=event.post.id, state=OPEN).first()
+    if item is None:
+        return
+    user = get_user_model().objects.filter(pk=event.actor_id).first()
+    post = load_post(item.post_kind, item.post_id)
+    before = _state(item, post) | {"post_status": event.from_status}
+    _finish(item, spec, user, post, before, event.reason)
 
 
 def _state(item: ReviewItem, post: Any) -> dict:
@@ -480,6 +527,7 @@ def held_post(event: NewPost) -> None:
 
 def register() -> None:
     subscribe(NewPost, held_post, phase="atomic")
+    subscribe(PostStatusChanged, resolve_on_staff_change, phase="atomic")
     register_item_action(
         "approve", _approve, outcome=DISMISSED, label=pgettext_lazy("audit log", "Approve (review queue)"),
         message=pgettext_lazy("audit log", "Approved from the review queue"),

@@ -505,3 +505,21 @@ def test_members_see_a_flag_link_on_others_posts_only(client, flaggers):
     assert "Flag this question" not in html and "Flag this answer" in html
     client.logout()
     assert "Flag this" not in client.get(question.get_absolute_url()).content.decode()
+
+
+def test_flag_page_and_flag_links_are_valid_html(client, spam_question, flaggers, tmp_path):
+    from tests.portal.test_valid_html import format_messages, run_vnu
+
+    answer = AnswerFactory(question=spam_question)
+    CommentFactory(answer=answer)
+    client.force_login(flaggers[0])
+    pages = {
+        "flag.html": client.get(flag_url(spam_question)).content.decode(),
+        "question.html": client.get(spam_question.get_absolute_url()).content.decode(),
+        "flag-error-ja.html": client.post(flag_url(spam_question, "/ja"), {"reason": "other"}).content.decode(),
+    }
+    assert "Flag this comment" in pages["question.html"]
+    for name, html in pages.items():
+        (tmp_path / name).write_text(html, encoding="utf-8")
+    errors = run_vnu([tmp_path / name for name in pages])
+    assert not errors, format_messages(errors)

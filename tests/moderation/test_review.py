@@ -287,6 +287,7 @@ def test_flaggers_are_told_the_outcome_in_their_language(hidden_item, moderator,
     assert english.actor_id is None  # moderators stay anonymous to flaggers
     japanese = notes[flaggers[1].pk]
     assert japanese.title != english.title and japanese.excerpt != english.excerpt
+    assert japanese.title == "あなたの報告がモデレーターに認められました" and japanese.url.startswith("/ja/community/q/")
     assert moderator.pk not in notes and hidden_item.author_id not in notes
 
 
@@ -499,3 +500,47 @@ def test_moderators_question_page_costs_one_query_more_whatever_the_items(client
     for comment in question.comments.all()[:5]:
         flag_post(flaggers[1], comment, reason="rude")
     assert cold() == before
+
+
+def test_moderators_page_with_review_items_is_valid_html(client, moderator, flaggers, tmp_path):
+    from tests.portal.test_valid_html import format_messages, run_vnu
+
+    question = QuestionFactory()
+    hidden, shown = AnswerFactory.create_batch(2, question=question)
+    comment = CommentFactory(answer=shown)
+    CommentFactory(question=question)
+    flagged(hidden, flaggers[:3])
+    flag_post(flaggers[0], comment, reason="rude")
+    client.force_login(moderator)
+    html = client.get(question.get_absolute_url()).content.decode()
+    assert "Review (1 flag)" in html and "Review (3 flags)" in html
+    assert f'id="moderate-hide-comment-{comment.pk}"' in html and f'id="moderate-unhide-answer-{hidden.pk}"' in html
+    (tmp_path / "moderator.html").write_text(html, encoding="utf-8")
+    errors = run_vnu([tmp_path / "moderator.html"])
+    assert not errors, format_messages(errors)
+
+
+# --- decisions taken outside the queue ----------------------------------------------------------------------------
+
+
+def test_a_moderator_deleting_with_the_site_tools_resolves_the_item(spam_question, flaggers, moderator):
+    item = flagged(spam_question, flaggers[:2])
+    services.delete_post(moderator, spam_question, reason="Spam")
+    item.refresh_from_db()
+    assert (item.state, item.resolution, item.resolved_by, item.resolution_reason) == ("resolved", "delete", moderator, "Spam")
+    assert set(Flag.objects.values_list("state", flat=True)) == {"upheld"}
+    assert Notification.objects.filter(kind="moderation").count() == 2
+    entry = audit.history(item).get()
+    assert entry.action == "moderation.item.delete" and entry.data["before"]["post_status"] == "published"
+
+
+def test_approving_a_held_post_with_the_site_tools_resolves_the_item(held_question, moderator):
+    services.approve_post(moderator, held_question)
+    assert ReviewItem.objects.get().resolution == "approve"
+
+
+def test_the_author_deleting_or_the_system_hiding_leaves_the_item_open(spam_question, flaggers):
+    item = flagged(spam_question, flaggers[:3])  # the third flag hid it (the system)
+    services.delete_post(spam_question.author, spam_question)
+    item.refresh_from_db()
+    assert item.state == "open" and Flag.objects.filter(state="open").count() == 3

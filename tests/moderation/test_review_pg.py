@@ -9,7 +9,7 @@ from django.db import connections
 
 from community import services
 from community.status import PostStatus
-from moderation.errors import AlreadyHandled
+from moderation.errors import AlreadyHandled, ModerationError, PermissionRefused
 from moderation.flags import flag_post
 from moderation.models import Flag, ReviewItem
 from moderation.review import act_on_item
@@ -86,3 +86,24 @@ def test_members_flagging_at_once_make_one_item_and_hide_the_post_once(question)
     question.refresh_from_db()
     assert question.status == PostStatus.HIDDEN
     assert audit.history(question).filter(action="community.hide").count() == 1
+
+
+def test_a_queue_action_racing_a_site_action_on_the_same_thread_never_deadlocks(question):
+    """Both lock the question first, then the item: one decides, the other is told or changes nothing."""
+    answer = services.post_answer(MemberFactory(), question, body="Buy cheap watches at the shop.")
+    for member in MemberFactory.create_batch(2):
+        flag_post(member, answer, reason="spam")
+    item = ReviewItem.objects.get()
+    first, second = make_moderator(), make_moderator()
+    late_flagger = MemberFactory()
+    for _ in range(3):
+        results, errors = race(
+            lambda item=item: act_on_item(first, item.pk, action="delete", version=item.version, reason="Spam"),
+            lambda: services.hide_post(second, answer, reason="Advertising"),
+            lambda: flag_post(late_flagger, answer, reason="spam"),
+        )
+        assert all(isinstance(error, (ModerationError, PermissionRefused)) for error in errors), errors
+        item = ReviewItem.objects.filter(state="open").first() or item
+    answer.refresh_from_db()
+    assert answer.status in (PostStatus.DELETED, PostStatus.HIDDEN)
+    assert ReviewItem.objects.filter(state="open").count() <= 1
