@@ -403,9 +403,9 @@ def test_another_moderators_win_is_shown_with_the_current_state_and_the_typed_re
     assert "Another moderator already handled this item" in html
     assert "Another moderator handled this item first." in html
     assert "quicker" in html and "Current status: resolved" in html and "Resolved: Delete by quicker" in html
-    # no action forms on a resolved item, but what was typed is not lost
+    # no action on the post any more (only the measures on its author remain), and what was typed is not lost
     assert "This item is resolved" in html
-    assert 'name="action"' not in html
+    assert 'name="action" value="delete"' not in html and 'name="action" value="hide"' not in html
     assert "My careful reason</textarea>" in html
 
 
