@@ -105,7 +105,25 @@ def registered_actions() -> set[str] | None:
     return set(registry) if registry is not None else None
 
 
-def offered_actions(user, item: ReviewItem) -> list[ActionSpec]:
+def fits(spec: ActionSpec, item: ReviewItem, post) -> bool:
+    """Whether the action makes sense for the post as it is now (no "restore" on a published post)."""
+    status = getattr(post, "status", None)
+    if post is None:
+        return spec.on != "post"
+    rules = {
+        "approve": status == "pending",
+        "dismiss": item.flagged or status == "hidden",
+        "hide": status in ("published", "pending"),
+        "delete": status != "deleted",
+        "restore": status == "deleted",
+        "unhide": status == "hidden",
+        "lock": item.question.locked_at is None,
+        "close_duplicate": item.question.duplicate_of_id is None,
+    }
+    return rules.get(spec.name, True)
+
+
+def offered_actions(user, item: ReviewItem, post=None) -> list[ActionSpec]:
     """The action forms the item's page shows this moderator."""
     if item.state != ReviewItem.State.OPEN:
         return []
@@ -115,7 +133,7 @@ def offered_actions(user, item: ReviewItem) -> list[ActionSpec]:
     for spec in ACTIONS:
         if registered is not None and spec.name not in registered:
             continue
-        if item.post_kind not in spec.kinds:
+        if item.post_kind not in spec.kinds or not fits(spec, item, post):
             continue
         if spec.on == "appeal" and not item.appealed:
             continue
@@ -156,10 +174,18 @@ def edit_url(post) -> str:
         return ""
 
 
+def live_url(item: ReviewItem, post) -> str:
+    """Where the post is on the site: the question page, at the answer's or comment's anchor."""
+    url = item.question.get_absolute_url()
+    if post is None or item.post_kind == "question":
+        return url
+    return f"{url}#{item.post_kind}-{post.pk}"
+
+
 def render_item(request, item: ReviewItem, *, bound: ActionForm | None = None, conflict: str = "", status: int = 200):
     post = query.post_of(item)
     question = item.question
-    offered = offered_actions(request.user, item)
+    offered = offered_actions(request.user, item, post)
     topic_queryset = topics()
     forms = []
     for spec in offered:
@@ -188,8 +214,10 @@ def render_item(request, item: ReviewItem, *, bound: ActionForm | None = None, c
         "appeal_forms": [form for form in forms if form.spec.on == "appeal"],
         "suggestions": duplicate_suggestions(question) if any(f.spec.name == "close_duplicate" for f in forms) else [],
         "edit_url": edit_url(post),
-        "live_url": post.get_absolute_url() if post is not None else question.get_absolute_url(),
+        "live_url": live_url(item, post),
         "conflict": conflict,
+        "bound": bound,
+        "bound_errors": [str(error) for errors in bound.errors.values() for error in errors] if bound is not None else [],
         "typed_reason": (bound.data.get("reason", "") if bound is not None else ""),
         "resolution_label": action_label(item.resolution),
         "service_missing": registered_actions() is None,

@@ -279,6 +279,33 @@ def test_the_item_page_shows_the_post_in_context_flags_and_the_authors_history(m
     assert 'for="id_hide_reason"' in html
 
 
+def forms_on(html: str) -> set[str]:
+    import re
+
+    return set(re.findall(r'name="action" value="([a-z_]+)"', html))
+
+
+def test_the_item_page_offers_the_actions_that_fit_the_post(mod_client, service_calls):
+    published = ReviewItemFactory()
+    assert forms_on(mod_client.get(f"{QUEUE}{published.pk}/").content.decode()) == {
+        "dismiss", "hide", "delete", "lock", "close_duplicate", "move", "warn", "silence", "suspend", "ban"}
+    held = item_for(QuestionFactory(status="pending"), flagged=False, held=True)
+    assert forms_on(mod_client.get(f"{QUEUE}{held.pk}/").content.decode()) == {
+        "approve", "hide", "delete", "lock", "close_duplicate", "move", "warn", "silence", "suspend", "ban"}
+    hidden_answer = item_for(AnswerFactory(status="hidden"))
+    assert forms_on(mod_client.get(f"{QUEUE}{hidden_answer.pk}/").content.decode()) == {
+        "dismiss", "delete", "unhide", "lock", "warn", "silence", "suspend", "ban"}
+    deleted_comment = item_for(CommentFactory(status="deleted"), appealed=True)
+    assert forms_on(mod_client.get(f"{QUEUE}{deleted_comment.pk}/").content.decode()) == {
+        "dismiss", "restore", "lock", "appeal_grant", "appeal_deny", "warn", "silence", "suspend", "ban"}
+    # no sanctions on another moderator, and nothing at all on a resolved item
+    colleague = with_two_factor(MemberFactory(groups=["Moderators"]))
+    theirs = ReviewItemFactory(question__author=colleague)
+    assert not forms_on(mod_client.get(f"{QUEUE}{theirs.pk}/").content.decode()) & {"warn", "silence", "suspend", "ban"}
+    done = ReviewItemFactory(state="resolved", resolved_at=timezone.now())
+    assert forms_on(mod_client.get(f"{QUEUE}{done.pk}/").content.decode()) == set()
+
+
 def test_the_item_page_shows_the_appeal(mod_client):
     item = ReviewItemFactory(appealed=True, flagged=False, top_reason="appeal")
     Appeal.objects.create(member=item.author, action="audit:1", text="I was only sharing a link to the manual.",
@@ -354,13 +381,17 @@ def test_a_refusal_from_the_service_is_shown_next_to_its_field(mod_client, servi
 
     service_calls.error = refuse
     item = ReviewItemFactory()
-    response = mod_client.post(f"{QUEUE}{item.pk}/act/", {"action": "approve", "version": 1, "reason": ""})
+    response = mod_client.post(f"{QUEUE}{item.pk}/act/", {"action": "dismiss", "version": 1, "reason": ""})
     assert response.status_code == 400
     html = response.content.decode()
-    assert '<p class="error-message" role="alert">Give a reason: the member sees it.</p>' in html
+    assert "Not done: Dismiss flags" in html  # the summary, announced
+    assert '<p class="error-message">Give a reason: the member sees it.</p>' in html  # and next to the field
+    # an action the page no longer offers (approve on a published post) still shows why it was refused
+    response = mod_client.post(f"{QUEUE}{item.pk}/act/", {"action": "approve", "version": 1, "reason": ""})
+    assert response.status_code == 400 and "Give a reason: the member sees it." in response.content.decode()
     # a reason the form itself requires never reaches the service
     response = mod_client.post(f"{QUEUE}{item.pk}/act/", {"action": "hide", "version": 1, "reason": " "})
-    assert response.status_code == 400 and len(service_calls.calls) == 1
+    assert response.status_code == 400 and len(service_calls.calls) == 2
 
 
 def test_after_a_resolving_action_the_next_item_opens(mod_client, service_calls):
@@ -507,6 +538,28 @@ def test_moderators_browse_the_log_with_reasons(mod_client, entries):
 def test_the_log_filters_by_action(mod_client, entries):
     html = mod_client.get(f"{LOG}?action=community.delete").content.decode()
     assert html.count('class="log-row"') == 1 and "Confirmed spam" in html
+
+
+def test_the_log_filters_by_user_and_date(mod_client, entries):
+    other = with_two_factor(MemberFactory(username="othermod", groups=["Moderators"]))
+    audit.record(other, "community.restore", entries, reason="Was not spam after all")
+    html = mod_client.get(f"{LOG}?user={other.pk}").content.decode()
+    assert html.count('class="log-row"') == 1 and "Was not spam after all" in html
+    ModelLogEntry.objects.filter(data__reason="Confirmed spam").update(timestamp=timezone.now() - timedelta(days=40))
+    since = (timezone.now() - timedelta(days=7)).date().isoformat()
+    html = mod_client.get(f"{LOG}?timestamp_from={since}").content.decode()
+    assert "Confirmed spam" not in html and "Advertising, not a question" in html
+
+
+def test_the_log_shows_moderators_entries_about_any_target(mod_client, moderator):
+    """Wagtail's Site history hides entries about models the moderator holds no permission on (review items,
+    sanctions); the moderation log shows every moderation entry."""
+    if "moderation.queuetest.noted" not in audit.ACTIONS:
+        audit.define_action("moderation.queuetest.noted", "Noted (test)", "Noted")
+    item = ReviewItemFactory()
+    audit.record(moderator, "moderation.queuetest.noted", item, reason="Checked the item")
+    assert "Checked the item" in mod_client.get(LOG).content.decode()
+    assert "Checked the item" not in mod_client.get("/admin/reports/site-history/").content.decode()
 
 
 def test_the_log_exports_csv_with_reason_and_changes(mod_client, entries):
