@@ -6,6 +6,7 @@ Reads come from `moderation.queue.query`; every action goes through `moderation.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 from functools import wraps
 from urllib.parse import urlencode
@@ -96,13 +97,21 @@ def action_label(name: str) -> str:
     return str(spec.label) if spec is not None else (name or "")
 
 
-def registered_actions() -> set[str] | None:
-    """The names `moderation.review` knows (None when the service is not installed)."""
+def registered_actions() -> dict | None:
+    """The actions `moderation.review` knows, by name (None when the service is not installed)."""
     service = review_service()
     if service is None:
         return None
     registry = getattr(service, "ITEM_ACTIONS", None)
-    return set(registry) if registry is not None else None
+    return dict(registry) if registry is not None else None
+
+
+def as_registered(spec: ActionSpec, registered: dict | None) -> ActionSpec:
+    """The page's spec, with the service's word on whether a reason is required (its `needs`)."""
+    needs = getattr((registered or {}).get(spec.name), "needs", None)
+    if needs is None:
+        return spec
+    return dataclasses.replace(spec, reason_required="reason" in needs)
 
 
 def fits(spec: ActionSpec, item: ReviewItem, post) -> bool:
@@ -142,20 +151,26 @@ def offered_actions(user, item: ReviewItem, post=None) -> list[ActionSpec]:
                 sanction_ok = can_sanction(user, item.author)
             if not sanction_ok:
                 continue
-        offered.append(spec)
+        offered.append(as_registered(spec, registered))
     return offered
+
+
+CURATION_MODULES = ("moderation.curation", "community.services.curation")
 
 
 def duplicate_suggestions(question) -> list:
     """Possible originals for "close as duplicate", from curation's search when it is installed."""
-    try:
-        curation = importlib.import_module("community.services.curation")
-    except ImportError:
-        return []
-    suggest = getattr(curation, "suggest_originals", None)
+    suggest = None
+    for name in CURATION_MODULES:
+        try:
+            suggest = getattr(importlib.import_module(name), "suggest_originals", None)
+        except ImportError:
+            continue
+        if suggest is not None:
+            break
     if suggest is None:
         return []
-    found = suggest(question)
+    found = suggest(question, limit=5)
     result = []
     for entry in list(found or [])[:5]:
         candidate = entry[0] if isinstance(entry, tuple | list) else entry
@@ -248,6 +263,7 @@ def item_act(request, pk: int):
     spec = ACTIONS_BY_NAME.get(request.POST.get("action", ""))
     if spec is None:
         return HttpResponseBadRequest(gettext("Unknown action."))
+    spec = as_registered(spec, registered_actions())
     form = ActionForm(request.POST, spec=spec, item=item, auto_id=f"id_{spec.name}_%s")
     if not form.is_valid():
         return render_item(request, item, bound=form, status=400)
