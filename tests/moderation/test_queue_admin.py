@@ -99,6 +99,33 @@ def test_the_moderation_menu_shows_the_open_count(mod_client):
     assert "Moderation log" in html
 
 
+@pytest.fixture
+def fresh_admin_menu():
+    """Wagtail reads the menu hooks once per process: forget them, before and after."""
+    from wagtail.admin.menu import admin_menu
+
+    admin_menu.__dict__.pop("registered_menu_items", None)
+    yield
+    admin_menu.__dict__.pop("registered_menu_items", None)
+
+
+def test_one_moderation_menu_even_when_another_area_registers_one(mod_client, fresh_admin_menu):
+    from wagtail import hooks
+    from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
+
+    from moderation.queue.admin import MODERATION_MENU_HOOK
+
+    def other_group():  # what a ViewSetGroup with submenu_hook = MODERATION_MENU_HOOK registers
+        items = [MenuItem("Pre-publish rules", "/admin/rules/", name="rules")]
+        return SubmenuMenuItem("Moderation", Menu(register_hook_name=MODERATION_MENU_HOOK, items=items),
+                               name="moderation", order=240)
+
+    with hooks.register_temporarily("register_admin_menu_item", other_group):
+        html = mod_client.get("/admin/").content.decode()
+    assert html.count('"name": "moderation"') == 1, "one Moderation menu"
+    assert "Pre-publish rules" in html and "Review queue" in html and "Moderation log" in html
+
+
 # --- the list ---------------------------------------------------------------------------------------------------
 
 
