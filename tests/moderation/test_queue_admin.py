@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import sys
 import types
 from datetime import timedelta
@@ -308,8 +309,6 @@ def test_the_item_page_shows_the_post_in_context_flags_and_the_authors_history(m
 
 
 def forms_on(html: str) -> set[str]:
-    import re
-
     return set(re.findall(r'name="action" value="([a-z_]+)"', html))
 
 
@@ -633,3 +632,41 @@ def test_the_log_costs_the_same_queries_with_10_or_10000_entries(mod_client, mod
         response = mod_client.get(f"{LOG}?export=csv")
         content = b"".join(response.streaming_content) if response.streaming else response.content
     assert content.decode("utf-8").count("\n") == 10_001
+
+
+# --- valid HTML ---------------------------------------------------------------------------------------------------
+
+
+def test_the_queue_pages_are_valid_html(mod_client, moderator, service_calls, tmp_path):
+    """What these pages add to the admin — the list (with filters and pages), an item with its action forms (and
+    a refused one), the log's results — passes the W3C Nu HTML checker. (Wagtail's own shell and report
+    filters are checked by Wagtail, and have a few errors of their own: only the main region is checked, and
+    for the log only its results.)"""
+    from tests.portal.test_valid_html import format_messages, run_vnu
+
+    author = MemberFactory()
+    question = QuestionFactory(author=author)
+    item = item_for(question, held=True, hold_reasons="Keyword rule: casino", appealed=True)
+    FlagFactory(item=item, reason="duplicate", duplicate_of=QuestionFactory(), details="Same as the other one")
+    SanctionFactory(member=author)
+    bulk_queue(30, authors=[author], flagger=MemberFactory())
+    audit.record(moderator, "community.hide", question, before={"status": "published"}, after={"status": "hidden"},
+                 reason="Spam")
+    pages = {
+        "queue": mod_client.get(f"{QUEUE}?reason=spam"),
+        "item": mod_client.get(f"{QUEUE}{item.pk}/"),
+        "refused": mod_client.post(f"{QUEUE}{item.pk}/act/", {"action": "suspend", "version": 1, "reason": "",
+                                                              "until": "2000-01-01"}),
+        "log": mod_client.get(LOG),
+    }
+    for name, response in pages.items():
+        assert response.status_code in (200, 400), name
+        html = response.content.decode()
+        start = html.index('<div id="listing-results"') if name == "log" else html.index("<main")
+        fragment = html[start:html.index("</main>")] + ("" if name == "log" else "</main>")
+        unopened = fragment.count("</div>") - len(re.findall(r"<div[\s>]", fragment))  # the shell's, cut off
+        fragment = "<div>" * max(unopened, 0) + fragment
+        document = f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{name}</title></head><body>{fragment}</body></html>'
+        (tmp_path / f"{name}.html").write_text(document, "utf-8")
+    errors = run_vnu([tmp_path / f"{name}.html" for name in pages])
+    assert not errors, "\n" + format_messages(errors)
