@@ -333,6 +333,24 @@ def test_the_item_page_offers_the_actions_that_fit_the_post(mod_client, service_
     assert forms_on(mod_client.get(f"{QUEUE}{done.pk}/").content.decode()) == set()
 
 
+def test_close_as_duplicate_lists_curations_suggested_originals(mod_client, service_calls, monkeypatch):
+    question = QuestionFactory(title="Hub offline after update")
+    original = QuestionFactory(title="Hub goes offline after the 4.2 update")
+    asked = []
+
+    def suggest_originals(of, limit=5):
+        asked.append((of.pk, limit))
+        return [of, original]  # the question itself is never offered
+
+    monkeypatch.setitem(sys.modules, "moderation.curation", types.SimpleNamespace(suggest_originals=suggest_originals))
+    item = item_for(question)
+    html = mod_client.get(f"{QUEUE}{item.pk}/").content.decode()
+    assert asked == [(question.pk, 5)]
+    assert "Suggested originals:" in html
+    assert f'{original.pk}: Hub goes offline after the 4.2 update' in html
+    assert f"{question.pk}: Hub offline after update" not in html
+
+
 def test_the_item_page_shows_the_appeal(mod_client):
     item = ReviewItemFactory(appealed=True, flagged=False, top_reason="appeal")
     Appeal.objects.create(member=item.author, action="audit:1", text="I was only sharing a link to the manual.",
