@@ -78,4 +78,14 @@ def register_moderation_menu():
     return SubmenuMenuItem(_("Moderation"), moderation_menu, name="moderation", icon_name="warning", order=250)
 
 
+@hooks.register("construct_main_menu")
+def one_moderation_menu(request, menu_items):
+    """One "Moderation" menu, even when another area also registers one on the same hook (e.g. a
+    `ViewSetGroup` with `submenu_hook = MODERATION_MENU_HOOK`): the fullest one is kept."""
+    menus = [item for item in menu_items if item.name == "moderation" and isinstance(item, SubmenuMenuItem)]
+    if len(menus) > 1:
+        keep = max(menus, key=lambda item: len(item.menu.menu_items_for_request(request)))
+        menu_items[:] = [item for item in menu_items if item is keep or item not in menus]
+
+
 __all__ = ["MODERATION_MENU_HOOK", "moderation_menu", "register_moderation_menu"]

@@ -6,6 +6,7 @@ Reads come from `moderation.queue.query`; every action goes through `moderation.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 from functools import wraps
 from urllib.parse import urlencode
@@ -96,16 +97,42 @@ def action_label(name: str) -> str:
     return str(spec.label) if spec is not None else (name or "")
 
 
-def registered_actions() -> set[str] | None:
-    """The names `moderation.review` knows (None when the service is not installed)."""
+def registered_actions() -> dict | None:
+    """The actions `moderation.review` knows, by name (None when the service is not installed)."""
     service = review_service()
     if service is None:
         return None
     registry = getattr(service, "ITEM_ACTIONS", None)
-    return set(registry) if registry is not None else None
+    return dict(registry) if registry is not None else None
 
 
-def offered_actions(user, item: ReviewItem) -> list[ActionSpec]:
+def as_registered(spec: ActionSpec, registered: dict | None) -> ActionSpec:
+    """The page's spec, with the service's word on whether a reason is required (its `needs`)."""
+    needs = getattr((registered or {}).get(spec.name), "needs", None)
+    if needs is None:
+        return spec
+    return dataclasses.replace(spec, reason_required="reason" in needs)
+
+
+def fits(spec: ActionSpec, item: ReviewItem, post) -> bool:
+    """Whether the action makes sense for the post as it is now (no "restore" on a published post)."""
+    status = getattr(post, "status", None)
+    if post is None:
+        return spec.on != "post"
+    rules = {
+        "approve": status == "pending",
+        "dismiss": item.flagged or status == "hidden",
+        "hide": status in ("published", "pending"),
+        "delete": status != "deleted",
+        "restore": status == "deleted",
+        "unhide": status == "hidden",
+        "lock": item.question.locked_at is None,
+        "close_duplicate": item.question.duplicate_of_id is None,
+    }
+    return rules.get(spec.name, True)
+
+
+def offered_actions(user, item: ReviewItem, post=None) -> list[ActionSpec]:
     """The action forms the item's page shows this moderator."""
     resolved = item.state != ReviewItem.State.OPEN  # then only the measures on the author remain
     registered = registered_actions()
@@ -114,7 +141,9 @@ def offered_actions(user, item: ReviewItem) -> list[ActionSpec]:
     for spec in ACTIONS:
         if registered is not None and spec.name not in registered:
             continue
-        if item.post_kind not in spec.kinds or (resolved and spec.on != "author"):
+        # an appeal against an account sanction ("member" item) has no post: only author and appeal actions
+        kinds = (*spec.kinds, "member") if spec.on in ("author", "appeal") else spec.kinds
+        if item.post_kind not in kinds or (resolved and spec.on != "author") or not fits(spec, item, post):
             continue
         if spec.on == "appeal" and not item.appealed:
             continue
@@ -123,20 +152,26 @@ def offered_actions(user, item: ReviewItem) -> list[ActionSpec]:
                 sanction_ok = can_sanction(user, item.author)
             if not sanction_ok:
                 continue
-        offered.append(spec)
+        offered.append(as_registered(spec, registered))
     return offered
+
+
+CURATION_MODULES = ("moderation.curation", "community.services.curation")
 
 
 def duplicate_suggestions(question) -> list:
     """Possible originals for "close as duplicate", from curation's search when it is installed."""
-    try:
-        curation = importlib.import_module("community.services.curation")
-    except ImportError:
-        return []
-    suggest = getattr(curation, "suggest_originals", None)
+    suggest = None
+    for name in CURATION_MODULES:
+        try:
+            suggest = getattr(importlib.import_module(name), "suggest_originals", None)
+        except ImportError:
+            continue
+        if suggest is not None:
+            break
     if suggest is None:
         return []
-    found = suggest(question)
+    found = suggest(question, limit=5)
     result = []
     for entry in list(found or [])[:5]:
         candidate = entry[0] if isinstance(entry, tuple | list) else entry
@@ -155,10 +190,18 @@ def edit_url(post) -> str:
         return ""
 
 
+def live_url(item: ReviewItem, post) -> str:
+    """Where the post is on the site: the question page, at the answer's or comment's anchor."""
+    url = item.question.get_absolute_url()
+    if post is None or item.post_kind == "question":
+        return url
+    return f"{url}#{item.post_kind}-{post.pk}"
+
+
 def render_item(request, item: ReviewItem, *, bound: ActionForm | None = None, conflict: str = "", status: int = 200):
     post = query.post_of(item)
     question = item.question
-    offered = offered_actions(request.user, item)
+    offered = offered_actions(request.user, item, post)
     topic_queryset = topics()
     forms = []
     for spec in offered:
@@ -187,8 +230,10 @@ def render_item(request, item: ReviewItem, *, bound: ActionForm | None = None, c
         "appeal_forms": [form for form in forms if form.spec.on == "appeal"],
         "suggestions": duplicate_suggestions(question) if any(f.spec.name == "close_duplicate" for f in forms) else [],
         "edit_url": edit_url(post),
-        "live_url": post.get_absolute_url() if post is not None else question.get_absolute_url(),
+        "live_url": live_url(item, post),
         "conflict": conflict,
+        "bound": bound,
+        "bound_errors": [str(error) for errors in bound.errors.values() for error in errors] if bound is not None else [],
         "typed_reason": (bound.data.get("reason", "") if bound is not None else ""),
         "resolution_label": action_label(item.resolution),
         "service_missing": registered_actions() is None,
@@ -219,6 +264,7 @@ def item_act(request, pk: int):
     spec = ACTIONS_BY_NAME.get(request.POST.get("action", ""))
     if spec is None:
         return HttpResponseBadRequest(gettext("Unknown action."))
+    spec = as_registered(spec, registered_actions())
     form = ActionForm(request.POST, spec=spec, item=item, auto_id=f"id_{spec.name}_%s")
     if not form.is_valid():
         return render_item(request, item, bound=form, status=400)

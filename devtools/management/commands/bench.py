@@ -3,7 +3,8 @@
 Each page is measured the same way as a trivial Django view (the yardstick: same middleware, no
 template, no database) in the same run, and reported as a share of the yardstick's requests per
 second. The SQL queries a page costs an anonymous visitor are counted in-process: "cold" is a
-whole-page-cache miss (the page is rendered), "warm" a hit.
+whole-page-cache miss (the page is rendered), "warm" a hit. The "queue" page is the Wagtail admin's review
+queue for a signed-in moderator (`seed_review_queue` gives it 10,000 open items).
 
 Run it through scripts/bench.sh, which prepares the database and the static files first.
 """
@@ -518,7 +519,7 @@ class Command(BaseCommand):
                 self.stdout.write("  ".join("-" * width for width in widths))
         self.stdout.write(
             "(queries: anonymous visitor, page-cache miss/hit — for question-member a signed-in member, served from the "
-            "member view cache; cache: X-Page-Cache on those requests)"
+            "member view cache; for queue a signed-in moderator, never cached; cache: X-Page-Cache on those requests)"
         )
         for page in pages:
             if page.notes:
