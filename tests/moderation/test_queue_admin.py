@@ -325,12 +325,12 @@ def test_the_item_page_offers_the_actions_that_fit_the_post(mod_client, service_
     deleted_comment = item_for(CommentFactory(status="deleted"), appealed=True)
     assert forms_on(mod_client.get(f"{QUEUE}{deleted_comment.pk}/").content.decode()) == {
         "dismiss", "restore", "lock", "appeal_grant", "appeal_deny", "warn", "silence", "suspend", "ban"}
-    # no sanctions on another moderator, and nothing at all on a resolved item
+    # no sanctions on another moderator; on a resolved item only the measures on its author remain
     colleague = with_two_factor(MemberFactory(groups=["Moderators"]))
     theirs = ReviewItemFactory(question__author=colleague)
     assert not forms_on(mod_client.get(f"{QUEUE}{theirs.pk}/").content.decode()) & {"warn", "silence", "suspend", "ban"}
     done = ReviewItemFactory(state="resolved", resolved_at=timezone.now())
-    assert forms_on(mod_client.get(f"{QUEUE}{done.pk}/").content.decode()) == set()
+    assert forms_on(mod_client.get(f"{QUEUE}{done.pk}/").content.decode()) == {"warn", "silence", "suspend", "ban"}
 
 
 def test_close_as_duplicate_lists_curations_suggested_originals(mod_client, service_calls, monkeypatch):
