@@ -247,6 +247,7 @@ def impose_sanction(
     _throttle(user)
     with transaction.atomic():
         locked = get_user_model().objects.select_for_update().get(pk=member.pk)  # one sanction at a time per member
+        now = timezone.now()  # after the lock: a sanction imposed while we waited has started before this one
         before = list(active_sanctions(locked, now).filter(kind__in=RESTRICTING))
         sanction = Sanction.objects.create(
             member=locked, kind=kind, reason=reason, starts_at=now, ends_at=ends_at, created_by=user, item=item,
