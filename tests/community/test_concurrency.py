@@ -1,39 +1,16 @@
 """Races on PostgreSQL (CI repeats the suite there): counters and ledgers stay exact."""
 
-import threading
 
 import pytest
-from django.db import connections
 
 from community import services
 from community.models import Acceptance, Answer, Question, Vote, VoteEvent
+from tests.concurrency import race
 from tests.factories import UserFactory
 
 # serialized_rollback: the flush after a transactional test would otherwise drop the rows migrations made
 # (Wagtail root page, role groups) for the tests that run after it.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-def race(*calls):
-    """Start every call at the same moment in its own thread; return the exceptions raised."""
-    barrier = threading.Barrier(len(calls))
-    errors = []
-
-    def run(call):
-        try:
-            barrier.wait()
-            call()
-        except Exception as exc:  # noqa: BLE001 - collected and asserted by the test
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from community import services
 from community.models import Answer, Question
 from portal.roles import MODERATORS
 from tests.commands import recompute_check
-from tests.community.test_concurrency import race
+from tests.concurrency import race
 from tests.factories import UserFactory, with_two_factor
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)

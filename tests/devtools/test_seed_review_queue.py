@@ -10,7 +10,7 @@ from devtools.management.commands.bench import QUEUE_PATH, Command
 from moderation.models import Flag, ReviewItem
 from tests.commands import run
 from tests.factories import QuestionFactory
-from tests.moderation.queueui_factories import item_for
+from tests.moderation.factories import item_for
 
 pytestmark = pytest.mark.django_db
 

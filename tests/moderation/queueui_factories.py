@@ -5,69 +5,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import factory
 from django.utils import timezone
 
 from community.models import Question
-from moderation.models import Flag, ReviewItem, Sanction
+from moderation.models import Flag, ReviewItem
 from portal.sanitize import render_markdown
-from tests.factories import MemberFactory, QuestionFactory
-
-
-def item_for(post, **fields) -> ReviewItem:
-    """An open review item about `post` (a question, answer or comment), flagged unless told otherwise."""
-    question = post if post.kind == "question" else post.question
-    now = timezone.now()
-    values = {
-        "post_kind": post.kind, "post_id": post.pk, "question": question, "author": post.author,
-        "topic_id": question.topic_id, "language": question.language, "flagged": True, "top_reason": "spam",
-        "created_at": now, "updated_at": now,
-    }
-    values.update(fields)
-    return ReviewItem.objects.create(**values)
-
-
-class ReviewItemFactory(factory.django.DjangoModelFactory):
-    """An open item about a new question (pass `post=` to `item_for` for answers and comments)."""
-
-    class Meta:
-        model = ReviewItem
-
-    question = factory.SubFactory(QuestionFactory)
-    post_kind = "question"
-    post_id = factory.SelfAttribute("question.pk")
-    author = factory.SelfAttribute("question.author")
-    topic = factory.SelfAttribute("question.topic")
-    language = factory.SelfAttribute("question.language")
-    flagged = True
-    top_reason = "spam"
-    created_at = factory.LazyFunction(timezone.now)
-    updated_at = factory.SelfAttribute("created_at")
-
-
-class FlagFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Flag
-
-    item = factory.SubFactory(ReviewItemFactory)
-    post_kind = factory.SelfAttribute("item.post_kind")
-    post_id = factory.SelfAttribute("item.post_id")
-    question = factory.SelfAttribute("item.question")
-    flagger = factory.SubFactory(MemberFactory)
-    reason = "spam"
-    weight = 1.0
-    created_at = factory.LazyFunction(timezone.now)
-
-
-class SanctionFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Sanction
-
-    member = factory.SubFactory(MemberFactory)
-    kind = Sanction.Kind.SILENCE
-    reason = "Repeated spam"
-    starts_at = factory.LazyFunction(timezone.now)
-    ends_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=3))
 
 
 def bulk_queue(count: int, *, authors: list, flagger, topic=None, priority: float = 1.0, language: str = "en",

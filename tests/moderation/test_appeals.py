@@ -19,7 +19,7 @@ from portal import audit
 from portal.models import Notification
 from tests.factories import PASSWORD, AnswerFactory, CommentFactory, MemberFactory, QuestionFactory
 from tests.moderation import sanctions_factories as fixtures
-from tests.moderation.sanctions_factories import make_moderator
+from tests.moderation.factories import make_moderator
 
 member, mod, thread = fixtures.member, fixtures.mod, fixtures.thread
 

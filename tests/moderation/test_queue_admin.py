@@ -26,7 +26,8 @@ from moderation.models import Appeal, Flag, ReviewItem
 from moderation.queue.forms import ACTIONS
 from portal import audit
 from tests.factories import AnswerFactory, CommentFactory, MemberFactory, QuestionFactory, make_topic, with_two_factor
-from tests.moderation.queueui_factories import FlagFactory, ReviewItemFactory, SanctionFactory, bulk_queue, item_for
+from tests.moderation.factories import FlagFactory, ReviewItemFactory, SanctionFactory, item_for
+from tests.moderation.queueui_factories import bulk_queue
 
 pytestmark = pytest.mark.django_db
 

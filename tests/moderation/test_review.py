@@ -19,7 +19,7 @@ from moderation.review import act_on_item, open_item, queue
 from portal import audit
 from portal.models import Notification, Profile
 from tests.factories import AnswerFactory, CommentFactory, MemberFactory, QuestionFactory, make_topic
-from tests.moderation.flags_factories import FlagFactory, ReviewItemFactory, make_moderator
+from tests.moderation.factories import FlagFactory, ReviewItemFactory, make_moderator
 
 pytestmark = pytest.mark.django_db
 

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connections
 
 from community import services
 from community.status import PostStatus
@@ -15,34 +12,13 @@ from moderation.models import Flag, ReviewItem
 from moderation.review import act_on_item
 from portal import audit
 from portal.models import Notification
+from tests.concurrency import run_at_once
 from tests.factories import MemberFactory
-from tests.moderation.flags_factories import make_moderator
+from tests.moderation.factories import make_moderator
 
 # serialized_rollback: the flush after a transactional test would otherwise drop the rows migrations made
 # (Wagtail root page, role groups) for the tests that run after it.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-def race(*calls):
-    """Start every call at the same moment in its own thread; return (results, exceptions)."""
-    barrier = threading.Barrier(len(calls))
-    results, errors = [], []
-
-    def run(call):
-        try:
-            barrier.wait()
-            results.append(call())
-        except Exception as exc:  # noqa: BLE001 - collected and asserted by the test
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
 
 
 @pytest.fixture
@@ -56,7 +32,7 @@ def test_two_moderators_resolving_one_item_at_once_one_wins(question):
         flag_post(member, question, reason="spam")
     item = ReviewItem.objects.get()
     first, second = make_moderator(), make_moderator()
-    results, errors = race(
+    results, errors = run_at_once(
         lambda: act_on_item(first, item.pk, action="delete", version=item.version, reason="Spam"),
         lambda: act_on_item(second, item.pk, action="dismiss", version=item.version),
     )
@@ -77,7 +53,7 @@ def test_members_flagging_at_once_make_one_item_and_hide_the_post_once(question)
     members = MemberFactory.create_batch(5)
     calls = [lambda m=m: flag_post(m, question, reason="spam") for m in members]
     calls += [lambda m=m: flag_post(m, question, reason="spam") for m in members[:2]]  # double submits
-    results, errors = race(*calls)
+    results, errors = run_at_once(*calls)
     assert len(results) == 5 and len(errors) == 2
     assert all("already flagged" in error.message for error in errors)
     item = ReviewItem.objects.get()
@@ -97,7 +73,7 @@ def test_a_queue_action_racing_a_site_action_on_the_same_thread_never_deadlocks(
     first, second = make_moderator(), make_moderator()
     late_flagger = MemberFactory()
     for _ in range(3):
-        results, errors = race(
+        results, errors = run_at_once(
             lambda item=item: act_on_item(first, item.pk, action="delete", version=item.version, reason="Spam"),
             lambda: services.hide_post(second, answer, reason="Advertising"),
             lambda: flag_post(late_flagger, answer, reason="spam"),

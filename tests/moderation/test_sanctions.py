@@ -23,7 +23,7 @@ from portal.models import Notification, Profile
 from portal.services import PortalError, update_profile
 from tests.factories import AnswerFactory, MemberFactory, QuestionFactory, UserFactory
 from tests.moderation import sanctions_factories as fixtures
-from tests.moderation.sanctions_factories import SanctionFactory, make_moderator
+from tests.moderation.factories import SanctionFactory, make_moderator
 
 member, mod = fixtures.member, fixtures.mod
 

@@ -8,9 +8,9 @@ from moderation import appeals, sanctions
 from moderation.errors import AlreadyHandled, ModerationError
 from moderation.models import Appeal, ReviewItem, Sanction
 from portal import audit
-from tests.community.test_concurrency import race
+from tests.concurrency import race
 from tests.factories import MemberFactory
-from tests.moderation.sanctions_factories import make_moderator
+from tests.moderation.factories import make_moderator
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
