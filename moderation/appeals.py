@@ -385,7 +385,7 @@ def decide_appeal(actor: Actor | Any, appeal: Appeal, *, grant: bool, reason: st
     user = as_actor(actor).user
     if not can_review(user):
         raise PermissionRefused(_("Only moderators can decide appeals."))
-    reason = sanctions._clean_reason(reason)
+    reason = sanctions.required_reason(reason)
     retry = consume("moderation-appeal-decide", str(user.pk), limit=DECIDE_LIMIT[0], period=DECIDE_LIMIT[1])
     if retry:
         raise ModerationError(
@@ -418,7 +418,7 @@ def _item_decision(grant: bool):
         if not open_appeals:
             raise ModerationError(_("This item has no open appeal."))
         for appeal in open_appeals:
-            _decide(actor_user, appeal, grant=grant, reason=sanctions._clean_reason(reason))
+            _decide(actor_user, appeal, grant=grant, reason=sanctions.required_reason(reason))
 
     action.__name__ = "appeal_grant" if grant else "appeal_deny"
     return action

@@ -33,15 +33,15 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext_lazy
 
-from community.services.base import Actor, as_actor
+from community.services.base import Actor, as_actor, clean_reason
 from community.standing import Restriction, forget, register_restriction_provider, standing
 from portal import audit, extensions
 from portal.models import Notification, Profile
 from portal.notifications import Message, notify
 from portal.ratelimit import consume
 
-from .errors import ModerationError, PermissionRefused
-from .models import REASON_MAX, ReviewItem, Sanction
+from .errors import CommunityError, ModerationError, PermissionRefused
+from .models import ReviewItem, Sanction
 from .permissions import can_sanction
 
 Kind = Sanction.Kind
@@ -134,15 +134,14 @@ def account_restrictions(user: Any) -> list[str]:
 # --- writing --------------------------------------------------------------------------------------------------
 
 
-def _clean_reason(reason: str) -> str:
-    reason = " ".join((reason or "").split())
+def required_reason(reason: str) -> str:
+    """The community's reason rule (spaces collapsed, at most 500 characters), and not empty: the member reads it."""
+    try:
+        reason = clean_reason(reason)
+    except CommunityError as error:  # moderation's services refuse with their own error type
+        raise ModerationError(error.message, field=error.field) from None
     if not reason:
         raise ModerationError(_("Please give a reason: the member will read it."), field="reason")
-    if len(reason) > REASON_MAX:
-        raise ModerationError(
-            _("Please keep the reason under %(max)d characters (it has %(count)d).") % {"max": REASON_MAX, "count": len(reason)},
-            field="reason",
-        )
     return reason
 
 
@@ -241,7 +240,7 @@ def impose_sanction(
         raise PermissionRefused(_("Only moderators can sanction members, and never themselves or another moderator."))
     if kind not in Kind.values:
         raise ModerationError(_("Please choose warn, silence, suspend or ban."), field="kind")
-    reason = _clean_reason(reason)
+    reason = required_reason(reason)
     now = timezone.now()
     ends_at = _ends_at(kind, now, days, until)
     _throttle(user)
@@ -270,7 +269,7 @@ def lift_sanction(actor: Actor | Any, sanction: Sanction, *, reason: str) -> San
     user = actor.user
     if not can_sanction(user, sanction.member):
         raise PermissionRefused(_("Only moderators can lift sanctions."))
-    reason = _clean_reason(reason)
+    reason = required_reason(reason)
     _throttle(user)
     with transaction.atomic():
         return _lift(user, sanction, reason)
