@@ -187,6 +187,8 @@ class Answer(PostMixin, models.Model):
     recommended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Posted by a support agent from a case ("Support team" on the answer); earns no reputation.
+    is_support_reply = models.BooleanField(default=False, db_default=False)
 
     objects = AnswerQuerySet.as_manager()
 

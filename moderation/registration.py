@@ -22,3 +22,9 @@ def register() -> None:
     from . import curation
 
     curation.register()
+    from .cases import registration as cases
+
+    cases.register()  # support cases: escalation, workspace, customer pages, surveys
+    from .webhooks import registration as webhooks
+
+    webhooks.register()  # outbound webhooks on case events

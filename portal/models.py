@@ -110,6 +110,7 @@ class Notification(models.Model):
         FOLLOWED = "followed", _("Activity on a question I follow")
         MENTION = "mention", _("Someone mentioned me")
         MODERATION = "moderation", _("Moderators' decisions on my posts, my flags and my account")
+        SUPPORT = "support", _("Replies and updates on my support cases")
 
     class Delivery(models.TextChoices):
         SITE = "site", _("On the site only")
@@ -168,6 +169,7 @@ class Notification(models.Model):
             self.Kind.FOLLOWED: _("%(name)s posted on a question you follow"),
             self.Kind.MENTION: _("%(name)s mentioned you"),
             self.Kind.MODERATION: _("A moderator's decision"),
+            self.Kind.SUPPORT: _("The support team replied"),
         }
         return str(templates.get(self.kind, _("%(name)s posted"))) % {"name": self.actor_name}
 

@@ -37,6 +37,7 @@ DEFAULTS: dict[str, str] = {
     Kind.FOLLOWED: Delivery.DIGEST,
     Kind.MENTION: Delivery.EMAIL,
     Kind.MODERATION: Delivery.EMAIL,
+    Kind.SUPPORT: Delivery.EMAIL,
 }
 CHANNELS = {value for value, _label in NotificationPreference.CHANNELS}
 # At most this many immediate emails per (recipient, actor) in EMAIL_BURST_WINDOW; past it a notification

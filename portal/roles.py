@@ -5,17 +5,20 @@ from __future__ import annotations
 CONTENT_EDITORS = "Content editors"
 MODERATORS = "Moderators"
 SUPPORT_AGENTS = "Support agents"
+SUPPORT_SUPERVISORS = "Support supervisors"
 
 # Page permissions granted on the root page, so they cover every locale's tree.
 PAGE_PERMISSIONS = {
     CONTENT_EDITORS: ["add_page", "change_page"],  # editors submit for review; moderators publish
     MODERATORS: ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"],
     SUPPORT_AGENTS: [],
+    SUPPORT_SUPERVISORS: [],
 }
 COLLECTION_PERMISSIONS = {
     CONTENT_EDITORS: ["add_image", "change_image", "choose_image", "add_document", "change_document", "choose_document"],
     MODERATORS: ["add_image", "change_image", "choose_image", "add_document", "change_document", "choose_document"],
     SUPPORT_AGENTS: ["choose_image", "choose_document"],
+    SUPPORT_SUPERVISORS: ["choose_image", "choose_document"],
 }
 MODEL_PERMISSIONS = {
     CONTENT_EDITORS: [
@@ -32,7 +35,20 @@ MODEL_PERMISSIONS = {
         # these let moderators see the audit entries about answers and comments, not only questions.
         ("community", "view_question"), ("community", "view_answer"), ("community", "view_comment"),
     ],
-    SUPPORT_AGENTS: [("wagtailadmin", "access_admin"), ("knowledge", "view_articlefeedback"), ("knowledge", "view_articlehelpfulness")],
+    SUPPORT_AGENTS: [
+        ("wagtailadmin", "access_admin"), ("knowledge", "view_articlefeedback"), ("knowledge", "view_articlehelpfulness"),
+        ("moderation", "work_cases"), ("moderation", "view_case"), ("moderation", "view_macro"),
+        ("community", "view_question"), ("community", "view_answer"),
+    ],
+    # Supervisors work cases too, see every agent's load and breaches, and manage macros, SLA policies,
+    # business calendars and agents' coverage.
+    SUPPORT_SUPERVISORS: [
+        ("wagtailadmin", "access_admin"), ("knowledge", "view_articlefeedback"), ("knowledge", "view_articlehelpfulness"),
+        ("moderation", "work_cases"), ("moderation", "supervise_cases"), ("moderation", "view_case"),
+        ("community", "view_question"), ("community", "view_answer"),
+        *[("moderation", f"{verb}_{model}") for model in ("macro", "slapolicy", "businesscalendar", "holiday", "agentprofile")
+          for verb in ("add", "change", "delete", "view")],
+    ],
 }
 
 
@@ -58,7 +74,7 @@ def apply_roles(apps) -> None:
         Group.objects.filter(name="Editors").update(name=CONTENT_EDITORS)
     root = Page.objects.filter(depth=1).first()
     root_collection = Collection.objects.filter(depth=1).first()
-    for name in (CONTENT_EDITORS, MODERATORS, SUPPORT_AGENTS):
+    for name in (CONTENT_EDITORS, MODERATORS, SUPPORT_AGENTS, SUPPORT_SUPERVISORS):
         group, _ = Group.objects.get_or_create(name=name)
         for app_label, codename in MODEL_PERMISSIONS[name]:
             permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()

@@ -1,0 +1,1 @@
+"""Outbound webhooks: signed JSON to admin-configured endpoints, delivered through an outbox with retries."""
