@@ -307,6 +307,9 @@ class CaseEvent(models.Model):
 
     CUSTOMER_VISIBLE = frozenset({"created", "status", "public_reply", "private_reply", "customer_reply", "accept_requested", "accepted"})
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on case {self.case_id}"
+
     @property
     def customer_visible(self) -> bool:
         return self.kind in self.CUSTOMER_VISIBLE
@@ -356,3 +359,6 @@ class Survey(models.Model):
             models.CheckConstraint(condition=Q(nps__isnull=True) | Q(nps__lte=10), name="survey_nps_range"),
         ]
         indexes = [models.Index(fields=["customer", "-created_at"], name="survey_customer")]
+
+    def __str__(self) -> str:
+        return f"Survey for case {self.case_id}"

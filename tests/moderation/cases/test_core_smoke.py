@@ -1,8 +1,11 @@
-import pytest
-from datetime import datetime, date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
+
+import pytest
+
 from moderation.cases import sla
-from tests.moderation.cases.factories import CalendarFactory, add_holiday, CaseFactory, make_agent, default_policy
+from tests.moderation.cases.factories import CalendarFactory, CaseFactory, add_holiday, default_policy, make_agent
+
 TOKYO = ZoneInfo("Asia/Tokyo")
 
 @pytest.mark.django_db
