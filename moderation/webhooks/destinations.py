@@ -198,10 +198,10 @@ def _address_is_portal(address: str, port: int, hosts: PortalHosts) -> bool:
 def validate_url(url: str) -> str:
     """The form and service check: a valid http(s) URL that is not the portal. Returns the URL."""
     target = parse(url)
-    URLValidator(schemes=list(SCHEMES), message=_("Enter a full address, such as https://helpdesk.example.com/hooks/portal."))(url)
     hosts = portal_hosts()
     if _named_portal(target, hosts):
         raise ValidationError(PORTAL_ITSELF, code="portal")
+    URLValidator(schemes=list(SCHEMES), message=_("Enter a full address, such as https://helpdesk.example.com/hooks/portal."))(url)
     try:
         addresses = resolve(target.host, target.port)
     except OSError:

@@ -11,7 +11,14 @@ import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
-from moderation.cases.events import AgentReplied, CaseCreated, CaseSolved, CaseUpdated, QuestionEscalated, SurveyAnswered
+from moderation.cases.events import (
+    AgentReplied,
+    CaseCreated,
+    CaseSolved,
+    CaseUpdated,
+    QuestionEscalated,
+    SurveyAnswered,
+)
 from moderation.webhooks import delivery, services
 from moderation.webhooks.models import WebhookDelivery, WebhookEndpoint
 from portal import events
