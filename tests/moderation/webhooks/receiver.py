@@ -32,6 +32,7 @@ class Receiver:
     body: str = "ok"
     headers: dict = field(default_factory=dict)
     received: list = field(default_factory=list)
+    delay: float = 0.0  # seconds the receiver takes to answer (a slow integration)
     server: ThreadingHTTPServer | None = None
 
     @property
@@ -51,6 +52,8 @@ class Receiver:
                     verified=verify(receiver.secret, stamp, body, self.headers.get("X-Portal-Signature", "")),
                     fresh=stamp.isdigit() and abs(time.time() - int(stamp)) <= 300,
                 ))
+                if receiver.delay:
+                    time.sleep(receiver.delay)
                 status = receiver.statuses.pop(0) if receiver.statuses else 200
                 payload = receiver.body.encode()
                 self.send_response(status)

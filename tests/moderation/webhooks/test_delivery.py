@@ -205,3 +205,34 @@ def test_no_transaction_is_open_while_the_request_is_out(receiver, superuser, mo
     assert seen == [False, False, False]
     assert [r.verified for r in receiver.received] == [True, True, True]
     assert not WebhookDelivery.objects.filter(claimed_until__isnull=False).exists()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_sweeps_at_once_send_each_delivery_once(receiver, superuser, postgres_only):
+    import threading
+
+    from django.db import connections
+
+    endpoint = endpoint_for(receiver, superuser)
+    receiver.delay = 0.3
+    now = timezone.now()
+    WebhookDelivery.objects.bulk_create([
+        WebhookDelivery(endpoint=endpoint, event="case.created", payload=f'{{"n":{i}}}', created_at=now, next_attempt_at=now)
+        for i in range(6)
+    ])
+    results: list = []
+
+    def sweep():
+        try:
+            results.append(delivery.sweep())
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sum(r["delivered"] for r in results) == 6
+    assert sorted(r.body for r in receiver.received) == sorted(f'{{"n":{i}}}'.encode() for i in range(6))
+    assert WebhookDelivery.objects.filter(delivered_at__isnull=False, attempts=1).count() == 6
