@@ -2,7 +2,7 @@
 transaction open, record the outcome.
 
 - One ``WebhookDelivery`` row per (event, active endpoint subscribed to it), written in a short transaction
-  after the case change committed; then a task per row (``tasks.deliver_webhook``).
+  after the case change committed; then a task per row (``tasks.deliver_webhook``, enqueued by ``tasks.enqueue``).
 - An attempt: the destination is checked again (``destinations.destination``), the body is signed with the
   endpoint's current secret and a fresh timestamp, and POSTed with a network timeout
   (``PORTAL_WEBHOOK_TIMEOUT``, default 5 s) to the address that was checked. Redirects are not followed.
@@ -17,9 +17,9 @@ transaction open, record the outcome.
 from __future__ import annotations
 
 import http.client
-import logging
 import socket
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -32,8 +32,6 @@ from portal import outbox
 
 from . import destinations, payloads, signing
 from .models import WebhookDelivery, WebhookEndpoint
-
-logger = logging.getLogger(__name__)
 
 # Seconds to wait before retry n (after attempt n failed); attempts in all = len + 1 (8 by default).
 RETRY_DELAYS = (60, 120, 240, 480, 960, 1920, 3840)
@@ -74,36 +72,24 @@ def subscribed_endpoints(event_name: str) -> list[WebhookEndpoint]:
     return [e for e in WebhookEndpoint.objects.filter(active=True).order_by("pk") if event_name in (e.events or [])]
 
 
-def queue(payload: dict, endpoints: list[WebhookEndpoint], *, now: datetime | None = None) -> list[WebhookDelivery]:
-    """Write one delivery row per endpoint (one short transaction) and enqueue their tasks after it commits."""
+def queue(payload: dict, endpoints: list[WebhookEndpoint], *, now: datetime | None = None,
+          then: Callable[[list[int]], None] | None = None) -> list[WebhookDelivery]:
+    """Write one delivery row per endpoint (one short transaction); `then(ids)` runs once it committed
+    (`tasks.enqueue`: one task per row)."""
     if not endpoints:
         return []
     now = now or timezone.now()
     body = payloads.dumps(payload)
     with transaction.atomic():
-        rows = WebhookDelivery.objects.bulk_create(
-            [
-                WebhookDelivery(endpoint=endpoint, event=payload["event"], event_id=payload["id"], payload=body,
-                                created_at=now, next_attempt_at=now)
-                for endpoint in endpoints
-            ],
-            ignore_conflicts=False,
-        )
-        ids = [row.pk for row in rows] if all(row.pk for row in rows) else list(
-            WebhookDelivery.objects.filter(event_id=payload["id"]).values_list("pk", flat=True)
-        )
-        transaction.on_commit(lambda: enqueue(ids))
+        rows = WebhookDelivery.objects.bulk_create([
+            WebhookDelivery(endpoint=endpoint, event=payload["event"], event_id=payload["id"], payload=body,
+                            created_at=now, next_attempt_at=now)
+            for endpoint in endpoints
+        ])
+        ids = [row.pk for row in rows]
+        if then is not None:
+            transaction.on_commit(lambda: then(ids))
     return rows
-
-
-def enqueue(ids: list[int]) -> None:
-    from .tasks import deliver_webhook
-
-    for pk in ids:
-        try:
-            deliver_webhook.enqueue(pk)
-        except Exception:  # the sweep sends it later
-            logger.exception("could not enqueue webhook delivery %s", pk)
 
 
 # --- sending --------------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from moderation.cases import events as case_events
 
-from . import delivery, payloads
+from . import delivery, payloads, tasks
 
 
 def publish(event_name: str, event) -> None:
@@ -24,7 +24,7 @@ def publish(event_name: str, event) -> None:
         return
     payload = payloads.build(event_name, event)
     if payload is not None:
-        delivery.queue(payload, endpoints)
+        delivery.queue(payload, endpoints, then=tasks.enqueue)
 
 
 def question_escalated(event: case_events.QuestionEscalated) -> None:
