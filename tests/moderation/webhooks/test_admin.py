@@ -197,3 +197,31 @@ def test_the_delivery_log_pages_with_a_query_budget(admin_client, superuser, dja
     html = response.content.decode()
     assert response.status_code == 200 and "Page 2 of 3" in html
     assert "&lt;h1&gt;oops&lt;/h1&gt;" in html and "<h1>oops" not in html  # the response is shown as text
+
+
+def test_the_webhook_pages_are_valid_html(admin_client, superuser, tmp_path):
+    """The W3C Nu checker on the pages this area renders itself (the secret shown and not shown, the delivery log)."""
+    from django.utils import timezone
+
+    from tests.portal.test_valid_html import format_messages, run_vnu, vnu_command
+
+    vnu_command()
+    admin_client.post(ADD, form())
+    endpoint = WebhookEndpoint.objects.get()
+    WebhookDelivery.objects.create(endpoint=endpoint, event="case.created", payload="{}", created_at=timezone.now(),
+                                   attempts=2, last_status=500, last_response="<b>oops</b>", last_error="HTTP 500",
+                                   next_attempt_at=timezone.now())
+    pages = {
+        "secret-shown": f"/admin/webhooks/{endpoint.pk}/secret/",
+        "secret-gone": f"/admin/webhooks/{endpoint.pk}/secret/",
+        "deliveries": f"/admin/webhooks/{endpoint.pk}/deliveries/",
+    }  # the list and the form are Wagtail's own templates (their markup is Wagtail's business)
+    files = []
+    for name, url in pages.items():
+        response = admin_client.get(url)
+        assert response.status_code == 200, url
+        path = tmp_path / f"{name}.html"
+        path.write_text(response.content.decode())
+        files.append(path)
+    errors = run_vnu(files)
+    assert not errors, format_messages(errors)
