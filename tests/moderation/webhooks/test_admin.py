@@ -225,3 +225,14 @@ def test_the_webhook_pages_are_valid_html(admin_client, superuser, tmp_path):
         files.append(path)
     errors = run_vnu(files)
     assert not errors, format_messages(errors)
+
+
+def test_test_events_are_rate_limited(admin_client, superuser, one_ratelimit_window, settings):
+    settings.PORTAL_WEBHOOK_TIMEOUT = 0.5
+    endpoint, _ = services.create_endpoint(superuser, name="Down", url="http://127.0.0.1:9/hook", events=["case.created"])
+    limit, _period = services.SEND_LIMIT
+    for _ in range(limit):
+        admin_client.post(f"/admin/webhooks/{endpoint.pk}/test/")
+    response = admin_client.post(f"/admin/webhooks/{endpoint.pk}/test/", follow=True)
+    assert "too often" in response.content.decode()
+    assert WebhookDelivery.objects.count() == limit  # the refused one wrote nothing
