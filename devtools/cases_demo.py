@@ -307,7 +307,8 @@ def _case(spec: Spec, question: Question, people: dict, now: datetime) -> Case:
         first_response_due=first_due, resolution_due=resolution_due, next_due_at=first_due,
     )
     case.tags.set(list(question.tags.names())[:3])
-    timeline.record(case, CaseEvent.Kind.CREATED, escalated_by, data={"reason": spec.reason}, now=created)
+    timeline.record(case, CaseEvent.Kind.CREATED, escalated_by, body=case.reason_detail,
+                    data={"reason": spec.reason, "priority": spec.priority, "keywords": []}, now=created)
     moments = _moments(created, end, len(spec.steps) + (1 if agent else 0))
     changes = 0
     if agent:
@@ -406,5 +407,6 @@ def _survey(case: Case, values: tuple, now: datetime) -> Survey:
     survey.save()
     if survey.answered_at:
         timeline.record(case, CaseEvent.Kind.SURVEY, case.customer,
-                        data={"csat": survey.csat, "ces": survey.ces, "nps": survey.nps}, now=survey.answered_at)
+                        data={"csat": survey.csat, "ces": survey.ces, "nps": survey.nps, "comment": bool(survey.comment)},
+                        now=survey.answered_at)
     return survey

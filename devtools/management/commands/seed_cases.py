@@ -295,7 +295,8 @@ class Command(BaseCommand):
 
     def events(self, case: Case, plan: dict) -> list[CaseEvent]:
         Kind = CaseEvent.Kind
-        rows = [CaseEvent(case_id=case.pk, kind=Kind.CREATED, data={"reason": case.reason}, created_at=case.created_at)]
+        rows = [CaseEvent(case_id=case.pk, kind=Kind.CREATED, data={"reason": case.reason, "priority": case.priority},
+                          created_at=case.created_at)]
         agent = case.assignee_id
         if "assigned" in plan:
             rows.append(CaseEvent(case_id=case.pk, kind=Kind.ASSIGNED, data={"from": None, "to": agent},
