@@ -4,7 +4,10 @@ Each page is measured the same way as a trivial Django view (the yardstick: same
 template, no database) in the same run, and reported as a share of the yardstick's requests per
 second. The SQL queries a page costs an anonymous visitor are counted in-process: "cold" is a
 whole-page-cache miss (the page is rendered), "warm" a hit. The "queue" page is the Wagtail admin's review
-queue for a signed-in moderator (`seed_review_queue` gives it 10,000 open items).
+queue for a signed-in moderator (`seed_review_queue` gives it 10,000 open items); "cases" is the support
+agents' case queue (`/admin/cases/`) for the signed-in demo agent (`seed_cases` gives it 10,000 cases) and
+"case" the customer's case page (`/support/cases/<id>/`) for the signed-in customer with the most cases,
+rotating over their cases (a wrk Lua script requests each in turn).
 
 Run it through scripts/bench.sh, which prepares the database and the static files first.
 """
@@ -35,7 +38,7 @@ from portal.models import HomePage
 TRIVIAL_PATH = "/bench/trivial/"
 PAGE_KINDS = (
     "trivial", "home", "topic", "article", "article-ja", "question", "question-member", "questions", "search", "suggest",
-    "queue",
+    "queue", "cases", "case",
 )
 SEARCH_PATH = "/search/?q=hub+offline"  # a common two-word query
 SUGGEST_PATH = "/search/suggest/?q=reset+pass"
@@ -53,6 +56,10 @@ BENCH_MEMBER = "bench-member"
 BENCH_MODERATOR = "bench-moderator"
 MEMBER_KINDS = ("question-member",)
 QUEUE_PATH = "/admin/moderation/queue/"  # the review queue, signed in as a moderator (seed_review_queue fills it)
+CASES_URL_NAME = "cases_workspace:index"  # the agents' case queue, /admin/cases/ (seed_cases fills it)
+CASE_URL_NAME = "support_case"  # the customer's case page, /support/cases/<id>/
+DEMO_AGENT = "agent"  # load_demo's support agent (TOTP set up)
+MAX_ROTATED = 50  # distinct case pages the "case" row requests in turn
 BENCHMARK_QUESTION = "Benchmark: hub keeps dropping off Wi-Fi (50 answers)"  # made by manage.py seed_bulk
 NO_DEMO = "run scripts/serve.sh or manage.py load_demo first"
 HOST = "127.0.0.1"
@@ -118,6 +125,7 @@ class PageResult:
     non_2xx_3xx: int = 0
     share_of_trivial: float | None = None
     cookie: str = ""  # the signed-in member's session cookie (member pages)
+    paths: list[str] = field(default_factory=list)  # more than one: wrk requests them in turn (a Lua script)
     target_met: bool | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -165,13 +173,14 @@ class Command(BaseCommand):
             for page in pages:
                 self.stdout.write(f"  {page.kind}: {page.url} ...", ending="")
                 self.stdout.flush()
+                script = self.rotation_script(page)
                 if options["warmup"]:
-                    self.run_wrk(wrk, base_url + page.url, options["warmup"], options, page.cookie)
+                    self.run_wrk(wrk, base_url + page.url, options["warmup"], options, page.cookie, script)
                 if page.kind != "trivial" and not page.cookie:
                     served = self.header(options["port"], page.url, "X-Page-Cache")
                     if served != "hit":
                         page.notes.append(f"gunicorn answered X-Page-Cache: {served or 'absent'} after the warm-up")
-                numbers = self.run_wrk(wrk, base_url + page.url, options["duration"], options, page.cookie)
+                numbers = self.run_wrk(wrk, base_url + page.url, options["duration"], options, page.cookie, script)
                 for name, value in numbers.items():
                     setattr(page, name, value)
                 self.stdout.write(f" {page.requests_per_sec:.0f} req/s")
@@ -228,6 +237,10 @@ class Command(BaseCommand):
                 pages.append(PageResult(item, SUGGEST_PATH, "autocomplete"))
             elif item == "queue":
                 pages.append(self.queue_page())
+            elif item == "cases":
+                pages.append(self.cases_page())
+            elif item == "case":
+                pages.append(self.case_page())
             elif item in ("question", "question-member"):
                 question = self.benchmark_question()
                 page = PageResult(item, question.get_absolute_url(), f"{question.title} ({question.answer_count} answers)")
@@ -299,6 +312,90 @@ class Command(BaseCommand):
         page = PageResult("queue", QUEUE_PATH, f"review queue (moderator, {open_items:,} open items)")
         page.cookie = self.moderator_cookie()
         return page
+
+    def cases_page(self) -> PageResult:
+        """The agents' case queue (default view) for the signed-in demo agent, with however many cases there are."""
+        from django.contrib.auth import get_user_model
+        from django.urls import NoReverseMatch, reverse
+
+        from moderation.cases.models import Case
+
+        try:
+            url = reverse(CASES_URL_NAME)
+        except NoReverseMatch as error:
+            raise CommandError(f"no URL named {CASES_URL_NAME!r}: the agent workspace is not installed") from error
+        agent = get_user_model().objects.filter(username=DEMO_AGENT).first()
+        if agent is None:
+            raise CommandError(f"no demo agent {DEMO_AGENT!r}: {NO_DEMO}")
+        try:
+            total = Case.objects.count()
+            mine = Case.objects.filter(assignee=agent).exclude(status="closed").count()
+        except DatabaseError as error:
+            raise CommandError(f"cannot read the cases ({error}): run manage.py migrate") from error
+        if total < 10_000:
+            self.stdout.write(self.style.WARNING(
+                f"There are {total:,} support cases, not 10,000: run manage.py seed_cases first (scripts/bench.sh does)"
+            ))
+        page = PageResult("cases", url, f"agent case queue (demo agent, {total:,} cases, {mine:,} theirs)")
+        page.cookie = self.session_cookie(agent)
+        return page
+
+    def case_page(self) -> PageResult:
+        """The customer's case page, for the customer with the most generated cases (else the most cases),
+        rotating over up to MAX_ROTATED of their cases."""
+        from django.db.models import Count
+        from django.urls import NoReverseMatch, reverse
+        from django.utils import translation
+
+        from devtools.management.commands.seed_cases import generated_cases
+        from moderation.cases.models import Case
+
+        try:
+            top = (
+                generated_cases().values("customer").annotate(n=Count("pk")).order_by("-n", "customer").first()
+                or Case.objects.values("customer").annotate(n=Count("pk")).order_by("-n", "customer").first()
+            )
+        except DatabaseError as error:
+            raise CommandError(f"cannot read the cases ({error}): run manage.py migrate") from error
+        if top is None:
+            raise CommandError("no support case found: run manage.py seed_cases first (scripts/bench.sh does)")
+        cases = list(Case.objects.filter(customer=top["customer"]).order_by("-created_at", "pk")
+                     .values_list("pk", flat=True)[:MAX_ROTATED])
+        try:
+            with translation.override("en"):
+                paths = [reverse(CASE_URL_NAME, args=[pk]) for pk in cases]
+        except NoReverseMatch as error:
+            raise CommandError(f"no URL named {CASE_URL_NAME!r}: the customer case pages are not installed") from error
+        customer = Case.objects.select_related("customer").filter(pk=cases[0]).first().customer
+        title = f"customer case page ({customer.get_username()}, {len(paths)} case{'s' if len(paths) != 1 else ''} in turn)"
+        page = PageResult("case", paths[0], title, paths=paths)
+        page.cookie = self.session_cookie(customer)
+        return page
+
+    def session_cookie(self, user) -> str:
+        """`user`'s session cookie (for the signed-in rows: wrk sends it as a Cookie header)."""
+        from django.test import Client
+
+        client = Client()
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+    def rotation_script(self, page: PageResult) -> str:
+        """A wrk Lua script requesting the page's paths in turn ("" for a page with one path)."""
+        if len(page.paths) < 2:
+            return ""
+        quoted = ", ".join(json.dumps(path) for path in page.paths)
+        path = Path(settings.VAR_DIR) / f"bench-rotate-{page.kind}.lua"
+        path.write_text(
+            f"local paths = {{{quoted}}}\n"
+            "local n = 0\n"
+            "request = function()\n"
+            "  n = n % #paths + 1\n"
+            "  return wrk.format(nil, paths[n])\n"
+            "end\n",
+            encoding="utf-8",
+        )
+        return str(path)
 
     def moderator_cookie(self) -> str:
         """A moderator's session (Moderators group, verified address, TOTP set up as staff must have it)."""
@@ -459,10 +556,11 @@ class Command(BaseCommand):
         except OSError:
             return ""
 
-    def run_wrk(self, wrk: str, url: str, seconds: int, options, cookie: str = "") -> dict:
+    def run_wrk(self, wrk: str, url: str, seconds: int, options, cookie: str = "", script: str = "") -> dict:
         command = [
             wrk,
             *(["-H", f"Cookie: {cookie}"] if cookie else []),
+            *(["-s", script] if script else []),
             f"-t{options['threads']}",
             f"-c{options['connections']}",
             f"-d{seconds}s",
@@ -519,7 +617,8 @@ class Command(BaseCommand):
                 self.stdout.write("  ".join("-" * width for width in widths))
         self.stdout.write(
             "(queries: anonymous visitor, page-cache miss/hit — for question-member a signed-in member, served from the "
-            "member view cache; for queue a signed-in moderator, never cached; cache: X-Page-Cache on those requests)"
+            "member view cache; for queue a signed-in moderator, for cases the demo agent and for case the customer, never "
+            "cached; cache: X-Page-Cache on those requests)"
         )
         for page in pages:
             if page.notes:

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Locale, Page, Site
 
+from devtools.cases_demo import load_cases_demo
 from devtools.community_demo import DEMO_PASSWORD, load_community_demo
 from devtools.moderation_demo import load_moderation_demo
 from knowledge.importer import import_articles
@@ -43,6 +44,8 @@ USERS = [
     ("editor", "editor@nimbus-home.example", "Erin Editor", "en", roles.CONTENT_EDITORS, False),
     ("moderator", "moderator@nimbus-home.example", "Morgan Moderator", "en", roles.MODERATORS, False),
     ("agent", "agent@nimbus-home.example", "Alex Agent", "en", roles.SUPPORT_AGENTS, False),
+    ("agent-ja", "agent-ja@nimbus-home.example", "佐々木 葵", "ja", roles.SUPPORT_AGENTS, False),
+    ("supervisor", "supervisor@nimbus-home.example", "Sam Supervisor", "en", roles.SUPPORT_SUPERVISORS, False),
     ("alice", "alice@example.com", "Alice Chen", "en", None, False),
     ("bob", "bob@example.com", "Bob Martins", "en", None, False),
     ("hanako", "hanako@example.jp", "山田 花子", "ja", None, False),
@@ -81,6 +84,7 @@ class Command(BaseCommand):
         self.votes_and_views(users)
         load_community_demo(stdout=self.stdout)
         load_moderation_demo(stdout=self.stdout)
+        load_cases_demo(stdout=self.stdout)
         if ensure_index(self.stdout):
             self.stdout.write("Search documents rebuilt.")
         self.print_logins()

@@ -55,6 +55,7 @@ from community.models import (
 )
 from devtools.community_demo import DEMO_PASSWORD
 from devtools.generated import BULK_USER, generated_questions
+from devtools.management.commands.seed_cases import forget_generated_cases
 from devtools.management.commands.seed_review_queue import forget_generated_items
 from knowledge.models import TopicPage
 from portal.models import Profile
@@ -283,6 +284,7 @@ class Command(BaseCommand):
 
     def reset(self) -> None:
         forget_generated_items()  # the benchmark review queue (seed_review_queue) points at generated posts
+        forget_generated_cases()  # and the benchmark support cases (seed_cases) at generated questions
         using = connection.alias
         bulk = generated_questions().values("pk")
         bulk_q = Q(question__in=bulk)
