@@ -31,7 +31,7 @@ from portal.site_url import absolute_url
 from . import permissions, sla, timeline
 from .errors import AlreadyHandled, CaseError, PermissionRefused
 from .events import AgentReplied, CaseSolved, CaseUpdated
-from .models import TRANSITIONS, AgentProfile, Case, CaseEvent, CaseStatus, Macro, Priority
+from .models import AgentProfile, Case, CaseEvent, CaseStatus, Macro, Priority
 
 REPLY_MAX = 10_000
 NOTE_MAX = 5_000
