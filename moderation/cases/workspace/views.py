@@ -21,7 +21,7 @@ from community.services import CommunityError
 
 from .. import permissions, services, sla
 from ..errors import AlreadyHandled
-from ..models import Case, Macro
+from ..models import Case, CaseStatus, Macro, Priority
 from . import query
 from .forms import QUEUE_LABELS, AssigneeForm, FilterForm, NoteForm, PriorityForm, ReplyForm, StatusForm, TagsForm
 
@@ -116,6 +116,21 @@ def build_forms(case: Case, macros: list[Macro], bound: dict | None = None) -> d
     }
 
 
+def change_text(entry) -> str:
+    """"Open → Pending customer" for a timeline entry that records a change, in the reader's language."""
+    data = entry.data or {}
+    if entry.kind == "assigned":
+        return "→ " + (data.get("to_name") or str(_("Unassigned")))
+    labels = {"status": CaseStatus, "priority": Priority}.get(entry.kind)
+    if labels is not None and ("from" in data or "to" in data):
+        def label(value):
+            return str(labels(value).label) if value in labels.values else str(value or "—")
+        return f"{label(data.get('from'))} → {label(data.get('to'))}"
+    if entry.kind == "tags":
+        return ", ".join(data.get("to") or []) or "—"
+    return ""
+
+
 def render_case(request, case: Case, *, bound: dict | None = None, conflict: str = "", status: int = 200):
     now = timezone.now()
     case.tag_names = sorted(case.tags.names())
@@ -129,11 +144,12 @@ def render_case(request, case: Case, *, bound: dict | None = None, conflict: str
         "answers": query.thread_answers(case),
         "earlier_cases": query.earlier_cases(case),
         "questions": query.customer_questions(case),
-        "timeline": query.timeline(case),
+        "timeline": [(entry, change_text(entry)) for entry in query.timeline(case)],
         "forms": forms,
         "closed": case.status == "closed",
         "conflict": conflict,
         "list_url": reverse("cases_workspace:index"),
+        "action_url": reverse("cases_workspace:case", args=[case.pk]),
         "header_title": _("Case %(number)s") % {"number": case.number},
     }, status=status)
 

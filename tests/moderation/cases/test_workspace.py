@@ -267,3 +267,45 @@ def test_support_badge_on_question_page(client, agent):
 
 def test_agent_with_two_factor_helper():
     assert with_two_factor
+
+
+def test_workspace_pages_are_valid_html(client, agent, tmp_path):
+    """What the workspace adds to the admin (the queue, a case page with its forms and a refused action, the
+    load page) passes the W3C Nu HTML checker; only the main region is checked, like the review queue's."""
+    import re
+
+    from tests.portal.test_valid_html import format_messages, run_vnu
+
+    supervisor = make_agent("boss", supervisor=True)
+    client.force_login(supervisor)
+    now = timezone.now()
+    case = CaseFactory(assignee=supervisor, next_due_at=now - timedelta(hours=1))
+    CaseFactory(next_due_at=now + timedelta(minutes=20))
+    MacroFactory()
+    services.reply(supervisor, case, body="A *public* reply", public=True)
+    services.add_note(supervisor, case, body="A note")
+    pages = {
+        "queue": client.get(INDEX + "?queue=all"),
+        "case": client.get(f"{INDEX}{case.pk}/"),
+        "stale": client.post(f"{INDEX}{case.pk}/", {"action": "reply", "reply-body": "typed", "reply-visibility": "private", "reply-version": 1}),
+        "load": client.get(LOAD),
+    }
+    for name, response in pages.items():
+        assert response.status_code in (200, 409), name
+        html = response.content.decode()
+        fragment = html[html.index("<main"):html.index("</main>")] + "</main>"
+        unopened = fragment.count("</div>") - len(re.findall(r"<div[\s>]", fragment))
+        fragment = "<div>" * max(unopened, 0) + fragment
+        document = f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{name}</title></head><body>{fragment}</body></html>'
+        (tmp_path / f"{name}.html").write_text(document, "utf-8")
+    errors = run_vnu([tmp_path / f"{name}.html" for name in pages])
+    assert not errors, "\n" + format_messages(errors)
+
+
+def test_menu_counts_new_cases_and_timeline_reads_in_words(agent_client, agent):
+    case = CaseFactory()
+    html = agent_client.get("/admin/").content.decode()
+    assert "Cases (1 new)" in html
+    services.change_status(agent, case, "pending", reason="Waiting for logs")
+    html = agent_client.get(f"{INDEX}{case.pk}/").content.decode()
+    assert "New → Pending customer" in html and "Waiting for logs" in html
