@@ -8,11 +8,21 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from moderation.queue.forms import TopicChoiceField, topics
+from knowledge.models import TopicPage
 
 from ..models import REASON_MAX, TRANSITIONS, CaseStatus, Priority
 from ..services import NOTE_MAX, REPLY_MAX
 from .query import QUEUES
+
+
+class TopicChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.title} ({obj.locale.language_code})"
+
+
+def topics():
+    return TopicPage.objects.select_related("locale").order_by("locale__language_code", "title")
+
 
 QUEUE_LABELS = {
     "mine": _("Mine"),
