@@ -146,6 +146,7 @@ def render_case(request, case: Case, *, bound: dict | None = None, conflict: str
         "questions": query.customer_questions(case),
         "timeline": [(entry, change_text(entry)) for entry in query.timeline(case)],
         "forms": forms,
+        "macro_texts": {str(macro.pk): services.render_macro(macro, case, request.user) for macro in macros},
         "closed": case.status == "closed",
         "conflict": conflict,
         "list_url": reverse("cases_workspace:index"),

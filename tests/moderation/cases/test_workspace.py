@@ -172,6 +172,7 @@ def test_case_page_shows_snapshot_thread_timeline_and_history(agent_client, agen
     assert case.question_title in html and case.question.get_absolute_url() in html
     assert "A community answer" in html and earlier_q.title in html
     assert 'name="reply-version"' in html and 'value="1"' in html
+    assert "js/cases-workspace.js" in html and 'id="case-macros"' in html
 
 
 def csrf_client(user) -> Client:
