@@ -68,7 +68,7 @@ def _stale_message() -> str:
 
 
 def _lock(case: Case, expected_version: Any) -> Case:
-    locked = Case.objects.select_for_update().select_related("policy__calendar").get(pk=case.pk)
+    locked = Case.objects.select_for_update(of=("self",)).select_related("policy__calendar").get(pk=case.pk)
     if expected_version not in (None, ""):
         try:
             expected = int(expected_version)
