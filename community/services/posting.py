@@ -239,3 +239,35 @@ def post_comment(actor: Actor | Any, post: Question | Answer, *, body: str) -> C
             post=comment.ref, question_id=question_id, actor_id=user.pk, author_id=user.pk, **_event_hold(verdict)
         ))
     return comment
+
+
+def post_support_answer(user: Any, question: Question, *, body: str) -> Answer:
+    """A support agent's public reply on the thread: an answer marked `is_support_reply` ("Support team").
+    Staff work under their role, not a member's standing: no screening rules, no member rate limits (the
+    case service limits agents). Counted, followed and announced (`AnswerPosted`) like `post_answer`, so
+    the asker and followers are notified. The permission is checked by name so community never imports
+    moderation."""
+    if not (
+        getattr(user, "is_authenticated", False) and user.is_active and permissions.staff_two_factor_ok(user)
+        and (user.is_superuser or user.has_perm("moderation.work_cases"))
+    ):
+        raise PermissionRefused(_("Only the support team can post support answers."))
+    try:
+        body = clean_body(body)
+    except FieldError as error:
+        raise field_error(error) from None
+    ensure_profile(user)
+    now = timezone.now()
+    with transaction.atomic():
+        question = lock_question(question.pk)
+        if question.status == PostStatus.DELETED or question.merged_into_id is not None:
+            raise CommunityError(_("This question was deleted or merged: the reply cannot be posted on it."))
+        answer = Answer.objects.create(
+            question=question, author=user, body=body, body_html=render(body), created_at=now,
+            status=PostStatus.PUBLISHED, is_support_reply=True,
+        )
+        Question.objects.filter(pk=question.pk).update(answer_count=F("answer_count") + 1, last_activity_at=now)
+        PostRevision.objects.create(answer=answer, number=1, editor=user, body=body)
+        follow(user.pk, question.pk)
+        publish(AnswerPosted(post=answer.ref, question_id=question.pk, actor_id=user.pk, author_id=user.pk))
+    return answer

@@ -8,3 +8,7 @@ def register() -> None:
     from . import timeline
 
     timeline.register()  # audit actions cases.*
+
+    from .workspace import admin as workspace_admin
+
+    workspace_admin.register()  # agent workspace: /admin/cases/, the "Support" menu, back-office viewsets

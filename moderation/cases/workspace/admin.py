@@ -1,0 +1,102 @@
+"""The agent workspace's place in the Wagtail admin (imported by `moderation.cases.registration`):
+its URLs, the "Support" menu and the back-office screens (macros, SLA policies, business calendars with
+their holidays, agents)."""
+
+from __future__ import annotations
+
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.viewsets.model import ModelViewSet
+
+from ..models import AgentProfile, BusinessCalendar, Holiday, Macro, SlaPolicy
+from . import menu, views
+
+app_name = "cases_workspace"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("load/", views.load, name="load"),
+    path("<int:pk>/", views.case_detail, name="case"),
+]
+
+
+def register_urls():
+    return [path("cases/", include((urlpatterns, app_name), namespace=app_name))]
+
+
+class SupportViewSet(ModelViewSet):
+    add_to_admin_menu = True
+    menu_hook = menu.SUPPORT_MENU_HOOK
+    copy_view_enabled = False
+    inspect_view_enabled = False
+
+
+class MacroViewSet(SupportViewSet):
+    model = Macro
+    name = "support-macros"
+    icon = "doc-full"
+    menu_label = _("Macros")
+    menu_order = 300
+    form_fields = ["name", "body_en", "body_ja", "active"]
+    list_display = ["name", "active", "updated_at"]
+    list_filter = ["active"]
+    search_fields = ["name", "body_en", "body_ja"]
+
+
+class SlaPolicyViewSet(SupportViewSet):
+    model = SlaPolicy
+    name = "support-sla-policies"
+    icon = "time"
+    menu_label = _("SLA policies")
+    menu_order = 400
+    exclude_form_fields = []
+    list_display = ["name", "topic", "is_default", "calendar"]
+    list_filter = ["is_default"]
+
+
+class BusinessCalendarViewSet(SupportViewSet):
+    model = BusinessCalendar
+    name = "support-calendars"
+    icon = "date"
+    menu_label = _("Business calendars")
+    menu_order = 500
+    form_fields = ["name", "time_zone", "around_the_clock", "work_days", "day_start", "day_end"]
+    list_display = ["name", "time_zone", "around_the_clock", "work_days"]
+
+
+class HolidayViewSet(SupportViewSet):
+    model = Holiday
+    name = "support-holidays"
+    icon = "calendar-alt"
+    menu_label = _("Holidays")
+    menu_order = 550
+    form_fields = ["calendar", "date", "name"]
+    list_display = ["date", "name", "calendar"]
+    list_filter = ["calendar"]
+
+
+class AgentProfileViewSet(SupportViewSet):
+    model = AgentProfile
+    name = "support-agents"
+    icon = "user"
+    menu_label = _("Agents")
+    menu_order = 600
+    form_fields = ["user", "topics", "languages", "available"]
+    list_display = ["user", "languages", "available", "last_assigned_at"]
+    list_filter = ["available"]
+
+
+VIEWSETS = (MacroViewSet, SlaPolicyViewSet, BusinessCalendarViewSet, HolidayViewSet, AgentProfileViewSet)
+
+
+def register() -> None:
+    """Register the hooks (once; called from `moderation.cases.registration.register()`)."""
+    if getattr(register, "done", False):
+        return
+    register.done = True
+    hooks.register("register_admin_urls", register_urls)
+    hooks.register(menu.SUPPORT_MENU_HOOK, menu.cases_menu_item)
+    hooks.register(menu.SUPPORT_MENU_HOOK, menu.load_menu_item)
+    hooks.register("register_admin_menu_item", menu.support_menu_item)
+    for viewset in VIEWSETS:
+        hooks.register("register_admin_viewset", viewset)
