@@ -8,3 +8,9 @@ def register() -> None:
     from . import timeline
 
     timeline.register()  # audit actions cases.*
+    # --- cust: customer pages, surveys, acceptance requests ---
+    from . import acceptance, customer, surveys
+
+    customer.register()  # CaseCreated → the "My support cases" header flag
+    surveys.register()  # CaseSolved → survey email
+    acceptance.register()  # CaseSolved → ask the asker to accept the solution
