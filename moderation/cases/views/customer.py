@@ -46,8 +46,8 @@ def case_list(request):
     has_next = len(rows) > PAGE_SIZE
     now = timezone.now()
     cases = [{"case": case, "due": customer.describe_due(case, now)} for case in rows[:PAGE_SIZE]]
-    if cases:
-        request.session[customer.SESSION_KEY] = True
+    if cases and request.session.get(customer.SESSION_KEY) is not True:
+        request.session[customer.SESSION_KEY] = True  # the header link (see customer.has_cases)
     context = {"cases": cases, "page_number": page, "has_next": has_next, "now": now}
     return TemplateResponse(request, "moderation/cases/customer/list.html", context)
 
@@ -120,7 +120,8 @@ def _detail(request, pk: int, *, form: ReplyForm | None = None, status: int = 20
         "reopens": case.status in customer.REOPENS,
         "survey": _survey_state(case, now) if case.status in (CaseStatus.SOLVED, CaseStatus.CLOSED) else None,
     }
-    request.session[customer.SESSION_KEY] = True
+    if request.session.get(customer.SESSION_KEY) is not True:
+        request.session[customer.SESSION_KEY] = True
     return TemplateResponse(request, "moderation/cases/customer/detail.html", context, status=status)
 
 
