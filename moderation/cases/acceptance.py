@@ -41,7 +41,7 @@ def request_acceptance(case: Case, now: datetime | None = None) -> bool:
     """Ask the asker to accept the support reply that solved their question. True when asked now."""
     now = now or timezone.now()
     with transaction.atomic():
-        case = Case.objects.select_for_update().select_related("question", "customer__profile", "solution_answer").get(pk=case.pk)
+        case = Case.objects.select_for_update(of=("self",)).select_related("question", "customer__profile", "solution_answer").get(pk=case.pk)
         answer = case.solution_answer
         if case.status != CaseStatus.SOLVED or answer is None or case.accept_requested_at is not None:
             return False

@@ -76,7 +76,7 @@ def create_survey(case: Case, now=None) -> Survey | None:
     customer in their language. None when the case is not solved or already has a live or answered survey."""
     now = now or timezone.now()
     with transaction.atomic():
-        case = Case.objects.select_for_update().select_related("customer__profile").get(pk=case.pk)
+        case = Case.objects.select_for_update(of=("self",)).select_related("customer__profile").get(pk=case.pk)
         if case.status != "solved":
             return None
         survey = Survey.objects.filter(case=case).first()
@@ -136,7 +136,7 @@ def answer_survey(token: str, *, csat: Any, ces: Any, nps: Any = None, comment: 
             field="comment",
         )
     with transaction.atomic():
-        locked = Survey.objects.select_for_update().select_related("case", "customer").get(pk=survey.pk)
+        locked = Survey.objects.select_for_update(of=("self",)).select_related("case", "customer").get(pk=survey.pk)
         written = Survey.objects.filter(pk=locked.pk, answered_at__isnull=True).update(answered_at=now, comment=comment, **values)
         if not written:
             raise AlreadyHandled(_("This survey was already answered. Thank you!"))
