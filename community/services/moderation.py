@@ -222,3 +222,25 @@ def hide_for_review(post: Post, *, reason: str) -> Post:
     """The system hides a published post pending a moderator's review (members' flags passed the threshold).
     No permission check: the caller (moderation's flag service) decided; the actor is the system."""
     return _transition(None, post, to=HIDDEN, allowed_from=(PUBLISHED,), event=PostHidden, reason=clean_reason(reason))
+
+
+def accept_on_behalf_by_system(answer: Answer) -> bool:
+    """The system accepts `answer` for a silent asker (support cases: a support reply solved the question
+    and the asker did not respond to the request to accept it). No permission check: the caller decided;
+    the actor is the system. Never replaces an accepted answer; only a published answer in a live, unmerged
+    thread. Returns True when it accepted the answer now."""
+    with transaction.atomic():
+        question = lock_question(answer.question_id)
+        answer = Answer.objects.get(pk=answer.pk)
+        answer.question = question
+        if question.accepted_answer_id is not None or question.merged_into_id is not None or not permissions.is_live(answer):
+            return False
+        question.accepted_answer = answer
+        question.last_activity_at = timezone.now()
+        question.save(update_fields=["accepted_answer", "last_activity_at"])
+        Acceptance.objects.create(question=question, answer=answer, actor=None, accepted=True)
+        publish(AnswerAccepted(
+            post=answer.ref, question_id=question.pk, actor_id=None, author_id=answer.author_id, on_behalf=True,
+            previous_answer_id=None,
+        ))
+    return True

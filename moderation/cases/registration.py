@@ -12,3 +12,10 @@ def register() -> None:
     from .workspace import admin as workspace_admin
 
     workspace_admin.register()  # agent workspace: /admin/cases/, the "Support" menu, back-office viewsets
+
+    # --- cust: customer pages, surveys, acceptance requests ---
+    from . import acceptance, customer, surveys
+
+    customer.register()  # CaseCreated → the "My support cases" header flag
+    surveys.register()  # CaseSolved → survey email
+    acceptance.register()  # CaseSolved → ask the asker to accept the solution
