@@ -260,6 +260,14 @@ class ModerationSettings(BaseGenericSetting):
 
 # Support cases and webhooks live in their sub-packages; importing them here registers the models.
 from .cases.models import (  # noqa: E402,F401
-    AgentProfile, BusinessCalendar, Case, CaseEvent, Holiday, Macro, SlaPolicy, Survey, TaggedCase,
+    AgentProfile,
+    BusinessCalendar,
+    Case,
+    CaseEvent,
+    Holiday,
+    Macro,
+    SlaPolicy,
+    Survey,
+    TaggedCase,
 )
 from .webhooks.models import WebhookDelivery, WebhookEndpoint  # noqa: E402,F401
