@@ -16,12 +16,13 @@ catches anything else (two machines racing end with one case).
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,6 +42,7 @@ from .events import CaseCreated, QuestionEscalated
 from .models import ACTIVE_STATUSES, PRIORITY_RANK, REASON_MAX, Case, CaseEvent, EscalationReason, Priority, SlaPolicy
 from .permissions import can_escalate
 
+logger = logging.getLogger(__name__)
 AUTOMATIC = (EscalationReason.NO_ANSWER, EscalationReason.NO_ACCEPTED, EscalationReason.KEYWORD)
 TAGS_MAX = 20
 HELP_LIMIT = (3, 3600)  # "I still need help": per asker, per hour
@@ -167,9 +169,7 @@ def open_case(
             if existing is None:
                 raise
             return existing, False
-        tags = _tags(question, keywords)
-        if tags:
-            case.tags.set(tags)
+        _set_tags(case, _tags(question, keywords))
         timeline.record(
             case, CaseEvent.Kind.CREATED, user, body=detail, now=now,
             data={"reason": reason, "priority": final, "keywords": keywords},
@@ -186,6 +186,20 @@ def open_case(
         publish(CaseCreated(case_id=case.pk, question_id=question.pk, actor_id=actor_id, reason=reason))
         transaction.on_commit(partial(caching.touch, question.pk))
     return case, True
+
+
+def _set_tags(case: Case, names: list[str]) -> None:
+    """Tag the case; a tag created at the same moment by another machine is simply used (retry once)."""
+    if not names:
+        return
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                case.tags.set(names)
+            return
+        except IntegrityError:
+            if attempt:
+                raise
 
 
 def _tags(question: Question, keywords: list[str]) -> list[str]:
@@ -337,6 +351,9 @@ def sweep(now: datetime | None = None, *, dry_run: bool = False) -> dict[str, in
                 _case, created = open_case(pk, reason=reason, now=now, never_escalated=True, policy=policy if policy.pk else None)
             except CaseError:
                 continue  # hidden, deleted or merged meanwhile
+            except DatabaseError:  # one bad row must not stop the rules for every other question
+                logger.exception("escalation of question %s failed", pk)
+                continue
             if created:
                 counts[str(reason)] += 1
     return counts
