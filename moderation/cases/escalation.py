@@ -364,7 +364,10 @@ REVIEW_ACTION_LABEL = gettext_lazy("Escalate to support")
 
 def register() -> None:
     from moderation import review
+    from portal import extensions
 
+    extensions.register_template_slot("community.post_tools", "cases_escalate", "moderation/cases/escalate_post_tools.html", order=60)
+    extensions.register_template_slot("community.question_page", "cases_support", "moderation/cases/escalate_panel.html")
     review.on_flags_upheld(flags_upheld)
     review.register_item_action(
         "escalate", escalate_item, needs=("reason",), label=REVIEW_ACTION_LABEL,
