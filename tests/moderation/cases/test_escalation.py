@@ -310,3 +310,23 @@ def test_command_prints_counts(frozen, capsys):
     call_command("escalate_unresolved")
     assert "no_answer: opened 1" in capsys.readouterr().out
     assert Case.objects.count() == 1
+
+
+# --- the review queue page ---------------------------------------------------------------------------------------
+
+
+def test_the_review_queue_offers_escalate_to_support(client, frozen):
+    question = ask(1)
+    flag_post(MemberFactory(), question, reason="needs_staff", details="Refund needed")
+    item = ReviewItem.objects.get()
+    moderator = make_moderator()
+    client.force_login(moderator)
+    html = client.get(f"/admin/moderation/queue/{item.pk}/").content.decode()
+    assert "Escalate to support" in html
+    response = client.post(f"/admin/moderation/queue/{item.pk}/act/", {"action": "escalate", "version": item.version, "reason": ""})
+    assert response.status_code == 400 and not Case.objects.exists()
+    response = client.post(
+        f"/admin/moderation/queue/{item.pk}/act/", {"action": "escalate", "version": item.version, "reason": "Billing"}
+    )
+    assert response.status_code == 302
+    assert Case.objects.get().reason == "staff_flag"

@@ -133,3 +133,25 @@ def test_japanese_page(client, question):
     client.force_login(question.author)
     response = client.get("/ja" + question.get_absolute_url())
     assert response.status_code in (200, 301, 302)
+
+
+def test_support_panels_are_valid_html(client, question, tmp_path):
+    from tests.portal.test_valid_html import format_messages, run_vnu
+
+    files = []
+    client.force_login(question.author)
+    files.append(tmp_path / "asker.html")
+    files[-1].write_text(page(client, question), encoding="utf-8")
+    agent = Client()
+    agent.force_login(make_agent())
+    files.append(tmp_path / "agent.html")
+    files[-1].write_text(page(agent, question), encoding="utf-8")
+    client.post(reverse("cases_request_help", args=[question.pk]))
+    files.append(tmp_path / "asker-case.html")
+    files[-1].write_text(page(client, question), encoding="utf-8")
+    moderator = Client()
+    moderator.force_login(make_moderator())
+    files.append(tmp_path / "moderator.html")
+    files[-1].write_text(page(moderator, QuestionFactory()), encoding="utf-8")
+    errors = run_vnu(files)
+    assert not errors, format_messages(errors)
