@@ -26,7 +26,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from community import caching
 from community.models import Answer, Question
@@ -359,7 +359,7 @@ def sweep(now: datetime | None = None, *, dry_run: bool = False) -> dict[str, in
     return counts
 
 
-REVIEW_ACTION_LABEL = gettext_lazy("Escalate to support")
+REVIEW_ACTION_LABEL = pgettext_lazy("audit log", "Escalate to support (review queue)")
 
 
 def register() -> None:
@@ -371,5 +371,5 @@ def register() -> None:
     review.on_flags_upheld(flags_upheld)
     review.register_item_action(
         "escalate", escalate_item, needs=("reason",), label=REVIEW_ACTION_LABEL,
-        message=gettext_lazy("Escalated to support from the review queue"),
+        message=pgettext_lazy("audit log", "Escalated to support from the review queue"),
     )
