@@ -36,7 +36,7 @@ from portal.events import publish
 from portal.ratelimit import consume
 
 from . import sla, timeline
-from .assignment import pick_agent
+from .assignment import pick_agent, remembering
 from .errors import CaseError, PermissionRefused
 from .events import CaseCreated, QuestionEscalated
 from .models import ACTIVE_STATUSES, PRIORITY_RANK, REASON_MAX, Case, CaseEvent, EscalationReason, Priority, SlaPolicy
@@ -162,7 +162,10 @@ def open_case(
         )
         case.next_due_at = sla.next_due(case)
         try:
-            with transaction.atomic():
+            with transaction.atomic():  # the constraint may refuse it: the agent's turn is then not used up
+                case.assignee = pick_agent(
+                    topic_id=question.topic_id, language=question.language, customer_id=question.author_id, now=now
+                )
                 case.save()
         except IntegrityError:
             existing = Case.objects.filter(question_id=question.pk, status__in=ACTIVE_STATUSES).first()
@@ -176,11 +179,8 @@ def open_case(
             audit_action="cases.escalate" if audit else "", reason=detail,
             after={"case": case.pk, "reason": reason, "priority": final},
         )
-        agent = pick_agent(topic_id=question.topic_id, language=question.language, customer_id=question.author_id, now=now)
-        if agent is not None:
-            case.assignee = agent
-            case.save(update_fields=["assignee"])
-            timeline.record(case, CaseEvent.Kind.ASSIGNED, None, now=now, data={"from": None, "to": agent.pk})
+        if case.assignee_id is not None:
+            timeline.record(case, CaseEvent.Kind.ASSIGNED, None, now=now, data={"from": None, "to": case.assignee_id})
         actor_id = user.pk if user else None
         publish(QuestionEscalated(case_id=case.pk, question_id=question.pk, actor_id=actor_id, reason=reason))
         publish(CaseCreated(case_id=case.pk, question_id=question.pk, actor_id=actor_id, reason=reason))
@@ -342,6 +342,12 @@ def sweep(now: datetime | None = None, *, dry_run: bool = False) -> dict[str, in
     now = now or timezone.now()
     found = candidates(now)
     counts = {str(reason): 0 for reason in AUTOMATIC}
+    with remembering():
+        _open_all(found, counts, now, dry_run)
+    return counts
+
+
+def _open_all(found: dict, counts: dict[str, int], now: datetime, dry_run: bool) -> None:
     for reason, rows in found.items():
         if dry_run:
             counts[str(reason)] = len(rows)
@@ -356,7 +362,6 @@ def sweep(now: datetime | None = None, *, dry_run: bool = False) -> dict[str, in
                 continue
             if created:
                 counts[str(reason)] += 1
-    return counts
 
 
 REVIEW_ACTION_LABEL = pgettext_lazy("audit log", "Escalate to support (review queue)")
