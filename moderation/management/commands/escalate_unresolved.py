@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from moderation.cases import escalation
 
@@ -18,7 +19,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run: bool = False, **options):
         started = time.monotonic()
-        counts = escalation.sweep(dry_run=dry_run)
+        now = timezone.now()
+        counts = escalation.sweep(now, dry_run=dry_run)
         verb = "would open" if dry_run else "opened"
         for reason, count in counts.items():
             self.stdout.write(f"{reason}: {verb} {count}")
@@ -28,5 +30,5 @@ class Command(BaseCommand):
             except ImportError:  # the acceptance module arrives with the customer side of support cases
                 auto_accept_silent = None
             if auto_accept_silent is not None:
-                self.stdout.write(f"accepted for silent askers: {auto_accept_silent()}")
+                self.stdout.write(f"accepted for silent askers: {auto_accept_silent(now)}")
         self.stdout.write(f"total: {sum(counts.values())} in {time.monotonic() - started:.2f} s")
