@@ -8,7 +8,8 @@
   accepted answer `no_accept_hours` after the first answer, priority keywords (at once). The sweep never
   escalates a question that ever had a case (a closed case stays closed; staff may escalate again by hand).
 - "I still need help" (`can_request_help`, `request_help`) for the asker; an upheld "needs staff help" flag
-  (`moderation.review` hook) and the review queue's "Escalate to support" action.
+  and the review queue's "Escalate to support" action (`moderation.escalation_hooks`, outside this package
+  so that the app's modules import without a cycle).
 
 At most one active case per question: the question row is locked first, and the partial unique constraint
 catches anything else (two machines racing end with one case).
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -26,7 +28,6 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
 
 from community import caching
 from community.models import Answer, Question
@@ -52,10 +53,14 @@ KEYWORD_WINDOW_DAYS = 14  # the sweep reads the text of questions asked this rec
 # --- priority keywords ------------------------------------------------------------------------------------------
 
 
-def _fold(text: str) -> str:
-    from moderation.rules.text import fold
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u180e\u200b\u200c\u200d\u2060\ufeff"), None)
+_SPACES = re.compile(r"\s+")
 
-    return fold(text)
+
+def _fold(text: str) -> str:
+    """As `moderation.rules.text.fold` (not imported: the app's modules must not import in a cycle): NFKC
+    without invisible characters, case-folded, one space for any run of white space."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text).translate(_INVISIBLE).casefold()).strip()
 
 
 def matched_keywords(keywords: list[str], text: str) -> list[str]:
@@ -255,38 +260,6 @@ def request_help(user: Any, question: Any, *, detail: str = "", now: datetime | 
     return case
 
 
-# --- "needs staff help" flags -----------------------------------------------------------------------------------
-
-
-def flags_upheld(item: Any, flags: list, user: Any, now: datetime) -> None:
-    """`moderation.review` hook: an upheld "needs staff help" flag opens a case (a question that cannot be
-    escalated — hidden, deleted — is left alone: the moderator's action still stands)."""
-    from moderation.models import FlagReason
-
-    if not any(flag.reason == FlagReason.NEEDS_STAFF for flag in flags):
-        return
-    question_id = item.question_id or flags[0].question_id
-    try:
-        with transaction.atomic():
-            open_case(question_id, reason=EscalationReason.STAFF_FLAG, user=_user_of(user), now=now, audit=_user_of(user) is not None)
-    except CaseError:
-        pass
-
-
-def escalate_item(user: Any, item: Any, post: Any, reason: str, params: dict) -> None:
-    """Review queue action "Escalate to support" (reason required)."""
-    from moderation.models import Flag, FlagReason
-    from moderation.review import question_of
-
-    if post is None:
-        raise CaseError(_("This post no longer exists. Dismiss the item instead."))
-    staff_flag = item.flags.filter(state=Flag.State.OPEN, reason=FlagReason.NEEDS_STAFF).exists()
-    escalate(
-        question_of(post), reason=EscalationReason.STAFF_FLAG if staff_flag else EscalationReason.MANUAL,
-        actor=user, detail=reason,
-    )
-
-
 # --- the sweep --------------------------------------------------------------------------------------------------
 
 
@@ -362,19 +335,3 @@ def _open_all(found: dict, counts: dict[str, int], now: datetime, dry_run: bool)
                 continue
             if created:
                 counts[str(reason)] += 1
-
-
-REVIEW_ACTION_LABEL = pgettext_lazy("audit log", "Escalate to support (review queue)")
-
-
-def register() -> None:
-    from moderation import review
-    from portal import extensions
-
-    extensions.register_template_slot("community.post_tools", "cases_escalate", "moderation/cases/escalate_post_tools.html", order=60)
-    extensions.register_template_slot("community.question_page", "cases_support", "moderation/cases/escalate_panel.html")
-    review.on_flags_upheld(flags_upheld)
-    review.register_item_action(
-        "escalate", escalate_item, needs=("reason",), label=REVIEW_ACTION_LABEL,
-        message=pgettext_lazy("audit log", "Escalated to support from the review queue"),
-    )

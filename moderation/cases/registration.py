@@ -8,6 +8,3 @@ def register() -> None:
     from . import timeline
 
     timeline.register()  # audit actions cases.*
-    from . import escalation
-
-    escalation.register()  # review queue "Escalate to support", upheld "needs staff help" flags
