@@ -25,6 +25,9 @@ def register() -> None:
     from .cases import registration as cases
 
     cases.register()  # support cases: escalation, workspace, customer pages, surveys
+    from . import escalation_hooks
+
+    escalation_hooks.register()  # support cases: "needs staff help" flags, the queue's "Escalate", question page
     from .webhooks import registration as webhooks
 
     webhooks.register()  # outbound webhooks on case events

@@ -421,12 +421,26 @@ OUTCOME_TEXT = {
 }
 
 
+# --- hook: upheld flags (moderation.cases.escalation registers one) ---
+FLAGS_UPHELD_HOOKS: list[Callable[[ReviewItem, list, Any, Any], None]] = []
+
+
+def on_flags_upheld(hook: Callable[[ReviewItem, list, Any, Any], None]) -> None:
+    """Call `hook(item, flags, user, now)` inside the transaction when moderators uphold open flags."""
+    if hook not in FLAGS_UPHELD_HOOKS:
+        FLAGS_UPHELD_HOOKS.append(hook)
+# --- end hook ---
+
+
 def resolve_flags(item: ReviewItem, outcome: str, user: Any, now) -> int:
     """Close the item's open flags as `outcome` and tell each flagger (in their language), once per flag."""
     flags = list(item.flags.filter(state=Flag.State.OPEN).select_related("flagger__profile", "question"))
     if not flags:
         return 0
     Flag.objects.filter(pk__in=[flag.pk for flag in flags]).update(state=outcome, resolved_at=now, resolved_by=user)
+    if outcome == Flag.State.UPHELD:
+        for hook in FLAGS_UPHELD_HOOKS:  # support cases: an upheld "needs staff help" flag opens a case
+            hook(item, flags, user, now)
     messages: dict[int, Message] = {}
     for flag in flags:
         with translation.override(language(flag.flagger)):

@@ -19,3 +19,11 @@ urlpatterns: list = [
     path("post/<str:kind>/<id:pk>/<str:action>/", moderate_views.moderate, name="moderation_moderate"),
     path("curate/<str:kind>/<id:pk>/", curate.curate, name="moderation_curate"),
 ]
+
+# --- support cases: escalation from the question page ---
+from .cases.views import escalate as escalate_views  # noqa: E402
+
+urlpatterns += [
+    path("escalate/<id:pk>/", escalate_views.escalate_question, name="cases_escalate"),
+    path("help/<id:pk>/", escalate_views.request_help_view, name="cases_request_help"),
+]

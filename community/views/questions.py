@@ -17,7 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from portal import page_cache
+from portal import extensions, page_cache
 from portal.page_cache import anonymous_cached
 from portal.params import get_str
 from portal.sanitize import render_markdown
@@ -138,7 +138,11 @@ def _render_main(request, question: Question, sort: str, viewer, answer_form=Non
 
 def _question_response(request, entry: dict, status: int = 200):
     main_html = mark_safe(page_cache.with_token(request, entry["html"]))  # noqa: S308 - our own rendered template
-    return TemplateResponse(request, "community/question.html", {"head": entry, "main_html": main_html}, status=status)
+    # higher apps' per-request panels under the cached page ("community.question_page": support cases)
+    panels = extensions.slot_templates("community.question_page")
+    return TemplateResponse(
+        request, "community/question.html", {"head": entry, "main_html": main_html, "page_panel_templates": panels}, status=status
+    )
 
 
 def render_question(request, question: Question, sort: str = "votes", *, answer_form=None, status: int = 200):

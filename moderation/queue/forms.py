@@ -104,6 +104,12 @@ ACTIONS: tuple[ActionSpec, ...] = (
         fields=("duplicate_of",), kinds=("question",),
     ),
     ActionSpec("move", pgettext_lazy("review queue", "Move to topic"), fields=("topic",), kinds=("question",)),
+    # support cases (moderation.cases.escalation registers the action)
+    ActionSpec(
+        "escalate", pgettext_lazy("review queue", "Escalate to support"),
+        pgettext_lazy("review queue", "The support team takes over the question as a case; the flags are upheld."),
+        reason_required=True,
+    ),
     ActionSpec("warn", pgettext_lazy("review queue", "Warn the author"), reason_required=True, on="author"),
     ActionSpec(
         "silence", pgettext_lazy("review queue", "Silence the author"),

@@ -128,6 +128,7 @@ def fits(spec: ActionSpec, item: ReviewItem, post) -> bool:
         "unhide": status == "hidden",
         "lock": item.question.locked_at is None,
         "close_duplicate": item.question.duplicate_of_id is None,
+        "escalate": status == "published" and item.question.status == "published",  # support cases
     }
     return rules.get(spec.name, True)
 

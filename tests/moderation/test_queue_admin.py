@@ -316,7 +316,7 @@ def forms_on(html: str) -> set[str]:
 def test_the_item_page_offers_the_actions_that_fit_the_post(mod_client, service_calls):
     published = ReviewItemFactory()
     assert forms_on(mod_client.get(f"{QUEUE}{published.pk}/").content.decode()) == {
-        "dismiss", "hide", "delete", "lock", "close_duplicate", "move", "warn", "silence", "suspend", "ban"}
+        "dismiss", "hide", "delete", "lock", "close_duplicate", "move", "escalate", "warn", "silence", "suspend", "ban"}
     held = item_for(QuestionFactory(status="pending"), flagged=False, held=True)
     assert forms_on(mod_client.get(f"{QUEUE}{held.pk}/").content.decode()) == {
         "approve", "hide", "delete", "lock", "close_duplicate", "move", "warn", "silence", "suspend", "ban"}

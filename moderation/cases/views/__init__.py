@@ -1,0 +1,1 @@
+"""Public views of support cases (escalation buttons on the question page, the customer's case pages)."""
