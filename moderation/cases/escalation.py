@@ -269,6 +269,11 @@ def _policies() -> tuple[SlaPolicy, dict[int, SlaPolicy]]:
     return default, {row.topic_id: row for row in rows if row.topic_id}
 
 
+def _recent(policy: SlaPolicy, now: datetime) -> Q:
+    days = policy.lookback_days
+    return Q(created_at__gte=now - timedelta(days=days)) if days else Q()
+
+
 def candidates(now: datetime | None = None) -> dict[str, list[tuple[int, SlaPolicy]]]:
     """Question ids each rule would escalate now (reason → [(question id, policy)]), each question once."""
     now = now or timezone.now()
@@ -288,6 +293,9 @@ def candidates(now: datetime | None = None) -> dict[str, list[tuple[int, SlaPoli
                 seen.add(pk)
                 result[reason].append((pk, policy))
 
+    # Each policy's rules look back `lookback_days` at most: a question left unresolved for months is the
+    # community's (and the search index's) to answer, not a case that is breached the moment it opens.
+    scopes = [(policy, scope & _recent(policy, now)) for policy, scope in scopes]
     for policy, scope in scopes:
         keywords = policy.keywords
         if keywords:

@@ -143,6 +143,10 @@ class SlaPolicy(models.Model):
     no_answer_hours = _hours(_("escalate when unanswered after (hours)"), 24)
     no_accept_hours = _hours(_("escalate when no answer is accepted this long after the first answer (hours)"), 72)
     still_need_help_hours = _hours(_("offer “I still need help” after (hours)"), 24)
+    lookback_days = models.PositiveIntegerField(
+        _("escalate questions asked within (days)"), default=30,
+        help_text=_("The automatic rules leave older unresolved questions to the community. 0 = no limit."),
+    )
     priority_keywords = models.TextField(
         _("priority keywords"), blank=True, default="refund\ncancel\nlegal\n解約\n返金",
         help_text=_("One word or phrase per line. A question that contains one is escalated at once with a higher priority."),

@@ -8,7 +8,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from moderation.cases import escalation
+from moderation.cases import acceptance, escalation
 
 
 class Command(BaseCommand):
@@ -25,10 +25,5 @@ class Command(BaseCommand):
         for reason, count in counts.items():
             self.stdout.write(f"{reason}: {verb} {count}")
         if not dry_run:
-            try:
-                from moderation.cases.acceptance import auto_accept_silent
-            except ImportError:  # the acceptance module arrives with the customer side of support cases
-                auto_accept_silent = None
-            if auto_accept_silent is not None:
-                self.stdout.write(f"accepted for silent askers: {auto_accept_silent(now)}")
+            self.stdout.write(f"accepted for silent askers: {acceptance.auto_accept_silent(now)}")
         self.stdout.write(f"total: {sum(counts.values())} in {time.monotonic() - started:.2f} s")

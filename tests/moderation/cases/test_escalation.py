@@ -55,6 +55,18 @@ def test_no_answer_after_24_hours(frozen):
     assert not young.cases.exists()
 
 
+def test_the_rules_look_back_only_as_far_as_the_policy_says(frozen):
+    """A question left unresolved for months is not turned into a case that is breached as it opens."""
+    recent, ancient = ask(29 * 24), ask(31 * 24)
+    answered_long_ago = ask(40 * 24)
+    answer(answered_long_ago, 39 * 24)
+    assert escalation.sweep(NOW) == {"keyword": 0, "no_answer": 1, "no_accepted": 0}
+    assert recent.cases.exists() and not ancient.cases.exists()
+    default_policy(lookback_days=0)  # no limit
+    assert escalation.sweep(NOW) == {"keyword": 0, "no_answer": 1, "no_accepted": 1}
+    assert ancient.cases.exists() and answered_long_ago.cases.exists()
+
+
 def test_no_answer_hours_come_from_the_topic_policy(frozen, topic):
     SlaPolicy.objects.create(name="Billing", topic=topic, no_answer_hours=2, priority_keywords="")
     billing, other = ask(3, topic=topic), ask(3)
