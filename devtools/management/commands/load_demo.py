@@ -24,6 +24,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Locale, Page, Site
+from wagtail.users.models import UserProfile
 
 from devtools.cases_demo import load_cases_demo
 from devtools.community_demo import DEMO_PASSWORD, load_community_demo
@@ -156,6 +157,8 @@ class Command(BaseCommand):
                 user.groups.add(Group.objects.get(name=group))
             if user.is_staff and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
                 TOTP.activate(user, STAFF_TOTP_SECRET)
+            if user.is_staff and language != "en":  # the Wagtail admin in the staff member's language
+                UserProfile.objects.update_or_create(user=user, defaults={"preferred_language": language})
             created[username] = user
         return created
 
