@@ -28,7 +28,7 @@ from django.views.decorators.http import require_POST
 from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.ui.menus import MenuItem
-from wagtail.admin.ui.tables import Column
+from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button
@@ -243,7 +243,7 @@ class WebhookViewSet(ModelViewSet):
     edit_view_class = EndpointEditView
     delete_view_class = EndpointDeleteView
     form_fields = ["name", "url", "events", "active"]
-    list_display = ["name", "url", Column("events", label=gettext_lazy("Events"), accessor=_events), "active", "created_at"]
+    list_display = ["name", "url", Column("events", label=gettext_lazy("Events"), accessor=_events), BooleanColumn("active", label=gettext_lazy("Active")), "created_at"]
     list_filter = ["active"]
     search_fields = ["name", "url"]
     ordering = ["name"]
