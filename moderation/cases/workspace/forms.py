@@ -16,8 +16,15 @@ from .query import QUEUES
 
 
 class TopicChoiceField(forms.ModelChoiceField):
+    counts: dict = {}
+
     def label_from_instance(self, obj):
-        return f"{obj.title} ({obj.locale.language_code})"
+        return _with_count(f"{obj.title} ({obj.locale.language_code})", self.counts.get(obj.pk))
+
+
+def _with_count(label, count: int | None) -> str:
+    """"Open (12)": a filter option with the number of cases it would list (none: no number)."""
+    return f"{label} ({count:,})" if count is not None else str(label)
 
 
 def topics():
@@ -40,9 +47,16 @@ class FilterForm(forms.Form):
     topic = TopicChoiceField(label=_("Topic"), queryset=topics().none(), required=False, empty_label=_("Any topic"))
     language = forms.ChoiceField(label=_("Language"), required=False, choices=[("", _("Any language")), *settings.LANGUAGES])
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, counts: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["topic"].queryset = topics()
+        if counts:  # each option says how many cases it lists (statuses: all cases; the rest: working cases)
+            for name in ("status", "priority", "language"):
+                field = self.fields[name]
+                field.choices = [
+                    (value, _with_count(label, counts[name].get(value, 0)) if value else label) for value, label in field.choices
+                ]
+            self.fields["topic"].counts = {pk: counts["topic"].get(pk, 0) for pk in self.fields["topic"].queryset.values_list("pk", flat=True)}
 
     def filters(self) -> dict:
         """The valid filters (an invalid value is ignored, as if it was not given)."""

@@ -49,6 +49,19 @@ def queue_counts(user, now: datetime | None = None) -> dict[str, int]:
     return {name: counts[name] or 0 for name in (*QUEUES, "new")}
 
 
+def facet_counts() -> dict[str, dict]:
+    """Cases per status (all cases) and per priority, topic and language (working cases), for the filter
+    options — one grouped query over a handful of combinations."""
+    counts: dict[str, dict] = {"status": {}, "priority": {}, "topic": {}, "language": {}}
+    rows = Case.objects.order_by().values_list("status", "priority", "topic_id", "language").annotate(n=Count("pk"))
+    for status, priority, topic_id, language, n in rows:
+        counts["status"][status] = counts["status"].get(status, 0) + n
+        if status in WORKING_STATUSES:
+            for name, value in (("priority", priority), ("topic", topic_id), ("language", language)):
+                counts[name][value] = counts[name].get(value, 0) + n
+    return counts
+
+
 def new_count() -> int:
     return Case.objects.filter(status=CaseStatus.NEW).count()
 

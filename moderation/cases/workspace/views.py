@@ -68,7 +68,7 @@ def filter_query(request, *, without: tuple[str, ...] = ()) -> str:
 @agents_only
 def index(request):
     now = timezone.now()
-    form = FilterForm(request.GET or None)
+    form = FilterForm(request.GET or None, counts=query.facet_counts())
     filters = form.filters() if request.GET else {}
     queue = filters.get("queue") or "mine"
     counts = query.queue_counts(request.user, now)
@@ -142,7 +142,7 @@ def render_case(request, case: Case, *, bound: dict | None = None, conflict: str
         "question": case.question,
         "live_url": case.question.get_absolute_url(),
         "answers": query.thread_answers(case),
-        "earlier_cases": query.earlier_cases(case),
+        "earlier_cases": [(other, sla.sla_state(other, now)) for other in query.earlier_cases(case)],
         "questions": query.customer_questions(case),
         "timeline": [(entry, change_text(entry)) for entry in query.timeline(case)],
         "forms": forms,

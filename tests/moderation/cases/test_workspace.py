@@ -127,6 +127,18 @@ def test_queues_counts_and_sla_indicators(agent_client, agent):
     assert agent_client.get(INDEX + "?queue=nope&status=zzz&topic=abc&p=999").status_code == 200
 
 
+def test_filter_options_say_how_many_cases_they_list(agent_client):
+    CaseFactory(status="open", priority="high")
+    CaseFactory(status="open", priority="high", question__language="ja")
+    CaseFactory(status="closed", priority="high")
+    html = agent_client.get(INDEX).content.decode()
+    assert '<option value="open">Open (2)</option>' in html
+    assert '<option value="closed">Closed (1)</option>' in html
+    assert '<option value="high">High (2)</option>' in html  # working cases only
+    assert '<option value="urgent">Urgent (0)</option>' in html
+    assert '<option value="ja">日本語 (1)</option>' in html or '<option value="ja">Japanese (1)</option>' in html
+
+
 def cold(client, url: str, budget=None) -> tuple[int, str]:
     cache.clear()
     with budget or CaptureQueriesContext(connection) as captured:
@@ -173,6 +185,16 @@ def test_case_page_shows_snapshot_thread_timeline_and_history(agent_client, agen
     assert "A community answer" in html and earlier_q.title in html
     assert 'name="reply-version"' in html and 'value="1"' in html
     assert "js/cases-workspace.js" in html and 'id="case-macros"' in html
+
+
+def test_earlier_cases_carry_their_sla_state(agent_client):
+    case = CaseFactory()
+    late = timezone.now() - timedelta(hours=2)
+    CaseFactory(customer=case.customer, question__author=case.customer, question__title="An earlier breached case",
+                next_due_at=late, first_response_due=late)
+    html = agent_client.get(f"{INDEX}{case.pk}/").content.decode()
+    earlier = html[html.index("case-customer-heading"):]
+    assert "An earlier breached case" in earlier and "SLA breached" in earlier
 
 
 def csrf_client(user) -> Client:
