@@ -177,9 +177,10 @@ def test_forged_links_are_404_with_nothing_written(survey, client, token):
 # --- the page -------------------------------------------------------------------------------------------------
 
 
-def test_the_survey_page_works_without_signing_in(client, survey):
+def test_the_survey_page_works_without_signing_in(client, survey, django_assert_max_num_queries):
     url = surveys.survey_url(survey)
-    html = client.get(url).content.decode()
+    with django_assert_max_num_queries(1):  # the survey, nothing else
+        html = client.get(url).content.decode()
     assert html.count("<fieldset") == 3 and html.count("<legend>") == 3  # CSAT, CES, NPS
     assert 'type="radio" name="csat" value="5"' in html and 'name="nps" value="0"' in html
     response = client.post(url, {"csat": "4", "ces": "6", "nps": "8", "comment": "Thanks"})

@@ -90,12 +90,16 @@ def test_member_cannot_see_the_workspace(client):
     assert response.status_code != 200 and case.question_title not in response.content.decode()
 
 
-def test_load_is_for_supervisors(client, agent_client):
+def test_load_is_for_supervisors(client, agent_client, django_assert_max_num_queries):
     assert agent_client.get(LOAD).status_code == 403
     supervisor = make_agent("boss", supervisor=True)
     client.force_login(supervisor)
     CaseFactory(assignee=supervisor, status="open")
-    response = client.get(LOAD)
+    for _ in range(3):
+        make_agent()  # more agents, more cases: the same queries
+        CaseFactory(status="open")
+    with django_assert_max_num_queries(15):
+        response = client.get(LOAD)
     assert response.status_code == 200 and "boss" in response.content.decode()
 
 
