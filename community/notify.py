@@ -125,7 +125,7 @@ def dispatch(event: str, object_id: int, actor_id: int | None = None) -> list[No
     if plan is None:
         return []
     question, url, html, direct, followers_too, target = plan
-    recipients: dict[int, Kind] = {}
+    recipients: dict[int, Kind | None] = {}
     for uid, kind in direct:
         recipients.setdefault(uid, kind)
     for uid in mentioned_user_ids(strip_tags(html), _participants(question)):
@@ -135,6 +135,7 @@ def dispatch(event: str, object_id: int, actor_id: int | None = None) -> list[No
         for uid in _followers(question):
             recipients.setdefault(uid, Kind.FOLLOWED)
     recipients.pop(actor_id, None)
+    recipients = {uid: kind for uid, kind in recipients.items() if kind is not None}  # None: told elsewhere
     key = f"{event}:{object_id}"
     excerpt = _excerpt(html)
     return notify(
@@ -160,7 +161,8 @@ def _answer_event(object_id: int):
     if answer is None:
         return None
     question = answer.question
-    direct = [(question.author_id, Kind.ANSWER)]
+    # A support team's answer reaches the asker through their support case (one notification, not two).
+    direct = [(question.author_id, None if answer.is_support_reply else Kind.ANSWER)]
     return question, answer.get_absolute_url(), answer.body_html, direct, True, post_target("answer", answer.pk)
 
 

@@ -176,6 +176,8 @@ def test_public_reply_posts_support_answer_on_thread(case, agent, django_capture
     assert Notification.objects.filter(recipient=follower).exists()
     support = Notification.objects.get(recipient=case.customer, kind="support")
     assert f"/support/cases/{case.pk}/" in support.url and support.delivery == "email"
+    # … and only that one: not also "answered your question" for the same reply
+    assert Notification.objects.filter(recipient=case.customer).count() == 1
     assert "cases.reply_public" in actions(case)
 
 
