@@ -16,10 +16,11 @@ from .query import QUEUES
 
 
 class TopicChoiceField(forms.ModelChoiceField):
-    counts: dict = {}
+    counts: dict | None = None  # topic id → working cases, when the form shows counts
 
     def label_from_instance(self, obj):
-        return _with_count(f"{obj.title} ({obj.locale.language_code})", self.counts.get(obj.pk))
+        count = None if self.counts is None else self.counts.get(obj.pk, 0)
+        return _with_count(f"{obj.title} ({obj.locale.language_code})", count)
 
 
 def _with_count(label, count: int | None) -> str:
@@ -56,7 +57,7 @@ class FilterForm(forms.Form):
                 field.choices = [
                     (value, _with_count(label, counts[name].get(value, 0)) if value else label) for value, label in field.choices
                 ]
-            self.fields["topic"].counts = {pk: counts["topic"].get(pk, 0) for pk in self.fields["topic"].queryset.values_list("pk", flat=True)}
+            self.fields["topic"].counts = counts["topic"]
 
     def filters(self) -> dict:
         """The valid filters (an invalid value is ignored, as if it was not given)."""
