@@ -187,11 +187,13 @@ class SlaPolicy(models.Model):
 class AgentProfile(models.Model):
     """What a support agent covers, for assignment: topics (none = every topic) and languages (none = all)."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agent_profile")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agent_profile", verbose_name=_("agent")
+    )
     topics = models.ManyToManyField("knowledge.TopicPage", blank=True, related_name="+", verbose_name=_("topics"))
     languages = models.CharField(_("languages"), max_length=50, blank=True, help_text=_("Language codes separated by commas (en,ja); empty = every language."))
     available = models.BooleanField(_("available for new cases"), default=True)
-    last_assigned_at = models.DateTimeField(null=True, blank=True)
+    last_assigned_at = models.DateTimeField(_("last assigned a case"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("support agent")

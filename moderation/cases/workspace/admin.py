@@ -5,8 +5,10 @@ their holidays, agents)."""
 from __future__ import annotations
 
 from django.urls import include, path
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from ..models import AgentProfile, BusinessCalendar, Holiday, Macro, SlaPolicy
@@ -38,7 +40,7 @@ class MacroViewSet(SupportViewSet):
     menu_label = _("Macros")
     menu_order = 300
     form_fields = ["name", "body_en", "body_ja", "active"]
-    list_display = ["name", "active", "updated_at"]
+    list_display = ["name", BooleanColumn("active", label=capfirst(_("active"))), "updated_at"]
     list_filter = ["active"]
     search_fields = ["name", "body_en", "body_ja"]
 
@@ -50,7 +52,7 @@ class SlaPolicyViewSet(SupportViewSet):
     menu_label = _("SLA policies")
     menu_order = 400
     exclude_form_fields = []
-    list_display = ["name", "topic", "is_default", "calendar"]
+    list_display = ["name", "topic", BooleanColumn("is_default", label=capfirst(_("default policy"))), "calendar"]
     list_filter = ["is_default"]
 
 
@@ -61,7 +63,7 @@ class BusinessCalendarViewSet(SupportViewSet):
     menu_label = _("Business calendars")
     menu_order = 500
     form_fields = ["name", "time_zone", "around_the_clock", "work_days", "day_start", "day_end"]
-    list_display = ["name", "time_zone", "around_the_clock", "work_days"]
+    list_display = ["name", "time_zone", BooleanColumn("around_the_clock", label=capfirst(_("around the clock"))), "work_days"]
 
 
 class HolidayViewSet(SupportViewSet):
@@ -82,7 +84,7 @@ class AgentProfileViewSet(SupportViewSet):
     menu_label = _("Agents")
     menu_order = 600
     form_fields = ["user", "topics", "languages", "available"]
-    list_display = ["user", "languages", "available", "last_assigned_at"]
+    list_display = ["user", "languages", BooleanColumn("available", label=capfirst(_("available for new cases"))), "last_assigned_at"]
     list_filter = ["available"]
 
 
