@@ -69,17 +69,31 @@ def name_initials(name: str) -> str:
     return words[0][:2].upper()
 
 
+class Rank(models.TextChoices):
+    """Shown on author cards and profiles. Newcomer → Expert follow reputation (thresholds in the rewards
+    settings); Superuser is granted by moderators (`community.rewards.superusers`)."""
+
+    NEWCOMER = "newcomer", _("Newcomer")
+    MEMBER = "member", _("Member")
+    CONTRIBUTOR = "contributor", _("Contributor")
+    EXPERT = "expert", _("Expert")
+    SUPERUSER = "superuser", _("Superuser")
+
+
 class Profile(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
     display_name = models.CharField(_("display name"), max_length=50, blank=True)
     bio = models.TextField(_("bio"), max_length=1000, blank=True)
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
-    # Shown on author cards. A placeholder (everyone starts at 1) until the rewards issue computes it from
-    # its ledger.
-    reputation = models.IntegerField(_("reputation"), default=1)
+    # Denormalised from the rewards ledger (`community.rewards.ledger`): only its services move these, with
+    # F() in the transaction that appends the ledger row; `manage.py recompute_reputation` rebuilds them.
+    reputation = models.IntegerField(_("reputation"), default=0)
+    reward_points = models.PositiveIntegerField(_("reward points"), default=0)  # never negative (a CHECK)
+    rank = models.CharField(_("rank"), max_length=12, choices=Rank.choices, default=Rank.NEWCOMER)
 
     class Meta:
         verbose_name = _("profile")
+        indexes = [models.Index(fields=["-reputation", "user"], name="profile_reputation")]
 
     def __str__(self) -> str:
         return self.name
@@ -111,6 +125,7 @@ class Notification(models.Model):
         MENTION = "mention", _("Someone mentioned me")
         MODERATION = "moderation", _("Moderators' decisions on my posts, my flags and my account")
         SUPPORT = "support", _("Replies and updates on my support cases")
+        REWARDS = "rewards", _("Badges, rank and rewards")
 
     class Delivery(models.TextChoices):
         SITE = "site", _("On the site only")

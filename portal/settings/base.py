@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "portal",
     "knowledge",
     "community",
+    "community.rewards",
     "moderation",
     "search",
     "wagtail.contrib.forms",
