@@ -54,6 +54,7 @@ urlpatterns += i18n_patterns(
     path("notifications/unsubscribe/<str:token>/", notification_views.unsubscribe, name="notification_unsubscribe"),
     path("community/moderation/", include("moderation.urls")),
     path("support/", include("moderation.cases.urls")),  # cust: the customer's support cases and surveys
+    path("community/", include("community.rewards.urls")),  # leaderboard, badges, rewards, privileges
     path("community/", include("community.urls")),
     path("help/<slug:slug>/", knowledge_views.article_by_slug, name="article_by_slug"),
     path("articles/<id:page_id>/helpful/", knowledge_views.helpful_vote, name="helpful_vote"),
