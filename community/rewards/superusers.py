@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from community.permissions import is_moderator
 from community.services.base import CommunityError, PermissionRefused, clean_reason
@@ -140,7 +140,7 @@ def grant_superuser(actor: Any, member: Any, reason: str) -> SuperuserNomination
         audit.record(actor, "rewards.superuser.grant", member, before={"rank": before}, after={"rank": Rank.SUPERUSER},
                      reason=reason)
         _notify(member, profile.language, f"superuser:grant:{nomination.pk}",
-                _("You are now a Superuser: thank you for helping the community"), reason)
+                gettext_lazy("You are now a Superuser: thank you for helping the community"), reason)
         publish(SuperuserChanged(user_id=member.pk, granted=True, actor_id=actor.pk, reason=reason))
         if before != Rank.SUPERUSER:
             publish(RankChanged(user_id=member.pk, from_rank=before, to_rank=Rank.SUPERUSER))
@@ -167,7 +167,7 @@ def revoke_superuser(actor: Any, member: Any, reason: str) -> SuperuserNominatio
         audit.record(actor, "rewards.superuser.revoke", member, before={"rank": before}, after={"rank": after},
                      reason=reason)
         _notify(member, profile.language, f"superuser:revoke:{nomination.pk}",
-                _("Your Superuser rank was revoked"), reason)
+                gettext_lazy("Your Superuser rank was revoked"), reason)
         publish(SuperuserChanged(user_id=member.pk, granted=False, actor_id=actor.pk, reason=reason))
         if before != after:
             publish(RankChanged(user_id=member.pk, from_rank=before, to_rank=after))

@@ -16,7 +16,7 @@ class CandidateFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["topic"].queryset = topics()
 
-    def topic(self):
+    def chosen_topic(self):
         """The chosen topic, or None (an unknown value is ignored, as if it was not given)."""
         return self.cleaned_data.get("topic") if self.is_valid() else None
 

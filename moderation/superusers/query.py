@@ -32,7 +32,7 @@ from django.utils.translation import ngettext
 from community.models import Answer, Vote
 from community.status import PostStatus
 from moderation.models import Flag, Sanction
-from moderation.sanctions import is_active
+from moderation.sanctions import RESTRICTING, is_active
 from portal.models import Rank
 
 WINDOW_DAYS = 90
@@ -61,8 +61,9 @@ class Candidate:
 
     @property
     def active_sanctions(self) -> list:
+        """The silences, suspensions and bans in force (a warning restricts nothing)."""
         now = timezone.now()
-        return [row for row in self.sanctions if is_active(row, now)]
+        return [row for row in self.sanctions if row.kind in RESTRICTING and is_active(row, now)]
 
     def sort_key(self) -> tuple:
         median = self.median_seconds
@@ -76,7 +77,7 @@ class Candidate:
 def duration_text(seconds: float | None) -> str:
     if seconds is None:
         return ""
-    minutes = round(seconds / 60)
+    minutes = round(seconds / 60) or (1 if seconds > 0 else 0)
     days, rest = divmod(minutes, 24 * 60)
     hours, minutes = divmod(rest, 60)
     parts = []

@@ -43,7 +43,7 @@ def managers_only(view):
 @managers_only
 def index(request):
     form = CandidateFilterForm(request.GET or None)
-    topic = form.topic() if request.GET else None
+    topic = form.chosen_topic() if request.GET else None
     return TemplateResponse(request, "moderation/superusers/index.html", {
         "form": form,
         "topic": topic,
