@@ -21,7 +21,15 @@ from community.status import PostStatus
 from moderation.superusers import query
 from portal.models import Profile, Rank
 from portal.roles import CONTENT_EDITORS, MODERATORS, SUPPORT_AGENTS
-from tests.factories import AnswerFactory, MemberFactory, QuestionFactory, VoteFactory, make_site, make_topic, with_two_factor
+from tests.factories import (
+    AnswerFactory,
+    MemberFactory,
+    QuestionFactory,
+    VoteFactory,
+    make_site,
+    make_topic,
+    with_two_factor,
+)
 from tests.moderation.factories import FlagFactory, SanctionFactory
 
 pytestmark = pytest.mark.django_db
