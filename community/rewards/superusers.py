@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from community.permissions import is_moderator
 from community.services.base import CommunityError, PermissionRefused, clean_reason
-from community.standing import standing
+from community.standing import forget, standing
 from portal import audit
 from portal.events import publish
 from portal.models import Notification, Profile, Rank
@@ -116,15 +116,17 @@ def grant_superuser(actor: Any, member: Any, reason: str) -> SuperuserNomination
     reason = _reason(reason)
     if not member.is_active:
         raise SuperuserError(_("This account is deactivated: it cannot be made a Superuser."), field="member")
-    if standing(member).restrictions:
-        raise SuperuserError(
-            _("%(name)s is silenced, suspended or banned: lift the measure before granting Superuser.")
-            % {"name": _name(member)},
-            field="member",
-        )
     already = _("%(name)s is already a Superuser.") % {"name": _name(member)}
     with transaction.atomic():
-        get_user_model().objects.select_for_update().filter(pk=member.pk).exists()  # one decision at a time
+        # the member row lock: one decision at a time, and serialised with sanctions (which take it too)
+        get_user_model().objects.select_for_update().filter(pk=member.pk).exists()
+        forget(member)  # the sanctions as they are now that we hold the lock, not as cached earlier
+        if standing(member).restrictions:
+            raise SuperuserError(
+                _("%(name)s is silenced, suspended or banned: lift the measure before granting Superuser.")
+                % {"name": _name(member)},
+                field="member",
+            )
         profile = _lock_profile(member)
         if active_nomination(member) is not None:
             raise SuperuserError(already, field="member")
