@@ -318,3 +318,39 @@ def test_anonymous_user_cannot_manage():
     from community.rewards.superusers import can_manage_superusers
 
     assert not can_manage_superusers(AnonymousUser())
+
+
+# --- valid HTML -------------------------------------------------------------------------------------------------
+
+
+def test_the_pages_are_valid_html(mod_client, moderator, topics, tmp_path):
+    """What these pages add to the admin (the main region) passes the W3C Nu HTML checker."""
+    import re
+
+    from tests.portal.test_valid_html import format_messages, run_vnu
+
+    alice, bob = MemberFactory(username="alice"), MemberFactory(username="bob")
+    answered(alice, accepted=True, upvotes=1)
+    answered(bob, accepted=True)
+    SanctionFactory(member=bob, kind="ban")
+    FlagFactory(flagger=alice, state="upheld", resolved_at=timezone.now())
+    star = MemberFactory(username="star")
+    grant_superuser(moderator, star, "Fifty accepted answers")
+    pages = {
+        "index": mod_client.get(PAGE, {"topic": topics["billing"].pk}),
+        "index_all": mod_client.get(PAGE),
+        "grant": mod_client.get(f"{PAGE}{alice.pk}/grant/"),
+        "refused": mod_client.post(f"{PAGE}{bob.pk}/grant/", {"reason": ""}),
+        "banned": mod_client.post(f"{PAGE}{bob.pk}/grant/", {"reason": "Helpful"}),
+        "revoke": mod_client.get(f"{PAGE}{star.pk}/revoke/"),
+    }
+    for name, response in pages.items():
+        assert response.status_code in (200, 400), name
+        html = response.content.decode()
+        fragment = html[html.index("<main"):html.index("</main>")] + "</main>"
+        unopened = fragment.count("</div>") - len(re.findall(r"<div[\s>]", fragment))
+        fragment = "<div>" * max(unopened, 0) + fragment
+        document = f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{name}</title></head><body>{fragment}</body></html>'
+        (tmp_path / f"{name}.html").write_text(document, "utf-8")
+    errors = run_vnu([tmp_path / f"{name}.html" for name in pages])
+    assert not errors, "\n" + format_messages(errors)
