@@ -6,7 +6,7 @@ from django.core.management import call_command
 from community import services
 from community.events import AnswerAccepted, PostDeleted, VoteCast
 from community.rewards import backfill, handlers, ledger
-from community.rewards.models import EventKind, LeaderboardDay, ReputationEvent
+from community.rewards.models import LeaderboardDay, ReputationEvent
 from community.services.base import relaxed_limits
 from portal.events import subscribe, unsubscribe
 from portal.models import Profile

@@ -8,7 +8,6 @@ from community.rewards.models import EventKind, ReputationEvent
 from community.services.base import relaxed_limits
 from portal.models import Profile
 from portal.refs import PostRef
-from tests.community.conftest import ask
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
