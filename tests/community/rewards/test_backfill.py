@@ -1,7 +1,10 @@
 """The bulk backfill: the same credits the handlers would write, idempotent, with the commands."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from community import services
 from community.events import AnswerAccepted, PostDeleted, VoteCast
@@ -50,6 +53,8 @@ def test_backfill_writes_the_history_and_is_idempotent(history, asker, answerer,
     again = backfill.backfill()
     assert again.written == 0 and again.skipped == 6
     assert ReputationEvent.objects.count() == 6
+    assert ReputationEvent.objects.filter(created_at__lte=timezone.now(), created_at__gte=timezone.now() - timedelta(hours=1)).count() == 6
+    assert ReputationEvent.objects.first().created_at.tzinfo is not None
 
 
 def test_backfill_matches_what_the_handlers_write(question, answer, asker, other):
