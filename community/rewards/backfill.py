@@ -217,7 +217,7 @@ def _insert(entries: list[ReputationEvent]) -> None:
     """Plain `executemany` INSERTs (bulk_create spends most of its time compiling SQL at this size)."""
     table = connection.ops.quote_name(ReputationEvent._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(name) for name in COLUMNS)
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(COLUMNS))})"
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(COLUMNS))})"  # noqa: S608 -- constant names, values bound
     adapt = connection.ops.adapt_datetimefield_value
     with connection.cursor() as cursor:
         for start in range(0, len(entries), BATCH):
