@@ -155,6 +155,8 @@ class Sanction(models.Model):
     lifted_at = models.DateTimeField(null=True, blank=True)
     lifted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     lift_reason = models.CharField(max_length=REASON_MAX, blank=True)
+    # a ban for vote fraud: every reputation credit from the member's votes is reversed (credited again on lift)
+    vote_fraud = models.BooleanField(_("for vote fraud"), default=False)
 
     class Meta:
         verbose_name = _("sanction")

@@ -229,17 +229,21 @@ def _notify(member: Any, key: str, title, excerpt: str = "") -> None:
 
 def impose_sanction(
     actor: Actor | Any, member: Any, *, kind: str, reason: str, days: Any = None, until: Any = None,
-    item: ReviewItem | None = None,
+    item: ReviewItem | None = None, vote_fraud: bool = False,
 ) -> Sanction:
     """Warn, silence (`days`), suspend (`until` a date or moment in the future, or `days`) or ban `member`.
     Refused with a translated message, nothing written: not a moderator, the member is a moderator or the
-    actor, an unknown measure, no reason, days out of range, an end date in the past, too many at once."""
+    actor, an unknown measure, no reason, days out of range, an end date in the past, too many at once.
+    `vote_fraud` (a ban only): every reputation credit the member's votes gave is reversed in the same
+    transaction; lifting the ban credits them again."""
     actor = as_actor(actor)
     user = actor.user
     if not can_sanction(user, member):
         raise PermissionRefused(_("Only moderators can sanction members, and never themselves or another moderator."))
     if kind not in Kind.values:
         raise ModerationError(_("Please choose warn, silence, suspend or ban."), field="kind")
+    if vote_fraud and kind != Kind.BAN:
+        raise ModerationError(_("Only a ban can be for vote fraud."), field="vote_fraud")
     reason = required_reason(reason)
     now = timezone.now()
     ends_at = _ends_at(kind, now, days, until)
@@ -250,12 +254,15 @@ def impose_sanction(
         before = list(active_sanctions(locked, now).filter(kind__in=RESTRICTING))
         sanction = Sanction.objects.create(
             member=locked, kind=kind, reason=reason, starts_at=now, ends_at=ends_at, created_by=user, item=item,
+            vote_fraud=bool(vote_fraud),
         )
+        reversed_credits = _reverse_votes(locked.pk, user.pk) if vote_fraud else 0
         after = [*before, sanction] if kind in RESTRICTING else before
         audit.record(
             user, f"moderation.sanction.{kind}", locked,
             before={"restriction": _state(before)},
-            after={"restriction": _state(after), "measure": kind, "until": ends_at.isoformat() if ends_at else None},
+            after={"restriction": _state(after), "measure": kind, "until": ends_at.isoformat() if ends_at else None}
+            | ({"vote_fraud": True, "credits_reversed": reversed_credits} if vote_fraud else {}),
             reason=reason,
         )
         _notify(locked, f"sanction:{sanction.pk}", lambda: headline(sanction), reason[:300])
@@ -287,6 +294,8 @@ def _lift(user: Any, sanction: Sanction, reason: str) -> Sanction:
     before = list(active_sanctions(member, now).filter(kind__in=RESTRICTING))
     locked.lifted_at, locked.lifted_by, locked.lift_reason = now, user, reason
     locked.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
+    if locked.vote_fraud and locked.kind == Kind.BAN:
+        _recredit_votes(member.pk)
     audit.record(
         user, "moderation.sanction.lift", member,
         before={"restriction": _state(before)},
@@ -300,6 +309,78 @@ def _lift(user: Any, sanction: Sanction, reason: str) -> Sanction:
     return locked
 
 
+# --- vote fraud (the reputation ledger lives in community.rewards; imported here, the layer above it) -----------
+
+
+def _reverse_votes(member_id: int, actor_id: int | None) -> int:
+    from community.rewards import handlers
+
+    return handlers.reverse_voter(member_id, actor_id=actor_id)
+
+
+def _recredit_votes(member_id: int) -> int:
+    from community.rewards import handlers
+
+    return handlers.recredit_voter(member_id)  # nothing while another vote-fraud ban is still active
+
+
+def vote_fraud_voters(ids: Any = None) -> set[int]:
+    """Members (among `ids`; all when None) under an active vote-fraud ban: their votes earn nothing."""
+    now = timezone.now()
+    bans = Sanction.objects.filter(kind=Kind.BAN, vote_fraud=True, lifted_at__isnull=True, starts_at__lte=now).filter(
+        Q(ends_at__isnull=True) | Q(ends_at__gt=now)
+    )
+    if ids is not None:
+        bans = bans.filter(member_id__in=list(ids))
+    return set(bans.values_list("member_id", flat=True))
+
+
+def penalise_upheld_abuse(item: ReviewItem, flags: list, user: Any, now: Any) -> None:
+    """An upheld spam or rude/abusive flag on a post the moderator removed (hidden or deleted): the author
+    loses the `post_removed` points (once per post; restored or shown again → given back)."""
+    from community.rewards import handlers
+    from portal.refs import PostRef
+
+    from .models import FlagReason
+
+    if item.post_kind not in ("question", "answer", "comment"):
+        return
+    if not any(flag.reason in (FlagReason.SPAM, FlagReason.RUDE) for flag in flags):
+        return
+    from .review import load_post
+
+    post = load_post(item.post_kind, item.post_id)
+    if post is None or post.status not in ("hidden", "deleted"):
+        return
+    handlers.penalise_removal(PostRef(item.post_kind, item.post_id), actor_id=getattr(user, "pk", None))
+
+
+def removed_for_abuse():
+    """Posts removed (hidden or deleted) with an upheld spam or rude/abusive flag, for the reputation backfill:
+    (PostRef, author id, question id, topic id, moderator id, when), staff authors left out."""
+    from community.models import Answer, Comment, Question
+    from portal.refs import PostRef
+
+    from .models import Flag, FlagReason
+
+    flags = Flag.objects.filter(state=Flag.State.UPHELD, reason__in=[FlagReason.SPAM, FlagReason.RUDE]).order_by("pk")
+    latest: dict[tuple[str, int], tuple[Any, Any]] = {}
+    for kind, post_id, resolved_by, resolved_at in flags.values_list("post_kind", "post_id", "resolved_by_id", "resolved_at").iterator(chunk_size=2000):
+        latest[(kind, post_id)] = (resolved_by, resolved_at)
+    removed = ("hidden", "deleted")
+    for kind, model, fields in (
+        ("question", Question, ("pk", "author_id", "pk", "topic_id")),
+        ("answer", Answer, ("pk", "author_id", "question_id", "question__topic_id")),
+        ("comment", Comment, ("pk", "author_id", "question_id", "question__topic_id")),
+    ):
+        ids = [post_id for (post_kind, post_id) in latest if post_kind == kind]
+        for start in range(0, len(ids), 2000):
+            rows = model.objects.filter(pk__in=ids[start:start + 2000], status__in=removed, author__is_staff=False).values_list(*fields)
+            for pk, author_id, question_id, topic_id in rows:
+                actor_id, at = latest[(kind, pk)]
+                yield PostRef(kind, pk), author_id, question_id, topic_id, actor_id, at or timezone.now()
+
+
 # --- review queue actions (registered with moderation.review when it is installed) ------------------------------
 
 
@@ -311,7 +392,7 @@ def _queue_action(kind: str):
     def action(actor_user: Any, item: ReviewItem, post: Any, reason: str, params: dict) -> None:
         impose_sanction(
             actor_user, item.author, kind=kind, reason=reason, days=_param(params, "days"), until=_param(params, "until"),
-            item=item,
+            item=item, vote_fraud=bool(_param(params, "vote_fraud")) and kind == Kind.BAN,
         )
 
     action.__name__ = f"item_{kind}"
@@ -338,6 +419,7 @@ def register_item_actions() -> None:
 
     for name, (fn, label, needs) in ITEM_ACTIONS.items():
         review.register_item_action(name, fn, label=label, resolves=False, needs=needs)
+    review.on_flags_upheld(penalise_upheld_abuse)  # spam/abuse removed → the author's reputation penalty
 
 
 # --- registration -----------------------------------------------------------------------------------------------
@@ -352,4 +434,8 @@ def register() -> None:
         audit.define_action(name, label, message)
     audit.register_target_label(get_user_model()._meta.label_lower, _member_label)
     register_restriction_provider(restrictions)
+    from community.rewards import handlers
+
+    handlers.register_excluded_voters(vote_fraud_voters)
+    handlers.register_removed_posts(removed_for_abuse)
     extensions.register_account_restriction("moderation", account_restrictions)

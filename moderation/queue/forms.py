@@ -123,7 +123,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ),
     ActionSpec(
         "ban", pgettext_lazy("review queue", "Ban the author"), pgettext_lazy("review queue", "Read-only for good."),
-        reason_required=True, on="author", dangerous=True,
+        reason_required=True, fields=("vote_fraud",), on="author", dangerous=True,
     ),
     ActionSpec("appeal_grant", pgettext_lazy("review queue", "Grant the appeal"), reason_required=True, on="appeal"),
     ActionSpec("appeal_deny", pgettext_lazy("review queue", "Deny the appeal"), reason_required=True, on="appeal"),
@@ -150,6 +150,10 @@ class ActionForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     topic = TopicChoiceField(label=_("Topic"), queryset=TopicPage.objects.none(), required=False)
+    vote_fraud = forms.BooleanField(
+        label=_("For vote fraud"), required=False,
+        help_text=_("The reputation their votes gave others is taken back; lifting the ban gives it back."),
+    )
 
     def __init__(self, *args, spec: ActionSpec | None = None, item: ReviewItem | None = None, topic_queryset=None, **kwargs):
         if item is not None:
@@ -167,6 +171,8 @@ class ActionForm(forms.Form):
                     self.fields[name].required = True
                 else:
                     del self.fields[name]
+            if "vote_fraud" not in spec.fields:
+                del self.fields["vote_fraud"]
 
     def clean_until(self):
         until = self.cleaned_data.get("until")
@@ -196,4 +202,6 @@ class ActionForm(forms.Form):
             params["duplicate_of"] = data["duplicate_of"]
         if data.get("topic") is not None:
             params["topic"] = data["topic"].pk
+        if data.get("vote_fraud"):
+            params["vote_fraud"] = True
         return params
