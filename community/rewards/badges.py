@@ -175,7 +175,7 @@ def check_ten_upvoted(user_id: int) -> None:
 
 
 def check_great_question(question_id: int, author_id: int, score: int) -> None:
-    if score >= GREAT_SCORE:
+    if score >= GREAT_SCORE and not _held(author_id, ("great_question",), (str(question_id),)):
         award(author_id, "great_question", key=str(question_id), post=PostRef("question", question_id))
 
 
@@ -190,12 +190,11 @@ def check_accepted(answer_id: int) -> None:
     if answer is None:
         return
     user_id = answer["author_id"]
-    award(user_id, "first_accepted", post=PostRef("answer", answer_id))  # a no-op when already held
     slugs = list(TaggedQuestion.objects.filter(content_object_id=answer["question_id"]).values_list("tag__slug", flat=True))
-    if not slugs:
-        return
-    held = {key for _code, key in _held(user_id, ("tag_expert",), slugs)}
-    todo = [slug for slug in slugs if slug not in held]
+    held = _held(user_id, ("first_accepted", "tag_expert"), ["", *slugs])
+    if ("first_accepted", "") not in held:
+        award(user_id, "first_accepted", post=PostRef("answer", answer_id))
+    todo = [slug for slug in slugs if ("tag_expert", slug) not in held]
     if not todo:
         return
     counts = (

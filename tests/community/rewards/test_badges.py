@@ -310,3 +310,48 @@ def test_badge_page_in_japanese_and_unknown_badge(client, site):
     assert response.status_code == 200
     assert "初めての回答" in response.content.decode()
     assert client.get(reverse("community_badge", args=["nope"])).status_code == 404
+
+
+def test_badge_work_on_a_vote_is_bounded(django_assert_num_queries):
+    from community.events import VoteCast
+
+    author = MemberFactory()
+    answer = AnswerFactory(author=author)
+    question = QuestionFactory(author=author)
+    up_answer = VoteCast(post=PostRef("answer", answer.pk), question_id=answer.question_id, actor_id=None,
+                         author_id=author.pk, from_value=0, to_value=1, score=3)
+    up_question = VoteCast(post=PostRef("question", question.pk), question_id=question.pk, actor_id=None,
+                           author_id=author.pk, from_value=0, to_value=1, score=12)
+    with django_assert_num_queries(2):  # held badges, positive answers
+        badges.on_vote(up_answer)
+    with django_assert_num_queries(0):  # a downvote, or a score of 0 or less, checks nothing
+        badges.on_vote(VoteCast(post=up_answer.post, question_id=answer.question_id, actor_id=None,
+                                author_id=author.pk, from_value=0, to_value=-1, score=-1))
+    badges.on_vote(up_question)
+    assert codes(author) == {("great_question", str(question.pk))}
+    badges.award(author.pk, "ten_upvoted_answers")
+    with django_assert_num_queries(1):  # already held: one look
+        badges.on_vote(up_answer)
+    with django_assert_num_queries(1):
+        badges.on_vote(up_question)
+
+
+def test_badge_pages_are_valid_html_in_both_languages(client, site, tmp_path):
+    from tests.portal.test_valid_html import format_messages, run_vnu, vnu_command
+
+    vnu_command()
+    member = _many_awards(3)[0]
+    badges.award(member.pk, "tag_expert", key="hub")
+    client.force_login(member)
+    files = []
+    for prefix in ("", "/ja"):
+        for index, url in enumerate([reverse("community_badges"), reverse("community_badge", args=["great_question"]),
+                                     reverse("community_badge", args=["tag_expert"]),
+                                     reverse("community_badge", args=["answer_streak"])]):
+            response = client.get(prefix + url)
+            assert response.status_code == 200
+            path = tmp_path / f"{prefix.strip('/') or 'en'}-{index}.html"
+            path.write_text(response.content.decode())
+            files.append(path)
+    errors = run_vnu(files)
+    assert not errors, format_messages(errors)
