@@ -60,7 +60,7 @@ def lift_answer(actor: Actor | Any, answer: Answer) -> ArticlePage:
             retry_after=retry,
         )
     with transaction.atomic():
-        answer = Answer.objects.select_for_update().select_related("author__profile").filter(pk=answer.pk).first()
+        answer = Answer.objects.select_for_update(of=("self",)).select_related("author__profile").filter(pk=answer.pk).first()
         if answer is None or not answer.is_published:
             raise ModerationError(_("Only a published answer can become a help article."))
         question = Question.objects.get(pk=answer.question_id)
