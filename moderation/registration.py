@@ -22,6 +22,9 @@ def register() -> None:
     from . import curation
 
     curation.register()
+    from . import lift
+
+    lift.register()  # "Turn into a help article" on answers (the answer_in_article badge follows publication)
     from .cases import registration as cases
 
     cases.register()  # support cases: escalation, workspace, customer pages, surveys

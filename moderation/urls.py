@@ -8,6 +8,7 @@ from portal.params import register_converters
 
 from .views import curate, member
 from .views import flags as flag_views
+from .views import lift as lift_views
 from .views import moderate as moderate_views
 
 register_converters()  # <id:...>
@@ -18,6 +19,7 @@ urlpatterns: list = [
     path("flag/<str:kind>/<id:pk>/", flag_views.flag, name="moderation_flag"),
     path("post/<str:kind>/<id:pk>/<str:action>/", moderate_views.moderate, name="moderation_moderate"),
     path("curate/<str:kind>/<id:pk>/", curate.curate, name="moderation_curate"),
+    path("lift/<id:pk>/", lift_views.lift, name="moderation_lift"),
 ]
 
 # --- support cases: escalation from the question page ---

@@ -329,3 +329,23 @@ class LeaderboardDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.day} {self.topic_id}"
+
+
+class LiftedAnswer(models.Model):
+    """An answer a moderator or editor turned into a draft help article (`moderation.lift`). Plain ids for the
+    answer (the record outlives it); the badge `answer_in_article` follows the article's first publication."""
+
+    answer_id = models.BigIntegerField(unique=True)
+    question_id = models.BigIntegerField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    article = models.ForeignKey("knowledge.ArticlePage", null=True, on_delete=models.SET_NULL, related_name="+")
+    lifted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    published_at = models.DateTimeField(null=True, blank=True)  # the article's first publication
+
+    class Meta:
+        verbose_name = _("answer turned into a help article")
+        verbose_name_plural = _("answers turned into help articles")
+
+    def __str__(self) -> str:
+        return f"answer {self.answer_id} → article {self.article_id}"

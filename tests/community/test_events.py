@@ -104,6 +104,8 @@ def test_services_announce_what_happened(asker, answerer, other, moderator):
         services.unhide_post(moderator, comment)
         services.delete_post(answerer, answer)
         services.restore_post(moderator, answer, reason="deleted by mistake")
+    # the community's own events (higher apps, e.g. rewards' BadgeAwarded, publish theirs in between)
+    published = [e for e in published if type(e).__module__ == community_events.__name__]
     kinds = [type(e).__name__ for e in published]
     assert kinds == [
         "QuestionAsked", "AnswerPosted", "CommentAdded", "VoteCast", "VoteCast", "VoteCast", "AnswerAccepted",

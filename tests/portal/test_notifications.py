@@ -27,6 +27,15 @@ pytestmark = pytest.mark.django_db
 Kind = Notification.Kind
 
 
+@pytest.fixture(autouse=True)
+def _no_badges(monkeypatch):
+    """These tests count the community's notifications: keep the rewards app's badge awards (a first question,
+    a first answer, ...) and their notifications out of them."""
+    from community.rewards import badges
+
+    monkeypatch.setattr(badges, "award", lambda *args, **kwargs: None)
+
+
 @pytest.fixture
 def people(db):
     def member(username, name, language="en"):
@@ -321,7 +330,7 @@ def test_preferences_page_query_budget(people, client, django_assert_max_num_que
     assert response.status_code == 200
     checked = re.findall(r'<input type="radio" name="(\w+)" value="(\w+)"[^>]*checked', response.content.decode())
     assert dict(checked) == {"answer": "site", "comment": "email", "accepted": "email", "followed": "digest", "mention": "off",
-                            "moderation": "email", "support": "email"}
+                            "moderation": "email", "support": "email", "rewards": "email"}
 
 
 # --- issue 9 item 25: deleted posts leave the notifications (and unsent emails and digests) ------------------
