@@ -156,12 +156,13 @@ def credit_vote(facts: PostFacts, voter_id: int, value: int, *, conf=None) -> in
 def on_vote(event: VoteCast) -> None:
     if event.actor_id is None or event.from_value == event.to_value:
         return
+    conf = rewards_settings()
     for cause in _vote_causes(event.post, event.actor_id, event.from_value):
-        ledger.reverse(cause, actor_id=event.actor_id)
+        ledger.reverse(cause, actor_id=event.actor_id, conf=conf)
     if event.to_value:  # a member banned for vote fraud cannot vote (the ban bars every write)
         facts = post_facts(event.post)
         if facts is not None:
-            credit_vote(facts, event.actor_id, event.to_value, conf=rewards_settings())
+            credit_vote(facts, event.actor_id, event.to_value, conf=conf)
 
 
 # --- acceptance -----------------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from datetime import UTC, datetime, time
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Sum
+from django.db.models import Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
 
 from portal.events import publish
@@ -75,13 +75,19 @@ def _lock_profile(user_id: int) -> Profile:
     return profile
 
 
+def _latest_credit(key: str) -> ReputationEvent | None:
+    """The latest credit for a cause, annotated with whether it was reversed (one query)."""
+    return (
+        ReputationEvent.objects.filter(cause=key, reversal_of__isnull=True)
+        .annotate(reversed=Exists(ReputationEvent.objects.filter(reversal_of=OuterRef("pk"))))
+        .order_by("-generation").first()
+    )
+
+
 def open_credit(cause: Cause | str) -> ReputationEvent | None:
     """The latest credit for `cause` if it has not been reversed (None: nothing to reverse)."""
-    key = cause.key if isinstance(cause, Cause) else cause
-    latest = ReputationEvent.objects.filter(cause=key, reversal_of__isnull=True).order_by("-generation").first()
-    if latest is None or ReputationEvent.objects.filter(reversal_of=latest).exists():
-        return None
-    return latest
+    latest = _latest_credit(cause.key if isinstance(cause, Cause) else cause)
+    return None if latest is None or latest.reversed else latest
 
 
 def _vote_gain_today(user_id: int, now: datetime) -> int:
@@ -144,10 +150,11 @@ def credit(
     conf = conf or rewards_settings()
     amount = points_for(kind, conf) if points is None else points
     now = at or timezone.now()
-    with transaction.atomic():
+    # No savepoint: the ledger row stands or falls with the change that caused it (the caller's transaction).
+    with transaction.atomic(savepoint=False):
         profile = _lock_profile(user_id)
-        latest = ReputationEvent.objects.filter(cause=cause.key, reversal_of__isnull=True).order_by("-generation").first()
-        if latest is not None and not ReputationEvent.objects.filter(reversal_of=latest).exists():
+        latest = _latest_credit(cause.key)
+        if latest is not None and not latest.reversed:
             return None  # already counted
         capped = False
         if kind in CAPPED_KINDS and amount > 0:
@@ -168,13 +175,13 @@ def credit(
 def reverse(cause: Cause, *, actor_id: int | None = None, at: datetime | None = None,
             conf: RewardsSettings | None = None) -> ReputationEvent | None:
     """Append the reversal of the open credit for `cause` (None when there is none: already reversed)."""
-    latest = ReputationEvent.objects.filter(cause=cause.key, reversal_of__isnull=True).order_by("-generation").only("user_id").first()
-    if latest is None:
+    found = open_credit(cause)
+    if found is None:
         return None
     conf = conf or rewards_settings()
-    with transaction.atomic():
-        profile = _lock_profile(latest.user_id)
-        credit_row = open_credit(cause)
+    with transaction.atomic(savepoint=False):
+        profile = _lock_profile(found.user_id)
+        credit_row = open_credit(cause)  # again under the lock: a concurrent reversal may have won
         if credit_row is None:
             return None
         taken = credit_row.reward_points if credit_row.reward_points <= 0 else min(credit_row.reward_points, profile.reward_points)
