@@ -38,6 +38,7 @@ DEFAULTS: dict[str, str] = {
     Kind.MENTION: Delivery.EMAIL,
     Kind.MODERATION: Delivery.EMAIL,
     Kind.SUPPORT: Delivery.EMAIL,
+    Kind.REWARDS: Delivery.EMAIL,
 }
 CHANNELS = {value for value, _label in NotificationPreference.CHANNELS}
 # At most this many immediate emails per (recipient, actor) in EMAIL_BURST_WINDOW; past it a notification
