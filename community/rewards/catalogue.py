@@ -309,4 +309,3 @@ def register() -> None:
     audit.define_action("rewards.redemption.fulfil", gettext_lazy("Fulfil a redemption"), gettext_lazy("Redemption fulfilled"))
     audit.define_action("rewards.redemption.reject", gettext_lazy("Reject a redemption"), gettext_lazy("Redemption rejected"))
     audit.define_action("rewards.grant", gettext_lazy("Grant a reward"), gettext_lazy("Reward granted"))
-    audit.define_action("rewards.reward.save", gettext_lazy("Save a reward"), gettext_lazy("Reward saved"))
