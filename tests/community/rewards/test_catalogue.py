@@ -235,7 +235,7 @@ def test_page_for_a_member_shows_why_and_own_redemptions(client, moderator, djan
     html = response.content.decode()
     assert "more reward points" in html and "Only these ranks" in html
     assert html.count("CODE-XYZ") == 3
-    assert 'action="/community/rewards/%d/redeem/"' % mug.pk in html
+    assert f'action="/community/rewards/{mug.pk}/redeem/"' in html
 
 
 def test_redeem_and_toggle_through_the_page(client, moderator):

@@ -82,9 +82,9 @@ def test_admin_catalogue_create_and_refusal(admin_client):
 
 
 def test_queue_and_grant_need_a_moderator(client):
-    from portal.roles import CONTENT_EDITORS
-
     from allauth.mfa.totp.internal.auth import TOTP
+
+    from portal.roles import CONTENT_EDITORS
 
     editor = UserFactory(username="editor", groups=[CONTENT_EDITORS])  # in the admin, but no moderator
     TOTP.activate(editor, "JBSWY3DPEHPK3PXP")
