@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.images.widgets import AdminImageChooser
 
 from portal.models import Rank
 
@@ -37,6 +38,7 @@ class RewardForm(WagtailAdminModelForm):
     class Meta:
         model = Reward
         fields = ["name", "description", "image", "cost", "stock", "ranks", "starts_at", "ends_at", "active"]
+        widgets = {"image": AdminImageChooser}
 
     def clean_ranks(self) -> list[str]:
         chosen = self.cleaned_data.get("ranks") or []

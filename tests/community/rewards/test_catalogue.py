@@ -268,3 +268,16 @@ def test_anonymous_post_redirects_to_login(client):
     response = client.post(reverse("community_rewards_redeem", args=[reward.pk]))
     assert response.status_code == 302 and "login" in response["Location"]
     assert not Redemption.objects.exists()
+
+
+def test_images_render_without_a_query_per_reward(client, django_assert_max_num_queries):
+    from wagtail.images import get_image_model
+    from wagtail.images.tests.utils import get_test_image_file
+
+    image = get_image_model().objects.create(title="Mug", file=get_test_image_file())
+    for i in range(4):
+        make_reward(name=f"Reward {i}", image=image)
+    client.get(reverse("community_rewards"))  # the first view creates the rendition
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("community_rewards"))
+    assert response.content.decode().count('class="reward-card__image"') == 4

@@ -66,7 +66,10 @@ def test_reward_form_refuses_bad_values(overrides, field):
 
 
 def test_reward_form_keeps_known_ranks_in_order():
+    from wagtail.images.widgets import AdminImageChooser
+
     form = RewardForm(data=form_data(ranks=[Rank.SUPERUSER, Rank.EXPERT]))
+    assert isinstance(form.fields["image"].widget, AdminImageChooser)
     assert form.is_valid(), form.errors
     assert form.save().ranks == [Rank.EXPERT, Rank.SUPERUSER]
 
