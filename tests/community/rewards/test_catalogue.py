@@ -281,3 +281,13 @@ def test_images_render_without_a_query_per_reward(client, django_assert_max_num_
     with django_assert_max_num_queries(8):
         response = client.get(reverse("community_rewards"))
     assert response.content.decode().count('class="reward-card__image"') == 4
+
+
+def test_redeeming_is_rate_limited_and_the_refusal_writes_nothing():
+    member, reward = member_with(10_000), make_reward(cost=1, stock=100)
+    for _ in range(catalogue.REDEEM_LIMIT[0]):
+        catalogue.redeem(member, reward)
+    before = snapshot()
+    with pytest.raises(catalogue.RewardError, match="too often") as refused:
+        catalogue.redeem(member, reward)
+    assert refused.value.retry_after and snapshot() == before
