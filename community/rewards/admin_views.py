@@ -1,0 +1,84 @@
+"""Moderators' rewards screens in the Wagtail admin: the redemptions queue (fulfil with a note, reject with a
+reason) and the direct grant form. Every write goes through `community.rewards.catalogue`."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import catalogue
+from .admin_forms import FulfilForm, GrantForm, RejectForm
+from .models import Redemption
+
+PER_PAGE = 50
+STATES = {"pending": [Redemption.State.PENDING], "done": [Redemption.State.FULFILLED, Redemption.State.REJECTED, Redemption.State.GRANTED]}
+
+
+def _moderator(request) -> None:
+    if not catalogue.can_manage_rewards(request.user):
+        raise PermissionDenied
+
+
+def queue(request):
+    _moderator(request)
+    show = request.GET.get("show", "pending")
+    if show not in STATES:
+        show = "pending"
+    rows = (
+        Redemption.objects.filter(state__in=STATES[show]).select_related("reward", "user", "decided_by")
+        .order_by("created_at" if show == "pending" else "-decided_at")
+    )
+    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("p"))
+    return TemplateResponse(request, "rewards/admin/redemptions.html", {
+        "page": page, "show": show, "fulfil_form": FulfilForm(), "reject_form": RejectForm(),
+        "header_title": _("Redemptions"),
+    })
+
+
+@require_POST
+def decide(request, pk: int):
+    _moderator(request)
+    redemption = get_object_or_404(Redemption.objects.select_related("reward", "user"), pk=pk)
+    action = request.POST.get("action")
+    form = FulfilForm(request.POST) if action == "fulfil" else RejectForm(request.POST)
+    if action not in ("fulfil", "reject"):
+        messages.error(request, _("Please choose fulfil or reject."))
+    elif not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    else:
+        try:
+            if action == "fulfil":
+                catalogue.fulfil(request.user, redemption, form.cleaned_data["note"])
+                messages.success(request, _("Fulfilled “%(reward)s” for %(member)s.") % {"reward": redemption.reward.name, "member": redemption.user.get_username()})
+            else:
+                catalogue.reject(request.user, redemption, form.cleaned_data["reason"])
+                messages.success(request, _("Rejected “%(reward)s” for %(member)s; the points were returned.") % {"reward": redemption.reward.name, "member": redemption.user.get_username()})
+        except catalogue.CommunityError as error:
+            messages.error(request, error.message)
+    return HttpResponseRedirect(reverse("rewards_redemptions"), status=303)
+
+
+def grant(request):
+    _moderator(request)
+    form = GrantForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                catalogue.grant(request.user, form.cleaned_data["member"], form.cleaned_data["reward"], form.cleaned_data["note"])
+            except catalogue.CommunityError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                messages.success(request, _("Granted “%(reward)s” to %(member)s.") % {
+                    "reward": form.cleaned_data["reward"].name, "member": form.cleaned_data["member"].get_username(),
+                })
+                return HttpResponseRedirect(reverse("rewards_grant"), status=303)
+        status = 400
+    return TemplateResponse(request, "rewards/admin/grant.html", {"form": form, "header_title": _("Grant a reward")}, status=status)

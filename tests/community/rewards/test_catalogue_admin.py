@@ -1,0 +1,146 @@
+"""The rewards back office: Reward form validation, the redemptions queue and the direct grant."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.urls import reverse
+
+from community.rewards import catalogue
+from community.rewards.admin_forms import RewardForm
+from community.rewards.models import Redemption, Reward
+from portal.models import Profile, Rank
+from portal.roles import MODERATORS
+from tests.factories import MemberFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_limits():
+    cache.clear()
+
+
+@pytest.fixture
+def moderator(db):
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    user = UserFactory(username="mod")
+    user.groups.add(Group.objects.get(name=MODERATORS))
+    TOTP.activate(user, "JBSWY3DPEHPK3PXP")
+    return user
+
+
+@pytest.fixture
+def admin_client(client):
+    admin = UserFactory(username="boss", is_superuser=True, is_staff=True)
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    TOTP.activate(admin, "JBSWY3DPEHPK3PXP")
+    client.force_login(admin)
+    return client
+
+
+def form_data(**overrides):
+    data = {"name": "Mug", "description": "", "cost": "50", "stock": "3", "ranks": [], "starts_at": "", "ends_at": "", "active": "on"}
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"cost": "-5"}, "cost"),
+        ({"cost": "0"}, "cost"),
+        ({"cost": "99999999999"}, "cost"),
+        ({"stock": "-1"}, "stock"),
+        ({"stock": "1000000000000"}, "stock"),
+        ({"ranks": ["wizard"]}, "ranks"),
+        ({"starts_at": "2026-05-02 10:00", "ends_at": "2026-05-01 10:00"}, "ends_at"),
+        ({"name": ""}, "name"),
+    ],
+)
+def test_reward_form_refuses_bad_values(overrides, field):
+    form = RewardForm(data=form_data(**overrides))
+    assert not form.is_valid()
+    assert field in form.errors
+
+
+def test_reward_form_keeps_known_ranks_in_order():
+    from wagtail.images.widgets import AdminImageChooser
+
+    form = RewardForm(data=form_data(ranks=[Rank.SUPERUSER, Rank.EXPERT]))
+    assert isinstance(form.fields["image"].widget, AdminImageChooser)
+    assert form.is_valid(), form.errors
+    assert form.save().ranks == [Rank.EXPERT, Rank.SUPERUSER]
+
+
+def test_admin_catalogue_create_and_refusal(admin_client):
+    url = reverse("rewards-catalogue:add")
+    response = admin_client.post(url, form_data(cost="-3"))
+    assert response.status_code == 200 and not Reward.objects.exists()
+    response = admin_client.post(url, form_data(name="Hoodie"))
+    assert response.status_code == 302
+    assert Reward.objects.get().name == "Hoodie"
+    assert admin_client.get(reverse("rewards-catalogue:index")).status_code == 200
+
+
+def test_queue_and_grant_need_a_moderator(client):
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    from portal.roles import CONTENT_EDITORS
+
+    editor = UserFactory(username="editor", groups=[CONTENT_EDITORS])  # in the admin, but no moderator
+    TOTP.activate(editor, "JBSWY3DPEHPK3PXP")
+    reward = Reward.objects.create(name="Mug", cost=10, stock=10)
+    member = MemberFactory()
+    Profile.objects.filter(user=member).update(reward_points=100)
+    redemption = catalogue.redeem(member, reward)
+    client.force_login(editor)
+    assert client.get(reverse("wagtailadmin_home")).status_code == 200
+    denied = reverse("wagtailadmin_home")  # Wagtail answers PermissionDenied with a redirect to the dashboard
+    assert client.get(reverse("rewards_redemptions"))["Location"] == denied
+    response = client.post(reverse("rewards_redemption_decide", args=[redemption.pk]), {"action": "fulfil", "note": "x"})
+    assert response["Location"] == denied
+    assert client.post(reverse("rewards_grant"), {"member": member.username, "reward": reward.pk})["Location"] == denied
+    assert Redemption.objects.get(pk=redemption.pk).state == Redemption.State.PENDING
+    assert Redemption.objects.count() == 1
+
+
+def test_queue_fulfil_and_reject(client, moderator, django_assert_max_num_queries):
+    reward = Reward.objects.create(name="Mug", cost=10, stock=10)
+    members = [MemberFactory() for _ in range(4)]
+    Profile.objects.filter(user__in=members).update(reward_points=100)
+    pending = [catalogue.redeem(m, reward) for m in members]
+    client.force_login(moderator)
+    with django_assert_max_num_queries(30):
+        response = client.get(reverse("rewards_redemptions"))
+    html = response.content.decode()
+    assert response.status_code == 200 and html.count('value="fulfil"') == 4
+    client.post(reverse("rewards_redemption_decide", args=[pending[0].pk]), {"action": "fulfil", "note": "CODE-1"})
+    assert Redemption.objects.get(pk=pending[0].pk).note == "CODE-1"
+    response = client.post(reverse("rewards_redemption_decide", args=[pending[1].pk]), {"action": "reject", "reason": ""}, follow=True)
+    assert Redemption.objects.get(pk=pending[1].pk).state == Redemption.State.PENDING
+    client.post(reverse("rewards_redemption_decide", args=[pending[1].pk]), {"action": "reject", "reason": "Discontinued"})
+    assert Redemption.objects.get(pk=pending[1].pk).state == Redemption.State.REJECTED
+    assert Profile.objects.get(user=members[1]).reward_points == 100
+    assert client.get(reverse("rewards_redemptions") + "?show=done").status_code == 200
+
+
+def test_grant_form(client, moderator):
+    from moderation.sanctions import impose_sanction
+
+    reward = Reward.objects.create(name="Cap", cost=10, stock=2)
+    member = MemberFactory(username="helper")
+    client.force_login(moderator)
+    assert client.get(reverse("rewards_grant")).status_code == 200
+    response = client.post(reverse("rewards_grant"), {"member": "nobody", "reward": reward.pk})
+    assert response.status_code == 400 and "No member" in response.content.decode()
+    response = client.post(reverse("rewards_grant"), {"member": "helper", "reward": reward.pk, "note": "Thanks!"})
+    assert response.status_code == 303
+    assert Redemption.objects.get(user=member).state == Redemption.State.GRANTED
+    bad = MemberFactory(username="troll")
+    impose_sanction(moderator, bad, kind="suspend", reason="Abuse", days=3)
+    response = client.post(reverse("rewards_grant"), {"member": "troll", "reward": reward.pk})
+    assert response.status_code == 400 and "suspended" in response.content.decode()
+    assert not Redemption.objects.filter(user=bad).exists()
+    assert Reward.objects.get(pk=reward.pk).stock == 1
