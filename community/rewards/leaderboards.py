@@ -5,15 +5,16 @@ Everything reads the `LeaderboardDay` rollup (one row per member, UTC day and to
 kept on write by the ledger and rebuilt by `manage.py refresh_leaderboards`, except the all-time overall
 reputation board, which reads `Profile.reputation` (indexed, the ledger's own total). A board costs a fixed
 number of queries whatever the size of the data: the top rows (one aggregate over an indexed range), their
-members with profiles (one), and for a signed-in viewer their own total and how many members are ahead (two).
-The top rows are cached for `CACHE_SECONDS` (a leaderboard a minute behind is fine; the viewer's own
-position is always fresh).
+members with profiles (one), and for a signed-in viewer outside the top their own total (one, always fresh)
+and every total on the board (one, cached) to place them: members with more, plus one (ties share a
+position). The top rows and the totals are cached for `CACHE_SECONDS` (a board a minute behind is fine).
 
 Periods are UTC calendar periods: the week starts on Monday, the month on its first day.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -90,21 +91,30 @@ def _top(period: str, metric: str, topic_ids: tuple[int, ...], since: date | Non
     return list(rows)
 
 
-def _position(period: str, metric: str, topic_ids: tuple[int, ...], since: date | None, user_id: int) -> tuple[int, int]:
-    """(the member's total, how many members are ahead of them). Two queries."""
+def _totals(period: str, metric: str, topic_ids: tuple[int, ...], since: date | None) -> list[int]:
+    """Every positive total on the board, ascending (for the viewer's position; cached with the top rows)."""
     if _uses_profile(period, metric, topic_ids):
-        total = Profile.objects.filter(user_id=user_id).values_list("reputation", flat=True).first() or 0
-        if total <= 0:
-            return total, 0
-        active = Profile.objects.filter(user__is_active=True)
-        ahead = active.filter(Q(reputation__gt=total) | Q(reputation=total, user_id__lt=user_id)).count()
-        return total, ahead
-    total = _rollup(since, topic_ids).filter(user_id=user_id).aggregate(total=Sum(metric))["total"] or 0
-    if total <= 0:
-        return total, 0
-    grouped = _rollup(since, topic_ids).values("user_id").annotate(total=Sum(metric))
-    ahead = grouped.filter(Q(total__gt=total) | Q(total=total, user_id__lt=user_id)).count()
-    return total, ahead
+        rows = Profile.objects.filter(reputation__gt=0, user__is_active=True).values_list("reputation", flat=True)
+    else:
+        rows = (
+            _rollup(since, topic_ids).values("user_id").annotate(total=Sum(metric)).filter(total__gt=0)
+            .values_list("total", flat=True)
+        )
+    return sorted(rows.order_by())
+
+
+def _own_total(period: str, metric: str, topic_ids: tuple[int, ...], since: date | None, user_id: int) -> int:
+    if _uses_profile(period, metric, topic_ids):
+        return Profile.objects.filter(user_id=user_id).values_list("reputation", flat=True).first() or 0
+    return _rollup(since, topic_ids).filter(user_id=user_id).aggregate(total=Sum(metric))["total"] or 0
+
+
+def _cached(key: str, compute):
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
 
 
 def board(period: str = DEFAULT_PERIOD, metric: str = DEFAULT_METRIC, topic_ids: tuple[int, ...] = (),
@@ -116,16 +126,16 @@ def board(period: str = DEFAULT_PERIOD, metric: str = DEFAULT_METRIC, topic_ids:
         metric = DEFAULT_METRIC
     topic_ids = tuple(sorted(set(topic_ids)))
     since = period_start(period, now)
-    key = f"leaderboard:{_generation()}:{period}:{metric}:{since}:{','.join(map(str, topic_ids))}:{limit}"
-    top = cache.get(key)
-    if top is None:
-        top = _top(period, metric, topic_ids, since, limit)
-        cache.set(key, top, CACHE_SECONDS)
+    key = f"leaderboard:{_generation()}:{period}:{metric}:{since}:{','.join(map(str, topic_ids))}"
+    top = _cached(f"{key}:top{limit}", lambda: _top(period, metric, topic_ids, since, limit))
     viewer_id = viewer.pk if viewer is not None and getattr(viewer, "is_authenticated", False) else None
     mine = next(((index, total) for index, (user_id, total) in enumerate(top) if user_id == viewer_id), None)
     me_total = me_ahead = None
     if viewer_id is not None and mine is None:
-        me_total, me_ahead = _position(period, metric, topic_ids, since, viewer_id)
+        me_total = _own_total(period, metric, topic_ids, since, viewer_id)
+        if me_total > 0:  # ties share a position: members with more, plus one
+            totals = _cached(f"{key}:totals", lambda: _totals(period, metric, topic_ids, since))
+            me_ahead = len(totals) - bisect_right(totals, me_total)
     ids = [user_id for user_id, _total in top] + ([viewer_id] if me_total and me_total > 0 else [])
     users = get_user_model().objects.select_related("profile").in_bulk(ids) if ids else {}
     result = Board(period, metric, topic_ids, since)

@@ -96,13 +96,18 @@ def test_viewer_position_outside_and_inside_the_top(members):
     assert leaderboards.board("week", "reputation", viewer=nobody, now=NOW).me is None
 
 
-def test_ties_put_the_earlier_member_first():
+def test_ties_list_the_earlier_member_first_and_share_a_position():
     first, second = MemberFactory(), MemberFactory()
     upvote(second, NOW)
     upvote(first, NOW)
     board = leaderboards.board("week", "reputation", now=NOW, viewer=second, limit=1)
     assert [entry.user for entry in board.entries] == [first]
-    assert board.me.position == 2
+    assert board.me.position == 1 and not board.me_in_top
+    third = MemberFactory()
+    upvote(third, NOW)
+    upvote(third, NOW)
+    leaderboards.clear_cache()
+    assert leaderboards.board("week", "reputation", now=NOW, viewer=second, limit=1).me.position == 2
 
 
 def test_bad_parameters_fall_back_to_defaults(members):
