@@ -1,7 +1,64 @@
-"""(to be written: see /work/wt/INTERFACES.md)"""
+"""The rewards part of a member's profile page (a "profile" page section): rank, reputation, reward points
+(own profile only), the 90-day reputation graph with its table, badges, top tags and the rewards the member
+chose to show. Counts and "member since" are on the profile page already (community's member annotations).
+
+Queries: the graph (1), top tags (1), badges (1, `badges.member_badges`), public redemptions (1,
+`catalogue.public_redemptions`); the rank and totals come with the page's profile row.
+"""
 
 from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count
+
+TOP_TAGS = 5
+
+
+def _optional(module: str, name: str, *args: Any) -> list:
+    """Another area's provider, if it exists yet (badges, catalogue): [] otherwise."""
+    from importlib import import_module
+
+    provider = getattr(import_module(module), name, None)
+    return list(provider(*args)) if provider is not None else []
+
+
+def top_tags(user_id: int, limit: int = TOP_TAGS) -> list[dict]:
+    """The tags of the questions the member answered most (published answers on published questions). One query."""
+    from community.models import Answer, TaggedQuestion
+
+    answered = Answer.objects.alive().filter(author_id=user_id).values("question_id")
+    return list(
+        TaggedQuestion.objects.filter(content_object_id__in=answered)
+        .values("tag__name", "tag__slug").annotate(answers=Count("pk")).order_by("-answers", "tag__name")[:limit]
+    )
+
+
+def profile_section(member: Any, request: Any) -> dict:
+    from .graph import reputation_graph
+
+    profile = getattr(member, "profile", None)
+    reputation = profile.reputation if profile is not None else 0
+    is_me = getattr(request, "user", None) is not None and request.user.pk == member.pk
+    return {
+        "rewards_profile": {
+            "rank": profile.rank if profile is not None else "newcomer",
+            "rank_label": profile.get_rank_display() if profile is not None else "",
+            "reputation": reputation,
+            "reward_points": profile.reward_points if (profile is not None and is_me) else None,
+            "graph": reputation_graph(member.pk, reputation),
+            "badges": _optional("community.rewards.badges", "member_badges", member.pk),
+            "top_tags": top_tags(member.pk),
+            "redemptions": _optional("community.rewards.catalogue", "public_redemptions", member.pk),
+            "is_me": is_me,
+        }
+    }
 
 
 def register() -> None:
     """Subscriptions and registrations of this area (called from `registration.register()`)."""
+    from portal import extensions
+
+    extensions.register_page_section("profile", extensions.PageSection(
+        "rewards", profile_section, template="rewards/includes/profile_section.html", order=20,
+    ))

@@ -4,8 +4,10 @@ from django.urls import path
 
 from .views import badges as badge_views
 from .views import catalogue
+from .views.leaderboard import leaderboard
 
 urlpatterns: list = [
+    path("leaderboard/", leaderboard, name="community_leaderboard"),
     path("badges/", badge_views.badge_list, name="community_badges"),
     path("badges/<slug:code>/", badge_views.badge_detail, name="community_badge"),
     path("rewards/", catalogue.rewards_page, name="community_rewards"),

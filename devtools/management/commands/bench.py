@@ -38,10 +38,11 @@ from portal.models import HomePage
 TRIVIAL_PATH = "/bench/trivial/"
 PAGE_KINDS = (
     "trivial", "home", "topic", "article", "article-ja", "question", "question-member", "questions", "search", "suggest",
-    "queue", "cases", "case",
+    "queue", "cases", "case", "leaderboard", "profile",
 )
 SEARCH_PATH = "/search/?q=hub+offline"  # a common two-word query
 SUGGEST_PATH = "/search/suggest/?q=reset+pass"
+LEADERBOARD_PATH = "/community/leaderboard/?period=month"
 # The share of the trivial view's req/s each page must reach (the issues' targets).
 TARGETS = {
     "topic": 0.25, "article": 0.25, "article-ja": 0.25,
@@ -50,6 +51,8 @@ TARGETS = {
     "questions": 0.10,  # the question list, anonymous
     "search": 0.03,  # the search page for a common two-word query (database backend), p99 < 150 ms
     "suggest": 0.10,  # the autocomplete endpoint
+    "leaderboard": 0.10,  # /community/leaderboard/ this week, anonymous
+    "profile": 0.10,  # the profile of the member with most reputation, anonymous
 }
 TARGET_SHARE = 0.25  # the foundation pages' target, kept for reports and JSON
 BENCH_MEMBER = "bench-member"
@@ -235,6 +238,10 @@ class Command(BaseCommand):
                 pages.append(PageResult(item, SEARCH_PATH, "search page, two-word query"))
             elif item == "suggest":
                 pages.append(PageResult(item, SUGGEST_PATH, "autocomplete"))
+            elif item == "leaderboard":
+                pages.append(PageResult(item, LEADERBOARD_PATH, "leaderboard, this month, anonymous"))
+            elif item == "profile":
+                pages.append(self.profile_page())
             elif item == "queue":
                 pages.append(self.queue_page())
             elif item == "cases":
@@ -278,6 +285,21 @@ class Command(BaseCommand):
                 "(scripts/bench.sh does)"
             ))
         return question
+
+    def profile_page(self) -> PageResult:
+        """The profile of the member with most reputation (run backfill_reputation after seed_bulk for a full one)."""
+        from django.urls import reverse
+
+        from portal.models import Profile
+
+        try:
+            profile = Profile.objects.select_related("user").order_by("-reputation", "user_id").first()
+        except DatabaseError as error:
+            raise CommandError(f"cannot read the profiles ({error}): {NO_DEMO}") from error
+        if profile is None:
+            raise CommandError(f"no member profile found: {NO_DEMO}")
+        url = reverse("member_profile", args=[profile.user.get_username()])
+        return PageResult("profile", url, f"profile of {profile.user.get_username()} (reputation {profile.reputation})")
 
     def member_cookie(self) -> str:
         """A signed-in, verified member's session for the member pages (wrk sends it as a Cookie header)."""

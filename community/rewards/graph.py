@@ -1,0 +1,71 @@
+"""A member's reputation over the last 90 days, as numbers for a server-rendered SVG line chart and its table
+alternative (one query over the leaderboard rollup: the member's daily gains, every topic)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import Sum
+
+from .ledger import day_start
+from .models import LeaderboardDay
+
+DAYS = 90
+WIDTH, HEIGHT = 600, 180
+LEFT, RIGHT, TOP, BOTTOM = 48, 12, 12, 28  # margins for the axis labels
+
+
+@dataclass
+class Graph:
+    start: date
+    end: date
+    values: list[int]  # reputation at the end of each day, oldest first
+    changes: list[tuple[date, int, int]] = field(default_factory=list)  # (day, change, reputation after it)
+    low: int = 0
+    high: int = 0
+    points: str = ""  # the polyline, in SVG coordinates
+    markers: list[tuple[float, float]] = field(default_factory=list)  # a dot on each day that changed
+    width: int = WIDTH
+    height: int = HEIGHT
+    left: int = LEFT
+    bottom_y: int = HEIGHT - BOTTOM
+    right_x: int = WIDTH - RIGHT
+    top_y: int = TOP
+
+    @property
+    def gained(self) -> int:
+        return sum(change for _day, change, _after in self.changes)
+
+
+def reputation_graph(user_id: int, reputation: int, now: datetime | None = None, days: int = DAYS) -> Graph:
+    end = day_start(now).date()
+    start = end - timedelta(days=days - 1)
+    daily = dict(
+        LeaderboardDay.objects.filter(user_id=user_id, topic_id=0, day__gte=start, day__lte=end)
+        .values("day").annotate(total=Sum("reputation")).values_list("day", "total")
+    )
+    running = reputation - sum(daily.values())  # reputation before the window
+    values, changes = [], []
+    for offset in range(days):
+        day = start + timedelta(days=offset)
+        change = daily.get(day, 0)
+        running += change
+        values.append(running)
+        if change:
+            changes.append((day, change, running))
+    graph = Graph(start=start, end=end, values=values, changes=changes)
+    graph.low, graph.high = min(values + [0]), max(values + [0])
+    span = (graph.high - graph.low) or 1
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+    def xy(index: int, value: int) -> tuple[float, float]:
+        x = LEFT + plot_w * index / max(days - 1, 1)
+        y = TOP + plot_h * (graph.high - value) / span
+        return round(x, 1), round(y, 1)
+
+    coords = [xy(index, value) for index, value in enumerate(values)]
+    graph.points = " ".join(f"{x},{y}" for x, y in coords)
+    changed_days = {day for day, _change, _after in changes}
+    graph.markers = [coords[index] for index in range(days) if start + timedelta(days=index) in changed_days]
+    return graph

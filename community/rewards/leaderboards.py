@@ -1,0 +1,213 @@
+"""Leaderboards: who gained most this week, this month or ever; overall or in one topic; by reputation gained,
+accepted answers or helpful votes (upvotes received).
+
+Everything reads the `LeaderboardDay` rollup (one row per member, UTC day and topic; topic 0 = every topic),
+kept on write by the ledger and rebuilt by `manage.py refresh_leaderboards`, except the all-time overall
+reputation board, which reads `Profile.reputation` (indexed, the ledger's own total). A board costs a fixed
+number of queries whatever the size of the data: the top rows (one aggregate over an indexed range), their
+members with profiles (one), and for a signed-in viewer outside the top their own total (one, always fresh)
+and every total on the board (one, cached) to place them: members with more, plus one (ties share a
+position). The top rows and the totals are cached for `CACHE_SECONDS` (a board a minute behind is fine).
+
+Periods are UTC calendar periods: the week starts on Monday, the month on its first day.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db.models import Q, Sum
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Profile
+
+from .ledger import day_start
+from .models import LeaderboardDay
+
+PERIODS = {"week": _("This week"), "month": _("This month"), "all": _("All time")}
+METRICS = {"reputation": _("Reputation gained"), "accepted": _("Accepted answers"), "helpful": _("Helpful votes")}
+DEFAULT_PERIOD, DEFAULT_METRIC = "week", "reputation"
+TOP = 20
+CACHE_SECONDS = 60
+GENERATION_KEY = "leaderboard:generation"
+LOCK_ID = 7_313_001  # the advisory lock serialising rebuilds (PostgreSQL)
+
+
+@dataclass
+class Entry:
+    position: int
+    user: Any
+    total: int
+
+
+@dataclass
+class Board:
+    period: str
+    metric: str
+    topic_ids: tuple[int, ...]
+    since: date | None
+    entries: list[Entry] = field(default_factory=list)
+    me: Entry | None = None  # the viewer's own line (None when anonymous or with nothing this period)
+    me_in_top: bool = False
+
+
+def period_start(period: str, now: datetime | None = None) -> date | None:
+    today = day_start(now).date()
+    if period == "week":
+        return today - timedelta(days=today.weekday())
+    if period == "month":
+        return today.replace(day=1)
+    return None
+
+
+def _rollup(since: date | None, topic_ids: tuple[int, ...]):
+    rows = LeaderboardDay.objects.filter(topic_id__in=topic_ids or (0,), user__is_active=True)
+    if since is not None:
+        rows = rows.filter(day__gte=since)
+    return rows
+
+
+def _uses_profile(period: str, metric: str, topic_ids: tuple[int, ...]) -> bool:
+    return period == "all" and metric == "reputation" and not topic_ids
+
+
+def _top(period: str, metric: str, topic_ids: tuple[int, ...], since: date | None, limit: int) -> list[tuple[int, int]]:
+    """[(user_id, total)] best first (ties: the earlier member first), only positive totals. One query."""
+    if _uses_profile(period, metric, topic_ids):
+        rows = (
+            Profile.objects.filter(reputation__gt=0, user__is_active=True)
+            .order_by("-reputation", "user_id").values_list("user_id", "reputation")[:limit]
+        )
+        return list(rows)
+    rows = (
+        _rollup(since, topic_ids).values("user_id").annotate(total=Sum(metric)).filter(total__gt=0)
+        .order_by("-total", "user_id").values_list("user_id", "total")[:limit]
+    )
+    return list(rows)
+
+
+def _totals(period: str, metric: str, topic_ids: tuple[int, ...], since: date | None) -> list[int]:
+    """Every positive total on the board, ascending (for the viewer's position; cached with the top rows)."""
+    if _uses_profile(period, metric, topic_ids):
+        rows = Profile.objects.filter(reputation__gt=0, user__is_active=True).values_list("reputation", flat=True)
+    else:
+        rows = (
+            _rollup(since, topic_ids).values("user_id").annotate(total=Sum(metric)).filter(total__gt=0)
+            .values_list("total", flat=True)
+        )
+    return sorted(rows.order_by())
+
+
+def _own_total(period: str, metric: str, topic_ids: tuple[int, ...], since: date | None, user_id: int) -> int:
+    if _uses_profile(period, metric, topic_ids):
+        return Profile.objects.filter(user_id=user_id).values_list("reputation", flat=True).first() or 0
+    return _rollup(since, topic_ids).filter(user_id=user_id).aggregate(total=Sum(metric))["total"] or 0
+
+
+def _cached(key: str, compute):
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
+
+
+def board(period: str = DEFAULT_PERIOD, metric: str = DEFAULT_METRIC, topic_ids: tuple[int, ...] = (),
+          viewer: Any = None, *, limit: int = TOP, now: datetime | None = None) -> Board:
+    """The top `limit` members, and the signed-in `viewer`'s own position."""
+    if period not in PERIODS:
+        period = DEFAULT_PERIOD
+    if metric not in METRICS:
+        metric = DEFAULT_METRIC
+    topic_ids = tuple(sorted(set(topic_ids)))
+    since = period_start(period, now)
+    key = f"leaderboard:{_generation()}:{period}:{metric}:{since}:{','.join(map(str, topic_ids))}"
+    top = _cached(f"{key}:top{limit}", lambda: _top(period, metric, topic_ids, since, limit))
+    viewer_id = viewer.pk if viewer is not None and getattr(viewer, "is_authenticated", False) else None
+    mine = next(((index, total) for index, (user_id, total) in enumerate(top) if user_id == viewer_id), None)
+    me_total = me_ahead = None
+    if viewer_id is not None and mine is None:
+        me_total = _own_total(period, metric, topic_ids, since, viewer_id)
+        if me_total > 0:  # ties share a position: members with more, plus one
+            totals = _cached(f"{key}:totals", lambda: _totals(period, metric, topic_ids, since))
+            me_ahead = len(totals) - bisect_right(totals, me_total)
+    ids = [user_id for user_id, _total in top] + ([viewer_id] if me_total and me_total > 0 else [])
+    users = get_user_model().objects.select_related("profile").in_bulk(ids) if ids else {}
+    result = Board(period, metric, topic_ids, since)
+    result.entries = [Entry(index + 1, users[user_id], total) for index, (user_id, total) in enumerate(top) if user_id in users]
+    if mine is not None:
+        result.me, result.me_in_top = result.entries[mine[0]] if mine[0] < len(result.entries) else None, True
+    elif me_total and me_total > 0 and viewer_id in users:
+        result.me = Entry(me_ahead + 1, users[viewer_id], me_total)
+    return result
+
+
+def _generation() -> int:
+    return cache.get_or_set(GENERATION_KEY, 1, None)
+
+
+def clear_cache() -> None:
+    """Forget every cached board (after `refresh_leaderboards` rebuilt the rollup)."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 2, None)
+
+
+# --- rebuilding the rollup from the ledger ---------------------------------------------------------------------
+
+REBUILD_BATCH = 5000
+
+
+def rebuild(since: date | None = None) -> tuple[int, int]:
+    """Rebuild `LeaderboardDay` from the ledger for the days from `since` (UTC; None: every day). Idempotent:
+    the rows of those days are replaced by the ledger's sums in one transaction; two runs at once queue on a
+    lock (PostgreSQL: an advisory lock; SQLite: its single writer). Returns (rows deleted, rows written)."""
+    from django.db import connection, transaction
+    from django.db.models import Case, IntegerField, When
+    from django.db.models.functions import TruncDate
+
+    from .models import EventKind, ReputationEvent
+
+    def signed(condition):
+        return Sum(Case(
+            When(condition & Q(reversal_of__isnull=True), then=1), When(condition, then=-1),
+            default=0, output_field=IntegerField(),
+        ))
+
+    events = ReputationEvent.objects.all()
+    if since is not None:
+        events = events.filter(created_at__gte=day_start(datetime.combine(since, datetime.min.time(), tzinfo=UTC)))
+    grouped = (
+        events.annotate(day=TruncDate("created_at", tzinfo=UTC)).values("user_id", "day", "topic_id")
+        .annotate(
+            reputation=Sum("points"),
+            accepted=signed(Q(kind=EventKind.ANSWER_ACCEPTED)),
+            helpful=signed(Q(kind__in=[EventKind.ANSWER_UPVOTED, EventKind.QUESTION_UPVOTED])),
+        ).order_by()
+    )
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_ID])
+        stale = LeaderboardDay.objects.all() if since is None else LeaderboardDay.objects.filter(day__gte=since)
+        deleted, _by_model = stale.delete()
+        totals: dict[tuple[int, date, int], list[int]] = {}
+        for row in grouped.iterator(chunk_size=REBUILD_BATCH):
+            values = (row["reputation"] or 0, row["accepted"] or 0, row["helpful"] or 0)
+            for topic_id in {0, row["topic_id"] or 0}:
+                line = totals.setdefault((row["user_id"], row["day"], topic_id), [0, 0, 0])
+                for index, value in enumerate(values):
+                    line[index] += value
+        rows = [
+            LeaderboardDay(user_id=user_id, day=day, topic_id=topic_id, reputation=rep, accepted=acc, helpful=helpful)
+            for (user_id, day, topic_id), (rep, acc, helpful) in totals.items() if rep or acc or helpful
+        ]
+        LeaderboardDay.objects.bulk_create(rows, batch_size=REBUILD_BATCH)
+    clear_cache()
+    return deleted, len(rows)

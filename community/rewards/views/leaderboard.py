@@ -1,0 +1,53 @@
+"""/community/leaderboard/: the leaderboards (period, topic and measure as query parameters)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+
+from community.views.common import topics_for_language
+from knowledge.models import TopicPage
+from portal.params import get_str
+
+from .. import leaderboards
+
+
+def leaderboard(request):
+    period = get_str(request.GET, "period", leaderboards.DEFAULT_PERIOD, max_length=20)
+    metric = get_str(request.GET, "by", leaderboards.DEFAULT_METRIC, max_length=20)
+    topic_slug = get_str(request.GET, "topic", max_length=100)
+    problems = []
+    if period not in leaderboards.PERIODS:
+        problems.append(_("Unknown period: showing this week."))
+        period = leaderboards.DEFAULT_PERIOD
+    if metric not in leaderboards.METRICS:
+        problems.append(_("Unknown measure: showing reputation gained."))
+        metric = leaderboards.DEFAULT_METRIC
+    topics = list(topics_for_language())
+    topic = None
+    topic_ids: tuple[int, ...] = ()
+    if topic_slug:
+        topic = next((item for item in topics if item.slug == topic_slug), None)
+        if topic is None:  # a translation's slug: the topic in the reader's language
+            other = TopicPage.objects.live().filter(slug=topic_slug).only("pk", "translation_key").first()
+            topic = next((item for item in topics if other and item.translation_key == other.translation_key), None)
+        if topic is None:
+            problems.append(_("Unknown topic: showing every topic."))
+        else:  # a question's topic may be any translation of it
+            topic_ids = tuple(TopicPage.objects.filter(translation_key=topic.translation_key).values_list("pk", flat=True))
+    for problem in problems:
+        messages.info(request, problem)
+    board = leaderboards.board(period, metric, topic_ids, request.user)
+    context = {
+        "board": board,
+        "period": period,
+        "metric": metric,
+        "topic": topic,
+        "topics": topics,
+        "periods": list(leaderboards.PERIODS.items()),
+        "metrics": list(leaderboards.METRICS.items()),
+        "period_label": leaderboards.PERIODS[period],
+        "metric_label": leaderboards.METRICS[metric],
+    }
+    return TemplateResponse(request, "rewards/leaderboard.html", context)

@@ -1,0 +1,125 @@
+"""The rewards section of a member's profile (rank, reputation, 90-day graph with its table, badges, top tags,
+redemptions), the rank on author cards, and the profile page's query budget."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from community import services
+from community.rewards import ledger
+from community.rewards.graph import reputation_graph
+from community.rewards.models import EventKind
+from portal.models import Profile, Rank
+from portal.refs import PostRef
+from tests.factories import AnswerFactory, MemberFactory, QuestionFactory, make_site
+
+pytestmark = pytest.mark.django_db
+
+_ids = iter(range(1, 10**6))
+
+
+def upvote(user, days_ago=0):
+    post = PostRef("answer", next(_ids))
+    ledger.credit(user.pk, EventKind.ANSWER_UPVOTED, ledger.Cause.vote("up", post, 1), post=post,
+                  at=timezone.now() - timedelta(days=days_ago))
+
+
+@pytest.fixture
+def site():
+    return make_site()
+
+
+def profile_url(user):
+    return reverse("member_profile", args=[user.username])
+
+
+def test_graph_values_follow_the_ledger():
+    member = MemberFactory()
+    upvote(member, days_ago=200)  # before the window: the starting level
+    upvote(member, days_ago=30)
+    upvote(member, days_ago=30)
+    upvote(member, days_ago=0)
+    reputation = Profile.objects.get(user=member).reputation
+    graph = reputation_graph(member.pk, reputation)
+    assert reputation == 40
+    assert len(graph.values) == 90
+    assert graph.values[0] == 10 and graph.values[-1] == 40
+    assert [(change, after) for _day, change, after in graph.changes] == [(20, 30), (10, 40)]
+    assert (graph.low, graph.high) == (0, 40)
+    assert len(graph.markers) == 2 and len(graph.points.split()) == 90
+
+
+def test_profile_shows_rank_reputation_graph_table_and_tags(client, site):
+    member = MemberFactory(username="helper")
+    question = QuestionFactory(tags=["wifi"])
+    AnswerFactory(question=question, author=member)
+    for _ in range(2):
+        upvote(member)
+    body = client.get(profile_url(member)).content.decode()
+    assert "Reputation and rank" in body
+    assert 'class="rank rank--member"' in body and ">Member<" in body
+    assert "<svg" in body and 'role="img"' in body and "Reputation over the last 90 days" in body
+    assert "Reputation changes as a table" in body and "+20" in body
+    assert "/community/tags/wifi/" in body
+    assert "Reward points" not in body  # only on the member's own profile
+    client.force_login(member)
+    assert "Reward points" in client.get(profile_url(member)).content.decode()
+
+
+def test_badges_and_redemptions_come_from_their_providers(client, site, monkeypatch):
+    from community.rewards import badges, catalogue
+
+    member = MemberFactory()
+    monkeypatch.setattr(badges, "member_badges", lambda user_id: [
+        {"code": "first_answer", "name": "First answer", "level": "bronze", "level_label": "Bronze", "count": 1,
+         "description": "", "last_awarded": None},
+    ], raising=False)
+    monkeypatch.setattr(catalogue, "public_redemptions", lambda user_id: [{"name": "Nimbus mug", "created_at": None}],
+                        raising=False)
+    body = client.get(profile_url(member)).content.decode()
+    assert "First answer" in body and "(Bronze)" in body
+    assert "Nimbus mug" in body
+
+
+def test_superuser_mark_on_author_cards_and_rank_on_profile(client, site):
+    asker = MemberFactory()
+    question = services.ask_question(asker, title="Hub light blinks red after the update", body="It blinks red.")
+    Profile.objects.filter(user=asker).update(rank=Rank.SUPERUSER, reputation=0)
+    body = client.get(question.get_absolute_url(), follow=True).content.decode()
+    assert "rank--superuser" in body and "Superuser" in body
+    assert "Reputation 0" in body  # not "Reputation 1" any more
+    body = client.get(profile_url(asker)).content.decode()
+    assert "rank--superuser" in body
+
+
+def test_profile_query_budget_does_not_grow_with_activity(client, site, django_assert_max_num_queries):
+    member = MemberFactory()
+    viewer = MemberFactory()
+    client.force_login(viewer)
+    # 10 on this branch; badges (`member_badges`) and public redemptions add one query each once they exist.
+    with django_assert_max_num_queries(12) as few:
+        assert client.get(profile_url(member)).status_code == 200
+    for index in range(30):
+        question = QuestionFactory(tags=[f"tag{index % 7}"])
+        AnswerFactory(question=question, author=member)
+        upvote(member, days_ago=index)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(profile_url(member)).status_code == 200
+    client.logout()
+    with django_assert_max_num_queries(9):  # 7 here, + badges and redemptions
+        assert client.get(profile_url(member)).status_code == 200
+
+
+def test_bench_rows_for_the_leaderboard_and_the_top_members_profile():
+    from devtools.management.commands.bench import TARGETS, Command
+
+    low, top = MemberFactory(), MemberFactory(username="top-helper")
+    upvote(low)
+    upvote(top)
+    upvote(top)
+    pages = {page.kind: page for page in Command().discover_pages("leaderboard,profile")}
+    assert pages["leaderboard"].url.startswith("/community/leaderboard/")
+    assert pages["profile"].url == "/community/users/top-helper/"
+    assert TARGETS["leaderboard"] == TARGETS["profile"] == 0.10
