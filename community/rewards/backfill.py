@@ -31,7 +31,7 @@ from portal.refs import PostRef
 from . import handlers, ledger
 from .conf import points_for, rewards_settings
 from .ledger import CAPPED_KINDS, Cause
-from .models import EventKind, LeaderboardDay, ReputationEvent
+from .models import ALL_TIME, EventKind, LeaderboardDay, ReputationEvent
 
 PUBLISHED = PostStatus.PUBLISHED
 BATCH = 5000
@@ -192,10 +192,11 @@ def backfill(*, dry_run: bool = False) -> Report:
             helpful = 1 if row.kind in CAPPED_KINDS else 0
             if amount or accepted or helpful:
                 for topic_id in {0, row.topic_id or 0}:
-                    totals = rollup[(row.user_id, day, topic_id)]
-                    totals[0] += amount
-                    totals[1] += accepted
-                    totals[2] += helpful
+                    for rollup_day in (day, ALL_TIME):
+                        totals = rollup[(row.user_id, rollup_day, topic_id)]
+                        totals[0] += amount
+                        totals[1] += accepted
+                        totals[2] += helpful
         if dry_run:
             transaction.set_rollback(True)
             return report
@@ -242,7 +243,7 @@ def _bulk_rollup(rollup: dict[tuple[int, object, int], list[int]]) -> None:
     existing = {}
     user_list = list(users)
     for start in range(0, len(user_list), 1000):
-        for row in LeaderboardDay.objects.filter(user_id__in=user_list[start:start + 1000], day__gte=min(days), day__lte=max(days)):
+        for row in LeaderboardDay.objects.filter(user_id__in=user_list[start:start + 1000], day__in=days):
             existing[(row.user_id, row.day, row.topic_id)] = row
     updates, creates = [], []
     for key, (reputation, accepted, helpful) in rollup.items():

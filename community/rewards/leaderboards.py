@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.models import Profile
 
 from .ledger import day_start
-from .models import LeaderboardDay
+from .models import ALL_TIME, LeaderboardDay
 
 PERIODS = {"week": _("This week"), "month": _("This month"), "all": _("All time")}
 METRICS = {"reputation": _("Reputation gained"), "accepted": _("Accepted answers"), "helpful": _("Helpful votes")}
@@ -67,9 +67,13 @@ def period_start(period: str, now: datetime | None = None) -> date | None:
 
 def _rollup(since: date | None, topic_ids: tuple[int, ...]):
     rows = LeaderboardDay.objects.filter(topic_id__in=topic_ids or (0,), user__is_active=True)
-    if since is not None:
-        rows = rows.filter(day__gte=since)
-    return rows
+    # all time: the members' all-time rows; a period: its days (`ALL_TIME` lies before every period)
+    return rows.filter(day=ALL_TIME) if since is None else rows.filter(day__gte=since)
+
+
+def _single_rows(since: date | None, topic_ids: tuple[int, ...]) -> bool:
+    """All time in one topic (or overall): one row per member, nothing to add up."""
+    return since is None and len(topic_ids) <= 1
 
 
 def _uses_profile(period: str, metric: str, topic_ids: tuple[int, ...]) -> bool:
@@ -84,6 +88,12 @@ def _top(period: str, metric: str, topic_ids: tuple[int, ...], since: date | Non
             .order_by("-reputation", "user_id").values_list("user_id", "reputation")[:limit]
         )
         return list(rows)
+    if _single_rows(since, topic_ids):  # an index range read of the all-time rows, best first
+        rows = (
+            _rollup(since, topic_ids).filter(**{f"{metric}__gt": 0})
+            .order_by(f"-{metric}", "user_id").values_list("user_id", metric)[:limit]
+        )
+        return list(rows)
     rows = (
         _rollup(since, topic_ids).values("user_id").annotate(total=Sum(metric)).filter(total__gt=0)
         .order_by("-total", "user_id").values_list("user_id", "total")[:limit]
@@ -91,15 +101,21 @@ def _top(period: str, metric: str, topic_ids: tuple[int, ...], since: date | Non
     return list(rows)
 
 
-def _totals(period: str, metric: str, topic_ids: tuple[int, ...], since: date | None) -> list[int]:
-    """Every positive total on the board, ascending (for the viewer's position; cached with the top rows)."""
+def _ahead(period: str, metric: str, topic_ids: tuple[int, ...], since: date | None, total: int) -> int | None:
+    """How many members have more than `total` (one indexed count) — None when only the cached list can tell."""
     if _uses_profile(period, metric, topic_ids):
-        rows = Profile.objects.filter(reputation__gt=0, user__is_active=True).values_list("reputation", flat=True)
-    else:
-        rows = (
-            _rollup(since, topic_ids).values("user_id").annotate(total=Sum(metric)).filter(total__gt=0)
-            .values_list("total", flat=True)
-        )
+        return Profile.objects.filter(reputation__gt=total, user__is_active=True).count()
+    if _single_rows(since, topic_ids):
+        return _rollup(since, topic_ids).filter(**{f"{metric}__gt": total}).count()
+    return None
+
+
+def _totals(period: str, metric: str, topic_ids: tuple[int, ...], since: date | None) -> list[int]:
+    """Every positive total on a period's board, ascending (for the viewer's position; cached with the top rows)."""
+    rows = (
+        _rollup(since, topic_ids).values("user_id").annotate(total=Sum(metric)).filter(total__gt=0)
+        .values_list("total", flat=True)
+    )
     return sorted(rows.order_by())
 
 
@@ -134,8 +150,10 @@ def board(period: str = DEFAULT_PERIOD, metric: str = DEFAULT_METRIC, topic_ids:
     if viewer_id is not None and mine is None:
         me_total = _own_total(period, metric, topic_ids, since, viewer_id)
         if me_total > 0:  # ties share a position: members with more, plus one
-            totals = _cached(f"{key}:totals", lambda: _totals(period, metric, topic_ids, since))
-            me_ahead = len(totals) - bisect_right(totals, me_total)
+            me_ahead = _ahead(period, metric, topic_ids, since, me_total)
+            if me_ahead is None:
+                totals = _cached(f"{key}:totals", lambda: _totals(period, metric, topic_ids, since))
+                me_ahead = len(totals) - bisect_right(totals, me_total)
     ids = [user_id for user_id, _total in top] + ([viewer_id] if me_total and me_total > 0 else [])
     users = get_user_model().objects.select_related("profile").in_bulk(ids) if ids else {}
     result = Board(period, metric, topic_ids, since)
@@ -180,30 +198,33 @@ def rebuild(since: date | None = None) -> tuple[int, int]:
             default=0, output_field=IntegerField(),
         ))
 
+    sums = {
+        "reputation": Sum("points"),
+        "accepted": signed(Q(kind=EventKind.ANSWER_ACCEPTED)),
+        "helpful": signed(Q(kind__in=[EventKind.ANSWER_UPVOTED, EventKind.QUESTION_UPVOTED])),
+    }
     events = ReputationEvent.objects.all()
     if since is not None:
         events = events.filter(created_at__gte=day_start(datetime.combine(since, datetime.min.time(), tzinfo=UTC)))
-    grouped = (
-        events.annotate(day=TruncDate("created_at", tzinfo=UTC)).values("user_id", "day", "topic_id")
-        .annotate(
-            reputation=Sum("points"),
-            accepted=signed(Q(kind=EventKind.ANSWER_ACCEPTED)),
-            helpful=signed(Q(kind__in=[EventKind.ANSWER_UPVOTED, EventKind.QUESTION_UPVOTED])),
-        ).order_by()
-    )
+    grouped = events.annotate(day=TruncDate("created_at", tzinfo=UTC)).values("user_id", "day", "topic_id").annotate(**sums).order_by()
+    # the all-time rows always come from the whole ledger
+    all_time = ReputationEvent.objects.values("user_id", "topic_id").annotate(**sums).order_by()
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_ID])
-        stale = LeaderboardDay.objects.all() if since is None else LeaderboardDay.objects.filter(day__gte=since)
+        stale = LeaderboardDay.objects.all() if since is None else LeaderboardDay.objects.filter(Q(day__gte=since) | Q(day=ALL_TIME))
         deleted, _by_model = stale.delete()
         totals: dict[tuple[int, date, int], list[int]] = {}
-        for row in grouped.iterator(chunk_size=REBUILD_BATCH):
-            values = (row["reputation"] or 0, row["accepted"] or 0, row["helpful"] or 0)
-            for topic_id in {0, row["topic_id"] or 0}:
-                line = totals.setdefault((row["user_id"], row["day"], topic_id), [0, 0, 0])
-                for index, value in enumerate(values):
-                    line[index] += value
+        rows_by_day = ((row, row["day"]) for row in grouped.iterator(chunk_size=REBUILD_BATCH))
+        rows_all_time = ((row, ALL_TIME) for row in all_time.iterator(chunk_size=REBUILD_BATCH))
+        for source in (rows_by_day, rows_all_time):
+            for row, day in source:
+                values = (row["reputation"] or 0, row["accepted"] or 0, row["helpful"] or 0)
+                for topic_id in {0, row["topic_id"] or 0}:
+                    line = totals.setdefault((row["user_id"], day, topic_id), [0, 0, 0])
+                    for index, value in enumerate(values):
+                        line[index] += value
         rows = [
             LeaderboardDay(user_id=user_id, day=day, topic_id=topic_id, reputation=rep, accepted=acc, helpful=helpful)
             for (user_id, day, topic_id), (rep, acc, helpful) in totals.items() if rep or acc or helpful

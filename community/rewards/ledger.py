@@ -30,7 +30,7 @@ from portal.refs import PostRef
 
 from .conf import points_for, rewards_settings
 from .events import RankChanged, ReputationChanged
-from .models import VOTE_KINDS, EventKind, LeaderboardDay, ReputationEvent, RewardsSettings
+from .models import ALL_TIME, VOTE_KINDS, EventKind, LeaderboardDay, ReputationEvent, RewardsSettings
 
 CAPPED_KINDS = frozenset({EventKind.ANSWER_UPVOTED, EventKind.QUESTION_UPVOTED})
 
@@ -124,21 +124,26 @@ def _roll_up(entry: ReputationEvent) -> None:
     if not (entry.points or accepted or helpful):
         return
     day = entry.created_at.astimezone(UTC).date()
-    for topic_id in {0, entry.topic_id or 0}:
-        add_to_rollup(entry.user_id, day, topic_id, entry.points, accepted, helpful)
+    add_to_rollup(entry.user_id, day, {0, entry.topic_id or 0}, entry.points, accepted, helpful)
 
 
-def add_to_rollup(user_id: int, day, topic_id: int, reputation: int, accepted: int, helpful: int) -> None:
+def add_to_rollup(user_id: int, day, topic_ids: set[int], reputation: int, accepted: int, helpful: int) -> None:
+    """Add to the member's rows for `day` and for all time, overall (topic 0) and in the topic: one UPDATE,
+    plus an INSERT for the rows that do not exist yet (a member's first gain of the day)."""
     changes = {"reputation": F("reputation") + reputation, "accepted": F("accepted") + accepted, "helpful": F("helpful") + helpful}
-    if LeaderboardDay.objects.filter(user_id=user_id, day=day, topic_id=topic_id).update(**changes):
+    rows = LeaderboardDay.objects.filter(user_id=user_id, day__in=(day, ALL_TIME), topic_id__in=topic_ids)
+    if rows.update(**changes) == 2 * len(topic_ids):
         return
-    try:
-        with transaction.atomic():
-            LeaderboardDay.objects.create(
-                user_id=user_id, day=day, topic_id=topic_id, reputation=reputation, accepted=accepted, helpful=helpful
-            )
-    except IntegrityError:  # another transaction created it first
-        LeaderboardDay.objects.filter(user_id=user_id, day=day, topic_id=topic_id).update(**changes)
+    have = set(rows.values_list("day", "topic_id"))
+    for missing_day, topic_id in {(d, t) for d in (day, ALL_TIME) for t in topic_ids} - have:
+        try:
+            with transaction.atomic():
+                LeaderboardDay.objects.create(
+                    user_id=user_id, day=missing_day, topic_id=topic_id, reputation=reputation, accepted=accepted,
+                    helpful=helpful,
+                )
+        except IntegrityError:  # another transaction created it first
+            LeaderboardDay.objects.filter(user_id=user_id, day=missing_day, topic_id=topic_id).update(**changes)
 
 
 def credit(

@@ -19,6 +19,8 @@ Ledgers (append-only: rows are inserted, never updated or deleted by the service
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -309,10 +311,14 @@ class Redemption(models.Model):
         return f"{self.reward_id} for {self.user_id} ({self.state})"
 
 
+ALL_TIME = date(1, 1, 1)  # the `LeaderboardDay.day` of a member's all-time totals
+
+
 class LeaderboardDay(models.Model):
-    """Rollup for leaderboards: per member, UTC day and topic (0 = every topic), what they gained that day.
-    Maintained on write by the ledger (F() upserts in the same transaction) and rebuilt for any range by
-    `manage.py refresh_leaderboards` (idempotent)."""
+    """Rollup for leaderboards: per member, UTC day and topic (0 = every topic), what they gained that day; and
+    per member and topic, the all-time totals on `day == ALL_TIME` (so an all-time board is one indexed top-N,
+    not a sum over every day). Maintained on write by the ledger (one F() UPDATE in the same transaction) and
+    rebuilt by `manage.py refresh_leaderboards` (idempotent)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
@@ -325,6 +331,10 @@ class LeaderboardDay(models.Model):
         constraints = [models.UniqueConstraint(fields=["user", "day", "topic_id"], name="leaderboard_day_once")]
         indexes = [
             models.Index(fields=["topic_id", "day", "user"], name="leaderboard_topic_day"),
+            # all-time boards: rows of `ALL_TIME`, best first, per measure
+            models.Index(fields=["topic_id", "day", "-reputation", "user"], name="leaderboard_reputation"),
+            models.Index(fields=["topic_id", "day", "-accepted", "user"], name="leaderboard_accepted"),
+            models.Index(fields=["topic_id", "day", "-helpful", "user"], name="leaderboard_helpful"),
         ]
 
     def __str__(self) -> str:
