@@ -27,6 +27,7 @@ from portal.site_url import absolute_url
 from . import permissions
 from .models import Answer, Comment, Follow, MeToo, PostRevision, Question, TaggedQuestion, Vote
 from .seo import question_canonical_path
+from .standing import accept_silent_days
 
 ANSWER_SORTS = {
     "votes": ("-score", "created_at"),
@@ -49,7 +50,9 @@ class PostView:
     post: object
     comments: list = field(default_factory=list)
     my_vote: int = 0
-    can_vote: bool = False
+    can_vote: bool = False  # any vote button (up, down, or taking one's vote back)
+    can_upvote: bool = False
+    can_downvote: bool = False
     can_edit: bool = False
     can_delete: bool = False
     can_restore: bool = False
@@ -148,7 +151,16 @@ def vote_view(post: Question | Answer, user, my_vote: int | None = None) -> Post
         target = {"answer": post} if isinstance(post, Answer) else {"question": post}
         my_vote = Vote.objects.filter(voter=user, **target).values_list("value", flat=True).first() or 0
         post.refresh_from_db(fields=["score"])
-    return PostView(post=post, my_vote=my_vote, can_vote=permissions.can_vote(user, post))
+    return PostView(post=post, my_vote=my_vote, **vote_rights(user, post, my_vote))
+
+
+def vote_rights(user, post, my_vote: int) -> dict[str, bool]:
+    """Which vote buttons the member sees (the service checks the same rules: upvote and downvote are separate
+    privileges; taking back one's vote needs neither)."""
+    up, down = permissions.can_vote(user, post, 1), permissions.can_vote(user, post, -1)
+    back = my_vote != 0 and permissions.can_vote(user, post, 0)
+    return {"can_vote": up or down or back, "can_upvote": up or (back and my_vote == 1),
+            "can_downvote": down or (back and my_vote == -1)}
 
 
 def question_page(question: Question, user, sort: str = "votes", viewer: Viewer | None = None) -> dict:
@@ -173,7 +185,7 @@ def question_page(question: Question, user, sort: str = "votes", viewer: Viewer 
         by_post[comment.answer_id].append(comment)
     my_votes = viewer.votes
 
-    can_accept = authenticated and permissions.can_accept(user, question)
+    can_accept = authenticated and permissions.can_accept(user, question, silent_days=accept_silent_days())
 
     def view(post, kind) -> PostView:
         if kind == "a":
@@ -182,7 +194,7 @@ def question_page(question: Question, user, sort: str = "votes", viewer: Viewer 
             post=post,
             comments=by_post.get(post.pk if kind == "a" else None, []),
             my_vote=my_votes.get((kind, post.pk), 0),
-            can_vote=authenticated and permissions.can_vote(user, post),
+            **(vote_rights(user, post, my_votes.get((kind, post.pk), 0)) if authenticated else {}),
             can_edit=authenticated and permissions.can_edit(user, post),
             can_delete=authenticated and permissions.can_delete(user, post),
             can_restore=authenticated and permissions.can_restore(user, post),
