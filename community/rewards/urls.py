@@ -1,5 +1,9 @@
 """Public pages of the rewards app, mounted under /community/ by the root URLconf (before `community.urls`)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from .views import privileges
+
+urlpatterns: list = [
+    path("privileges/", privileges.privileges, name="community_privileges"),
+]
