@@ -27,7 +27,7 @@ from portal.site_url import absolute_url
 from . import permissions
 from .models import Answer, Comment, Follow, MeToo, PostRevision, Question, TaggedQuestion, Vote
 from .seo import question_canonical_path
-from .standing import accept_silent_days
+from .silence import silence_of
 
 ANSWER_SORTS = {
     "votes": ("-score", "created_at"),
@@ -53,7 +53,7 @@ class PostView:
     can_vote: bool = False  # any vote button (up, down, or taking one's vote back)
     can_upvote: bool = False
     can_downvote: bool = False
-    can_edit: bool = False
+    can_edit: bool = False  # the edit link (for a question: also members who may only retag it)
     can_delete: bool = False
     can_restore: bool = False
     can_comment: bool = False
@@ -185,7 +185,7 @@ def question_page(question: Question, user, sort: str = "votes", viewer: Viewer 
         by_post[comment.answer_id].append(comment)
     my_votes = viewer.votes
 
-    can_accept = authenticated and permissions.can_accept(user, question, silent_days=accept_silent_days())
+    can_accept = authenticated and permissions.can_accept(user, question, asker_silent=silence_of(question))
 
     def view(post, kind) -> PostView:
         if kind == "a":
@@ -195,7 +195,7 @@ def question_page(question: Question, user, sort: str = "votes", viewer: Viewer 
             comments=by_post.get(post.pk if kind == "a" else None, []),
             my_vote=my_votes.get((kind, post.pk), 0),
             **(vote_rights(user, post, my_votes.get((kind, post.pk), 0)) if authenticated else {}),
-            can_edit=authenticated and permissions.can_edit(user, post),
+            can_edit=authenticated and (permissions.can_edit(user, post) or kind == "q" and permissions.can_retag(user, post)),
             can_delete=authenticated and permissions.can_delete(user, post),
             can_restore=authenticated and permissions.can_restore(user, post),
             can_comment=authenticated and permissions.can_comment(user, post),

@@ -16,7 +16,8 @@ superuser rights): "upvote", "downvote" (`can_vote(user, post, value)`), "commen
 always comment on their own posts and on answers to their own question), "create_tag", "edit_others",
 "retag" (only the tags of someone's question), "close_duplicate" (`can_vote_to_close`), "view_queue"
 (`can_view_queue`), "flag_weight" (moderation's `flag_weight` bonus), "accept_silent" (accept on behalf of
-an asker silent for `RewardsSettings.superuser_accept_after_days`: `can_accept(user, question, silent=...)`).
+an asker silent for `RewardsSettings.superuser_accept_after_days`: `can_accept(user, question,
+asker_silent=...)` with `community.silence.asker_silent`).
 `missing_reputation(user, name)` says how far a member is, for the services' refusal messages. Every staff
 capability follows the admin's two-factor rule (`PORTAL_STAFF_REQUIRE_2FA`): a moderator uses it on the
 public site only once a TOTP authenticator is set up; until then they are an ordinary member here, and the
@@ -25,6 +26,7 @@ question page tells them why (`moderator_needs_two_factor`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .standing import MODERATE_PERMISSION, standing
@@ -208,36 +210,15 @@ def can_vote(user: User, post: Post, value: int = 1) -> bool:
     return privilege is None or has_privilege(user, privilege)
 
 
-def asker_silent_since(question: Question, days: int) -> bool:
-    """The asker has not been heard in the thread for `days` days: the question is that old and they have
-    neither commented in it nor revised it since (two indexed queries)."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from .models import Comment, PostRevision
-
-    cutoff = timezone.now() - timedelta(days=days)
-    if question.created_at > cutoff:
-        return False
-    author = question.author_id
-    if Comment.objects.filter(question_id=question.pk, author_id=author, created_at__gt=cutoff).exists():
-        return False
-    return not PostRevision.objects.filter(question_id=question.pk, editor_id=author, created_at__gt=cutoff).exists()
-
-
-def can_accept(user: User, question: Question, *, silent_days: int | None = None) -> bool:
+def can_accept(user: User, question: Question, *, asker_silent: Callable[[], bool] | None = None) -> bool:
     """The asker, or a moderator, may accept (and unaccept) an answer; on a locked question only a moderator.
-    A member with "accept_silent" (superusers) may too once the asker has been silent for `silent_days`
-    (the caller passes `RewardsSettings.superuser_accept_after_days`; None: not asked)."""
+    A member with "accept_silent" (superusers) may too when `asker_silent()` says the asker has been silent
+    long enough (`community.silence.asker_silent`; asked only for such a member; None: not asked)."""
     if not can_post(user) or not is_live(question) or closed_for(user, question):
         return False
     if question.author_id == user.pk or is_moderator(user):
         return True
-    return (
-        silent_days is not None and has_privilege(user, "accept_silent")
-        and asker_silent_since(question, silent_days)
-    )
+    return asker_silent is not None and has_privilege(user, "accept_silent") and asker_silent()
 
 
 def can_edit(user: User, post: Post) -> bool:

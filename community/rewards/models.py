@@ -137,19 +137,13 @@ class RewardsSettings(BaseGenericSetting):
             raise ValidationError(changed)
 
     def save(self, *args, **kwargs) -> None:
-        """A preset other than "custom" sets all nine thresholds; the cached thresholds are dropped."""
+        """A preset other than "custom" sets all nine thresholds."""
         if self.preset in PRESETS:
             for name, value in PRESETS[self.preset].items():
                 setattr(self, f"{name}_threshold", value)
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], *(f"{n}_threshold" for n in PRIVILEGES)}
-        super().save(*args, **kwargs)
-        from django.db import transaction
-
-        from .privileges import forget_thresholds
-
-        forget_thresholds()
-        transaction.on_commit(forget_thresholds)  # a reader between the two must not keep the old values
+        super().save(*args, **kwargs)  # `privileges` drops the cached thresholds (post_save)
 
     def rank_for(self, reputation: int) -> str:
         if reputation >= self.expert_rank:

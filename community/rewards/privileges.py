@@ -1,8 +1,8 @@
 """Privileges earned by reputation, and the rights of superusers.
 
 - Thresholds: `RewardsSettings` (a preset sets all nine at once) → `community.standing` through
-  `register_threshold_provider`. Read from the shared cache (no query per request); `RewardsSettings.save()`
-  drops the cached copy.
+  `register_threshold_provider`. Read from the shared cache (no query per request); saving `RewardsSettings`
+  drops the cached copy (post_save).
 - Superuser rights: `Profile.rank == "superuser"` → "edit_others", "retag", "close_duplicate",
   "accept_silent" whatever the member's reputation (`register_privilege_provider`).
 - `privilege_rows(user)`: what the "what you can do next" page shows (each privilege, its threshold, met or
@@ -68,6 +68,13 @@ def forget_thresholds() -> None:
     cache.delete(CACHE_KEY)
 
 
+def _settings_saved(sender: Any, **kwargs: Any) -> None:
+    from django.db import transaction
+
+    forget_thresholds()
+    transaction.on_commit(forget_thresholds)  # a reader between the save and the commit must not keep old values
+
+
 def accept_silent_days() -> int:
     """`RewardsSettings.superuser_accept_after_days` (cached with the thresholds)."""
     days = thresholds().get(SILENT_DAYS_KEY)
@@ -112,12 +119,17 @@ def privilege_rows(user: Any) -> list[PrivilegeRow]:
 
 
 def register() -> None:
+    from django.db.models.signals import post_save
+
     from community.standing import (
         register_accept_silent_days,
         register_privilege_provider,
         register_threshold_provider,
     )
 
+    from .models import RewardsSettings
+
+    post_save.connect(_settings_saved, sender=RewardsSettings, dispatch_uid="rewards-privilege-thresholds")
     register_threshold_provider(privilege_thresholds)
     register_privilege_provider(superuser_rights)
     register_accept_silent_days(accept_silent_days)

@@ -28,6 +28,7 @@ from ..events import (
     PostStatusChanged,
 )
 from ..models import Acceptance, Answer, Comment, Question
+from ..silence import silence_of
 from ..standing import accept_silent_days, refusal
 from ..status import PostStatus
 from .base import (
@@ -65,7 +66,7 @@ def accept_answer(actor: Actor | Any, answer: Answer) -> Question:
         answer = Answer.objects.get(pk=answer.pk)
         answer.question = question
         refuse_closed(user, question)
-        if not permissions.can_accept(user, question, silent_days=accept_silent_days()):
+        if not permissions.can_accept(user, question, asker_silent=silence_of(question)):
             raise PermissionRefused(refusal(user, "post") or _accept_refusal(user, question) or _(
                 "Only the person who asked (or a moderator) can accept an answer."))
         if answer.status == DELETED:
@@ -93,7 +94,7 @@ def unaccept_answer(actor: Actor | Any, question: Question) -> Question:
     with transaction.atomic():
         question = lock_question(question.pk)
         refuse_closed(user, question)
-        if not permissions.can_accept(user, question, silent_days=accept_silent_days()):
+        if not permissions.can_accept(user, question, asker_silent=silence_of(question)):
             raise PermissionRefused(refusal(user, "post") or _accept_refusal(user, question) or _(
                 "Only the person who asked (or a moderator) can unaccept an answer."))
         throttle("react", actor)

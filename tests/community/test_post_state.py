@@ -7,8 +7,8 @@ from django.test.utils import CaptureQueriesContext
 
 from community import permissions, services
 from community.models import Answer, Comment, Question
-from community.status import PostStatus
 from community.standing import privilege_thresholds
+from community.status import PostStatus
 from portal.models import Notification
 from portal.refs import PostRef
 from search.models import SearchDocument

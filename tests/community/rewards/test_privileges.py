@@ -287,3 +287,18 @@ def test_privileges_page_in_japanese(client):
     assert response.status_code == 200
     html = response.content.decode()
     assert "次にできること" in html
+
+
+def test_a_retagger_edits_only_the_tags_through_the_edit_page(client, question):
+    use_preset(Preset.NEW)  # retag 150, edit_others 500
+    Tag.objects.create(name="hub", slug="hub")
+    url = reverse("question_edit", args=[question.pk])
+    client.force_login(member(149))
+    assert client.get(url).status_code in (302, 403)
+    client.force_login(member(150))
+    page = client.get(url).content.decode()
+    assert 'name="title"' in page and "disabled" in page
+    response = client.post(url, {"title": "Hijacked title here", "body": "Hijacked body", "tags": "hub", "summary": ""})
+    assert response.status_code == 302
+    question.refresh_from_db()
+    assert question.title == "Hub light blinks red after the update" and list(question.tags.names()) == ["hub"]
