@@ -58,6 +58,7 @@ class PostView:
     can_restore: bool = False
     can_comment: bool = False
     can_accept: bool = False
+    can_vote_to_close: bool = False
     is_accepted: bool = False
 
 
@@ -111,16 +112,32 @@ class Viewer:
     me_too: bool = False
     votes: dict = field(default_factory=dict)
     needs_two_factor: bool = False  # a moderator whose tools wait for two-factor: the page says so
+    privileges: str = ""  # the page privileges the member holds (`PAGE_PRIVILEGES`, as initials)
 
     def cache_key(self) -> str:
-        """Members with nothing of their own on the page share one rendering; authors and moderators get
-        their own (their page has edit and delete controls)."""
+        """Members with nothing of their own on the page share one rendering per set of privileges; authors,
+        moderators and superusers (who may accept for a silent asker) get their own (their page has edit,
+        delete or accept controls)."""
         if self.user_id is None:
             return "anon"
-        owner = f"u{self.user_id}" if (self.asker or self.authored or self.moderator or self.needs_two_factor) else "m"
+        owner = f"u{self.user_id}" if (
+            self.asker or self.authored or self.moderator or self.needs_two_factor or "S" in self.privileges
+        ) else "m"
         votes = ",".join(f"{kind}{pk}{value:+d}" for (kind, pk), value in sorted(self.votes.items()))
         digest = hashlib.sha1(votes.encode(), usedforsecurity=False).hexdigest()[:12] if votes else "-"
-        return f"{owner}:{int(self.can_post)}:{int(self.following)}:{int(self.me_too)}:{digest}"
+        return f"{owner}:{int(self.can_post)}:{int(self.following)}:{int(self.me_too)}:{digest}:{self.privileges or '-'}"
+
+
+# The privileges that change what a question page shows a member (vote buttons, comment forms, edit and
+# close-vote links, accepting for a silent asker), each as one letter of `Viewer.privileges`.
+PAGE_PRIVILEGES = {
+    "upvote": "u", "downvote": "d", "comment_everywhere": "c", "edit_others": "e", "retag": "r",
+    "close_duplicate": "x", "accept_silent": "S",
+}
+
+
+def page_privileges(user) -> str:
+    return "".join(letter for name, letter in PAGE_PRIVILEGES.items() if permissions.has_privilege(user, name))
 
 
 def viewer_state(question: Question, user) -> Viewer:
@@ -142,6 +159,7 @@ def viewer_state(question: Question, user) -> Viewer:
         following=bool(getattr(question, "is_following", False)),
         me_too=bool(getattr(question, "has_me_too", False)),
         votes=votes,
+        privileges=page_privileges(user),
     )
 
 
@@ -200,6 +218,7 @@ def question_page(question: Question, user, sort: str = "votes", viewer: Viewer 
             can_restore=authenticated and permissions.can_restore(user, post),
             can_comment=authenticated and permissions.can_comment(user, post),
             can_accept=can_accept and kind == "a" and post.is_published,
+            can_vote_to_close=authenticated and kind == "q" and permissions.can_vote_to_close(user, post),
             is_accepted=kind == "a" and post.pk == question.accepted_answer_id,
         )
 

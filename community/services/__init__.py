@@ -21,6 +21,7 @@ from .base import (
 )
 from .base import refuse_duplicate as _refuse_duplicate
 from .curation import (
+    CLOSE_VOTES_NEEDED,
     FEATURED_MAX,
     PINNED_MAX,
     close_as_duplicate,
@@ -66,7 +67,7 @@ __all__ = [
     "follow_question", "hide_for_review", "hide_post", "post_answer", "post_comment", "post_support_answer", "record_deflection", "restore_post", "set_me_too",
     "relaxed_limits", "retag_question", "throttle", "unaccept_answer", "unfollow_question", "unhide_post", "vote",
     # curation (moderators)
-    "FEATURED_MAX", "PINNED_MAX", "close_as_duplicate", "feature_question", "lock_thread", "merge_questions", "vote_to_close",
+    "CLOSE_VOTES_NEEDED", "FEATURED_MAX", "PINNED_MAX", "close_as_duplicate", "feature_question", "lock_thread", "merge_questions", "vote_to_close",
     "move_question", "pin_question", "recommend_answer", "reopen_question", "unfeature_question", "unlock_thread",
     "unpin_question", "unrecommend_answer",
 ]

@@ -302,3 +302,21 @@ def test_a_retagger_edits_only_the_tags_through_the_edit_page(client, question):
     assert response.status_code == 302
     question.refresh_from_db()
     assert question.title == "Hub light blinks red after the update" and list(question.tags.names()) == ["hub"]
+
+
+def test_close_votes_through_the_question_page(client, question):
+    use_preset(Preset.NEW)  # close_duplicate 250
+    original = ask(member(0))
+    voter = member(250)
+    client.force_login(voter)
+    page = client.get(question.get_absolute_url()).content.decode()
+    assert reverse("question_close_vote", args=[question.pk]) in page
+    url = reverse("question_close_vote", args=[question.pk])
+    client.post(url, {"original": "not a question"})
+    assert not CloseVote.objects.exists()
+    client.post(url, {"original": original.get_absolute_url()})
+    assert CloseVote.objects.get().original_id == original.pk
+    client.force_login(member(0))  # no privilege: no form, and the service refuses
+    assert url not in client.get(question.get_absolute_url()).content.decode()
+    client.post(url, {"original": str(original.pk)})
+    assert CloseVote.objects.count() == 1
