@@ -69,4 +69,4 @@ def queue(request):
          "url": public.get(item.pk, ("", ""))[1]}
         for item in entries
     ]
-    return render(request, "moderation/queue/public.html", {"rows": rows, "page": page, "total": paginator.count})
+    return render(request, "moderation/queue/public.html", {"rows": rows, "page_obj": page, "total": paginator.count})

@@ -253,15 +253,22 @@ def test_flag_weight_bonus_for_the_privilege(answer):
 # --- pages --------------------------------------------------------------------------------------------------------------
 
 
-def test_moderation_queue_is_read_only_for_the_privilege(client):
+def test_moderation_queue_is_read_only_for_the_privilege(client, question, django_assert_max_num_queries):
+    from moderation.flags import flag_post
+
     use_preset(Preset.NEW)  # view_queue 500
     url = reverse("moderation_queue_public")
     assert client.get(url).status_code == 302  # sign in first
     client.force_login(member(499))
     assert client.get(url).status_code == 403
+    for _ in range(3):
+        flag_post(member(0), ask(member(0)), reason="spam")
     client.force_login(member(500))
-    response = client.get(url)
-    assert response.status_code == 200 and "Moderation queue (read only)" in response.content.decode()
+    with django_assert_max_num_queries(12):
+        response = client.get(url)
+    html = response.content.decode()
+    assert response.status_code == 200 and "Moderation queue (read only)" in html
+    assert "Hub light blinks red" in html and "Dismiss" not in html and "<form" not in html.split("<main")[1]
 
 
 def test_privileges_page_for_visitors_lists_thresholds(client, django_assert_max_num_queries):
@@ -320,3 +327,29 @@ def test_close_votes_through_the_question_page(client, question):
     assert url not in client.get(question.get_absolute_url()).content.decode()
     client.post(url, {"original": str(original.pk)})
     assert CloseVote.objects.count() == 1
+
+
+def test_privilege_pages_are_valid_html(client, question, tmp_path):
+    """The privileges page (visitor, member, Japanese), the read-only queue and the question page with the
+    close-vote form pass the W3C Nu checker (as test_valid_html)."""
+    from moderation.flags import flag_post
+    from tests.portal.test_valid_html import format_messages, run_vnu, vnu_command
+
+    vnu_command()
+    use_preset(Preset.NEW)
+    flag_post(member(0), question, reason="spam")
+    pages = [(None, reverse("community_privileges")), (member(60), reverse("community_privileges")),
+             (member(60), "/ja/community/privileges/"), (member(600), reverse("moderation_queue_public")),
+             (member(600), question.get_absolute_url())]
+    files = []
+    for index, (who, url) in enumerate(pages):
+        client.logout()
+        if who is not None:
+            client.force_login(who)
+        response = client.get(url)
+        assert response.status_code == 200, url
+        path = tmp_path / f"page-{index}.html"
+        path.write_text(response.content.decode())
+        files.append(path)
+    errors = run_vnu(files)
+    assert not errors, format_messages(errors)
