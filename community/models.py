@@ -361,3 +361,21 @@ class DeflectionEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.object_id}"
+
+
+class CloseVote(models.Model):
+    """A member's vote to close `question` as a duplicate of `original` ("close_duplicate" privilege). Enough
+    votes for one original (`CLOSE_VOTES_NEEDED`), or one from a moderator or superuser, close the question
+    through the curation path (`services.vote_to_close`). One vote per member and question."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="close_votes")
+    original = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("close vote")
+        constraints = [models.UniqueConstraint(fields=["question", "voter"], name="close_vote_once")]
+
+    def __str__(self) -> str:
+        return f"{self.voter_id} → {self.question_id} dup {self.original_id}"

@@ -27,6 +27,7 @@ from portal.site_url import absolute_url
 from . import permissions
 from .models import Answer, Comment, Follow, MeToo, PostRevision, Question, TaggedQuestion, Vote
 from .seo import question_canonical_path
+from .silence import silence_of
 
 ANSWER_SORTS = {
     "votes": ("-score", "created_at"),
@@ -49,12 +50,15 @@ class PostView:
     post: object
     comments: list = field(default_factory=list)
     my_vote: int = 0
-    can_vote: bool = False
-    can_edit: bool = False
+    can_vote: bool = False  # any vote button (up, down, or taking one's vote back)
+    can_upvote: bool = False
+    can_downvote: bool = False
+    can_edit: bool = False  # the edit link (for a question: also members who may only retag it)
     can_delete: bool = False
     can_restore: bool = False
     can_comment: bool = False
     can_accept: bool = False
+    can_vote_to_close: bool = False
     is_accepted: bool = False
 
 
@@ -108,16 +112,32 @@ class Viewer:
     me_too: bool = False
     votes: dict = field(default_factory=dict)
     needs_two_factor: bool = False  # a moderator whose tools wait for two-factor: the page says so
+    privileges: str = ""  # the page privileges the member holds (`PAGE_PRIVILEGES`, as initials)
 
     def cache_key(self) -> str:
-        """Members with nothing of their own on the page share one rendering; authors and moderators get
-        their own (their page has edit and delete controls)."""
+        """Members with nothing of their own on the page share one rendering per set of privileges; authors,
+        moderators and superusers (who may accept for a silent asker) get their own (their page has edit,
+        delete or accept controls)."""
         if self.user_id is None:
             return "anon"
-        owner = f"u{self.user_id}" if (self.asker or self.authored or self.moderator or self.needs_two_factor) else "m"
+        owner = f"u{self.user_id}" if (
+            self.asker or self.authored or self.moderator or self.needs_two_factor or "S" in self.privileges
+        ) else "m"
         votes = ",".join(f"{kind}{pk}{value:+d}" for (kind, pk), value in sorted(self.votes.items()))
         digest = hashlib.sha1(votes.encode(), usedforsecurity=False).hexdigest()[:12] if votes else "-"
-        return f"{owner}:{int(self.can_post)}:{int(self.following)}:{int(self.me_too)}:{digest}"
+        return f"{owner}:{int(self.can_post)}:{int(self.following)}:{int(self.me_too)}:{digest}:{self.privileges or '-'}"
+
+
+# The privileges that change what a question page shows a member (vote buttons, comment forms, edit and
+# close-vote links, accepting for a silent asker), each as one letter of `Viewer.privileges`.
+PAGE_PRIVILEGES = {
+    "upvote": "u", "downvote": "d", "comment_everywhere": "c", "edit_others": "e", "retag": "r",
+    "close_duplicate": "x", "accept_silent": "S",
+}
+
+
+def page_privileges(user) -> str:
+    return "".join(letter for name, letter in PAGE_PRIVILEGES.items() if permissions.has_privilege(user, name))
 
 
 def viewer_state(question: Question, user) -> Viewer:
@@ -139,6 +159,7 @@ def viewer_state(question: Question, user) -> Viewer:
         following=bool(getattr(question, "is_following", False)),
         me_too=bool(getattr(question, "has_me_too", False)),
         votes=votes,
+        privileges=page_privileges(user),
     )
 
 
@@ -148,7 +169,16 @@ def vote_view(post: Question | Answer, user, my_vote: int | None = None) -> Post
         target = {"answer": post} if isinstance(post, Answer) else {"question": post}
         my_vote = Vote.objects.filter(voter=user, **target).values_list("value", flat=True).first() or 0
         post.refresh_from_db(fields=["score"])
-    return PostView(post=post, my_vote=my_vote, can_vote=permissions.can_vote(user, post))
+    return PostView(post=post, my_vote=my_vote, **vote_rights(user, post, my_vote))
+
+
+def vote_rights(user, post, my_vote: int) -> dict[str, bool]:
+    """Which vote buttons the member sees (the service checks the same rules: upvote and downvote are separate
+    privileges; taking back one's vote needs neither)."""
+    up, down = permissions.can_vote(user, post, 1), permissions.can_vote(user, post, -1)
+    back = my_vote != 0 and permissions.can_vote(user, post, 0)
+    return {"can_vote": up or down or back, "can_upvote": up or (back and my_vote == 1),
+            "can_downvote": down or (back and my_vote == -1)}
 
 
 def question_page(question: Question, user, sort: str = "votes", viewer: Viewer | None = None) -> dict:
@@ -173,7 +203,7 @@ def question_page(question: Question, user, sort: str = "votes", viewer: Viewer 
         by_post[comment.answer_id].append(comment)
     my_votes = viewer.votes
 
-    can_accept = authenticated and permissions.can_accept(user, question)
+    can_accept = authenticated and permissions.can_accept(user, question, asker_silent=silence_of(question))
 
     def view(post, kind) -> PostView:
         if kind == "a":
@@ -182,12 +212,13 @@ def question_page(question: Question, user, sort: str = "votes", viewer: Viewer 
             post=post,
             comments=by_post.get(post.pk if kind == "a" else None, []),
             my_vote=my_votes.get((kind, post.pk), 0),
-            can_vote=authenticated and permissions.can_vote(user, post),
-            can_edit=authenticated and permissions.can_edit(user, post),
+            **(vote_rights(user, post, my_votes.get((kind, post.pk), 0)) if authenticated else {}),
+            can_edit=authenticated and (permissions.can_edit(user, post) or kind == "q" and permissions.can_retag(user, post)),
             can_delete=authenticated and permissions.can_delete(user, post),
             can_restore=authenticated and permissions.can_restore(user, post),
             can_comment=authenticated and permissions.can_comment(user, post),
             can_accept=can_accept and kind == "a" and post.is_published,
+            can_vote_to_close=authenticated and kind == "q" and permissions.can_vote_to_close(user, post),
             is_accepted=kind == "a" and post.pk == question.accepted_answer_id,
         )
 

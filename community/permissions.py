@@ -9,7 +9,16 @@ Every `can_*` asks two things and nothing else:
   moderators; an answer or comment only inside a thread the member may see).
 
 Moderators (the `community.moderate_posts` permission, held by the "Moderators" group) may accept on
-behalf of the asker, edit, delete, hide and restore any post, see every post, and create tags. Every staff
+behalf of the asker, edit, delete, hide and restore any post, see every post, and create tags.
+
+Privileges (`standing.has_privilege`: reputation thresholds registered by the rewards app, or granted, e.g.
+superuser rights): "upvote", "downvote" (`can_vote(user, post, value)`), "comment_everywhere" (a member may
+always comment on their own posts and on answers to their own question), "create_tag", "edit_others",
+"retag" (only the tags of someone's question), "close_duplicate" (`can_vote_to_close`), "view_queue"
+(`can_view_queue`), "flag_weight" (moderation's `flag_weight` bonus), "accept_silent" (accept on behalf of
+an asker silent for `RewardsSettings.superuser_accept_after_days`: `can_accept(user, question,
+asker_silent=...)` with `community.silence.asker_silent`).
+`missing_reputation(user, name)` says how far a member is, for the services' refusal messages. Every staff
 capability follows the admin's two-factor rule (`PORTAL_STAFF_REQUIRE_2FA`): a moderator uses it on the
 public site only once a TOTP authenticator is set up; until then they are an ordinary member here, and the
 question page tells them why (`moderator_needs_two_factor`).
@@ -17,6 +26,7 @@ question page tells them why (`moderator_needs_two_factor`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .standing import MODERATE_PERMISSION, standing
@@ -158,36 +168,101 @@ def can_answer(user: User, question: Question) -> bool:
     return can_post(user) and is_live(question) and accepts_answers(user, question)
 
 
+def has_privilege(user: User, name: str) -> bool:
+    return standing(user).has_privilege(name)
+
+
+def missing_reputation(user: User, name: str) -> tuple[int, int] | None:
+    """(threshold, the member's reputation) when the member lacks the privilege `name` only for want of
+    reputation; None when they hold it or nothing could give it to them."""
+    member = standing(user)
+    threshold = member.thresholds.get(name)
+    if threshold is None or not member.verified or member.has_privilege(name):
+        return None
+    return threshold, member.reputation
+
+
+def commenting_on_own(user: User, post: Post) -> bool:
+    """Your own post, or an answer to your own question: no privilege needed to comment."""
+    if not _signed_in(user):
+        return False
+    if post.author_id == user.pk:
+        return True
+    return getattr(post, "question_id", None) is not None and post.question.author_id == user.pk
+
+
 def can_comment(user: User, post: Post) -> bool:
-    return can_post(user) and _may(user, "comment") and is_live(post) and not closed_for(user, post)
+    if not (can_post(user) and _may(user, "comment") and is_live(post) and not closed_for(user, post)):
+        return False
+    return commenting_on_own(user, post) or has_privilege(user, "comment_everywhere")
 
 
-def can_vote(user: User, post: Post) -> bool:
+VOTE_PRIVILEGE = {1: "upvote", -1: "downvote"}
+
+
+def can_vote(user: User, post: Post, value: int = 1) -> bool:
     """One vote per member per post; never on your own post, nor on one that is not published, nor in a
-    locked thread (moderators excepted)."""
-    return _may(user, "vote") and post.author_id != user.pk and is_live(post) and not closed_for(user, post)
+    locked thread (moderators excepted). Upvoting (value 1) and downvoting (-1) are separate privileges;
+    taking a vote back (0) needs none."""
+    if not (_may(user, "vote") and post.author_id != user.pk and is_live(post) and not closed_for(user, post)):
+        return False
+    privilege = VOTE_PRIVILEGE.get(value)
+    return privilege is None or has_privilege(user, privilege)
 
 
-def can_accept(user: User, question: Question) -> bool:
-    """The asker, or a moderator, may accept (and unaccept) an answer; on a locked question only a moderator."""
+def can_accept(user: User, question: Question, *, asker_silent: Callable[[], bool] | None = None) -> bool:
+    """The asker, or a moderator, may accept (and unaccept) an answer; on a locked question only a moderator.
+    A member with "accept_silent" (superusers) may too when `asker_silent()` says the asker has been silent
+    long enough (`community.silence.asker_silent`; asked only for such a member; None: not asked)."""
     if not can_post(user) or not is_live(question) or closed_for(user, question):
         return False
-    return question.author_id == user.pk or is_moderator(user)
+    if question.author_id == user.pk or is_moderator(user):
+        return True
+    return asker_silent is not None and has_privilege(user, "accept_silent") and asker_silent()
 
 
 def can_edit(user: User, post: Post) -> bool:
     """Moderators edit any post; authors their own while it is not deleted (pending and hidden posts too:
-    fixing a hidden post is how it gets shown again) and they may still see its thread."""
+    fixing a hidden post is how it gets shown again) and they may still see its thread; members with
+    "edit_others" (reputation, superusers) any live post of someone else outside a locked thread."""
     if not _signed_in(user):
         return False
     if is_moderator(user):
         return True
+    if post.author_id == user.pk:
+        return post.status != DELETED and can_view(user, post) and _may(user, "edit")
+    return _edits_live_post(user, post) and has_privilege(user, "edit_others")
+
+
+def _edits_live_post(user: User, post: Post) -> bool:
+    return _may(user, "edit") and is_live(post) and not closed_for(user, post)
+
+
+def can_retag(user: User, question: Question) -> bool:
+    """Change only the tags of a question: whoever may edit it, and members with "retag"."""
+    if can_edit(user, question):
+        return True
+    return _signed_in(user) and _edits_live_post(user, question) and has_privilege(user, "retag")
+
+
+def can_vote_to_close(user: User, question: Question) -> bool:
+    """Vote to close someone's live question as a duplicate ("close_duplicate"); not your own, not one
+    already closed as a duplicate."""
     return (
-        post.author_id == user.pk
-        and post.status != DELETED
-        and can_view(user, post)
-        and _may(user, "edit")
+        _may(user, "post") and question.author_id != user.pk and is_live(question)
+        and not is_closed(question) and question.duplicate_of_id is None
+        and has_privilege(user, "close_duplicate")
     )
+
+
+def closes_alone(user: User) -> bool:
+    """A moderator's or a superuser's close vote closes the question at once."""
+    return is_moderator(user) or "close_duplicate" in standing(user).granted
+
+
+def can_view_queue(user: User) -> bool:
+    """The public, read-only moderation queue: members with "view_queue" (and moderators)."""
+    return _signed_in(user) and has_privilege(user, "view_queue")
 
 
 def can_delete(user: User, post: Post) -> bool:

@@ -11,13 +11,15 @@ asked):
   and carry a `key` that changes with the restriction (for per-member cache keys: a cached view state
   must never outlive a new sanction). Providers run once per request (cached on the standing object,
   never in a shared cache);
-- privileges: named abilities earned by reputation (`PRIVILEGES`, thresholds from settings) or granted
-  by a registered provider (superuser rights, later) — `has_privilege("create_tag")`.
+- privileges: named abilities earned by reputation or granted by a registered provider (superuser rights)
+  — `has_privilege("create_tag")`. The reputation each one needs comes from registered threshold
+  providers (`register_threshold_provider`: the rewards app's `RewardsSettings`), read once per standing;
+  a privilege no provider names is held by nobody but moderators and grantees.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -46,9 +48,11 @@ class Restriction:
 
 RestrictionProvider = Callable[[Any], Iterable["str | Restriction"]]
 PrivilegeProvider = Callable[[Any], Iterable[str]]
+ThresholdProvider = Callable[[], Mapping[str, int]]
 
 _restriction_providers: list[RestrictionProvider] = []
 _privilege_providers: list[PrivilegeProvider] = []
+_threshold_providers: list[ThresholdProvider] = []
 
 
 def register_restriction_provider(provider: RestrictionProvider) -> None:
@@ -64,9 +68,34 @@ def register_privilege_provider(provider: PrivilegeProvider) -> None:
         _privilege_providers.append(provider)
 
 
+def register_threshold_provider(provider: ThresholdProvider) -> None:
+    """`provider()` returns {privilege: reputation needed}; a later provider overrides an earlier one."""
+    if provider not in _threshold_providers:
+        _threshold_providers.append(provider)
+
+
 def privilege_thresholds() -> dict[str, int]:
-    """Reputation each privilege needs (read from settings on each call so tests can override them)."""
-    return {"create_tag": settings.COMMUNITY_CREATE_TAG_REPUTATION}
+    """Reputation each privilege needs: the `COMMUNITY_CREATE_TAG_REPUTATION` setting for "create_tag" (the
+    fallback without providers), then every registered provider in order."""
+    thresholds = {"create_tag": settings.COMMUNITY_CREATE_TAG_REPUTATION}
+    for provider in _threshold_providers:
+        thresholds.update(provider())
+    return thresholds
+
+
+ACCEPT_SILENT_DAYS = 14
+_accept_silent_days: list[Callable[[], int]] = []
+
+
+def register_accept_silent_days(provider: Callable[[], int]) -> None:
+    """`provider()` returns after how many days of silence from an asker a member with "accept_silent"
+    (superusers) may accept an answer for them (the last registered wins; `ACCEPT_SILENT_DAYS` without)."""
+    if provider not in _accept_silent_days:
+        _accept_silent_days.append(provider)
+
+
+def accept_silent_days() -> int:
+    return _accept_silent_days[-1]() if _accept_silent_days else ACCEPT_SILENT_DAYS
 
 
 class Standing:
@@ -146,13 +175,25 @@ class Standing:
             return frozenset()
         return frozenset(name for provider in _privilege_providers for name in provider(self.user))
 
+    @cached_property
+    def thresholds(self) -> dict[str, int]:
+        """`privilege_thresholds()`, asked once for this standing (one request)."""
+        return privilege_thresholds()
+
     def has_privilege(self, name: str) -> bool:
         if not self.verified:
             return False
-        if self.moderator or name in self.granted:
+        if {"holds_moderator_role", "two_factor_ok"} <= self.__dict__.keys() and self.moderator:
+            return True  # already known to be a moderator: no need to read the reputation
+        threshold = self.thresholds.get(name)  # reputation first: no role query for a member who earned it
+        if threshold is not None and self.reputation >= threshold:
             return True
-        threshold = privilege_thresholds().get(name)
-        return threshold is not None and self.reputation >= threshold
+        return name in self.granted or self.moderator
+
+    def earned(self, name: str) -> bool:
+        """Held through reputation alone (not granted, not as a moderator)."""
+        threshold = self.thresholds.get(name)
+        return self.verified and threshold is not None and self.reputation >= threshold
 
 
 def standing(user: Any) -> Standing:

@@ -40,6 +40,7 @@ urlpatterns = [
     path("q/<id:pk>/edit/", questions.edit_question, name="question_edit"),
     path("q/<id:pk>/answer/", actions.answer, name="question_answer"),
     path("q/<id:pk>/follow/", actions.follow, name="question_follow"),
+    path("q/<id:pk>/close-vote/", actions.close_vote, name="question_close_vote"),
     path("a/<id:pk>/edit/", questions.edit_answer, name="answer_edit"),
     path("a/<id:pk>/accept/", actions.accept, name="answer_accept"),
     path("<postkind:kind>/<id:pk>/vote/", actions.vote, name="post_vote"),

@@ -9,9 +9,10 @@ top reason and priority → past `ModerationSettings.flag_hide_threshold`, a pub
 review (`community.services.hide_for_review`; audited by community as `community.hide` with no actor).
 
 WEIGHT (`flag_weight`): 0 for a member who may not flag (unverified, restricted); otherwise the
-Laplace-smoothed accuracy of their last 20 resolved flags, `2 × (upheld + 1) / (resolved + 2)`, clamped to
-[0.2, 2.0]: 1.0 with no history, up to 2 for a reliable flagger, down to 0.2 for one whose flags are
-dismissed. Fixed on the flag when it is raised.
+Laplace-smoothed accuracy of their last 20 resolved flags, `2 × (upheld + 1) / (resolved + 2)`, plus
+`FLAG_WEIGHT_BONUS` (0.5) for members with the "flag_weight" privilege (reputation threshold in the rewards
+settings), clamped to [0.2, 2.0]: 1.0 with no history (1.5 with the privilege), up to 2 for a reliable
+flagger, down to 0.2 for one whose flags are dismissed. Fixed on the flag when it is raised.
 
 THE REASON THE AUTHOR READS: `status_reason` stores one fixed English sentence (`HIDE_REASONS`, marked
 for translation) and the post templates show it with `{% translate post.status_reason %}`: the author
@@ -50,6 +51,7 @@ from .permissions import can_flag
 
 HISTORY = 20  # resolved flags that make a member's track record
 WEIGHT_MIN, WEIGHT_MAX = 0.2, 2.0
+FLAG_WEIGHT_BONUS = 0.5  # added for members with the "flag_weight" privilege
 BURST = (5, 60)  # flags per member per minute
 PER_IP = (60, 3600)  # flags per address per hour
 DAY = 86400
@@ -112,6 +114,8 @@ def flag_weight(user: Any) -> float:
     )
     upheld = sum(1 for state in states if state == Flag.State.UPHELD)
     weight = 2 * (upheld + 1) / (len(states) + 2)
+    if member.has_privilege("flag_weight"):  # earned by reputation (or granted): a fixed bonus, within the cap
+        weight += FLAG_WEIGHT_BONUS
     return round(min(WEIGHT_MAX, max(WEIGHT_MIN, weight)), 4)
 
 

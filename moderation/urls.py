@@ -6,6 +6,7 @@ from django.urls import path
 
 from portal.params import register_converters
 
+from .queue import public as queue_public
 from .views import curate, member
 from .views import flags as flag_views
 from .views import lift as lift_views
@@ -20,6 +21,7 @@ urlpatterns: list = [
     path("post/<str:kind>/<id:pk>/<str:action>/", moderate_views.moderate, name="moderation_moderate"),
     path("curate/<str:kind>/<id:pk>/", curate.curate, name="moderation_curate"),
     path("lift/<id:pk>/", lift_views.lift, name="moderation_lift"),
+    path("queue/", queue_public.queue, name="moderation_queue_public"),
 ]
 
 # --- support cases: escalation from the question page ---

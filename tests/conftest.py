@@ -19,6 +19,26 @@ def _clear_cache():
     cache.clear()
 
 
+OPEN_PRIVILEGES = {"upvote": 0, "downvote": 0, "comment_everywhere": 0}
+
+
+@pytest.fixture(autouse=True)
+def _open_privileges(request, monkeypatch):
+    """Tests written before privileges vote and comment as members with no reputation: upvote, downvote and
+    comment everywhere are open to them (the other thresholds stay as the settings say). A test that checks
+    the thresholds themselves asks for the `real_privileges` fixture."""
+    if "real_privileges" in request.fixturenames:
+        return
+    from community import standing
+
+    monkeypatch.setattr(standing, "_threshold_providers", [*standing._threshold_providers, lambda: OPEN_PRIVILEGES])
+
+
+@pytest.fixture
+def real_privileges():
+    """The thresholds as `RewardsSettings` sets them (no test override)."""
+
+
 @pytest.fixture
 def site(db):
     return make_site()

@@ -120,6 +120,33 @@ class RewardsSettings(BaseGenericSetting):
     def thresholds(self) -> dict[str, int]:
         return {name: getattr(self, f"{name}_threshold") for name in PRIVILEGES}
 
+    def clean(self) -> None:
+        """A preset owns the nine thresholds: changing one of them while keeping the same preset would be
+        silently undone on save, so it is refused with a message naming the way out ("Custom thresholds")."""
+        super().clean()
+        if self.preset == Preset.CUSTOM or self.preset not in PRESETS:
+            return
+        previous = type(self).objects.filter(pk=self.pk).values_list("preset", flat=True).first() if self.pk else None
+        if previous != self.preset:  # a newly chosen preset sets every threshold on save
+            return
+        changed = {
+            f"{name}_threshold": _("Choose “Custom thresholds” as the preset to set this threshold yourself.")
+            for name, value in PRESETS[self.preset].items() if getattr(self, f"{name}_threshold") != value
+        }
+        if changed:
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError(changed)
+
+    def save(self, *args, **kwargs) -> None:
+        """A preset other than "custom" sets all nine thresholds."""
+        if self.preset in PRESETS:
+            for name, value in PRESETS[self.preset].items():
+                setattr(self, f"{name}_threshold", value)
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], *(f"{n}_threshold" for n in PRIVILEGES)}
+        super().save(*args, **kwargs)  # `privileges` drops the cached thresholds (post_save)
+
     def rank_for(self, reputation: int) -> str:
         if reputation >= self.expert_rank:
             return Rank.EXPERT

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from .views import badges as badge_views
-from .views import catalogue
+from .views import catalogue, privileges
 from .views.leaderboard import leaderboard
 
 urlpatterns: list = [
@@ -13,4 +13,5 @@ urlpatterns: list = [
     path("rewards/", catalogue.rewards_page, name="community_rewards"),
     path("rewards/<int:pk>/redeem/", catalogue.redeem, name="community_rewards_redeem"),
     path("rewards/redemptions/<int:pk>/visibility/", catalogue.visibility, name="community_rewards_visibility"),
+    path("privileges/", privileges.privileges, name="community_privileges"),
 ]

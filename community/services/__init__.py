@@ -21,6 +21,7 @@ from .base import (
 )
 from .base import refuse_duplicate as _refuse_duplicate
 from .curation import (
+    CLOSE_VOTES_NEEDED,
     FEATURED_MAX,
     PINNED_MAX,
     close_as_duplicate,
@@ -35,6 +36,7 @@ from .curation import (
     unlock_thread,
     unpin_question,
     unrecommend_answer,
+    vote_to_close,
 )
 from .moderation import (
     accept_answer,
@@ -47,7 +49,15 @@ from .moderation import (
     unaccept_answer,
     unhide_post,
 )
-from .posting import ask_question, edit_answer, edit_question, post_answer, post_comment, post_support_answer
+from .posting import (
+    ask_question,
+    edit_answer,
+    edit_question,
+    post_answer,
+    post_comment,
+    post_support_answer,
+    retag_question,
+)
 from .reactions import follow_question, record_deflection, set_me_too, unfollow_question
 from .votes import vote
 
@@ -55,9 +65,9 @@ __all__ = [
     "DUPLICATE_WINDOW", "RATE_LIMITS", "REASON_MAX", "Actor", "CommunityError", "PermissionRefused", "_refuse_duplicate",
     "accept_answer", "approve_post", "ask_question", "delete_comment", "delete_post", "edit_answer", "edit_question",
     "follow_question", "hide_for_review", "hide_post", "post_answer", "post_comment", "post_support_answer", "record_deflection", "restore_post", "set_me_too",
-    "relaxed_limits", "throttle", "unaccept_answer", "unfollow_question", "unhide_post", "vote",
+    "relaxed_limits", "retag_question", "throttle", "unaccept_answer", "unfollow_question", "unhide_post", "vote",
     # curation (moderators)
-    "FEATURED_MAX", "PINNED_MAX", "close_as_duplicate", "feature_question", "lock_thread", "merge_questions",
+    "CLOSE_VOTES_NEEDED", "FEATURED_MAX", "PINNED_MAX", "close_as_duplicate", "feature_question", "lock_thread", "merge_questions", "vote_to_close",
     "move_question", "pin_question", "recommend_answer", "reopen_question", "unfeature_question", "unlock_thread",
     "unpin_question", "unrecommend_answer",
 ]

@@ -35,7 +35,7 @@ from knowledge.models import TopicPage
 from .. import permissions
 from ..events import AnswerAccepted, AnswerUnaccepted, PostCurated
 from ..management.commands.recompute_community import answer_counters, latest_activity, question_counters
-from ..models import Acceptance, Answer, Comment, Follow, Question
+from ..models import Acceptance, Answer, CloseVote, Comment, Follow, Question
 from ..status import PostStatus
 from .base import Actor, CommunityError, PermissionRefused, as_actor, clean_reason, lock_question, publish, throttle
 
@@ -191,14 +191,54 @@ def close_as_duplicate(actor: Actor | Any, question: Question, original: Questio
     with transaction.atomic():
         question, original = _lock_pair(question.pk, original.pk)
         _check_pair(question, original)
-        if question.duplicate_of_id == original.pk:
-            return question
-        before = {"duplicate_of": question.duplicate_of_id}
-        question.duplicate_of = original
-        question.save(update_fields=["duplicate_of"])
-        _curated(question, actor, "close_duplicate", before=before, after={"duplicate_of": original.pk},
-                 reason=reason, other=original.pk)
+        _close(actor, question, original, reason)
     return question
+
+
+def _close(actor: Actor, question: Question, original: Question, reason: str) -> None:
+    """The close itself (rows locked and checked by the caller); the one path for moderators and close votes."""
+    if question.duplicate_of_id == original.pk:
+        return
+    before = {"duplicate_of": question.duplicate_of_id}
+    question.duplicate_of = original
+    question.save(update_fields=["duplicate_of"])
+    _curated(question, actor, "close_duplicate", before=before, after={"duplicate_of": original.pk},
+             reason=reason, other=original.pk)
+
+
+CLOSE_VOTES_NEEDED = 3
+
+
+def vote_to_close(actor: Actor | Any, question: Question, original: Question) -> tuple[Question, int]:
+    """A member with the "close_duplicate" privilege votes to close `question` as a duplicate of `original`.
+    `CLOSE_VOTES_NEEDED` votes for the same original — or one vote of a moderator or superuser — close it
+    through the moderators' path (`PostCurated` "close_duplicate", audited with the last voter as actor).
+    Returns the question and the votes its original has. A second vote of the same member changes nothing."""
+    actor = as_actor(actor)
+    user = actor.user
+    if not permissions.can_vote_to_close(user, question):
+        if question.duplicate_of_id is not None:
+            raise CommunityError(_("This question is already closed as a duplicate."))
+        if getattr(user, "pk", None) is not None and question.author_id == user.pk:
+            raise PermissionRefused(_("You cannot vote to close your own question; ask a moderator."))
+        if missing := permissions.missing_reputation(user, "close_duplicate"):
+            raise PermissionRefused(_("Voting to close needs %(threshold)s reputation; you have %(reputation)s.") % {
+                "threshold": missing[0], "reputation": missing[1]})
+        raise PermissionRefused(_("You cannot vote to close this question."))
+    throttle("moderate", actor)
+    with transaction.atomic():
+        question, original = _lock_pair(question.pk, original.pk)
+        _check_pair(question, original)
+        if question.duplicate_of_id is not None:
+            raise CommunityError(_("This question is already closed as a duplicate."))
+        if CloseVote.objects.filter(question=question, voter=user).exists():
+            raise CommunityError(_("You already voted to close this question."))
+        CloseVote.objects.create(question=question, original=original, voter=user)
+        votes = CloseVote.objects.filter(question=question, original=original).count()
+        if votes >= CLOSE_VOTES_NEEDED or permissions.closes_alone(user):
+            _close(actor, question, original, _("Closed by %(count)s community votes.") % {"count": votes}
+                   if votes > 1 else _("Closed by a community vote."))
+    return question, votes
 
 
 def reopen_question(actor: Actor | Any, question: Question, *, reason: str = "") -> Question:

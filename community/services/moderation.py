@@ -28,7 +28,8 @@ from ..events import (
     PostStatusChanged,
 )
 from ..models import Acceptance, Answer, Comment, Question
-from ..standing import refusal
+from ..silence import silence_of
+from ..standing import accept_silent_days, refusal
 from ..status import PostStatus
 from .base import (
     Actor,
@@ -49,6 +50,14 @@ PUBLISHED, PENDING, HIDDEN, DELETED = PostStatus.PUBLISHED, PostStatus.PENDING, 
 # --- accept ---------------------------------------------------------------------------------------------------
 
 
+def _accept_refusal(user: Any, question: Question) -> str | None:
+    """A superuser too early: say when they may accept for the asker."""
+    if permissions.has_privilege(user, "accept_silent") and question.author_id != getattr(user, "pk", None):
+        return _("Superusers may accept an answer for the asker once the asker has been silent for %(days)s days.") % {
+            "days": accept_silent_days()}
+    return None
+
+
 def accept_answer(actor: Actor | Any, answer: Answer) -> Question:
     actor = as_actor(actor)
     user = actor.user
@@ -57,8 +66,9 @@ def accept_answer(actor: Actor | Any, answer: Answer) -> Question:
         answer = Answer.objects.get(pk=answer.pk)
         answer.question = question
         refuse_closed(user, question)
-        if not permissions.can_accept(user, question):
-            raise PermissionRefused(refusal(user, "post") or _("Only the person who asked (or a moderator) can accept an answer."))
+        if not permissions.can_accept(user, question, asker_silent=silence_of(question)):
+            raise PermissionRefused(refusal(user, "post") or _accept_refusal(user, question) or _(
+                "Only the person who asked (or a moderator) can accept an answer."))
         if answer.status == DELETED:
             raise CommunityError(_("A deleted answer cannot be accepted."))
         if not permissions.is_live(answer):
@@ -84,8 +94,9 @@ def unaccept_answer(actor: Actor | Any, question: Question) -> Question:
     with transaction.atomic():
         question = lock_question(question.pk)
         refuse_closed(user, question)
-        if not permissions.can_accept(user, question):
-            raise PermissionRefused(refusal(user, "post") or _("Only the person who asked (or a moderator) can unaccept an answer."))
+        if not permissions.can_accept(user, question, asker_silent=silence_of(question)):
+            raise PermissionRefused(refusal(user, "post") or _accept_refusal(user, question) or _(
+                "Only the person who asked (or a moderator) can unaccept an answer."))
         throttle("react", actor)
         if question.accepted_answer_id is None:
             return question

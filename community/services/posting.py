@@ -112,18 +112,40 @@ def ask_question(
     return question
 
 
+def _edit_refusal(user: Any, privilege: str, fallback: str) -> str:
+    if missing := permissions.missing_reputation(user, privilege):
+        return _("Editing other members' posts needs %(threshold)s reputation; you have %(reputation)s.") % {
+            "threshold": missing[0], "reputation": missing[1]}
+    return fallback
+
+
+def retag_question(actor: Actor | Any, question: Question, *, tags: str | list[str], summary: str = "") -> Question:
+    """Change only the tags of a question ("retag" privilege, or whoever may edit it): an edit that keeps the
+    title, body and topic, with its own revision."""
+    return edit_question(actor, question, title=question.title, body=question.body, tags=tags, topic=question.topic,
+                         summary=summary)
+
+
 def edit_question(
     actor: Actor | Any, question: Question, *, title: str, body: str, tags: str | list[str] = "", topic: Any = None,
     summary: str = "",
 ) -> Question:
     actor = as_actor(actor)
     user = actor.user
+    retag_only = False
     if not permissions.can_edit(user, question):
-        raise PermissionRefused(refusal(user, "edit") or _("You cannot edit this question."))
+        if not permissions.can_retag(user, question):
+            raise PermissionRefused(refusal(user, "edit") or _edit_refusal(user, "edit_others", _("You cannot edit this question.")))
+        retag_only = True  # "retag": the title, body and topic stay as they are
+        if title != question.title or body != question.body or (topic is not None and topic != question.topic):
+            raise PermissionRefused(_("You may change only the tags of this question."))
+        topic = question.topic
     try:
         title, body, tag_names = clean_title(title), clean_body(body), parse_tags(tags)
     except FieldError as error:
         raise field_error(error) from None
+    if retag_only and not tag_names:
+        raise CommunityError(_("Give the question at least one tag."), field="tags")
     throttle("edit", actor)
     if not _staff_edit(user, question):  # an author's edit passes the rules that reject (held posts stay as they are)
         _screen(Draft("question", user, body, title=title, language=question.language, topic_id=getattr(topic, "pk", None)))
@@ -186,7 +208,7 @@ def edit_answer(actor: Actor | Any, answer: Answer, *, body: str, summary: str =
     actor = as_actor(actor)
     user = actor.user
     if not permissions.can_edit(user, answer):
-        raise PermissionRefused(refusal(user, "edit") or _("You cannot edit this answer."))
+        raise PermissionRefused(refusal(user, "edit") or _edit_refusal(user, "edit_others", _("You cannot edit this answer.")))
     try:
         body = clean_body(body)
     except FieldError as error:
@@ -220,7 +242,15 @@ def post_comment(actor: Actor | Any, post: Question | Answer, *, body: str) -> C
     _refuse_unverified(user)
     refuse_closed(user, post)
     if not permissions.can_comment(user, post):
-        raise PermissionRefused(refusal(user, "comment") or _("This post no longer accepts comments."))
+        if barred := refusal(user, "comment"):
+            raise PermissionRefused(barred)
+        if missing := permissions.missing_reputation(user, "comment_everywhere"):
+            if permissions.is_live(post) and not permissions.closed_for(user, post):
+                raise PermissionRefused(_(
+                    "Commenting on other members' posts needs %(threshold)s reputation; you have %(reputation)s. "
+                    "You can always comment on your own posts and on answers to your questions."
+                ) % {"threshold": missing[0], "reputation": missing[1]})
+        raise PermissionRefused(_("This post no longer accepts comments."))
     body = _new_post_body(actor, "comment", Comment, body, clean_comment)
     is_answer = isinstance(post, Answer)
     question_id = post.question_id if is_answer else post.pk

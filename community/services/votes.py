@@ -28,13 +28,19 @@ def vote(actor: Actor | Any, post: Question | Answer, value: int) -> int:
     if value not in (-1, 0, 1):
         raise CommunityError(_("A vote is up, down or removed."))
     refuse_closed(user, post)
-    if not permissions.can_vote(user, post):
+    if not permissions.can_vote(user, post, value):
         if barred := refusal(user, "vote"):  # a sanction: say which, and until when
             raise PermissionRefused(barred)
         if getattr(user, "is_authenticated", False) and post.author_id == user.pk:
             raise PermissionRefused(_("You cannot vote on your own post."))
         if permissions.can_post(user) and not permissions.is_live(post):
             raise PermissionRefused(_("This post no longer accepts votes."))
+        if missing := permissions.missing_reputation(user, permissions.VOTE_PRIVILEGE.get(value, "")):
+            template = (
+                _("Upvoting needs %(threshold)s reputation; you have %(reputation)s.") if value == 1
+                else _("Downvoting needs %(threshold)s reputation; you have %(reputation)s.")
+            )
+            raise PermissionRefused(template % {"threshold": missing[0], "reputation": missing[1]})
         raise PermissionRefused(_("Please sign in with a verified email address to vote."))
     throttle("vote", actor)
     model = type(post)

@@ -3,6 +3,8 @@ with a message) and, with htmx, answers with the fragment to swap in place."""
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
@@ -128,6 +130,33 @@ def accept(request, pk: int):
         return _fragment(request, answer.question, "community/includes/answers.html", {"status_oob": True})
     messages.success(request, _("Answer unmarked.") if unaccept else _("Answer accepted. Thanks for closing the loop!"))
     return redirect(_question_url(answer))
+
+
+ORIGINAL = re.compile(r"^(?:\d{1,18}|.*?/q/(\d{1,18})(?:/.*)?)$")
+
+
+@require_POST
+@_signed_in
+def close_vote(request, pk: int):
+    """Vote to close the question as a duplicate of another ("close_duplicate" privilege): the original as its
+    number or its link."""
+    question = _question(request, pk)
+    value = request.POST.get("original", "").strip()[:300]
+    match = ORIGINAL.match(value)
+    original_pk = int(match.group(1) or value) if match else None
+    original = Question.objects.filter(pk=original_pk).first() if original_pk else None
+    try:
+        if original is None:
+            raise services.CommunityError(_("Give the original question as its number or its link."), field="original")
+        question, votes = services.vote_to_close(actor(request), question, original)
+    except services.CommunityError as error:
+        return error_response(request, error, fallback_url=_question_url(question))
+    if question.duplicate_of_id is not None:
+        messages.success(request, _("The question is now closed as a duplicate."))
+    else:
+        messages.success(request, _("Your vote to close is counted (%(votes)s of %(needed)s).") % {
+            "votes": votes, "needed": services.CLOSE_VOTES_NEEDED})
+    return redirect(_question_url(question))
 
 
 @require_POST

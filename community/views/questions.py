@@ -195,29 +195,46 @@ def edit_question(request, pk: int):
     question = load_question(pk, request.user)
     if question is None:
         raise Http404
-    if not permissions.can_edit(request.user, question):
+    retag_only = not permissions.can_edit(request.user, question)
+    if retag_only and not permissions.can_retag(request.user, question):
         return _refused(request, "edit")
     topics = topics_for_language(question.language)
     if request.method == "POST":
-        form = EditQuestionForm(request.POST, topics=topics)
+        form = _retag_only(EditQuestionForm(request.POST, topics=topics, initial=_question_initial(question, topics)),
+                           retag_only)
         if form.is_valid():
             data = form.cleaned_data
             try:
-                services.edit_question(
-                    actor(request), question, title=data["title"], body=data["body"], tags=data["tags"],
-                    topic=data["topic"], summary=data["summary"],
-                )
+                if retag_only:  # the "retag" privilege: only the tags change (the service checks it too)
+                    services.retag_question(actor(request), question, tags=data["tags"], summary=data["summary"])
+                else:
+                    services.edit_question(
+                        actor(request), question, title=data["title"], body=data["body"], tags=data["tags"],
+                        topic=data["topic"], summary=data["summary"],
+                    )
             except services.CommunityError as error:
                 form.add_error(error.field if error.field in form.fields else None, error.message)
             else:
                 return redirect(question.get_absolute_url())
     else:
-        initial = {
-            "title": question.title, "body": question.body, "tags": ", ".join(sorted(question.tags.names())),
-            "topic": topics.filter(translation_key=question.topic.translation_key).first() if question.topic else None,
-        }
-        form = EditQuestionForm(initial=initial, topics=topics)
+        form = _retag_only(EditQuestionForm(initial=_question_initial(question, topics), topics=topics), retag_only)
     return TemplateResponse(request, "community/edit.html", {"form": form, "question": question, "post": question})
+
+
+def _question_initial(question, topics) -> dict:
+    return {
+        "title": question.title, "body": question.body, "tags": ", ".join(sorted(question.tags.names())),
+        "topic": topics.filter(translation_key=question.topic.translation_key).first() if question.topic else None,
+    }
+
+
+def _retag_only(form, retag_only: bool):
+    """A member who may only retag sees the title, body and topic read only (disabled: posted values ignored)."""
+    if retag_only:
+        for name in ("title", "body", "topic"):
+            if name in form.fields:
+                form.fields[name].disabled = True
+    return form
 
 
 @login_required
