@@ -19,7 +19,8 @@ asked):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -81,6 +82,18 @@ def privilege_thresholds() -> dict[str, int]:
     for provider in _threshold_providers:
         thresholds.update(provider())
     return thresholds
+
+
+@contextmanager
+def thresholds_overridden(values: dict[str, int]) -> Iterator[None]:
+    """Inside the block, `values` override the registered thresholds (the demo loader replays history with
+    the privileges its members had earned at the time; tests)."""
+    provider = lambda: values  # noqa: E731
+    _threshold_providers.append(provider)
+    try:
+        yield
+    finally:
+        _threshold_providers.remove(provider)
 
 
 ACCEPT_SILENT_DAYS = 14

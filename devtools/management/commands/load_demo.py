@@ -26,17 +26,20 @@ from django.utils import timezone
 from wagtail.models import Locale, Page, Site
 from wagtail.users.models import UserProfile
 
+from community.standing import thresholds_overridden
 from devtools.cases_demo import load_cases_demo
 from devtools.community_demo import DEMO_PASSWORD, load_community_demo
 from devtools.moderation_demo import load_moderation_demo
+from devtools.rewards_demo import load_rewards_demo
 from knowledge.importer import import_articles
 from knowledge.models import ArticleDailyStat, ArticlePage, TopicPage
 from knowledge.services import Visitor, record_helpful_vote
-from portal import roles
+from portal import events, roles
 from portal.models import HomePage, Profile
 from portal.site_url import site_address, sync_default_site
 from search.indexing import ensure_index
 
+DEMO_THRESHOLDS = {"upvote": 0, "downvote": 0, "comment_everywhere": 0}
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo_content" / "knowledge"
 STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXPNIMBUSDEMOTWOFAA"  # noqa: S105 - base32; printed so a demoer can add it to an app
 USERS = [
@@ -83,9 +86,13 @@ class Command(BaseCommand):
             self.stderr.write(f"  {name}: {reason}")
         users = self.users()
         self.votes_and_views(users)
-        load_community_demo(stdout=self.stdout)
-        load_moderation_demo(stdout=self.stdout)
-        load_cases_demo(stdout=self.stdout)
+        # The history is replayed with the privileges its members earned along the way, and the rewards app
+        # muted: its ledgers are then backfilled with each row dated when its cause happened.
+        with events.muted("community.rewards"), thresholds_overridden(DEMO_THRESHOLDS):
+            load_community_demo(stdout=self.stdout)
+            load_moderation_demo(stdout=self.stdout)
+            load_cases_demo(stdout=self.stdout)
+        load_rewards_demo(stdout=self.stdout)
         if ensure_index(self.stdout):
             self.stdout.write("Search documents rebuilt.")
         self.print_logins()
