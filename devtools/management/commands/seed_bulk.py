@@ -53,6 +53,10 @@ from community.models import (
     Vote,
     VoteEvent,
 )
+from community.rewards import backfill as reputation_backfill
+from community.rewards import badges, ledger
+from community.rewards.leaderboards import rebuild as rebuild_leaderboards
+from community.rewards.models import BadgeAward, ReputationEvent
 from devtools.community_demo import DEMO_PASSWORD
 from devtools.generated import BULK_USER, generated_questions
 from devtools.management.commands.seed_cases import forget_generated_cases
@@ -239,6 +243,13 @@ class Command(BaseCommand):
             # Bulk rows bypass the services, so their search documents are written here in bulk.
             if ensure_index(self.stdout):
                 self.stdout.write(f"  search documents rebuilt ({self.elapsed()})")
+            # ... and their reputation history and badges (idempotent: what is already in the ledger stays).
+            history = reputation_backfill.backfill()
+            awarded = sum(badges.backfill().values())
+            self.stdout.write(
+                f"  reputation ledger: {history.votes:,} votes, {history.acceptances:,} acceptances written; "
+                f"{awarded:,} badges awarded ({self.elapsed()})"
+            )
         finally:
             self.restore_sqlite()
         caching.touch()
@@ -295,6 +306,11 @@ class Command(BaseCommand):
             for model in (Acceptance, Comment, Follow, MeToo):
                 model.objects.filter(bulk_q)._raw_delete(using)
             TaggedQuestion.objects.filter(content_object__in=bulk)._raw_delete(using)
+            # their reputation history goes with them (the rollup and the totals are rebuilt from what is left)
+            ledger_rows = ReputationEvent.objects.filter(question_id__in=bulk)
+            ReputationEvent.objects.filter(reversal_of__in=ledger_rows.values("pk"))._raw_delete(using)
+            ledger_rows._raw_delete(using)
+            BadgeAward.objects.filter(user__username__startswith=BULK_USER)._raw_delete(using)
             generated_questions().update(accepted_answer=None)
             deleted = Answer.objects.filter(bulk_q)._raw_delete(using)
             questions = generated_questions()._raw_delete(using)
@@ -303,6 +319,8 @@ class Command(BaseCommand):
             members.delete()
         except ProtectedError:  # a bulk member answered or commented outside the generated questions: keep those
             members.filter(questions__isnull=True, answers__isnull=True, comments__isnull=True).delete()
+        rebuild_leaderboards()
+        ledger.recompute(fix=True)
         self.stdout.write(f"Reset: deleted {questions:,} bulk questions and {deleted:,} answers ({self.elapsed()})")
 
     # --- members, topics, tags --------------------------------------------------------------------------------------
