@@ -39,9 +39,11 @@ from taggit.models import Tag
 
 from community import services
 from community.models import Acceptance, Answer, Comment, Follow, MeToo, PostRevision, Question, Vote, VoteEvent
+from community.standing import thresholds_overridden
 from community.validation import FieldError, clean_title
 from devtools.generated import generated_questions
 from knowledge.models import TopicPage
+from portal import events
 from portal.models import Notification, Profile
 
 CONTENT_DIR = Path(__file__).resolve().parent / "demo_content" / "community"
@@ -196,6 +198,9 @@ def ensure_people(people: list[dict]) -> dict[str, Any]:
 # --- loading ---------------------------------------------------------------------------------------------------
 
 
+REPLAY_THRESHOLDS = {"upvote": 0, "downvote": 0, "comment_everywhere": 0}
+
+
 def load_community_demo(content_dir: Path = CONTENT_DIR, *, now: datetime | None = None, stdout=None) -> Summary:
     """Create the demo questions that are not there yet. Returns (and writes to `stdout`) a summary."""
     people = read_people(content_dir)
@@ -212,7 +217,10 @@ def load_community_demo(content_dir: Path = CONTENT_DIR, *, now: datetime | None
     first_notification = (Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
     # Demo activity fills the notification centre but emails nobody: the immediate task backend sends inside
     # the loop, through this backend.
-    with services_unthrottled(), override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+    # The history is replayed with the privileges its members earned along the way, and with the rewards app
+    # muted: `devtools.rewards_demo` backfills the ledger and the badges, each dated when its cause happened.
+    with services_unthrottled(), override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), \
+            events.muted("community.rewards"), thresholds_overridden(REPLAY_THRESHOLDS):
         for item in questions:
             if item["title"] in present:
                 summary.present += 1

@@ -38,7 +38,7 @@ DEFAULTS: dict[str, str] = {
     Kind.MENTION: Delivery.EMAIL,
     Kind.MODERATION: Delivery.EMAIL,
     Kind.SUPPORT: Delivery.EMAIL,
-    Kind.REWARDS: Delivery.EMAIL,  # badges, rank, redemptions (a fulfilled reward's code arrives by email)
+    Kind.REWARDS: Delivery.DIGEST,  # badges, rank, redemptions: on the site at once, by email in the daily digest
 }
 CHANNELS = {value for value, _label in NotificationPreference.CHANNELS}
 # At most this many immediate emails per (recipient, actor) in EMAIL_BURST_WINDOW; past it a notification

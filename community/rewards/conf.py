@@ -4,12 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.cache import cache
+
 from .models import EventKind, RewardsSettings
 
 
+CACHE_KEY = "rewards:settings"
+CACHE_SECONDS = 300
+
+
 def rewards_settings(request: Any = None) -> RewardsSettings:
-    """The settings row (created with the defaults on first use). With a request, Wagtail caches it on it."""
-    return RewardsSettings.load(request_or_site=request)
+    """The settings (the defaults until an admin saves them), from the shared cache: no query on a vote.
+    Saving them in the admin drops the cached copy (`forget_settings`, connected to post_save)."""
+    conf = cache.get(CACHE_KEY)
+    if conf is None:
+        conf = RewardsSettings.objects.first() or RewardsSettings()  # a read never creates the row
+        cache.set(CACHE_KEY, conf, CACHE_SECONDS)
+    return conf
+
+
+def forget_settings() -> None:
+    cache.delete(CACHE_KEY)
 
 
 def points_for(kind: str, conf: RewardsSettings | None = None) -> int:

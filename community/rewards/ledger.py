@@ -128,22 +128,22 @@ def _roll_up(entry: ReputationEvent) -> None:
 
 
 def add_to_rollup(user_id: int, day, topic_ids: set[int], reputation: int, accepted: int, helpful: int) -> None:
-    """Add to the member's rows for `day` and for all time, overall (topic 0) and in the topic: one UPDATE,
-    plus an INSERT for the rows that do not exist yet (a member's first gain of the day)."""
+    """Add to the member's rows for `day` and for all time, overall (topic 0) and in the topic: one UPDATE.
+    On a member's first gain of the day the missing rows are first inserted as zeros (ON CONFLICT DO NOTHING,
+    so a concurrent first gain cannot fail or count twice) and updated: three queries."""
     changes = {"reputation": F("reputation") + reputation, "accepted": F("accepted") + accepted, "helpful": F("helpful") + helpful}
     rows = LeaderboardDay.objects.filter(user_id=user_id, day__in=(day, ALL_TIME), topic_id__in=topic_ids)
     if rows.update(**changes) == 2 * len(topic_ids):
         return
-    have = set(rows.values_list("day", "topic_id"))
-    for missing_day, topic_id in {(d, t) for d in (day, ALL_TIME) for t in topic_ids} - have:
-        try:
-            with transaction.atomic():
-                LeaderboardDay.objects.create(
-                    user_id=user_id, day=missing_day, topic_id=topic_id, reputation=reputation, accepted=accepted,
-                    helpful=helpful,
-                )
-        except IntegrityError:  # another transaction created it first
-            LeaderboardDay.objects.filter(user_id=user_id, day=missing_day, topic_id=topic_id).update(**changes)
+    wanted = {(d, t) for d in (day, ALL_TIME) for t in topic_ids}
+    missing = wanted - set(rows.values_list("day", "topic_id"))  # the rows the UPDATE found were updated
+    LeaderboardDay.objects.bulk_create(
+        [LeaderboardDay(user_id=user_id, day=d, topic_id=t) for d, t in missing], ignore_conflicts=True
+    )
+    condition = Q()
+    for d, t in missing:
+        condition |= Q(day=d, topic_id=t)
+    LeaderboardDay.objects.filter(condition, user_id=user_id).update(**changes)
 
 
 def credit(

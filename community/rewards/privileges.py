@@ -68,11 +68,23 @@ def forget_thresholds() -> None:
     cache.delete(CACHE_KEY)
 
 
+def _forget() -> None:
+    from .conf import forget_settings
+
+    forget_thresholds()
+    forget_settings()
+
+
 def _settings_saved(sender: Any, **kwargs: Any) -> None:
     from django.db import transaction
 
-    forget_thresholds()
-    transaction.on_commit(forget_thresholds)  # a reader between the save and the commit must not keep old values
+    from .ledger import rerank
+
+    _forget()
+    transaction.on_commit(_forget)  # a reader between the save and the commit must not keep old values
+    instance = kwargs.get("instance")
+    if instance is not None:
+        rerank(instance)  # the rank thresholds may have moved: every member's rank follows (4 UPDATEs)
 
 
 def accept_silent_days() -> int:

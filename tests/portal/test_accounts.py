@@ -136,7 +136,7 @@ def test_profile_tag_and_search_pages_have_fixed_query_budgets(client, site, top
     client.force_login(member)
     # Signed-in pages include one COUNT for the notification bell.
     for url, budget in (
-        (reverse("member_profile", args=[member.username]), 9),
+        (reverse("member_profile", args=[member.username]), 12),  # 9 + the rewards section (graph, top tags, badges, shown rewards)
         (reverse("edit_profile"), 9),
         ("/community/tags/refund/", 9),
         ("/search/?q=refund", 11),

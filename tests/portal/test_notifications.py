@@ -330,7 +330,7 @@ def test_preferences_page_query_budget(people, client, django_assert_max_num_que
     assert response.status_code == 200
     checked = re.findall(r'<input type="radio" name="(\w+)" value="(\w+)"[^>]*checked', response.content.decode())
     assert dict(checked) == {"answer": "site", "comment": "email", "accepted": "email", "followed": "digest", "mention": "off",
-                            "moderation": "email", "support": "email", "rewards": "email"}
+                            "moderation": "email", "support": "email", "rewards": "digest"}
 
 
 # --- issue 9 item 25: deleted posts leave the notifications (and unsent emails and digests) ------------------

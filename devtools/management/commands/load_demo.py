@@ -28,7 +28,7 @@ from wagtail.users.models import UserProfile
 
 from community.standing import thresholds_overridden
 from devtools.cases_demo import load_cases_demo
-from devtools.community_demo import DEMO_PASSWORD, load_community_demo
+from devtools.community_demo import DEMO_PASSWORD, REPLAY_THRESHOLDS, load_community_demo
 from devtools.moderation_demo import load_moderation_demo
 from devtools.rewards_demo import load_rewards_demo
 from knowledge.importer import import_articles
@@ -39,7 +39,6 @@ from portal.models import HomePage, Profile
 from portal.site_url import site_address, sync_default_site
 from search.indexing import ensure_index
 
-DEMO_THRESHOLDS = {"upvote": 0, "downvote": 0, "comment_everywhere": 0}
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo_content" / "knowledge"
 STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXPNIMBUSDEMOTWOFAA"  # noqa: S105 - base32; printed so a demoer can add it to an app
 USERS = [
@@ -88,7 +87,7 @@ class Command(BaseCommand):
         self.votes_and_views(users)
         # The history is replayed with the privileges its members earned along the way, and the rewards app
         # muted: its ledgers are then backfilled with each row dated when its cause happened.
-        with events.muted("community.rewards"), thresholds_overridden(DEMO_THRESHOLDS):
+        with events.muted("community.rewards"), thresholds_overridden(REPLAY_THRESHOLDS):
             load_community_demo(stdout=self.stdout)
             load_moderation_demo(stdout=self.stdout)
             load_cases_demo(stdout=self.stdout)

@@ -65,3 +65,17 @@ def test_penalties_never_take_reward_points_below_zero_and_rank_follows():
     Profile.objects.filter(user=user).update(reputation=3)
     assert ledger.recompute() == [(user.pk, "reputation", 3, 15)]
     assert rep(user).reputation == 15
+
+
+def test_saving_the_settings_reranks_members_and_the_next_credit_uses_new_points():
+    from community.rewards.conf import rewards_settings
+
+    user = MemberFactory()
+    ledger.credit(user.pk, EventKind.ANSWER_ACCEPTED, ledger.Cause.accepted(1))
+    assert rep(user).rank == Rank.MEMBER
+    conf = rewards_settings()
+    conf.member_rank, conf.answer_accepted = 20, 30
+    conf.save()
+    assert rep(user).rank == Rank.NEWCOMER
+    ledger.credit(user.pk, EventKind.ANSWER_ACCEPTED, ledger.Cause.accepted(2))
+    assert rep(user).reputation == 45 and rep(user).rank == Rank.MEMBER
