@@ -8,7 +8,6 @@ from django.core.cache import cache
 
 from .models import EventKind, RewardsSettings
 
-
 CACHE_KEY = "rewards:settings"
 CACHE_SECONDS = 300
 
