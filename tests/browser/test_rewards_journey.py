@@ -9,13 +9,14 @@ import pytest
 from allauth.mfa.totp.internal.auth import TOTP
 from playwright.sync_api import expect
 
+from community.models import Answer
 from community.rewards.models import Redemption, Reward
 from portal.models import Profile, Rank
 from portal.roles import MODERATORS
 from tests.browser.conftest import _new_page, assert_accessible, screenshot
 from tests.browser.test_admin_workflow import SECRET, staff_sign_in
 from tests.browser.test_community_journey import sign_in
-from tests.factories import AnswerFactory, MemberFactory, QuestionFactory, UserFactory, hub_community
+from tests.factories import MemberFactory, QuestionFactory, UserFactory, hub_community
 
 CODE = "NIMBUS-7Q2K-COUPON"
 
@@ -28,19 +29,24 @@ def world(transactional_db):
     erin = MemberFactory(username="erin", email="erin@example.com", profile__display_name="Erin Park")
     question = QuestionFactory(author=carol, title="Hub light stays amber after the update", topic=community["topic"],
                                tags=["hub"])
-    answer = AnswerFactory(question=question, author=dave, body="Unplug the hub for ten seconds, then plug it back in.")
     moderator = UserFactory(username="morgan", email="morgan@nimbus-home.example", is_staff=True, groups=[MODERATORS])
     TOTP.activate(moderator, SECRET)
     reward = Reward.objects.create(name="Sticker pack", description="Six stickers.", cost=20, stock=1)
-    return {**community, "carol": carol, "dave": dave, "erin": erin, "question": question, "answer": answer,
-            "reward": reward}
+    return {**community, "carol": carol, "dave": dave, "erin": erin, "question": question, "reward": reward}
 
 
 def test_answer_upvoted_accepted_superuser_redeems_and_reads_the_code(live_server, world, browser):
     base = live_server.url
     question = world["question"]
 
-    # Erin upvotes Dave's answer; Carol (the asker) accepts it.
+    # Dave answers; Erin upvotes the answer; Carol (the asker) accepts it.
+    dave_context, dave = _new_page(browser)
+    sign_in(dave, base, "dave@example.com")
+    dave.goto(f"{base}{question.get_absolute_url()}")
+    dave.fill("#id_body", "Unplug the hub for ten seconds, then plug it back in.")
+    dave.get_by_role("button", name="Post your answer").click()
+    expect(dave.locator(".answer .post-body")).to_contain_text("Unplug the hub")
+    answer = Answer.objects.get(question=question)
     context, page = _new_page(browser)
     sign_in(page, base, "erin@example.com")
     page.goto(f"{base}{question.get_absolute_url()}")
@@ -55,8 +61,6 @@ def test_answer_upvoted_accepted_superuser_redeems_and_reads_the_code(live_serve
     context.close()
 
     # Dave's profile: 10 + 15 reputation, the rank that follows, and the "First answer" badge.
-    context, dave = _new_page(browser)
-    sign_in(dave, base, "dave@example.com")
     dave.goto(f"{base}/community/users/dave/")
     section = dave.get_by_role("region", name="Reputation and rank")
     expect(section).to_contain_text("25")
@@ -74,7 +78,7 @@ def test_answer_upvoted_accepted_superuser_redeems_and_reads_the_code(live_serve
     moderator.get_by_role("link", name="Grant Superuser to Dave Ito").click()
     moderator.get_by_role("textbox", name="Reason").fill("Fast, kind and accurate answers about the hub.")
     moderator.get_by_role("button", name="Grant Superuser to").click()
-    expect(moderator.get_by_role("region", name="Current Superusers")).to_contain_text("dave")
+    expect(moderator.get_by_role("region", name="Current Superusers")).to_contain_text("Dave Ito")
     assert Profile.objects.get(user=world["dave"]).rank == Rank.SUPERUSER
 
     # Dave, now a superuser, redeems the sticker pack.
@@ -101,8 +105,8 @@ def test_answer_upvoted_accepted_superuser_redeems_and_reads_the_code(live_serve
     assert_accessible(dave)
     screenshot(dave, "rewards-catalogue")
     dave.goto(f"{base}{question.get_absolute_url()}")
-    expect(dave.locator(f"#answer-{world['answer'].pk} .author-card")).to_contain_text("Superuser")
+    expect(dave.locator(f"#answer-{answer.pk} .author-card")).to_contain_text("Superuser")
     for path in ("/community/leaderboard/", "/community/badges/", "/community/privileges/"):
         dave.goto(f"{base}{path}")
         assert_accessible(dave)
-    context.close()
+    dave_context.close()
