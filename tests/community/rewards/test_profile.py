@@ -68,19 +68,21 @@ def test_profile_shows_rank_reputation_graph_table_and_tags(client, site):
     assert "Reward points" in client.get(profile_url(member)).content.decode()
 
 
-def test_badges_and_redemptions_come_from_their_providers(client, site, monkeypatch):
-    from community.rewards import badges, catalogue
+def test_profile_shows_real_badges_and_only_the_rewards_the_member_chose_to_show(client, site):
+    from community.rewards import badges
+    from community.rewards.models import Redemption, Reward
 
     member = MemberFactory()
-    monkeypatch.setattr(badges, "member_badges", lambda user_id: [
-        {"code": "first_answer", "name": "First answer", "level": "bronze", "level_label": "Bronze", "count": 1,
-         "description": "", "last_awarded": None},
-    ], raising=False)
-    monkeypatch.setattr(catalogue, "public_redemptions", lambda user_id: [{"name": "Nimbus mug", "created_at": None}],
-                        raising=False)
+    badges.award(member.pk, "first_answer")
+    mug = Reward.objects.create(name="Nimbus mug", cost=10, stock=5)
+    cap = Reward.objects.create(name="Secret cap", cost=10, stock=5)
+    Redemption.objects.create(reward=mug, user=member, cost=10, state=Redemption.State.FULFILLED, show_on_profile=True,
+                              note="CODE-NEVER-SHOWN")
+    Redemption.objects.create(reward=cap, user=member, cost=10, state=Redemption.State.FULFILLED)
     body = client.get(profile_url(member)).content.decode()
     assert "First answer" in body and "(Bronze)" in body
-    assert "Nimbus mug" in body
+    assert "Nimbus mug" in body and "Fulfilled" in body
+    assert "Secret cap" not in body and "CODE-NEVER-SHOWN" not in body
 
 
 def test_superuser_mark_on_author_cards_and_rank_on_profile(client, site):
