@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db.models import Q, Sum
@@ -126,10 +127,13 @@ def _own_total(period: str, metric: str, topic_ids: tuple[int, ...], since: date
 
 
 def _cached(key: str, compute):
+    seconds = getattr(settings, "REWARDS_LEADERBOARD_CACHE_SECONDS", CACHE_SECONDS)
+    if seconds <= 0:  # the benchmark's cold run (and a site that wants every board live)
+        return compute()
     value = cache.get(key)
     if value is None:
         value = compute()
-        cache.set(key, value, CACHE_SECONDS)
+        cache.set(key, value, seconds)
     return value
 
 

@@ -298,6 +298,8 @@ CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the form, not the cook
 # Community: reputation needed to create a new tag (moderators and tag editors always may).
 COMMUNITY_CREATE_TAG_REPUTATION = int(os.environ.get("COMMUNITY_CREATE_TAG_REPUTATION", "300"))
 COMMUNITY_PAGE_SIZE = 30
+# Leaderboards: seconds a board's top rows are kept in the cache (0: every board computed on each request).
+REWARDS_LEADERBOARD_CACHE_SECONDS = int(os.environ.get("REWARDS_LEADERBOARD_CACHE_SECONDS", "60"))
 PORTAL_PAGE_CACHE_SECONDS = int(os.environ.get("PORTAL_PAGE_CACHE_SECONDS", "600"))
 
 LOGGING = {

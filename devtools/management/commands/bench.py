@@ -42,7 +42,7 @@ PAGE_KINDS = (
 )
 SEARCH_PATH = "/search/?q=hub+offline"  # a common two-word query
 SUGGEST_PATH = "/search/suggest/?q=reset+pass"
-LEADERBOARD_PATH = "/community/leaderboard/?period=month"
+LEADERBOARD_PATH = "/community/leaderboard/"
 # The share of the trivial view's req/s each page must reach (the issues' targets).
 TARGETS = {
     "topic": 0.25, "article": 0.25, "article-ja": 0.25,
@@ -51,8 +51,8 @@ TARGETS = {
     "questions": 0.10,  # the question list, anonymous
     "search": 0.03,  # the search page for a common two-word query (database backend), p99 < 150 ms
     "suggest": 0.10,  # the autocomplete endpoint
-    "leaderboard": 0.10,  # /community/leaderboard/ this week, anonymous
-    "profile": 0.10,  # the profile of the member with most reputation, anonymous
+    "leaderboard": 0.10,  # /community/leaderboard/, every period × measure × topic in turn, anonymous
+    "profile": 0.10,  # the 50 profiles with most reputation in turn, anonymous
 }
 TARGET_SHARE = 0.25  # the foundation pages' target, kept for reports and JSON
 BENCH_MEMBER = "bench-member"
@@ -239,7 +239,7 @@ class Command(BaseCommand):
             elif item == "suggest":
                 pages.append(PageResult(item, SUGGEST_PATH, "autocomplete"))
             elif item == "leaderboard":
-                pages.append(PageResult(item, LEADERBOARD_PATH, "leaderboard, this month, anonymous"))
+                pages.append(self.leaderboard_page())
             elif item == "profile":
                 pages.append(self.profile_page())
             elif item == "queue":
@@ -286,20 +286,32 @@ class Command(BaseCommand):
             ))
         return question
 
+    def leaderboard_page(self) -> PageResult:
+        """Every board in turn: 3 periods × 3 measures, overall and in each topic (anonymous)."""
+        from knowledge.models import TopicPage
+
+        slugs = [""] + sorted(set(TopicPage.objects.filter(locale__language_code="en").values_list("slug", flat=True)))
+        paths = [
+            LEADERBOARD_PATH + "?" + "&".join(filter(None, [f"period={period}", f"by={by}", f"topic={slug}" if slug else ""]))
+            for slug in slugs for period in ("week", "month", "all") for by in ("reputation", "accepted", "helpful")
+        ]
+        return PageResult("leaderboard", paths[0], f"leaderboards, anonymous ({len(paths)} boards in turn)", paths=paths)
+
     def profile_page(self) -> PageResult:
-        """The profile of the member with most reputation (run backfill_reputation after seed_bulk for a full one)."""
+        """The profiles of the MAX_ROTATED members with most reputation, in turn (anonymous)."""
         from django.urls import reverse
 
         from portal.models import Profile
 
         try:
-            profile = Profile.objects.select_related("user").order_by("-reputation", "user_id").first()
+            top = list(Profile.objects.select_related("user").order_by("-reputation", "user_id")[:MAX_ROTATED])
         except DatabaseError as error:
             raise CommandError(f"cannot read the profiles ({error}): {NO_DEMO}") from error
-        if profile is None:
+        if not top:
             raise CommandError(f"no member profile found: {NO_DEMO}")
-        url = reverse("member_profile", args=[profile.user.get_username()])
-        return PageResult("profile", url, f"profile of {profile.user.get_username()} (reputation {profile.reputation})")
+        paths = [reverse("member_profile", args=[profile.user.get_username()]) for profile in top]
+        title = f"member profiles, anonymous ({len(paths)} in turn, reputation {top[-1].reputation:,}–{top[0].reputation:,})"
+        return PageResult("profile", paths[0], title, paths=paths)
 
     def member_cookie(self) -> str:
         """A signed-in, verified member's session for the member pages (wrk sends it as a Cookie header)."""
