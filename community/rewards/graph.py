@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db.models import Sum
+from django.utils.formats import date_format, number_format
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
 from .ledger import day_start
 from .models import LeaderboardDay
@@ -36,6 +39,23 @@ class Graph:
     @property
     def gained(self) -> int:
         return sum(change for _day, change, _after in self.changes)
+
+    @property
+    def markers_svg(self) -> str:
+        """The dots as SVG markup, built here from numbers only (one template variable instead of one loop
+        of a hundred lookups and localisations per profile view)."""
+        return mark_safe("".join(f'<circle cx="{x}" cy="{y}" r="3" class="rep-dot"/>' for x, y in self.markers))  # noqa: S308 - floats only
+
+    @property
+    def table_rows(self) -> str:
+        """The table alternative's rows, newest first, with dates in the reader's language."""
+        return format_html_join(
+            "", '<tr><th scope="row"><time datetime="{}">{}</time></th><td class="num">{}</td><td class="num">{}</td></tr>',
+            (
+                (day.isoformat(), date_format(day, "DATE_FORMAT"), f"{change:+d}", number_format(after))
+                for day, change, after in reversed(self.changes)
+            ),
+        )
 
 
 def reputation_graph(user_id: int, reputation: int, now: datetime | None = None, days: int = DAYS) -> Graph:
