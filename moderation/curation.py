@@ -32,6 +32,7 @@ from markdown_it import MarkdownIt
 from community import caching
 from community import services as community_services
 from community.models import Answer, Question
+from community.rewards.models import LiftedAnswer
 from community.services.base import Actor, as_actor
 from knowledge.models import ArticlePage, TopicPage
 from portal import audit, extensions
@@ -74,21 +75,8 @@ def convert_to_article(actor: Actor | Any, question: Question, *, topic: TopicPa
         if answer is None or not answer.is_published:
             raise ModerationError(_("Only a solved question (with an accepted answer) can become a help article."))
         parent = _topic_for(question, topic)
-        with translation.override(question.language):
-            page = ArticlePage(
-                title=question.title[:255],
-                slug=_free_slug(parent, question),
-                summary=_summary(question),
-                body=_body(question, answer),
-                locale=parent.locale,
-                live=False,
-                owner=user,
-                source_url=question.get_absolute_url()[:300],
-                credited_to=_display_name(answer.author)[:150],
-            )
-        page.tags.set(list(question.tags.names()))  # a cluster relation: saved with the page
-        parent.add_child(instance=page)
-        revision = page.save_revision(user=user, log_action=True)
+        page, revision = draft_article(user, question, answer, parent)
+        record_lifted(user, question, answer, page)  # its author earns "Answer in a help article" on publication
         workflow = page.get_workflow()
         if workflow is not None:
             workflow.start(page, user)
@@ -100,6 +88,35 @@ def convert_to_article(actor: Actor | Any, question: Question, *, topic: TopicPa
         transaction.on_commit(lambda: caching.touch(question.pk))
         caching.touch(question.pk)
     return page
+
+
+def draft_article(user: Any, question: Question, answer: Answer, parent: TopicPage) -> tuple[ArticlePage, Any]:
+    """A draft help article under `parent` from a question and its answer (the question as context, the
+    answer as the solution, crediting its author), with its first revision. Returns (page, revision)."""
+    with translation.override(question.language):
+        page = ArticlePage(
+            title=question.title[:255],
+            slug=_free_slug(parent, question),
+            summary=_summary(question),
+            body=_body(question, answer),
+            locale=parent.locale,
+            live=False,
+            owner=user,
+            source_url=question.get_absolute_url()[:300],
+            credited_to=_display_name(answer.author)[:150],
+        )
+    page.tags.set(list(question.tags.names()))  # a cluster relation: saved with the page
+    parent.add_child(instance=page)
+    return page, page.save_revision(user=user, log_action=True)
+
+
+def record_lifted(user: Any, question: Question, answer: Answer, page: ArticlePage) -> LiftedAnswer:
+    """Remember which answer became the article (the badge rule awards its author when it is published)."""
+    existing = LiftedAnswer.objects.filter(answer_id=answer.pk).first()  # lifted before: the first article counts
+    return existing or LiftedAnswer.objects.create(
+        answer_id=answer.pk, question_id=question.pk, article=page, lifted_by=user,
+        author_id=None if answer.is_support_reply else answer.author_id,
+    )
 
 
 def _topic_for(question: Question, chosen: TopicPage | None) -> TopicPage:

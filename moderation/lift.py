@@ -19,7 +19,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
@@ -30,7 +29,7 @@ from knowledge.models import ArticlePage, TopicPage
 from portal import audit, extensions
 from portal.ratelimit import consume
 
-from .curation import _body, _display_name, _free_slug, _summary, _topic_for
+from .curation import _topic_for, draft_article, record_lifted
 from .errors import ModerationError, PermissionRefused
 from .permissions import can_curate
 
@@ -71,25 +70,8 @@ def lift_answer(actor: Actor | Any, answer: Answer) -> ArticlePage:
         parent = _topic_for(question, None)
         if not can_lift(user, parent):
             raise PermissionRefused(_("You may not add help articles to the topic “%(topic)s”.") % {"topic": parent.title})
-        with translation.override(question.language):
-            page = ArticlePage(
-                title=question.title[:255],
-                slug=_free_slug(parent, question),
-                summary=_summary(question),
-                body=_body(question, answer),
-                locale=parent.locale,
-                live=False,
-                owner=user,
-                source_url=question.get_absolute_url()[:300],
-                credited_to=_display_name(answer.author)[:150],
-            )
-        page.tags.set(list(question.tags.names()))
-        parent.add_child(instance=page)
-        revision = page.save_revision(user=user, log_action=True)
-        lifted = LiftedAnswer.objects.create(
-            answer_id=answer.pk, question_id=question.pk, article=page, lifted_by=user,
-            author_id=None if answer.is_support_reply else answer.author_id,
-        )
+        page, revision = draft_article(user, question, answer, parent)
+        lifted = record_lifted(user, question, answer, page)
         audit.record(
             user, "moderation.lift.answer", answer,
             before={"article": None},

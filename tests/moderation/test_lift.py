@@ -138,3 +138,16 @@ def test_backfill_awards_published_lifted_answers(moderator, answer, helper):
     BadgeAward.objects.all().delete()
     assert badges.backfill(["answer_in_article"]) == {"answer_in_article": 1}
     assert lifted_badges(helper) == [str(answer.pk)]
+
+
+def test_a_solved_question_turned_into_an_article_awards_its_accepted_answer_on_publication(moderator, answer, helper):
+    from moderation import curation
+
+    services.accept_answer(answer.question.author, answer)
+    page = curation.convert_to_article(moderator, answer.question)
+    assert LiftedAnswer.objects.get(answer_id=answer.pk).article_id == page.pk
+    assert not lifted_badges(helper)
+    ArticlePage.objects.get(pk=page.pk).get_latest_revision().publish()
+    assert lifted_badges(helper) == [str(answer.pk)]
+    with pytest.raises(ModerationError):  # the answer is already an article: lifting it again is refused
+        lift.lift_answer(moderator, answer)
