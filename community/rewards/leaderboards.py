@@ -18,14 +18,15 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db.models import Q, Sum
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Profile
+from portal.models import Profile, Rank
 
 from .ledger import day_start
 from .models import ALL_TIME, LeaderboardDay
@@ -37,6 +38,52 @@ TOP = 20
 CACHE_SECONDS = 60
 GENERATION_KEY = "leaderboard:generation"
 LOCK_ID = 7_313_001  # the advisory lock serialising rebuilds (PostgreSQL)
+
+
+@dataclass(frozen=True, eq=False)
+class Member:
+    """A member on a board: what the page shows of them, read as plain values (no model instances). Reads like
+    a user for the templates (`member.profile.name`, `member.profile.rank`) and equals its user (same pk)."""
+
+    pk: int
+    username: str
+    display_name: str
+    rank: str
+    url: str
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def profile(self) -> Member:
+        return self
+
+    def get_rank_display(self) -> str:
+        return str(Rank(self.rank).label) if self.rank in Rank.values else ""
+
+    def __eq__(self, other: object) -> bool:
+        return getattr(other, "pk", None) == self.pk
+
+    def __hash__(self) -> int:
+        return hash(self.pk)
+
+
+URL_SAFE = "~:@!$&'()*+,;="  # what `reverse()` leaves unquoted in a path segment
+
+
+def members(ids: list[int]) -> dict[int, Member]:
+    """{user id: Member} for active members among `ids` (one query)."""
+    if not ids:
+        return {}
+    prefix = reverse("member_profile", args=["-"])[:-2]  # ".../community/users/" in the active language
+    rows = Profile.objects.filter(user_id__in=ids, user__is_active=True).values_list(
+        "user_id", "user__username", "display_name", "rank"
+    )
+    return {
+        user_id: Member(user_id, username, display_name, rank, f"{prefix}{quote(username, safe=URL_SAFE)}/")
+        for user_id, username, display_name, rank in rows
+    }
 
 
 @dataclass
@@ -159,7 +206,7 @@ def board(period: str = DEFAULT_PERIOD, metric: str = DEFAULT_METRIC, topic_ids:
                 totals = _cached(f"{key}:totals", lambda: _totals(period, metric, topic_ids, since))
                 me_ahead = len(totals) - bisect_right(totals, me_total)
     ids = [user_id for user_id, _total in top] + ([viewer_id] if me_total and me_total > 0 else [])
-    users = get_user_model().objects.select_related("profile").in_bulk(ids) if ids else {}
+    users = members(ids)
     result = Board(period, metric, topic_ids, since)
     result.entries = [Entry(index + 1, users[user_id], total) for index, (user_id, total) in enumerate(top) if user_id in users]
     if mine is not None:

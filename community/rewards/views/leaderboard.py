@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from django.contrib import messages
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -24,7 +26,9 @@ def leaderboard(request):
     if metric not in leaderboards.METRICS:
         problems.append(_("Unknown measure: showing reputation gained."))
         metric = leaderboards.DEFAULT_METRIC
-    topics = list(topics_for_language())
+    topics = [  # plain values for the menu (no page instances)
+        SimpleNamespace(**row) for row in topics_for_language().values("pk", "slug", "title", "translation_key")
+    ]
     topic = None
     topic_ids: tuple[int, ...] = ()
     if topic_slug:
