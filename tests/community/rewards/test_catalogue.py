@@ -3,8 +3,6 @@
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
@@ -12,25 +10,13 @@ from wagtail.models import ModelLogEntry
 from community.rewards import catalogue
 from community.rewards.models import Redemption, Reward, RewardPointEntry
 from portal.models import Notification, Profile, Rank
-from portal.roles import MODERATORS
-from tests.factories import MemberFactory, UserFactory
+from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fresh_limits():
-    cache.clear()
-
-
-@pytest.fixture
-def moderator(db):
-    from allauth.mfa.totp.internal.auth import TOTP
-
-    user = UserFactory(username="mod")
-    user.groups.add(Group.objects.get(name=MODERATORS))
-    TOTP.activate(user, "JBSWY3DPEHPK3PXP")
-    return user
+# `moderator` (with two-factor) comes from tests/community/conftest.py; tests/conftest.py clears the cache
+# (rate limits) around every test.
 
 
 def member_with(points=100, rank=Rank.MEMBER):

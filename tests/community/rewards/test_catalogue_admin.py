@@ -1,33 +1,19 @@
 """The rewards back office: Reward form validation, the redemptions queue and the direct grant."""
 
 import pytest
-from django.contrib.auth.models import Group
-from django.core.cache import cache
 from django.urls import reverse
 
 from community.rewards import catalogue
 from community.rewards.admin_forms import RewardForm
 from community.rewards.models import Redemption, Reward
 from portal.models import Profile, Rank
-from portal.roles import MODERATORS
 from tests.factories import MemberFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fresh_limits():
-    cache.clear()
-
-
-@pytest.fixture
-def moderator(db):
-    from allauth.mfa.totp.internal.auth import TOTP
-
-    user = UserFactory(username="mod")
-    user.groups.add(Group.objects.get(name=MODERATORS))
-    TOTP.activate(user, "JBSWY3DPEHPK3PXP")
-    return user
+# `moderator` (with two-factor) comes from tests/community/conftest.py; tests/conftest.py clears the cache
+# (rate limits) around every test.
 
 
 @pytest.fixture
