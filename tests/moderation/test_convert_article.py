@@ -4,7 +4,6 @@ through the "Moderators approval" workflow. Also: suggested originals and the re
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group
 from wagtail.models import ModelLogEntry
 
 from community import services
@@ -12,9 +11,9 @@ from community.models import Question
 from knowledge.models import ArticlePage
 from moderation import curation
 from moderation.errors import ModerationError, PermissionRefused
-from portal.roles import MODERATORS
 from tests.community.conftest import ask
-from tests.factories import MemberFactory, ProfileFactory, UserFactory, make_topic, translate, with_two_factor
+from tests.factories import MemberFactory, ProfileFactory, UserFactory, make_topic, translate
+from tests.moderation.factories import make_moderator
 
 pytestmark = pytest.mark.django_db
 
@@ -33,9 +32,7 @@ hubctl refund --now
 
 @pytest.fixture
 def moderator(db):
-    user = UserFactory(username="mod")
-    user.groups.add(Group.objects.get(name=MODERATORS))
-    return with_two_factor(user)
+    return make_moderator("mod")
 
 
 @pytest.fixture

@@ -14,18 +14,17 @@ from community.rewards.models import BadgeAward, LiftedAnswer
 from knowledge.models import ArticlePage
 from moderation import lift
 from moderation.errors import ModerationError, PermissionRefused
-from portal.roles import CONTENT_EDITORS, MODERATORS
+from portal.roles import CONTENT_EDITORS
 from tests.community.conftest import ask
 from tests.factories import MemberFactory, ProfileFactory, UserFactory, with_two_factor
+from tests.moderation.factories import make_moderator
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def moderator(db):
-    user = UserFactory(username="mod")
-    user.groups.add(Group.objects.get(name=MODERATORS))
-    return with_two_factor(user)
+    return make_moderator("mod")
 
 
 @pytest.fixture
