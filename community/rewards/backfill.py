@@ -28,10 +28,10 @@ from community.status import PostStatus
 from portal.models import Profile
 from portal.refs import PostRef
 
-from . import handlers, ledger
+from . import handlers, ledger, rollup
 from .conf import points_for, rewards_settings
 from .ledger import CAPPED_KINDS, Cause
-from .models import ALL_TIME, EventKind, LeaderboardDay, ReputationEvent
+from .models import EventKind, LeaderboardDay, ReputationEvent
 
 PUBLISHED = PostStatus.PUBLISHED
 BATCH = 5000
@@ -168,7 +168,8 @@ def backfill(*, dry_run: bool = False) -> Report:
         balances = dict(Profile.objects.filter(user_id__in={row.user_id for row in rows}).values_list("user_id", "reward_points"))
         gained: dict[tuple[int, object], int] = defaultdict(int)  # (user, UTC day) → capped vote points
         entries = []
-        rollup: dict[tuple[int, object, int], list[int]] = defaultdict(lambda: [0, 0, 0])
+        gains: dict[tuple[int, str, object, int], list[int]] = defaultdict(lambda: [0, 0, 0])
+        roots = rollup.topic_roots()
         for row in rows:
             amount = points_for(row.kind, conf)
             capped = False
@@ -191,18 +192,17 @@ def backfill(*, dry_run: bool = False) -> Report:
             accepted = 1 if row.kind == EventKind.ANSWER_ACCEPTED else 0
             helpful = 1 if row.kind in CAPPED_KINDS else 0
             if amount or accepted or helpful:
-                for topic_id in {0, row.topic_id or 0}:
-                    for rollup_day in (day, ALL_TIME):
-                        totals = rollup[(row.user_id, rollup_day, topic_id)]
-                        totals[0] += amount
-                        totals[1] += accepted
-                        totals[2] += helpful
+                for key in rollup.keys(day, row.topic_id, roots):
+                    totals = gains[(row.user_id, *key)]
+                    totals[0] += amount
+                    totals[1] += accepted
+                    totals[2] += helpful
         if dry_run:
             transaction.set_rollback(True)
             return report
         _ensure_profiles({row.user_id for row in rows})
         _insert(entries)
-        _bulk_rollup(rollup)
+        _bulk_rollup(gains)
         report.differences = ledger.recompute(fix=True)
         report.members = len({user_id for user_id, *_rest in report.differences})
     return report
@@ -234,23 +234,23 @@ def _ensure_profiles(user_ids: set[int]) -> None:
     Profile.objects.bulk_create([Profile(user_id=user_id) for user_id in user_ids - have], batch_size=BATCH, ignore_conflicts=True)
 
 
-def _bulk_rollup(rollup: dict[tuple[int, object, int], list[int]]) -> None:
-    """Add the rows' points to `LeaderboardDay`: existing rows updated in bulk, missing ones created."""
-    if not rollup:
+def _bulk_rollup(gains: dict[tuple[int, str, object, int], list[int]]) -> None:
+    """Add the rows' gains to `LeaderboardDay` {(user, span, day, topic): [reputation, accepted, helpful]}:
+    existing rows updated in bulk, missing ones created."""
+    if not gains:
         return
-    users = {user_id for user_id, _day, _topic in rollup}
-    days = {day for _user, day, _topic in rollup}
+    users = list({user_id for user_id, *_rest in gains})
+    days = {day for _user, _span, day, _topic in gains}
     existing = {}
-    user_list = list(users)
-    for start in range(0, len(user_list), 1000):
-        for row in LeaderboardDay.objects.filter(user_id__in=user_list[start:start + 1000], day__in=days):
-            existing[(row.user_id, row.day, row.topic_id)] = row
+    for start in range(0, len(users), 1000):
+        for row in LeaderboardDay.objects.filter(user_id__in=users[start:start + 1000], day__in=days):
+            existing[(row.user_id, row.span, row.day, row.topic_id)] = row
     updates, creates = [], []
-    for key, (reputation, accepted, helpful) in rollup.items():
+    for key, (reputation, accepted, helpful) in gains.items():
         row = existing.get(key)
         if row is None:
-            creates.append(LeaderboardDay(user_id=key[0], day=key[1], topic_id=key[2], reputation=reputation,
-                                          accepted=accepted, helpful=helpful))
+            creates.append(LeaderboardDay(user_id=key[0], span=key[1], day=key[2], topic_id=key[3],
+                                          reputation=reputation, accepted=accepted, helpful=helpful))
         else:
             row.reputation, row.accepted, row.helpful = row.reputation + reputation, row.accepted + accepted, row.helpful + helpful
             updates.append(row)

@@ -11,6 +11,7 @@ from django.utils.formats import date_format, number_format
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
+from . import rollup
 from .ledger import day_start
 from .models import LeaderboardDay
 
@@ -62,7 +63,7 @@ def reputation_graph(user_id: int, reputation: int, now: datetime | None = None,
     end = day_start(now).date()
     start = end - timedelta(days=days - 1)
     daily = dict(
-        LeaderboardDay.objects.filter(user_id=user_id, topic_id=0, day__gte=start, day__lte=end)
+        LeaderboardDay.objects.filter(user_id=user_id, span=rollup.DAY, topic_id=0, day__gte=start, day__lte=end)
         .values("day").annotate(total=Sum("reputation")).values_list("day", "total")
     )
     running = reputation - sum(daily.values())  # reputation before the window

@@ -18,18 +18,18 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from urllib.parse import quote
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Q, Sum
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Profile, Rank
+from portal.paths import path_maker
 
+from . import rollup
 from .ledger import day_start
-from .models import ALL_TIME, LeaderboardDay
+from .models import LeaderboardDay
 
 PERIODS = {"week": _("This week"), "month": _("This month"), "all": _("All time")}
 METRICS = {"reputation": _("Reputation gained"), "accepted": _("Accepted answers"), "helpful": _("Helpful votes")}
@@ -69,19 +69,16 @@ class Member:
         return hash(self.pk)
 
 
-URL_SAFE = "~:@!$&'()*+,;="  # what `reverse()` leaves unquoted in a path segment
-
-
 def members(ids: list[int]) -> dict[int, Member]:
     """{user id: Member} for active members among `ids` (one query)."""
     if not ids:
         return {}
-    prefix = reverse("member_profile", args=["-"])[:-2]  # ".../community/users/" in the active language
+    profile_path = path_maker("member_profile", username="sample-member")  # one reverse() for the whole board
     rows = Profile.objects.filter(user_id__in=ids, user__is_active=True).values_list(
         "user_id", "user__username", "display_name", "rank"
     )
     return {
-        user_id: Member(user_id, username, display_name, rank, f"{prefix}{quote(username, safe=URL_SAFE)}/")
+        user_id: Member(user_id, username, display_name, rank, profile_path(username=username))
         for user_id, username, display_name, rank in rows
     }
 
@@ -113,15 +110,19 @@ def period_start(period: str, now: datetime | None = None) -> date | None:
     return None
 
 
-def _rollup(since: date | None, topic_ids: tuple[int, ...]):
-    rows = LeaderboardDay.objects.filter(topic_id__in=topic_ids or (0,), user__is_active=True)
-    # all time: the members' all-time rows; a period: its days (`ALL_TIME` lies before every period)
-    return rows.filter(day=ALL_TIME) if since is None else rows.filter(day__gte=since)
+SPAN_OF = {"week": rollup.WEEK, "month": rollup.MONTH, "all": rollup.ALL}
 
 
-def _single_rows(since: date | None, topic_ids: tuple[int, ...]) -> bool:
-    """All time in one topic (or overall): one row per member, nothing to add up."""
-    return since is None and len(topic_ids) <= 1
+def _rollup(period: str, since: date | None, topic_ids: tuple[int, ...]):
+    """The board's rollup rows: the period's rows (one per member and topic) in the topics, or overall."""
+    return LeaderboardDay.objects.filter(
+        span=SPAN_OF[period], day=since or rollup.ALL_TIME, topic_id__in=topic_ids or (0,), user__is_active=True
+    )
+
+
+def _single_rows(topic_ids: tuple[int, ...]) -> bool:
+    """Overall or one topic (with its translations): one row per member, nothing to add up."""
+    return len(topic_ids) <= 1
 
 
 def _uses_profile(period: str, metric: str, topic_ids: tuple[int, ...]) -> bool:
@@ -136,14 +137,14 @@ def _top(period: str, metric: str, topic_ids: tuple[int, ...], since: date | Non
             .order_by("-reputation", "user_id").values_list("user_id", "reputation")[:limit]
         )
         return list(rows)
-    if _single_rows(since, topic_ids):  # an index range read of the all-time rows, best first
+    if _single_rows(topic_ids):  # an index range read, best first
         rows = (
-            _rollup(since, topic_ids).filter(**{f"{metric}__gt": 0})
+            _rollup(period, since, topic_ids).filter(**{f"{metric}__gt": 0})
             .order_by(f"-{metric}", "user_id").values_list("user_id", metric)[:limit]
         )
         return list(rows)
     rows = (
-        _rollup(since, topic_ids).values("user_id").annotate(total=Sum(metric)).filter(total__gt=0)
+        _rollup(period, since, topic_ids).values("user_id").annotate(total=Sum(metric)).filter(total__gt=0)
         .order_by("-total", "user_id").values_list("user_id", "total")[:limit]
     )
     return list(rows)
@@ -153,15 +154,15 @@ def _ahead(period: str, metric: str, topic_ids: tuple[int, ...], since: date | N
     """How many members have more than `total` (one indexed count) — None when only the cached list can tell."""
     if _uses_profile(period, metric, topic_ids):
         return Profile.objects.filter(reputation__gt=total, user__is_active=True).count()
-    if _single_rows(since, topic_ids):
-        return _rollup(since, topic_ids).filter(**{f"{metric}__gt": total}).count()
+    if _single_rows(topic_ids):
+        return _rollup(period, since, topic_ids).filter(**{f"{metric}__gt": total}).count()
     return None
 
 
 def _totals(period: str, metric: str, topic_ids: tuple[int, ...], since: date | None) -> list[int]:
-    """Every positive total on a period's board, ascending (for the viewer's position; cached with the top rows)."""
+    """Every positive total on a board of several topics, ascending (for the viewer's position; cached)."""
     rows = (
-        _rollup(since, topic_ids).values("user_id").annotate(total=Sum(metric)).filter(total__gt=0)
+        _rollup(period, since, topic_ids).values("user_id").annotate(total=Sum(metric)).filter(total__gt=0)
         .values_list("total", flat=True)
     )
     return sorted(rows.order_by())
@@ -170,7 +171,7 @@ def _totals(period: str, metric: str, topic_ids: tuple[int, ...], since: date | 
 def _own_total(period: str, metric: str, topic_ids: tuple[int, ...], since: date | None, user_id: int) -> int:
     if _uses_profile(period, metric, topic_ids):
         return Profile.objects.filter(user_id=user_id).values_list("reputation", flat=True).first() or 0
-    return _rollup(since, topic_ids).filter(user_id=user_id).aggregate(total=Sum(metric))["total"] or 0
+    return _rollup(period, since, topic_ids).filter(user_id=user_id).aggregate(total=Sum(metric))["total"] or 0
 
 
 def _cached(key: str, compute):
@@ -191,7 +192,8 @@ def board(period: str = DEFAULT_PERIOD, metric: str = DEFAULT_METRIC, topic_ids:
         period = DEFAULT_PERIOD
     if metric not in METRICS:
         metric = DEFAULT_METRIC
-    topic_ids = tuple(sorted(set(topic_ids)))
+    roots = rollup.topic_roots() if topic_ids else {}
+    topic_ids = tuple(sorted({rollup.root(topic_id, roots) for topic_id in topic_ids}))  # translations share a row
     since = period_start(period, now)
     key = f"leaderboard:{_generation()}:{period}:{metric}:{since}:{','.join(map(str, topic_ids))}"
     top = _cached(f"{key}:top{limit}", lambda: _top(period, metric, topic_ids, since, limit))
@@ -234,9 +236,10 @@ REBUILD_BATCH = 5000
 
 
 def rebuild(since: date | None = None) -> tuple[int, int]:
-    """Rebuild `LeaderboardDay` from the ledger for the days from `since` (UTC; None: every day). Idempotent:
-    the rows of those days are replaced by the ledger's sums in one transaction; two runs at once queue on a
-    lock (PostgreSQL: an advisory lock; SQLite: its single writer). Returns (rows deleted, rows written)."""
+    """Rebuild `LeaderboardDay` from the ledger (every row, or from `since`, UTC: the rows of the days, weeks and
+    months from the Monday on or before the first of `since`'s month, and every all-time row). Idempotent: the
+    rows are replaced by the ledger's sums in one transaction; two runs at once queue on a lock (PostgreSQL: an
+    advisory lock; SQLite: its single writer). Returns (rows deleted, rows written)."""
     from django.db import connection, transaction
     from django.db.models import Case, IntegerField, When
     from django.db.models.functions import TruncDate
@@ -254,31 +257,32 @@ def rebuild(since: date | None = None) -> tuple[int, int]:
         "accepted": signed(Q(kind=EventKind.ANSWER_ACCEPTED)),
         "helpful": signed(Q(kind__in=[EventKind.ANSWER_UPVOTED, EventKind.QUESTION_UPVOTED])),
     }
-    events = ReputationEvent.objects.all()
-    if since is not None:
-        events = events.filter(created_at__gte=day_start(datetime.combine(since, datetime.min.time(), tzinfo=UTC)))
-    grouped = events.annotate(day=TruncDate("created_at", tzinfo=UTC)).values("user_id", "day", "topic_id").annotate(**sums).order_by()
-    # the all-time rows always come from the whole ledger
-    all_time = ReputationEvent.objects.values("user_id", "topic_id").annotate(**sums).order_by()
+    first = None if since is None else rollup.span_start(rollup.WEEK, rollup.span_start(rollup.MONTH, since))
+    grouped = (  # every day of the ledger: the all-time rows always come from all of it
+        ReputationEvent.objects.annotate(day=TruncDate("created_at", tzinfo=UTC))
+        .values("user_id", "day", "topic_id").annotate(**sums).order_by()
+    )
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_ID])
-        stale = LeaderboardDay.objects.all() if since is None else LeaderboardDay.objects.filter(Q(day__gte=since) | Q(day=ALL_TIME))
+        stale = LeaderboardDay.objects.all()
+        if first is not None:
+            stale = stale.filter(Q(day__gte=first) | Q(span=rollup.ALL))
         deleted, _by_model = stale.delete()
-        totals: dict[tuple[int, date, int], list[int]] = {}
-        rows_by_day = ((row, row["day"]) for row in grouped.iterator(chunk_size=REBUILD_BATCH))
-        rows_all_time = ((row, ALL_TIME) for row in all_time.iterator(chunk_size=REBUILD_BATCH))
-        for source in (rows_by_day, rows_all_time):
-            for row, day in source:
-                values = (row["reputation"] or 0, row["accepted"] or 0, row["helpful"] or 0)
-                for topic_id in {0, row["topic_id"] or 0}:
-                    line = totals.setdefault((row["user_id"], day, topic_id), [0, 0, 0])
-                    for index, value in enumerate(values):
-                        line[index] += value
+        roots = rollup.topic_roots()
+        totals: dict[tuple[int, str, date, int], list[int]] = {}
+        for row in grouped.iterator(chunk_size=REBUILD_BATCH):
+            values = (row["reputation"] or 0, row["accepted"] or 0, row["helpful"] or 0)
+            for span, start, topic_id in rollup.keys(row["day"], row["topic_id"], roots):
+                if first is not None and span != rollup.ALL and start < first:
+                    continue  # a span begun before `first`: its row is kept as it is
+                line = totals.setdefault((row["user_id"], span, start, topic_id), [0, 0, 0])
+                for index, value in enumerate(values):
+                    line[index] += value
         rows = [
-            LeaderboardDay(user_id=user_id, day=day, topic_id=topic_id, reputation=rep, accepted=acc, helpful=helpful)
-            for (user_id, day, topic_id), (rep, acc, helpful) in totals.items() if rep or acc or helpful
+            LeaderboardDay(user_id=user_id, span=span, day=start, topic_id=topic_id, reputation=rep, accepted=acc, helpful=helpful)
+            for (user_id, span, start, topic_id), (rep, acc, helpful) in totals.items() if rep or acc or helpful
         ]
         LeaderboardDay.objects.bulk_create(rows, batch_size=REBUILD_BATCH)
     clear_cache()

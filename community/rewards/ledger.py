@@ -28,9 +28,10 @@ from portal.events import publish
 from portal.models import Profile, Rank
 from portal.refs import PostRef
 
+from . import rollup
 from .conf import points_for, rewards_settings
 from .events import RankChanged, ReputationChanged
-from .models import ALL_TIME, VOTE_KINDS, EventKind, LeaderboardDay, ReputationEvent, RewardsSettings
+from .models import VOTE_KINDS, EventKind, LeaderboardDay, ReputationEvent, RewardsSettings
 
 CAPPED_KINDS = frozenset({EventKind.ANSWER_UPVOTED, EventKind.QUESTION_UPVOTED})
 
@@ -124,25 +125,28 @@ def _roll_up(entry: ReputationEvent) -> None:
     if not (entry.points or accepted or helpful):
         return
     day = entry.created_at.astimezone(UTC).date()
-    add_to_rollup(entry.user_id, day, {0, entry.topic_id or 0}, entry.points, accepted, helpful)
+    add_to_rollup(entry.user_id, rollup.keys(day, entry.topic_id), entry.points, accepted, helpful)
 
 
-def add_to_rollup(user_id: int, day, topic_ids: set[int], reputation: int, accepted: int, helpful: int) -> None:
-    """Add to the member's rows for `day` and for all time, overall (topic 0) and in the topic: one UPDATE.
-    On a member's first gain of the day the missing rows are first inserted as zeros (ON CONFLICT DO NOTHING,
-    so a concurrent first gain cannot fail or count twice) and updated: three queries."""
+def add_to_rollup(user_id: int, keys: list[rollup.Key], reputation: int, accepted: int, helpful: int) -> None:
+    """Add to the member's rollup rows `keys` (day, week, month and all time; overall and in the topic): one
+    UPDATE. When some are missing (a member's first gain of the day, week...) they are first inserted as zeros
+    (ON CONFLICT DO NOTHING, so a concurrent first gain cannot fail or count twice) and updated: three queries."""
     changes = {"reputation": F("reputation") + reputation, "accepted": F("accepted") + accepted, "helpful": F("helpful") + helpful}
-    rows = LeaderboardDay.objects.filter(user_id=user_id, day__in=(day, ALL_TIME), topic_id__in=topic_ids)
-    if rows.update(**changes) == 2 * len(topic_ids):
+    condition = Q()
+    for span, day, topic_id in keys:
+        condition |= Q(span=span, day=day, topic_id=topic_id)
+    rows = LeaderboardDay.objects.filter(condition, user_id=user_id)
+    if rows.update(**changes) == len(keys):
         return
-    wanted = {(d, t) for d in (day, ALL_TIME) for t in topic_ids}
-    missing = wanted - set(rows.values_list("day", "topic_id"))  # the rows the UPDATE found were updated
+    missing = set(keys) - set(rows.values_list("span", "day", "topic_id"))  # the rows the UPDATE found were updated
     LeaderboardDay.objects.bulk_create(
-        [LeaderboardDay(user_id=user_id, day=d, topic_id=t) for d, t in missing], ignore_conflicts=True
+        [LeaderboardDay(user_id=user_id, span=span, day=day, topic_id=topic_id) for span, day, topic_id in missing],
+        ignore_conflicts=True,
     )
     condition = Q()
-    for d, t in missing:
-        condition |= Q(day=d, topic_id=t)
+    for span, day, topic_id in missing:
+        condition |= Q(span=span, day=day, topic_id=topic_id)
     LeaderboardDay.objects.filter(condition, user_id=user_id).update(**changes)
 
 

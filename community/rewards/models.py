@@ -19,8 +19,6 @@ Ledgers (append-only: rows are inserted, never updated or deleted by the service
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -30,6 +28,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
 from portal.models import Rank
+
+from .rollup import SPANS
 
 POINTS_LIMIT = 1000  # a single event may move reputation by at most this much either way
 THRESHOLD_LIMIT = 1_000_000
@@ -338,16 +338,17 @@ class Redemption(models.Model):
         return f"{self.reward_id} for {self.user_id} ({self.state})"
 
 
-ALL_TIME = date(1, 1, 1)  # the `LeaderboardDay.day` of a member's all-time totals
-
-
 class LeaderboardDay(models.Model):
-    """Rollup for leaderboards: per member, UTC day and topic (0 = every topic), what they gained that day; and
-    per member and topic, the all-time totals on `day == ALL_TIME` (so an all-time board is one indexed top-N,
-    not a sum over every day). Maintained on write by the ledger (one F() UPDATE in the same transaction) and
-    rebuilt by `manage.py refresh_leaderboards` (idempotent)."""
+    """Rollup for leaderboards: per member, span and topic (0 = every topic; a topic's translations share its
+    root's row, see `rollup`), what they gained in that span: the UTC day, the week from Monday, the month, or
+    all time (`day` is the span's first day; `ALL_TIME` for all time). Every board is then an indexed top-N read
+    of single rows, never a sum over days. Maintained on write by the ledger (one F() UPDATE in the same
+    transaction) and rebuilt by `manage.py refresh_leaderboards` (idempotent)."""
+
+    SPAN_CHOICES = [(span, span) for span in SPANS]
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    span = models.CharField(max_length=1, choices=SPAN_CHOICES, default="d")
     day = models.DateField()
     topic_id = models.BigIntegerField(default=0)
     reputation = models.IntegerField(default=0)
@@ -355,17 +356,16 @@ class LeaderboardDay(models.Model):
     helpful = models.IntegerField(default=0)  # upvotes received (net of unvotes)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "day", "topic_id"], name="leaderboard_day_once")]
+        constraints = [models.UniqueConstraint(fields=["user", "span", "day", "topic_id"], name="leaderboard_span_once")]
         indexes = [
-            models.Index(fields=["topic_id", "day", "user"], name="leaderboard_topic_day"),
-            # all-time boards: rows of `ALL_TIME`, best first, per measure
-            models.Index(fields=["topic_id", "day", "-reputation", "user"], name="leaderboard_reputation"),
-            models.Index(fields=["topic_id", "day", "-accepted", "user"], name="leaderboard_accepted"),
-            models.Index(fields=["topic_id", "day", "-helpful", "user"], name="leaderboard_helpful"),
+            # a board: one span's rows, best first, per measure
+            models.Index(fields=["topic_id", "span", "day", "-reputation", "user"], name="leaderboard_span_reputation"),
+            models.Index(fields=["topic_id", "span", "day", "-accepted", "user"], name="leaderboard_span_accepted"),
+            models.Index(fields=["topic_id", "span", "day", "-helpful", "user"], name="leaderboard_span_helpful"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.user_id} {self.day} {self.topic_id}"
+        return f"{self.user_id} {self.span} {self.day} {self.topic_id}"
 
 
 class LiftedAnswer(models.Model):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 
 def register() -> None:
-    from . import badges, catalogue, handlers, privileges, profiles, superusers
+    from . import badges, catalogue, handlers, privileges, profiles, rollup, superusers
 
     handlers.register()  # community events → reputation ledger (first: badges and ranks follow the ledger)
     privileges.register()
@@ -13,3 +13,4 @@ def register() -> None:
     superusers.register()
     catalogue.register()
     profiles.register()
+    rollup.connect()

@@ -9,7 +9,7 @@ from django.utils import timezone
 from community import services
 from community.events import AnswerAccepted, PostDeleted, VoteCast
 from community.rewards import backfill, handlers, ledger
-from community.rewards.models import ALL_TIME, LeaderboardDay, ReputationEvent
+from community.rewards.models import LeaderboardDay, ReputationEvent
 from community.services.base import relaxed_limits
 from portal.events import subscribe, unsubscribe
 from portal.models import Profile
@@ -49,7 +49,7 @@ def test_backfill_writes_the_history_and_is_idempotent(history, asker, answerer,
     assert (report.votes, report.acceptances, report.removals) == (4, 2, 0)
     assert rep(asker) == 5 + 2 and rep(answerer) == -2 + 10 + 15 and rep(other) == -1
     assert ledger.recompute(fix=False) == []
-    assert LeaderboardDay.objects.filter(user=answerer, topic_id=0).exclude(day=ALL_TIME).get().accepted == 1
+    assert LeaderboardDay.objects.filter(user=answerer, topic_id=0, span="d").get().accepted == 1
     again = backfill.backfill()
     assert again.written == 0 and again.skipped == 6
     assert ReputationEvent.objects.count() == 6

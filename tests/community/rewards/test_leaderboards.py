@@ -10,7 +10,7 @@ from django.urls import reverse
 from community.rewards import leaderboards, ledger
 from community.rewards.models import EventKind, LeaderboardDay, ReputationEvent
 from portal.refs import PostRef
-from tests.factories import MemberFactory, make_site, make_topic
+from tests.factories import MemberFactory, make_site, make_topic, translate
 
 pytestmark = pytest.mark.django_db
 
@@ -117,7 +117,7 @@ def test_bad_parameters_fall_back_to_defaults(members):
 
 def rollup():
     return sorted(
-        (row.user_id, row.day, row.topic_id, row.reputation, row.accepted, row.helpful)
+        (row.user_id, row.span, row.day, row.topic_id, row.reputation, row.accepted, row.helpful)
         for row in LeaderboardDay.objects.all() if row.reputation or row.accepted or row.helpful
     )
 
@@ -131,7 +131,7 @@ def test_rebuild_matches_what_the_ledger_kept_and_is_idempotent(members):
     assert rollup() == kept
     call_command("refresh_leaderboards")
     assert rollup() == kept
-    # --since rebuilds only from that day: older rows are left alone
+    # --since rebuilds from the Monday on or before the first of its month (Nov 30): older spans are left alone
     LeaderboardDay.objects.filter(day__gte=NOW.date()).update(reputation=999)
     LeaderboardDay.objects.filter(day__lt=LAST_WEEK.date()).update(reputation=777)
     call_command("refresh_leaderboards", "--since", NOW.date().isoformat())
@@ -183,6 +183,22 @@ def test_page_with_a_topic(client, site):
     upvote(other, None, topic_id=topic.pk + 1000)
     body = client.get(reverse("community_leaderboard") + "?topic=billing").content.decode()
     assert "inside" in body and "elsewhere" not in body
+
+
+def test_a_topic_and_its_translation_share_one_board(client, site):
+    topic = make_topic(site["en"], title="Billing", slug="billing")
+    topic_ja = translate(topic, site["locale_ja"], title="請求", slug="seikyu")
+    english, japanese = MemberFactory(username="english"), MemberFactory(username="japanese")
+    upvote(english, None, topic_id=topic.pk)
+    upvote(japanese, None, topic_id=topic_ja.pk)
+    upvote(japanese, None, topic_id=topic_ja.pk, kind=EventKind.QUESTION_UPVOTED)
+    # one row per member and span under the topic's root, whichever translation the question was asked in
+    assert set(LeaderboardDay.objects.exclude(topic_id=0).values_list("topic_id", flat=True)) == {topic.pk}
+    for ids in ((topic.pk,), (topic_ja.pk,), (topic.pk, topic_ja.pk)):
+        board = leaderboards.board("week", "reputation", ids)
+        assert [(entry.user.username, entry.total) for entry in board.entries] == [("japanese", 15), ("english", 10)]
+    body = client.get(reverse("community_leaderboard") + "?topic=seikyu").content.decode()
+    assert body.index("japanese") < body.index("english")
 
 
 @pytest.mark.parametrize("query", ["?period=year", "?by=likes", "?topic=no-such-topic", "?period=%e2%98%85&by=%27--&topic=" + "x" * 500])

@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from community.rewards import ledger
-from community.rewards.models import ALL_TIME, EventKind, LeaderboardDay, ReputationEvent
+from community.rewards import ledger, rollup
+from community.rewards.models import EventKind, LeaderboardDay, ReputationEvent
 from portal.models import Profile, Rank
 from portal.refs import PostRef
 from tests.factories import MemberFactory
@@ -31,10 +31,12 @@ def test_a_cause_counts_once_until_reversed_then_again():
     assert again.generation == 2
     assert rep(user).reputation == 10
     assert ledger.recompute() == []
-    for day in (timezone.now().date(), ALL_TIME):  # the day's row and the all-time row
-        overall = LeaderboardDay.objects.get(user=user, topic_id=0, day=day)
-        assert (overall.reputation, overall.helpful) == (10, 1)
-        assert LeaderboardDay.objects.get(user=user, topic_id=3, day=day).reputation == 10
+    keys = rollup.keys(timezone.now().date(), 3)  # the day, week, month and all time; overall and in topic 3
+    assert {(span, topic) for span, _start, topic in keys} == {(s, t) for s in rollup.SPANS for t in (0, 3)}
+    for span, start, topic in keys:
+        row = LeaderboardDay.objects.get(user=user, span=span, day=start, topic_id=topic)
+        assert (row.reputation, row.helpful) == (10, 1)
+    assert LeaderboardDay.objects.count() == len(keys)
 
 
 def test_daily_vote_cap_and_a_capped_credit_reverses_only_what_it_gave():
