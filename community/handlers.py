@@ -22,7 +22,7 @@ from portal.events import subscribe
 from portal.notifications import redact
 from search import api as search_api
 
-from . import caching, permissions
+from . import caching, member_stats, permissions
 from .events import (
     AnswerAccepted,
     AnswerPosted,
@@ -219,6 +219,7 @@ def touch_curated(event: PostCurated) -> None:
 
 
 def register() -> None:
+    member_stats.register()
     define_curation_actions()
     subscribe(PostCurated, audit_curation, phase="atomic")
     subscribe(PostCurated, reindex_curated, phase="atomic")

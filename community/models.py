@@ -379,3 +379,24 @@ class CloseVote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.voter_id} → {self.question_id} dup {self.original_id}"
+
+
+class MemberStats(models.Model):
+    """A member's public counts for their profile: published questions, published answers under published
+    questions, those accepted, and the tags they answered most. Recounted from the posts (never incremented) by
+    `member_stats` whenever one of their posts is written, changes state, is accepted or unaccepted, or its
+    question is retagged, merged or moved; `manage.py recompute_community` checks and repairs every row."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE,
+                                related_name="member_stats")
+    questions = models.PositiveIntegerField(default=0)
+    answers = models.PositiveIntegerField(default=0)
+    accepted = models.PositiveIntegerField(default=0)
+    top_tags = models.JSONField(default=list, blank=True)  # [[slug, name, answers], ...] best first
+
+    class Meta:
+        verbose_name = _("member statistics")
+        verbose_name_plural = _("member statistics")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.questions} / {self.answers} / {self.accepted}"

@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from knowledge.models import ArticlePage, TopicPage
 from portal import extensions
+from portal.paths import path_maker
 from portal.seo import plain_text
 from portal.site_url import absolute_url
 
@@ -421,33 +422,41 @@ def topic_questions(topic, limit: int = 5, language: str | None = None) -> dict:
 
 
 def member_activity(member, viewer, limit: int = 10) -> dict:
-    """A member's recent questions and answers, for their profile (two queries)."""
-    questions = list(Question.objects.visible_to(viewer).filter(author=member).only(
-        "pk", "title", "slug", "score", "answer_count", "accepted_answer", "created_at", "language", "status"
-    ).order_by("-created_at")[:limit])
-    answers = list(
-        Answer.objects.visible_to(viewer).filter(author=member)
-        .select_related("question").only("pk", "score", "created_at", "question__id", "question__title", "question__slug",
-                                         "question__accepted_answer", "question__language")
-        .order_by("-created_at")[:limit]
+    """A member's recent questions and answers, for their profile (two queries), as plain values: title,
+    language, url and the answer count (questions) or whether it was accepted (answers)."""
+    question_path = path_maker("question_detail", pk=987654321, slug="sample-slug")
+    questions = (
+        Question.objects.visible_to(viewer).filter(author=member).order_by("-created_at")
+        .values_list("pk", "slug", "title", "language", "answer_count")[:limit]
     )
-    return {"recent_questions": questions, "recent_answers": answers}
+    answers = (
+        Answer.objects.visible_to(viewer).filter(author=member).order_by("-created_at")
+        .values_list("pk", "question_id", "question__slug", "question__title", "question__language",
+                     "question__accepted_answer_id")[:limit]
+    )
+    return {
+        "recent_questions": [
+            {"title": title, "language": language, "url": question_path(pk=pk, slug=slug or "q"), "answer_count": count}
+            for pk, slug, title, language, count in questions
+        ],
+        "recent_answers": [
+            {"title": title, "language": language, "accepted": accepted_id == pk,
+             "url": f"{question_path(pk=question_id, slug=slug or 'q')}#answer-{pk}"}
+            for pk, question_id, slug, title, language, accepted_id in answers
+        ],
+    }
 
 
 def member_stats_annotations() -> dict:
-    """Counts for a member's profile, as annotations of a user queryset (so they cost no query of their own):
-    `stats_questions`, `stats_answers` and `stats_accepted` (answers accepted by the asker). Only what
-    everyone can see counts: published questions, and published answers under published questions."""
-
-    def count(queryset):
-        rows = queryset.order_by().values("author").annotate(total=Count("pk")).values("total")[:1]
-        return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
-
-    answers = Answer.objects.alive().filter(author=OuterRef("pk"))
+    """Counts for a member's profile, as annotations of a user queryset read from their `MemberStats` row (one
+    join, no counting; see `member_stats`): `stats_questions`, `stats_answers`, `stats_accepted` (answers
+    accepted by the asker) and `stats_top_tags` ([[slug, name, answers], ...]). Only what everyone can see
+    counts: published questions, and published answers under published questions."""
     return {
-        "stats_questions": count(Question.objects.alive().filter(author=OuterRef("pk"))),
-        "stats_answers": count(answers),
-        "stats_accepted": count(answers.filter(question__accepted_answer=F("pk"))),
+        "stats_questions": Coalesce(F("member_stats__questions"), 0),
+        "stats_answers": Coalesce(F("member_stats__answers"), 0),
+        "stats_accepted": Coalesce(F("member_stats__accepted"), 0),
+        "stats_top_tags": F("member_stats__top_tags"),
     }
 
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 from . import extensions
 from .forms import ProfileForm
 from .health import task_status
+from .models import Profile
 from .params import is_safe_next
 from .ratelimit import consume
 from .services import PortalError, get_profile, update_profile
@@ -71,7 +72,10 @@ def member_profile(request, username: str):
     # Counts and activity come from the apps that register member annotations and "profile" sections.
     members = get_user_model().objects.select_related("profile").annotate(**extensions.member_annotations())
     user = get_object_or_404(members, username=username, is_active=True)
-    profile = get_profile(user)
+    try:
+        profile = user.profile  # joined above (and knows its user: no query for the avatar)
+    except Profile.DoesNotExist:
+        profile = get_profile(user)
     sections = extensions.section_context("profile", user, request)
     return TemplateResponse(
         request, "portal/profile.html",

@@ -11,6 +11,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from wagtail.models import Locale, Page, Site
 
+from community import member_stats
 from community.management.commands.recompute_community import answer_counters, latest_activity, question_counters
 from community.models import Answer, Comment, Question, Vote, VoteEvent
 from knowledge.models import ArticlePage, TopicPage
@@ -72,6 +73,7 @@ def sync_counters(question_id: int) -> None:
     Question.objects.filter(pk=question_id).update(
         **question_counters(), last_activity_at=Greatest(F("last_activity_at"), latest_activity())
     )
+    member_stats.recount_thread(question_id)  # the members' profile counts and top tags
 
 
 QUESTION_COUNTERS = ("score", "answer_count", "comment_count", "follower_count", "me_too_count", "last_activity_at")
@@ -100,6 +102,11 @@ class QuestionFactory(factory.django.DjangoModelFactory):
     def tags(self, create, extracted, **kwargs):
         if create and extracted:
             self.tags.set(list(extracted))
+
+    @factory.post_generation
+    def member_stats(self, create, extracted, **kwargs):  # after the tags
+        if create:
+            member_stats.recount([self.author_id])
 
     @classmethod
     def create_thread(cls, answers: int = 50, comments: int = 200, *, authors: int = 6, **fields) -> Question:

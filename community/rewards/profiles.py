@@ -2,15 +2,14 @@
 (own profile only), the 90-day reputation graph with its table, badges, top tags and the rewards the member
 chose to show. Counts and "member since" are on the profile page already (community's member annotations).
 
-Queries: the graph (1), top tags (1), badges (1, `badges.member_badges`), public redemptions (1,
-`catalogue.public_redemptions`); the rank and totals come with the page's profile row.
+Queries: the graph (1), badges (1, `badges.member_badges`), public redemptions (1,
+`catalogue.public_redemptions`); the rank and totals come with the page's profile row, the top tags with
+its member statistics (`community.member_stats`).
 """
 
 from __future__ import annotations
 
 from typing import Any
-
-from django.db.models import Count
 
 TOP_TAGS = 5
 
@@ -23,15 +22,13 @@ def _optional(module: str, name: str, *args: Any) -> list:
     return list(provider(*args)) if provider is not None else []
 
 
-def top_tags(user_id: int, limit: int = TOP_TAGS) -> list[dict]:
-    """The tags of the questions the member answered most (published answers on published questions). One query."""
-    from community.models import Answer, TaggedQuestion
+def top_tags(member: Any) -> list[dict]:
+    """The tags of the questions the member answered most, from their `MemberStats` (the profile's member
+    annotation `stats_top_tags`; one query without it)."""
+    from community import member_stats
 
-    answered = Answer.objects.alive().filter(author_id=user_id).values("question_id")
-    return list(
-        TaggedQuestion.objects.filter(content_object_id__in=answered)
-        .values("tag__name", "tag__slug").annotate(answers=Count("pk")).order_by("-answers", "tag__name")[:limit]
-    )
+    rows = member.stats_top_tags if hasattr(member, "stats_top_tags") else member_stats.read(member.pk).top_tags
+    return [{"slug": slug, "name": name, "answers": answers} for slug, name, answers in (rows or [])[:TOP_TAGS]]
 
 
 def profile_section(member: Any, request: Any) -> dict:
@@ -48,7 +45,7 @@ def profile_section(member: Any, request: Any) -> dict:
             "reward_points": profile.reward_points if (profile is not None and is_me) else None,
             "graph": reputation_graph(member.pk, reputation),
             "badges": _optional("community.rewards.badges", "member_badges", member.pk),
-            "top_tags": top_tags(member.pk),
+            "top_tags": top_tags(member),
             "redemptions": _optional("community.rewards.catalogue", "public_redemptions", member.pk),
             "is_me": is_me,
         }

@@ -80,10 +80,11 @@ def test_recompute_detects_and_repairs_a_corrupted_counter(busy_question, model,
     good = getattr(row, f"{field}_id" if field == "accepted_answer" else field)
     model.objects.filter(pk=row.pk).update(**{field: bad})
 
-    with pytest.raises(CommandError, match="1 counter mismatch"):
+    wrong = 2 if field == "accepted_answer" else 1  # the answerer's profile count of accepted answers follows
+    with pytest.raises(CommandError, match=f"{wrong} counter mismatch"):
         recompute_check()
     out = run("recompute_community")
-    assert "1 row(s) changed" in out and f"{model.__name__} {row.pk} {field}" in out
+    assert f"{wrong} row(s) changed" in out and f"{model.__name__} {row.pk} {field}" in out
     fixed = model.objects.get(pk=row.pk)
     assert getattr(fixed, f"{field}_id" if field == "accepted_answer" else field) == good
     recompute_check()

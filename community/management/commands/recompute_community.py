@@ -14,6 +14,8 @@ Question
                     accepting and editing also move it, and those moments are not all kept)
 Answer
     score, comment_count, revision_count as above.
+MemberStats
+    a member's published questions, answers and accepted answers, and their top tags (`community.member_stats`)
 
 It also checks the vote ledger: for every post, the `VoteEvent` changes (to - from) must add up to the
 current `Vote` values. The ledger is append-only, so a disagreement is reported, never "fixed".
@@ -34,7 +36,7 @@ from django.db import transaction
 from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 
-from community import caching
+from community import caching, member_stats
 from community.models import Acceptance, Answer, Comment, Follow, MeToo, PostRevision, Question, Vote, VoteEvent
 from community.status import PostStatus
 
@@ -113,6 +115,10 @@ class Command(BaseCommand):
         mismatches += self.counter_mismatches(Answer, answer_counters(), "question_id")
         mismatches += self.accepted_mismatches()
         mismatches += self.activity_mismatches()
+        mismatches += [  # the profiles' counts and top tags (`MemberStats`)
+            Mismatch("MemberStats", user_id, "counts", stored, counted, None)
+            for user_id, stored, counted in member_stats.differences()
+        ]
         ledger = self.ledger_mismatches()
 
         by_field: dict[tuple[str, str], list[Mismatch]] = defaultdict(list)
@@ -227,6 +233,8 @@ class Command(BaseCommand):
         pending: dict[tuple[str, str], list[int]] = defaultdict(list)
         accepted: list[Mismatch] = []
         for mismatch in mismatches:
+            if mismatch.model == "MemberStats":
+                continue  # recounted last, from the repaired posts
             if mismatch.field == "accepted_answer":
                 accepted.append(mismatch)
             else:
@@ -243,6 +251,8 @@ class Command(BaseCommand):
         for mismatch in accepted:
             with transaction.atomic():
                 Question.objects.filter(pk=mismatch.pk).update(accepted_answer_id=mismatch.expected)
+        if mismatches:
+            member_stats.recount_everyone()
         touched = {m.question_id for m in mismatches if m.question_id}
         for question_id in touched:
             caching.touch(question_id)

@@ -40,7 +40,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
 
-from community import caching
+from community import caching, member_stats
 from community.models import (
     Acceptance,
     Answer,
@@ -246,9 +246,10 @@ class Command(BaseCommand):
             # ... and their reputation history and badges (idempotent: what is already in the ledger stays).
             history = reputation_backfill.backfill()
             awarded = sum(badges.backfill().values())
+            recounted = member_stats.recount_everyone()  # the profiles' counts and top tags
             self.stdout.write(
                 f"  reputation ledger: {history.votes:,} votes, {history.acceptances:,} acceptances written; "
-                f"{awarded:,} badges awarded ({self.elapsed()})"
+                f"{awarded:,} badges awarded; {recounted:,} members' counts updated ({self.elapsed()})"
             )
         finally:
             self.restore_sqlite()
@@ -321,6 +322,7 @@ class Command(BaseCommand):
             members.filter(questions__isnull=True, answers__isnull=True, comments__isnull=True).delete()
         rebuild_leaderboards()
         ledger.recompute(fix=True)
+        member_stats.recount_everyone()
         self.stdout.write(f"Reset: deleted {questions:,} bulk questions and {deleted:,} answers ({self.elapsed()})")
 
     # --- members, topics, tags --------------------------------------------------------------------------------------
