@@ -6,6 +6,8 @@ from types import SimpleNamespace
 
 from django.contrib import messages
 from django.template.response import TemplateResponse
+from django.utils.formats import number_format
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
 from community.views.common import topics_for_language
@@ -13,6 +15,34 @@ from knowledge.models import TopicPage
 from portal.params import get_str
 
 from .. import leaderboards
+
+ROW = (
+    '<tr{}><td class="num">{}</td><th scope="row"><a href="{}">{}</a>{}</th>'
+    '<td><span class="rank rank--{}">{}{}</span></td><td class="num">{}</td></tr>'
+)
+
+
+def rows_html(board: leaderboards.Board) -> str:
+    """The board's table rows, escaped by `format_html` (twenty rows in one call rather than a template loop of
+    twenty times a dozen lookups: the page's largest cost)."""
+    you = format_html(' <span class="small">({})</span>', _("you"))
+    star = format_html('<span aria-hidden="true">★</span> ')
+    mine = board.me.user.pk if board.me_in_top and board.me else None
+    labels: dict[str, str] = {}
+
+    def label(member) -> str:
+        if member.rank not in labels:
+            labels[member.rank] = member.get_rank_display()
+        return labels[member.rank]
+
+    return format_html_join("\n", ROW, (
+        (
+            format_html(' class="leaderboard-me"') if entry.user.pk == mine else "", entry.position, entry.user.url,
+            entry.user.name, you if entry.user.pk == mine else "", entry.user.rank,
+            star if entry.user.rank == "superuser" else "", label(entry.user), number_format(entry.total),
+        )
+        for entry in board.entries
+    ))
 
 
 def leaderboard(request):
@@ -45,12 +75,13 @@ def leaderboard(request):
     board = leaderboards.board(period, metric, topic_ids, request.user)
     context = {
         "board": board,
+        "rows_html": rows_html(board),
         "period": period,
         "metric": metric,
         "topic": topic,
         "topics": topics,
-        "periods": list(leaderboards.PERIODS.items()),
-        "metrics": list(leaderboards.METRICS.items()),
+        "periods": [(value, str(label)) for value, label in leaderboards.PERIODS.items()],
+        "metrics": [(value, str(label)) for value, label in leaderboards.METRICS.items()],
         "period_label": leaderboards.PERIODS[period],
         "metric_label": leaderboards.METRICS[metric],
     }

@@ -1,0 +1,36 @@
+"""Paths of one URL pattern for many objects with a single `reverse()`.
+
+A list of twenty members or questions would otherwise call `reverse()` (URL resolver, language prefix,
+quoting) twenty times. `path_maker(name, **samples)` reverses once with recognisable sample values, keeps the
+literal pieces around them, and returns a function that fills in the real values, quoted the way `reverse()`
+quotes them. The result is the same path `reverse()` gives (tests compare the two, Japanese slugs included).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from urllib.parse import quote
+
+from django.urls import reverse
+
+SAFE = "~:@!$&'()*+,;="  # what `reverse()` leaves unquoted inside a path segment (RFC 3986 sub-delims, ~ : @)
+
+
+def path_maker(name: str, **samples: object) -> Callable[..., str]:
+    """`samples` are valid values for every URL argument, each unlikely to appear in the path otherwise (e.g.
+    pk=987654321, slug="sample-slug"); the returned function takes the same keyword arguments."""
+    path = reverse(name, kwargs=samples)
+    by_text = {str(value): key for key, value in samples.items()}
+    pieces = re.split("(" + "|".join(map(re.escape, sorted(by_text, key=len, reverse=True))) + ")", path)
+    literal = pieces[0::2]
+    keys = [by_text[text] for text in pieces[1::2]]
+
+    def make(**values: object) -> str:
+        out = [literal[0]]
+        for key, tail in zip(keys, literal[1:], strict=True):
+            out.append(quote(str(values[key]), safe=SAFE))
+            out.append(tail)
+        return "".join(out)
+
+    return make
