@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Min
+from django.db.models import Count, Min
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
@@ -402,13 +402,13 @@ def sort_key(item: dict) -> tuple:
 def member_badges(user_id: int) -> list[dict]:
     """The member's badges for the profile (one query): code, name, level, level_label, description, count
     (how many times: repeating badges), last_awarded; gold first."""
-    rows = (
-        BadgeAward.objects.filter(user_id=user_id).values("badge")
-        .annotate(count=Count("id"), last_awarded=Max("created_at")).order_by()
-    )
+    counts: dict[str, int] = {}
+    latest: dict[str, Any] = {}
+    for code, created_at in BadgeAward.objects.filter(user_id=user_id).values_list("badge", "created_at"):
+        counts[code] = counts.get(code, 0) + 1
+        latest[code] = max(latest.get(code, created_at), created_at)
     found = [
-        badge_dict(RULES[row["badge"]], count=row["count"], last_awarded=row["last_awarded"])
-        for row in rows if row["badge"] in RULES
+        badge_dict(RULES[code], count=count, last_awarded=latest[code]) for code, count in counts.items() if code in RULES
     ]
     return sorted(found, key=sort_key)
 

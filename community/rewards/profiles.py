@@ -14,14 +14,6 @@ from typing import Any
 TOP_TAGS = 5
 
 
-def _optional(module: str, name: str, *args: Any) -> list:
-    """Another area's provider, if it exists yet (badges, catalogue): [] otherwise."""
-    from importlib import import_module
-
-    provider = getattr(import_module(module), name, None)
-    return list(provider(*args)) if provider is not None else []
-
-
 def top_tags(member: Any) -> list[dict]:
     """The tags of the questions the member answered most, from their `MemberStats` (the profile's member
     annotation `stats_top_tags`; one query without it)."""
@@ -32,6 +24,8 @@ def top_tags(member: Any) -> list[dict]:
 
 
 def profile_section(member: Any, request: Any) -> dict:
+    from .badges import member_badges
+    from .catalogue import public_redemptions
     from .graph import reputation_graph
 
     profile = getattr(member, "profile", None)
@@ -44,9 +38,9 @@ def profile_section(member: Any, request: Any) -> dict:
             "reputation": reputation,
             "reward_points": profile.reward_points if (profile is not None and is_me) else None,
             "graph": reputation_graph(member.pk, reputation),
-            "badges": _optional("community.rewards.badges", "member_badges", member.pk),
+            "badges": member_badges(member.pk),
             "top_tags": top_tags(member),
-            "redemptions": _optional("community.rewards.catalogue", "public_redemptions", member.pk),
+            "redemptions": public_redemptions(member.pk),
             "is_me": is_me,
         }
     }
