@@ -275,3 +275,11 @@ def test_a_change_moves_the_result_cache_generation(editor):
     before = indexing.generation()
     synonyms.save_group(editor, SynonymGroup(language="en", terms="invoice\nbill"))
     assert indexing.generation() != before
+
+
+def test_demo_groups_are_valid_and_load_once():
+    from devtools.search_demo import GROUPS, load_search_demo
+
+    assert load_search_demo() == sum(len(groups) for groups in GROUPS.values())
+    assert load_search_demo() == 0
+    assert synonyms.expand(parse("キャンセル"), "ja")[0].variants == ("キャンセル", "解約")
