@@ -159,7 +159,7 @@ def search(request):
             token = analytics.new_token()
             analytics.record_search(token, query.text, (get_language() or "en")[:2], results.total, results.degraded)
             context["click_token"] = token
-            ping = reverse("search_click_ping")
+            ping = request.build_absolute_uri(reverse("search_click_ping"))  # <a ping> takes http(s) URLs only
             context["click_pings"] = [f"{ping}?{analytics.click_params(token, i, hit.key)}" for i, hit in enumerate(results.hits, 1)]
         pings = context.get("click_pings") or [""] * len(results.hits)
         context["hits"] = list(zip(results.hits, pings, strict=True))
