@@ -283,3 +283,25 @@ def test_demo_groups_are_valid_and_load_once():
     assert load_search_demo() == sum(len(groups) for groups in GROUPS.values())
     assert load_search_demo() == 0
     assert synonyms.expand(parse("キャンセル"), "ja")[0].variants == ("キャンセル", "解約")
+
+
+def test_search_page_budget_with_synonyms(client, editor, django_assert_max_num_queries):
+    invoice = make_doc("Download your invoice", "Every invoice is in your account.")
+    for terms in ("invoice\nbill\nreceipt", "sign in\nlog in", "wi-fi\nwireless"):
+        synonyms.save_group(editor, SynonymGroup(language="en", terms=terms))
+    cache.clear()
+    with django_assert_max_num_queries(10):  # the groups: one query on a cache miss
+        page = client.get(reverse("search"), {"q": "bill"}).content.decode()
+    assert f'href="{invoice.url}"' in page and "Download your <mark>invoice</mark>" in page
+
+
+def test_admin_messages_in_japanese(client, editor):
+    from wagtail.users.models import UserProfile
+
+    profile = UserProfile.get_for_user(editor)
+    profile.preferred_language = "ja"
+    profile.save()
+    client.force_login(editor)
+    html = client.post(reverse(ADD), {"language": "ja", "terms": "解約"}).content.decode()
+    assert "異なる語句を 1 行に 1 つずつ、2 つ以上入力してください" in html
+    assert "同義語グループ" in client.get(reverse(LIST)).content.decode()
