@@ -9,7 +9,8 @@ reindex: the groups are read through the shared cache (one query on a miss), and
 group drops that cache and bumps the result cache's generation after commit.
 
 A term matches a group by its text or its stem, compared without spaces and hyphens, so "log-in",
-"log in" and "login" all match a group holding any of them.
+"log in" and "login" all match a group holding any of them. Japanese has no spaces: a longer Japanese
+term holding a group member ("プランを解約") also gets itself with each synonym in its place.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from portal import audit
 
 from .models import SynonymGroup
 from .permissions import can_manage_synonyms
-from .text import SEPARATORS, Term, normalise
+from .text import CJK, SEPARATORS, Term, normalise
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ MAX_TERMS = 20  # per group
 MAX_TERM_CHARS = 60
 MAX_WORDS = 4  # a phrase of at most four words
 MIN_TERM_CHARS = 2
+MAX_WITHIN = 8  # variants made by replacing a synonym inside a longer Japanese term
 INPUT_SEPARATORS = ("\n", ",", "、", ";", "/")  # how editors may separate the words they type
 _MISSING = object()
 
@@ -153,6 +155,16 @@ def query_language(query: Any) -> str:
     return languages[0] if len(languages) == 1 else ""
 
 
+def _within(text: str, index: dict[str, list[str]]) -> list[str]:
+    """Japanese is written without spaces, so a term is often a run of words ("プランを解約"): each
+    Japanese group member inside it gives the same run with a synonym in its place ("プランをキャンセル")."""
+    variants: list[str] = []
+    for key, members in index.items():
+        if len(key) >= 2 and CJK.search(key) and key in text:
+            variants.extend(text.replace(key, m) for m in members if compact(m) != key)
+    return list(dict.fromkeys(variants))[:MAX_WITHIN]
+
+
 def expand(terms: list[Term], language: str) -> list[Term]:
     """The same terms in order, each with extra variants: every other member of the editor-managed
     groups of `language` ("" = every language) that hold the term's text or stem. A multi-word variant
@@ -172,6 +184,8 @@ def expand(terms: list[Term], language: str) -> list[Term]:
             extra: list[str] = []
             for key in own:
                 extra.extend(m for m in index.get(key, ()) if compact(m) not in own)
+            if not extra and CJK.search(term.text):
+                extra = _within(term.text, index)
             if extra:
                 term = Term(term.text, tuple(dict.fromkeys((*term.variants, *extra))), term.phrase)
             out.append(term)

@@ -118,6 +118,8 @@ def test_expand_adds_the_group_in_order_and_keeps_every_term(editor, django_asse
     assert synonyms.expand(parse("キャンセル"), "")[0].variants == ("キャンセル", "解約")
     assert synonyms.expand(parse("キャンセル"), "en")[0].variants == ("キャンセル",)  # English groups only
     assert synonyms.expand([], "en") == []
+    # Japanese runs without spaces: the synonym in place of the member inside the term
+    assert synonyms.expand(parse("プランを解約"), "ja")[0].variants == ("プランを解約", "プランをキャンセル")
 
 
 def test_expand_never_raises():
@@ -166,6 +168,7 @@ def test_database_engine_finds_synonyms_without_reindex(client, editor, settings
     assert client.post(reverse(ADD), {"language": "en", "terms": "invoice\nbill\nreceipt"}).status_code == 302
     assert client.post(reverse(ADD), {"language": "ja", "terms": "解約、キャンセル"}).status_code == 302
     assert found("bill") and found("キャンセル")
+    assert keys(DatabaseBackend().search(SearchQuery(text="プランをキャンセル"))) == [cancel.key]
     assert keys(DatabaseBackend().search(SearchQuery(text="bills"))) == [invoice.key]
 
     group = SynonymGroup.objects.get(language="en")
@@ -263,6 +266,7 @@ def test_elasticsearch_engine_finds_synonyms_at_query_time(es_backend, editor):
     assert search("bill download") == [invoice.key]  # every term must still match
     assert search("login") == [login.key]  # "sign in" as a phrase
     assert search("キャンセル") == [cancel.key]
+    assert search("プランをキャンセル") == [cancel.key]
     assert search("キャンセル", languages=("en",)) == []  # only the English groups
     synonyms.delete_group(editor, SynonymGroup.objects.get(terms__startswith="invoice"))
     assert search("bill") == [other.key]
