@@ -215,6 +215,8 @@ def test_listing_and_its_query_budget(client, editor, django_assert_max_num_quer
         response = client.get(reverse(LIST))
     assert response.status_code == 200 and "word11a / word11b" in response.content.decode()
     assert "Search synonyms" in client.get(reverse("wagtailadmin_home")).content.decode()  # the Settings menu
+    found = client.get(reverse(LIST), {"q": "word11a"}).content.decode()
+    assert "word11a / word11b" in found and "word3a / word3b" not in found
 
 
 @pytest.mark.parametrize(("group", "allowed"), [(CONTENT_EDITORS, True), (MODERATORS, True), ("", False)])
