@@ -2,6 +2,13 @@
 
 Each file is imported in its own transaction: a malformed file is reported and nothing of it is
 written. Re-importing updates articles by (language, slug) and skips files whose content is unchanged.
+
+Topics: a file names its topic by slug (`topic:`); files without one take the import's default topic
+(`import_articles PATH --topic SLUG`). A topic found in another language is translated (copied) into the
+file's language. An unknown topic fails the file with a clear message, unless the import may create
+topics (`--create-topics`): then the topic is created under the home page of the file's language, titled
+by the file's `topic_title:` or else after its slug, published with the article (a draft with a draft).
+The topic is created in the file's transaction, so a file that fails leaves no topic behind.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ import frontmatter
 import yaml
 from django.db import transaction
 from markdown_it import MarkdownIt
-from wagtail.models import Locale
+from wagtail.models import Locale, Site
 
 from portal.sanitize import clean_html
 
@@ -55,6 +62,7 @@ class ArticleFile:
     slug: str
     summary: str
     topic: str
+    topic_title: str
     tags: list[str]
     language: str
     last_reviewed: datetime.date | None
@@ -96,6 +104,14 @@ def _slug_list(meta: dict, key: str, pattern: re.Pattern, limit: int) -> list[st
     if len(value) > limit:
         raise ArticleFileError(f"at most {limit} {key}")
     return value
+
+
+def _topic_slug(meta: dict) -> str:
+    """The file's topic slug, or "" (the import's default topic then applies)."""
+    slug = _str(meta, "topic", required=False, max_length=80).lower()
+    if slug and not SLUG_RE.match(slug):
+        raise ArticleFileError("topic must be a topic's slug: lowercase letters, digits and hyphens")
+    return slug
 
 
 def parse_file(path: Path) -> ArticleFile:
@@ -147,7 +163,8 @@ def parse_file(path: Path) -> ArticleFile:
         title=_str(meta, "title", max_length=255),
         slug=slug,
         summary=_str(meta, "summary", max_length=250),
-        topic=_str(meta, "topic", max_length=80),
+        topic=_topic_slug(meta),
+        topic_title=_str(meta, "topic_title", required=False, max_length=255),
         tags=_slug_list(meta, "tags", TAG_RE, 10),
         language=language,
         last_reviewed=reviewed,
@@ -262,20 +279,38 @@ def markdown_to_blocks(source: str) -> list[dict]:
 # --- Writing ---------------------------------------------------------------------------------------
 
 
-def _topic(slug: str, locale: Locale) -> TopicPage:
+def _topic(item: ArticleFile, locale: Locale, *, create: bool, publish: bool, user=None) -> TopicPage:
+    slug = item.topic
     topic = TopicPage.objects.filter(slug=slug, locale=locale).first()
     if topic is None:
         source = TopicPage.objects.filter(slug=slug).first()
-        if source is None:
-            raise ArticleFileError(f"unknown topic '{slug}'")
-        topic = source.copy_for_translation(locale, copy_parents=True, alias=False)
-        topic.save_revision().publish()
+        if source is not None:
+            topic = source.copy_for_translation(locale, copy_parents=True, alias=False)
+            topic.save_revision().publish()
+        elif create:
+            topic = _create_topic(item, locale, publish=publish, user=user)
+        else:
+            raise ArticleFileError(f"unknown topic '{slug}': create it in the admin first, or import with --create-topics")
     return topic
 
 
-def _write(item: ArticleFile, *, publish: bool, user=None) -> str:
+def _create_topic(item: ArticleFile, locale: Locale, *, publish: bool, user=None) -> TopicPage:
+    """A new topic under the home page of the file's language (the default site's home, or its translation)."""
+    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+    home = site.root_page.get_translation_or_none(locale) if site else None
+    if home is None:
+        raise ArticleFileError(f"cannot create topic '{item.topic}': the site has no home page in language '{locale.language_code}'")
+    title = item.topic_title or item.topic.replace("-", " ").capitalize()
+    topic = home.add_child(instance=TopicPage(title=title, slug=item.topic, locale=locale, live=False))
+    revision = topic.save_revision(user=user, log_action=True)
+    if publish:
+        revision.publish(user=user)
+    return topic
+
+
+def _write(item: ArticleFile, *, publish: bool, user=None, create_topics: bool = False) -> str:
     locale = Locale.objects.get(language_code=item.language)
-    topic = _topic(item.topic, locale)
+    topic = _topic(item, locale, create=create_topics, publish=publish, user=user)
     page = ArticlePage.objects.filter(slug=item.slug, locale=locale).first()
     translation_key = None
     if item.translation_of:
@@ -338,19 +373,34 @@ def _link(items: list[ArticleFile]) -> None:
             )
 
 
-def import_articles(folder: Path | str, *, publish: bool = True, user=None) -> ImportReport:
+def import_articles(
+    folder: Path | str, *, publish: bool = True, user=None, default_topic: str = "", create_topics: bool = False
+) -> ImportReport:
+    """Import every `*.md` under `folder`. `default_topic`: the topic slug of files that name none;
+    `create_topics`: create a topic no language has yet (else such a file fails)."""
     folder = Path(folder)
     report = ImportReport()
     if not folder.is_dir():
         report.failed.append((str(folder), "not a folder"))
         return report
+    default_topic = (default_topic or "").strip().lower()
+    if default_topic and not SLUG_RE.match(default_topic):
+        report.failed.append((str(folder), f"default topic '{default_topic}' is not a slug (lowercase letters, digits and hyphens)"))
+        return report
     parsed: list[ArticleFile] = []
     for path in sorted(folder.rglob("*.md")):
         name = str(path.relative_to(folder))
         try:
-            parsed.append(parse_file(path))
+            item = parse_file(path)
         except (ArticleFileError, OSError) as exc:
             report.failed.append((name, str(exc)))
+            continue
+        if not item.topic:
+            if not default_topic:
+                report.failed.append((name, "missing 'topic' (name one in the file, or give a default with --topic SLUG)"))
+                continue
+            item.topic = default_topic
+        parsed.append(item)
     seen: dict[tuple[str, str], Path] = {}
     unique: list[ArticleFile] = []
     for item in parsed:
@@ -367,7 +417,7 @@ def import_articles(folder: Path | str, *, publish: bool = True, user=None) -> I
         name = str(item.path.relative_to(folder))
         try:
             with transaction.atomic():
-                action = _write(item, publish=publish, user=user)
+                action = _write(item, publish=publish, user=user, create_topics=create_topics)
         except ArticleFileError as exc:
             report.failed.append((name, str(exc)))
             continue

@@ -1,5 +1,11 @@
 """Search analytics without personal data, buffered so a search never waits for a database write.
 
+Clicks: each result link points at the document itself (hover, copy link and "open in new tab" give the
+article or question address). A click is reported by the link's `ping` attribute, or — where the browser
+has it — by `navigator.sendBeacon` (static/js/search-clicks.js), to `/search/click/ping/` with the
+search's token, the position and the result's key, signed (`click_signature`) so that only the results
+that search showed can be reported. Without either, nothing is counted; navigation never waits for it.
+
 Each process keeps the searches and clicks of the last few seconds and writes them in one bulk insert
 every 30 s or 200 entries (checked on each search and click; the admin report flushes first). A crash
 loses at most that buffer — acceptable for statistics, and it keeps the search page free of
@@ -15,6 +21,8 @@ from datetime import timedelta
 
 from django.db.models import Avg, Count, Q
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.http import urlencode
 
 from .models import SearchLog
 
@@ -30,6 +38,19 @@ _last_flush = time.monotonic()
 
 def new_token() -> str:
     return secrets.token_hex(8)
+
+
+def click_signature(token: str, position: int, key: str) -> str:
+    return salted_hmac("search.click", f"{token}:{position}:{key}").hexdigest()[:20]
+
+
+def click_params(token: str, position: int, key: str) -> str:
+    """The query string of a result's click ping: the search, the position (1-based), the key, signed."""
+    return urlencode({"t": token, "p": position, "k": key, "s": click_signature(token, position, key)})
+
+
+def valid_click(token: str, position: int, key: str, signature: str) -> bool:
+    return constant_time_compare(signature, click_signature(token, position, key))
 
 
 def record_search(token: str, query: str, language: str, result_count: int, degraded: bool = False) -> None:

@@ -7,8 +7,16 @@ class SearchConfig(AppConfig):
     verbose_name = _("Search")
 
     def ready(self) -> None:
-        from portal import extensions
+        from django.utils.translation import pgettext_lazy
+
+        from portal import audit, extensions
 
         from .health import search_status
 
         extensions.register_health_check("search", search_status)
+        audit.define_action("search.synonyms.create", pgettext_lazy("audit log", "Create synonym group"),
+                            pgettext_lazy("audit log", "Synonym group created"))
+        audit.define_action("search.synonyms.edit", pgettext_lazy("audit log", "Edit synonym group"),
+                            pgettext_lazy("audit log", "Synonym group edited"))
+        audit.define_action("search.synonyms.delete", pgettext_lazy("audit log", "Delete synonym group"),
+                            pgettext_lazy("audit log", "Synonym group deleted"))

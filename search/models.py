@@ -89,3 +89,41 @@ class SearchLog(models.Model):
 
     def __str__(self) -> str:
         return self.query
+
+
+# --- Synonyms (issue 14) --------------------------------------------------------------------------------
+
+
+class SynonymGroup(models.Model):
+    """Words and phrases that mean the same to a reader in one language ("invoice / bill / receipt",
+    "解約 / キャンセル"): a search for any of them finds the others. Managed by editors in the admin
+    (Settings → Search synonyms); applied at query time by both engines (`search/synonyms.py`), so a
+    change needs no reindex. `terms` holds the normalised words and phrases, one per line."""
+
+    class Language(models.TextChoices):
+        ENGLISH = "en", _("English")
+        JAPANESE = "ja", _("Japanese")
+
+    language = models.CharField(_("language"), max_length=8, choices=Language.choices, default=Language.ENGLISH)
+    terms = models.TextField(
+        _("words and phrases"),
+        help_text=_(
+            "Two or more words or short phrases that mean the same, one per line (or separated by commas), "
+            "e.g. invoice, bill, receipt. A search for any of them also finds the others."
+        ),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("synonym group")
+        verbose_name_plural = _("synonym groups")
+        ordering = ["language", "terms"]
+
+    def __str__(self) -> str:
+        text = " / ".join(self.term_list)
+        return text if len(text) <= 80 else text[:79] + "…"
+
+    @property
+    def term_list(self) -> list[str]:
+        return [line for line in self.terms.splitlines() if line.strip()]

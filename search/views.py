@@ -8,9 +8,12 @@ from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
 from portal.params import get_int, get_str
 from portal.ratelimit import client_ip, consume
@@ -30,6 +33,8 @@ SLUG_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-_")
 # reader types (debounced), so it gets more.
 SEARCH_LIMITS = ((30, 10), (300, 600))
 SUGGEST_LIMITS = ((60, 10), (1200, 600))
+CLICK_LIMITS = ((20, 10), (200, 600))  # a reader opens a few results per search
+PING_TYPES = {"text/ping", "text/plain"}  # <a ping> / navigator.sendBeacon(url, "PING")
 
 
 def _clean_list(request, name: str, allowed=None) -> tuple[str, ...]:
@@ -154,6 +159,10 @@ def search(request):
             token = analytics.new_token()
             analytics.record_search(token, query.text, (get_language() or "en")[:2], results.total, results.degraded)
             context["click_token"] = token
+            ping = request.build_absolute_uri(reverse("search_click_ping"))  # <a ping> takes http(s) URLs only
+            context["click_pings"] = [f"{ping}?{analytics.click_params(token, i, hit.key)}" for i, hit in enumerate(results.hits, 1)]
+        pings = context.get("click_pings") or [""] * len(results.hits)
+        context["hits"] = list(zip(results.hits, pings, strict=True))
         # A value with no results is shown but not linked (it would lead to an empty page); a selected one
         # always links, since following it removes the filter.
         context["facets"] = [
@@ -206,15 +215,41 @@ def suggest(request):
 
 
 def click(request):
-    """A result opened from a logged search: count it (first click per search), then go to the result."""
-    token, key = request.GET.get("t", ""), request.GET.get("k", "")
-    kind, _sep, object_id = key.partition(":")
+    """The old result link (/search/click/?t=…&p=…&k=…): results now link to the documents themselves and
+    clicks arrive as pings (`click_ping`). Kept so that old links and bookmarks still lead to the result;
+    it no longer counts (anyone could make a page that sends readers through it)."""
+    kind, _sep, object_id = request.GET.get("k", "").partition(":")
     doc = None
-    if kind in KINDS and object_id.isdigit():
+    if kind in KINDS and object_id.isdigit() and len(object_id) <= 10:
         doc = SearchDocument.objects.filter(kind=kind, object_id=int(object_id)).only("url").first()
-    if doc is None:
-        return redirect("search")
-    position = get_int(request.GET, "p", 0, min_value=0, max_value=1000)
-    if len(token) == 16 and all(c in "0123456789abcdef" for c in token) and 1 <= position <= 1000:
-        analytics.record_click(token, position, key)
-    return redirect(doc.url)
+    return redirect(doc.url if doc is not None else "search")
+
+
+# CSRF-exempt because neither `<a ping>` nor `navigator.sendBeacon` can carry a CSRF token. What a forged
+# request could do is count a click on a search; it is refused unless it names a search's token, a position
+# and a result key signed together by this server (only the results that search showed), comes from this
+# site when the browser says where it comes from (Sec-Fetch-Site), has a ping's content type, and stays
+# under a per-client rate limit. It changes nothing but that statistic and reads nothing.
+@csrf_exempt
+@require_POST
+def click_ping(request):
+    """A result was opened: count it (the first click per search). 204 on success, never a redirect."""
+    if request.content_type not in PING_TYPES:
+        return HttpResponse(status=415)
+    if request.headers.get("Sec-Fetch-Site", "same-origin") not in {"same-origin", "none"}:
+        return HttpResponse(status=403)
+    retry = throttled(request, "click", CLICK_LIMITS)
+    if retry:
+        response = HttpResponse(status=429)
+        response["Retry-After"] = str(retry)
+        return response
+    token, key, signature = request.GET.get("t", ""), request.GET.get("k", ""), request.GET.get("s", "")
+    position = get_int(request.GET, "p", 0, min_value=0, max_value=MAX_PAGE * 100)
+    kind, _sep, object_id = key.partition(":")
+    if (
+        len(token) != 16 or not all(c in "0123456789abcdef" for c in token) or position < 1
+        or kind not in KINDS or not object_id.isdigit() or not analytics.valid_click(token, position, key, signature)
+    ):
+        return HttpResponse(status=400)
+    analytics.record_click(token, position, key)
+    return HttpResponse(status=204)

@@ -1,16 +1,30 @@
-"""Search analytics for editors, in the Wagtail admin's Reports menu: top queries, queries with no result
-(content gaps, with a shortcut to write the missing article) and click-through, over 7, 30 or 90 days.
+"""Search in the Wagtail admin.
 
-The shortcut's target belongs to the app that owns articles: it answers the `search_report_create_url`
-hook (knowledge/wagtail_hooks.py), so search imports no app above it."""
+- Reports → Search terms: top queries, queries with no result (content gaps, with a shortcut to write the
+  missing article) and click-through, over 7, 30 or 90 days. The shortcut's target belongs to the app
+  that owns articles: it answers the `search_report_create_url` hook (knowledge/wagtail_hooks.py), so
+  search imports no app above it.
+- Settings → Search synonyms: the editor-managed synonym groups (a snippet). Its views save and delete
+  through `search.synonyms.save_group` / `delete_group` (permission, validation, audit entry, cache);
+  the listing's bulk delete is routed through the same service by the `before_delete_snippet` hook.
+"""
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.panels import FieldPanel
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views import snippets as snippet_views
+from wagtail.snippets.views.snippets import SnippetViewSet
 
-from . import analytics
+from . import analytics, synonyms
+from .models import SynonymGroup
 
 CREATE_URL_HOOK = "search_report_create_url"
 
@@ -47,3 +61,75 @@ def register_search_report_url():
 @hooks.register("register_reports_menu_item")
 def register_search_report_menu_item():
     return MenuItem(_("Search terms"), reverse("search_report"), icon_name="search", order=800)
+
+
+# --- Settings → Search synonyms ---------------------------------------------------------------------------
+
+
+class SynonymSaveMixin:
+    """Save through the service; its refusals (validation, permission) come back as form errors."""
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ValidationError as error:
+            messages_by_field = getattr(error, "message_dict", {"terms": error.messages})
+            for field, errors in messages_by_field.items():
+                for message in errors:
+                    form.add_error(field if field in form.fields else None, message)
+            self.produced_error_message = error.messages[0]
+            return self.form_invalid(form)
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
+            self.produced_error_message = str(error)
+            return self.form_invalid(form)
+
+    def save_instance(self):
+        return synonyms.save_group(self.request.user, self.form.instance)
+
+
+class SynonymCreateView(SynonymSaveMixin, snippet_views.CreateView):
+    pass
+
+
+class SynonymEditView(SynonymSaveMixin, snippet_views.EditView):
+    pass
+
+
+class SynonymGroupViewSet(SnippetViewSet):
+    model = SynonymGroup
+    icon = "list-ul"
+    menu_label = _("Search synonyms")
+    menu_name = "search-synonyms"
+    add_to_settings_menu = True
+    menu_order = 700
+    url_prefix = "search/synonyms"
+    list_display = ["__str__", "language", "updated_at"]
+    list_filter = ["language"]
+    search_fields = ["terms"]
+    ordering = ["language", "terms"]
+    copy_view_enabled = False
+    inspect_view_enabled = False
+    panels = [FieldPanel("language"), FieldPanel("terms")]
+
+    add_view_class = SynonymCreateView
+    edit_view_class = SynonymEditView
+
+
+register_snippet(SynonymGroupViewSet)
+
+
+@hooks.register("before_delete_snippet")
+def delete_synonym_groups(request, instances):
+    """Both the delete view and the listing's bulk delete: through the service (audit entry, cache)."""
+    if request.method != "POST" or not instances or not isinstance(instances[0], SynonymGroup):
+        return None
+    try:
+        for group in instances:
+            synonyms.delete_group(request.user, group)
+    except PermissionDenied as error:
+        messages.error(request, str(error))
+        return redirect("wagtailsnippets_search_synonymgroup:list")
+    count = len(instances)
+    messages.success(request, ngettext("%(count)d synonym group deleted.", "%(count)d synonym groups deleted.", count) % {"count": count})
+    return redirect("wagtailsnippets_search_synonymgroup:list")

@@ -27,6 +27,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ..models import SearchDocument
+from ..synonyms import expand, query_language
 from ..text import CJK, Term, highlight, parse, trigrams
 from .base import FacetValue, Hit, Results, SearchQuery, Suggestion
 from .db_ranking import (
@@ -193,7 +194,7 @@ class DatabaseBackend:
 
     def search(self, query: SearchQuery) -> Results:
         started = time.perf_counter()
-        terms = parse(query.text)
+        terms = expand(parse(query.text), query_language(query))  # editors' synonyms (search/synonyms.py)
         if not terms:
             return Results(query=query, hits=[], total=0, backend=self.name)
         scoring = {"query_language": "ja" if any(CJK.search(t.text) for t in terms) else "en", "now_days": time.time() / 86400}

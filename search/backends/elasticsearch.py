@@ -337,6 +337,7 @@ class ElasticsearchBackend:
             )
         else:
             text_query = self._text_query(text, phrases)
+            text_query = _with_synonyms(self, query) or text_query  # editors' synonyms (block at the end)
         search = Search(using=self.client, index=self.alias).query(self._boosted(text_query))
         filters = self._filters(query)
         every = [clause for clauses in filters.values() for clause in clauses]
@@ -537,3 +538,29 @@ def _snippet(body: str) -> str:
     if len(body) <= SNIPPET_CHARS:
         return body
     return body[:SNIPPET_CHARS].rsplit(" ", 1)[0] + "…"
+
+
+# --- Editors' synonyms (search/synonyms.py), applied at query time: no reindex, no index setting ---------
+
+
+SYNONYM_FIELDS = ["title^3", "accepted_text^2", "body", "title.en^3", "accepted_text.en^2", "body.en",
+                  "title.ja^3", "accepted_text.ja^2", "body.ja"]
+
+
+def _with_synonyms(backend: ElasticsearchBackend, query: SearchQuery):
+    """When a group holds one of the query's terms: every term must match, either as typed (the usual
+    query for that term) or as one of its synonyms — each synonym a phrase over the title, accepted answer
+    and body, so "sign in" needs its words adjacent. None when no group applies (the query is unchanged)."""
+    from search.synonyms import expand, query_language
+    from search.text import parse
+
+    terms = parse(query.text[:MAX_QUERY])
+    expanded = expand(terms, query_language(query))
+    if all(len(e.variants) == len(t.variants) for t, e in zip(terms, expanded, strict=True)):
+        return None
+    clauses = []
+    for term, wider in zip(terms, expanded, strict=True):
+        own = backend._text_query("", [term.text]) if term.phrase else backend._text_query(term.text, [])
+        synonyms = [Q("multi_match", query=v, type="phrase", fields=SYNONYM_FIELDS) for v in wider.variants[len(term.variants):]]
+        clauses.append(Q("bool", should=[own, *synonyms], minimum_should_match=1) if synonyms else own)
+    return Q("bool", must=clauses) if len(clauses) > 1 else clauses[0]

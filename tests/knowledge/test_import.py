@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from knowledge.importer import import_articles
-from knowledge.models import ArticlePage, TopicPromotedItem
+from knowledge.models import ArticlePage, TopicPage, TopicPromotedItem
 
 GOOD = """---
 title: Reset your password
@@ -129,3 +129,65 @@ def test_translation_of_links_the_japanese_article(tmp_path, site, topic):
     ja = ArticlePage.objects.get(slug="reset-your-password-ja")
     assert ja.translation_key == en.translation_key and ja.locale.language_code == "ja"
     assert ja.url.startswith("/ja/billing-refunds/")
+
+
+# --- topics: a default for files without one, and creating missing ones (issue 14) --------------------------
+
+NO_TOPIC = GOOD.replace("topic: billing-refunds\n", "").replace("promoted: true\n", "")
+
+
+def test_files_without_a_topic_take_the_default(tmp_path, topic, capsys):
+    write(tmp_path, "a.md", NO_TOPIC)
+    write(tmp_path, "b.md", GOOD.replace("reset-your-password", "second").replace("topic: billing-refunds", "topic: elsewhere"))
+    report = import_articles(tmp_path, default_topic="billing-refunds")
+    assert report.created == ["a.md"] and report.failed[0][0] == "b.md"  # a named topic wins over the default
+    assert ArticlePage.objects.get(slug="reset-your-password").get_parent().pk == topic.pk
+    write(tmp_path, "c.md", NO_TOPIC.replace("reset-your-password", "third"))
+    report = import_articles(tmp_path)  # no default: the file says what is missing and how to fix it
+    assert ("c.md", "missing 'topic' (name one in the file, or give a default with --topic SLUG)") in report.failed
+    assert not ArticlePage.objects.filter(slug="third").exists()
+
+
+def test_unknown_topic_without_the_flag_fails_clearly_and_writes_nothing(tmp_path, site, capsys):
+    write(tmp_path, "a.md", NO_TOPIC)
+    with pytest.raises(CommandError):
+        call_command("import_articles", str(tmp_path), "--topic", "new-topic")
+    err = capsys.readouterr().err
+    assert "FAILED   a.md: unknown topic 'new-topic': create it in the admin first, or import with --create-topics" in err
+    assert not ArticlePage.objects.exists() and not TopicPage.objects.exists()
+    with pytest.raises(CommandError, match="a topic slug is lowercase"):
+        call_command("import_articles", str(tmp_path), "--topic", "Not A Slug")
+
+
+def test_create_topics_under_the_home_page_of_each_language(tmp_path, site, capsys):
+    write(tmp_path, "en/a.md", NO_TOPIC.replace("summary:", "topic_title: Smart locks\nsummary:"))
+    write(tmp_path, "en/b.md", GOOD.replace("reset-your-password", "pairing").replace("billing-refunds", "pairing-help"))
+    write(
+        tmp_path, "ja/a.md",
+        NO_TOPIC.replace("slug: reset-your-password", "slug: reset-ja\ntranslation_of: reset-your-password")
+        .replace("language: en", "language: ja"),
+    )
+    write(tmp_path, "ja/only.md", GOOD.replace("reset-your-password", "ja-only").replace("language: en", "language: ja")
+          .replace("billing-refunds", "ja-topic"))
+    call_command("import_articles", str(tmp_path), "--topic", "smart-locks", "--create-topics")
+    assert "4 created, 0 updated, 0 skipped, 0 failed" in capsys.readouterr().out
+    en = TopicPage.objects.get(slug="smart-locks", locale=site["locale_en"])
+    ja = TopicPage.objects.get(slug="smart-locks", locale=site["locale_ja"])
+    assert en.title == "Smart locks" and en.live and en.get_parent().pk == site["en"].pk
+    assert ja.get_parent().pk == site["ja"].pk and ja.translation_key == en.translation_key
+    assert TopicPage.objects.get(slug="pairing-help").title == "Pairing help"
+    only = TopicPage.objects.get(slug="ja-topic")
+    assert only.locale == site["locale_ja"] and only.get_parent().pk == site["ja"].pk
+    assert ArticlePage.objects.get(slug="ja-only").url.startswith("/ja/ja-topic/")
+    assert ArticlePage.objects.get(slug="reset-your-password").url == "/smart-locks/reset-your-password/"
+
+
+def test_a_failed_file_leaves_no_created_topic_and_drafts_stay_drafts(tmp_path, site):
+    write(tmp_path, "a.md", NO_TOPIC.replace("slug: reset-your-password", "slug: reset\ntranslation_of: missing-original"))
+    report = import_articles(tmp_path, default_topic="new-topic", create_topics=True)
+    assert "translation_of 'missing-original'" in report.failed[0][1]
+    assert not TopicPage.objects.exists()  # rolled back with the file
+    write(tmp_path, "a.md", NO_TOPIC)
+    report = import_articles(tmp_path, default_topic="new-topic", create_topics=True, publish=False)
+    assert report.created == ["a.md"]
+    assert not TopicPage.objects.get(slug="new-topic").live and not ArticlePage.objects.get().live

@@ -1,5 +1,8 @@
 """Search analytics: what is logged (no personal data), clicks, and the editors' report."""
 
+import html
+import re
+
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP
 from django.urls import reverse
@@ -30,18 +33,57 @@ def test_searches_are_logged_without_personal_data(client, article, member):
     assert not field_names & {"user", "session", "ip", "user_agent"}
 
 
-def test_click_is_counted_once_and_redirects_only_to_documents(client, article):
+def ping_url(page: str, position: int = 1) -> str:
+    """The signed ping URL of the result at `position` on a search page."""
+    return html.unescape(re.findall(r'ping="([^"]+)"', page)[position - 1])
+
+
+def test_results_link_to_the_documents_and_clicks_arrive_as_pings(client, article):
     page = client.get(reverse("search"), {"q": "refund"}).content.decode()
-    log_token = page.split("?t=")[1].split("&")[0]
-    key = f"article:{article.pk}"
-    response = client.get(reverse("search_click"), {"t": log_token, "p": "1", "k": key})
-    assert response.status_code == 302 and response["Location"] == SearchDocument.objects.get(kind="article").url
-    client.get(reverse("search_click"), {"t": log_token, "p": "3", "k": key})
+    doc = SearchDocument.objects.get(kind="article")
+    assert f'<a href="{doc.url}" ping="' in page and reverse("search_click") + "?" not in page
+    url = ping_url(page)
+    assert client.post(url, "PING", content_type="text/ping").status_code == 204
+    assert client.post(url, "PING", content_type="text/plain;charset=UTF-8").status_code == 204  # sendBeacon
     analytics.flush()
     log = SearchLog.objects.get()
-    assert (log.clicked_key, log.clicked_position) == (key, 1)
+    assert (log.clicked_key, log.clicked_position) == (f"article:{article.pk}", 1)
+
+
+def test_a_ping_names_only_a_result_the_search_showed(client, article):
+    page = client.get(reverse("search"), {"q": "refund"}).content.decode()
+    url = ping_url(page)
+    ping = reverse("search_click_ping")
+    forged = [
+        url.replace("p=1", "p=2"),  # another position
+        url.replace(f"article%3A{article.pk}", "article%3A999"),  # another document
+        url.replace("k=article", "k=question"),
+        url.split("&s=")[0],  # unsigned
+        ping + "?t=zz&p=1&k=article%3A1&s=x",
+        ping,
+    ]
+    for bad in forged:
+        assert client.post(bad, "PING", content_type="text/ping").status_code == 400, bad
+    assert client.post(url, "{}", content_type="application/json").status_code == 415
+    assert client.get(url).status_code == 405
+    assert client.post(url, "PING", content_type="text/ping", headers={"Sec-Fetch-Site": "cross-site"}).status_code == 403
+    analytics.flush()
+    assert SearchLog.objects.get().clicked_key == ""
+
+
+def test_click_pings_are_rate_limited(client, article, settings):
+    settings.PORTAL_SEARCH_THROTTLE = True
+    url = ping_url(client.get(reverse("search"), {"q": "refund"}).content.decode())
+    statuses = [client.post(url, "PING", content_type="text/ping").status_code for _ in range(21)]
+    assert statuses[:20] == [204] * 20 and statuses[20] == 429
+
+
+def test_old_click_links_still_lead_to_the_result(client, article):
+    key = f"article:{article.pk}"
+    response = client.get(reverse("search_click"), {"t": "0123456789abcdef", "p": "1", "k": key})
+    assert response.status_code == 302 and response["Location"] == SearchDocument.objects.get(kind="article").url
     for bad in ({"k": "https://evil.example/"}, {"k": "article:999"}, {"k": "user:1"}, {}):
-        assert client.get(reverse("search_click"), {"t": log_token, "p": "1", **bad})["Location"] == reverse("search")
+        assert client.get(reverse("search_click"), {"p": "1", **bad})["Location"] == reverse("search")
 
 
 def test_report_for_editors(client, site, article):
@@ -49,8 +91,7 @@ def test_report_for_editors(client, site, article):
         for _ in range(count):
             client.get(reverse("search"), {"q": query})
     page = client.get(reverse("search"), {"q": "refund"}).content.decode()
-    token = page.split("?t=")[1].split("&")[0]
-    client.get(reverse("search_click"), {"t": token, "p": "1", "k": f"article:{article.pk}"})
+    assert client.post(ping_url(page), "PING", content_type="text/ping").status_code == 204
     data = (analytics.flush(), analytics.report(7))[1]
     assert data["searches"] == 6 and data["zero"] == 2 and data["clicked"] == 1
     assert data["top"][0]["query"] == "refund" and data["top"][0]["searches"] == 4

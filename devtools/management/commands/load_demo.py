@@ -31,6 +31,7 @@ from devtools.cases_demo import load_cases_demo
 from devtools.community_demo import DEMO_PASSWORD, REPLAY_THRESHOLDS, load_community_demo
 from devtools.moderation_demo import load_moderation_demo
 from devtools.rewards_demo import load_rewards_demo
+from devtools.search_demo import load_search_demo
 from knowledge.importer import import_articles
 from knowledge.models import ArticleDailyStat, ArticlePage, TopicPage
 from knowledge.services import Visitor, record_helpful_vote
@@ -92,6 +93,7 @@ class Command(BaseCommand):
             load_moderation_demo(stdout=self.stdout)
             load_cases_demo(stdout=self.stdout)
         load_rewards_demo(stdout=self.stdout)
+        load_search_demo(stdout=self.stdout)
         if ensure_index(self.stdout):
             self.stdout.write("Search documents rebuilt.")
         self.print_logins()

@@ -1,0 +1,45 @@
+"""Demo synonym groups (Settings → Search synonyms): words customers use for the same thing, in English and
+Japanese. Idempotent: a group is added only when none of its words is in a group of its language yet."""
+
+from __future__ import annotations
+
+from search.models import SynonymGroup
+from search.synonyms import compact, invalidate, validate_group
+
+GROUPS = {
+    "en": [
+        ["invoice", "bill", "receipt"],
+        ["sign in", "log in"],
+        ["refund", "money back", "reimbursement"],
+        ["wi-fi", "wireless", "wlan"],
+        ["unsubscribe", "cancel subscription"],
+    ],
+    "ja": [
+        ["解約", "キャンセル"],
+        ["請求書", "領収書", "インボイス"],
+        ["ログイン", "サインイン"],
+        ["返金", "払い戻し"],
+        ["wi-fi", "無線lan"],
+    ],
+}
+
+
+def load_search_demo(stdout=None) -> int:
+    """Add the missing demo groups; the number added."""
+    known = {(language, compact(term)) for language, terms in SynonymGroup.objects.values_list("language", "terms")
+             for term in terms.splitlines()}
+    added = 0
+    for language, groups in GROUPS.items():
+        for terms in groups:
+            if any((language, compact(term)) in known for term in terms):
+                continue
+            group = SynonymGroup(language=language, terms="\n".join(terms))
+            validate_group(group)
+            group.save()
+            known |= {(language, compact(term)) for term in terms}
+            added += 1
+    if added:
+        invalidate()
+    if stdout is not None:
+        stdout.write(f"Search synonyms: {added} groups added.")
+    return added

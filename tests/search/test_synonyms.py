@@ -1,0 +1,313 @@
+"""Editor-managed synonyms (issue 14, item 3): validation, expansion, the cache, the admin screens and
+their permissions, and both engines finding a document through a synonym — with no reindex."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from wagtail.models import ModelLogEntry
+
+from portal.roles import CONTENT_EDITORS, MODERATORS
+from search import synonyms
+from search.backends.base import SearchQuery
+from search.backends.database import DatabaseBackend
+from search.models import SearchDocument, SynonymGroup
+from search.text import Term, parse
+from tests.factories import UserFactory
+from tests.search.es_fixtures import es_backend, osmem_url, refresh
+
+__all__ = ["es_backend", "osmem_url"]  # fixtures, imported for pytest
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+_ids = itertools.count(1)
+ADD = "wagtailsnippets_search_synonymgroup:add"
+LIST = "wagtailsnippets_search_synonymgroup:list"
+
+
+def make_doc(title: str, body: str, language: str = "en") -> SearchDocument:
+    object_id = next(_ids)
+    return SearchDocument.objects.create(
+        kind="article", object_id=object_id, url=f"/help/{object_id}/", title=title, body=body, language=language,
+        created_at=NOW - timedelta(days=3), updated_at=NOW - timedelta(days=3),
+    )
+
+
+def staff(group: str | None = None, **fields):
+    user = UserFactory(groups=[group] if group else [], **fields)
+    TOTP.activate(user, "JBSWY3DPEHPK3PXP")
+    return user
+
+
+@pytest.fixture
+def editor(db):
+    return staff(CONTENT_EDITORS)
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def keys(results) -> list[str]:
+    return [hit.key for hit in results.hits]
+
+
+# --- validation ---------------------------------------------------------------------------------------------
+
+
+def test_terms_are_normalised_and_deduplicated():
+    assert synonyms.clean_terms("Invoice\n  BILL , receipt\ninvoice") == ["invoice", "bill", "receipt"]
+    assert synonyms.clean_terms("ｅ－ｍａｉｌ、Email / mail") == ["e-mail", "mail"]  # NFKC; e-mail = email
+    assert synonyms.clean_terms("解約\nキャンセル") == ["解約", "キャンセル"]
+    assert synonyms.clean_terms("sign in\nlog  in") == ["sign in", "log in"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("", "at least two different words"),
+        ("invoice", "at least two different words"),
+        ("invoice\nInvoice\nIN-VOICE", "at least two different words"),
+        ("invoice\nb", "too short"),
+        ("invoice\n" + "x" * 61, "too long"),
+        ("invoice\nthe bill you got today", "more than 4 words"),
+        ("invoice\nbill!", "characters search ignores (!)"),
+        ("invoice\n" + "\n".join(f"word{i}" for i in range(21)), "at most 20"),
+    ],
+)
+def test_bad_input_gets_a_clear_message(raw, message):
+    with pytest.raises(ValidationError) as error:
+        synonyms.clean_terms(raw)
+    assert any(message in m for m in error.value.messages), error.value.messages
+
+
+def test_a_term_belongs_to_one_group_per_language(editor):
+    synonyms.save_group(editor, SynonymGroup(language="en", terms="invoice\nbill"))
+    with pytest.raises(ValidationError) as error:
+        synonyms.save_group(editor, SynonymGroup(language="en", terms="Bill\ncheck"))
+    assert "“bill” is already in the group “invoice / bill”" in error.value.message_dict["terms"][0]
+    synonyms.save_group(editor, SynonymGroup(language="ja", terms="bill\nビル"))  # another language: fine
+
+
+# --- expansion ----------------------------------------------------------------------------------------------
+
+
+def test_expand_adds_the_group_in_order_and_keeps_every_term(editor, django_assert_num_queries):
+    synonyms.save_group(editor, SynonymGroup(language="en", terms="invoice\nbill\nreceipt"))
+    synonyms.save_group(editor, SynonymGroup(language="en", terms="log in\nsign in"))
+    synonyms.save_group(editor, SynonymGroup(language="ja", terms="解約\nキャンセル"))
+    cache.clear()
+    with django_assert_num_queries(1):  # one query on a miss ...
+        terms = synonyms.expand(parse("Bills refund"), "en")
+    with django_assert_num_queries(0):  # ... none after
+        synonyms.expand(parse("bill"), "")
+    assert [t.text for t in terms] == ["bills", "refund"]
+    assert terms[0].variants == ("bills", "bill", "invoice", "receipt")  # matched by its stem
+    assert terms[1] == parse("refund")[0]
+    assert synonyms.expand(parse("login"), "en")[0].variants == ("login", "sign in")  # "log in" = "login"
+    assert synonyms.expand(parse("キャンセル"), "")[0].variants == ("キャンセル", "解約")
+    assert synonyms.expand(parse("キャンセル"), "en")[0].variants == ("キャンセル",)  # English groups only
+    assert synonyms.expand([], "en") == []
+    # Japanese runs without spaces: the synonym in place of the member inside the term
+    assert synonyms.expand(parse("プランを解約"), "ja")[0].variants == ("プランを解約", "プランをキャンセル")
+
+
+def test_expand_never_raises():
+    cache.set(synonyms.CACHE_KEY, [("en", None)])  # whatever went wrong
+    terms = [Term("bill", ("bill",))]
+    assert synonyms.expand(terms, "en") == terms
+
+
+def test_query_language():
+    assert synonyms.query_language(SearchQuery(text="x", languages=("ja",))) == "ja"
+    assert synonyms.query_language(SearchQuery(text="x", languages=("en", "ja"))) == ""
+    assert synonyms.query_language(SearchQuery(text="x")) == ""
+
+
+# --- services -----------------------------------------------------------------------------------------------
+
+
+def test_services_check_permission_and_audit(editor, member):
+    with pytest.raises(PermissionDenied):
+        synonyms.save_group(member, SynonymGroup(language="en", terms="invoice\nbill"))
+    group = synonyms.save_group(editor, SynonymGroup(language="en", terms="invoice\nbill"))
+    group.terms = "invoice\nbill\nreceipt"
+    synonyms.save_group(editor, group)
+    with pytest.raises(PermissionDenied):
+        synonyms.delete_group(member, group)
+    synonyms.delete_group(editor, group)
+    actions = list(ModelLogEntry.objects.order_by("pk").values_list("action", flat=True))
+    assert actions == ["search.synonyms.create", "search.synonyms.edit", "search.synonyms.delete"]
+    assert not SynonymGroup.objects.exists()
+
+
+# --- the database engine ------------------------------------------------------------------------------------
+
+
+def test_database_engine_finds_synonyms_without_reindex(client, editor, settings):
+    settings.SEARCH_RESULT_CACHE_SECONDS = 120  # the result cache must not hide a change
+    invoice = make_doc("Download your invoice", "Every invoice is in your account, as a PDF.")
+    cancel = make_doc("プランを解約する", "アプリから解約できます。", language="ja")
+
+    def found(q: str) -> bool:
+        page = client.get(reverse("search"), {"q": q}).content.decode()
+        return {"bill": invoice, "キャンセル": cancel}[q].url in page
+
+    assert not found("bill") and not found("キャンセル")
+    client.force_login(editor)
+    assert client.post(reverse(ADD), {"language": "en", "terms": "invoice\nbill\nreceipt"}).status_code == 302
+    assert client.post(reverse(ADD), {"language": "ja", "terms": "解約、キャンセル"}).status_code == 302
+    assert found("bill") and found("キャンセル")
+    assert keys(DatabaseBackend().search(SearchQuery(text="プランをキャンセル"))) == [cancel.key]
+    assert keys(DatabaseBackend().search(SearchQuery(text="bills"))) == [invoice.key]
+
+    group = SynonymGroup.objects.get(language="en")
+    delete_url = reverse("wagtailsnippets_search_synonymgroup:delete", args=[group.pk])
+    assert client.get(delete_url).status_code == 200  # the confirmation
+    response = client.post(delete_url)
+    assert response.status_code == 302 and not SynonymGroup.objects.filter(pk=group.pk).exists()
+    assert not found("bill") and found("キャンセル")
+    assert list(ModelLogEntry.objects.filter(action="search.synonyms.delete").values_list("object_id", flat=True)) == [str(group.pk)]
+
+
+def test_bulk_delete_goes_through_the_service(client, editor):
+    one = synonyms.save_group(editor, SynonymGroup(language="en", terms="invoice\nbill"))
+    two = synonyms.save_group(editor, SynonymGroup(language="en", terms="refund\nmoney back"))
+    synonyms.expand(parse("bill"), "")  # cached
+    client.force_login(editor)
+    url = reverse("wagtail_bulk_action", args=["search", "synonymgroup", "delete"]) + f"?id={one.pk}&id={two.pk}"
+    response = client.post(url)
+    assert response.status_code == 302 and not SynonymGroup.objects.exists()
+    assert ModelLogEntry.objects.filter(action="search.synonyms.delete").count() == 2
+    assert synonyms.expand(parse("bill"), "")[0].variants == ("bill",)
+
+
+# --- the admin ----------------------------------------------------------------------------------------------
+
+
+def test_admin_form_shows_clear_errors(client, editor):
+    client.force_login(editor)
+    assert client.get(reverse(ADD)).status_code == 200
+    response = client.post(reverse(ADD), {"language": "en", "terms": "invoice\nbill!"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "contains characters search ignores (!)" in html
+    assert not SynonymGroup.objects.exists()
+    response = client.post(reverse(ADD), {"language": "en", "terms": "invoice"})
+    assert "Enter at least two different words or phrases" in response.content.decode()
+
+
+def test_listing_and_its_query_budget(client, editor, django_assert_max_num_queries):
+    for i in range(12):
+        synonyms.save_group(editor, SynonymGroup(language="en", terms=f"word{i}a\nword{i}b"))
+    client.force_login(editor)
+    with django_assert_max_num_queries(30):
+        response = client.get(reverse(LIST))
+    assert response.status_code == 200 and "word11a / word11b" in response.content.decode()
+    assert "Search synonyms" in client.get(reverse("wagtailadmin_home")).content.decode()  # the Settings menu
+    found = client.get(reverse(LIST), {"q": "word11a"}).content.decode()
+    assert "word11a / word11b" in found and "word3a / word3b" not in found
+
+
+@pytest.mark.parametrize(("group", "allowed"), [(CONTENT_EDITORS, True), (MODERATORS, True), ("", False)])
+def test_who_may_manage_synonyms(client, group, allowed):
+    user = staff(group or None, **({} if group else {"is_staff": True}))
+    if not group:  # admin access alone (e.g. a support agent) is not enough
+        from django.contrib.auth.models import Permission
+
+        user.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    client.force_login(user)
+    response = client.get(reverse(LIST))
+    assert (response.status_code == 200) is allowed
+    response = client.post(reverse(ADD), {"language": "en", "terms": "invoice\nbill"})
+    assert SynonymGroup.objects.exists() is allowed
+
+
+def test_members_cannot_reach_the_screens(client, member):
+    client.force_login(member)
+    assert client.get(reverse(LIST)).status_code in (302, 403)
+
+
+def test_admins_may(client):
+    admin = staff(is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    assert client.post(reverse(ADD), {"language": "ja", "terms": "解約\nキャンセル"}).status_code == 302
+
+
+# --- Elasticsearch ------------------------------------------------------------------------------------------
+
+
+def test_elasticsearch_engine_finds_synonyms_at_query_time(es_backend, editor):
+    invoice = make_doc("Download your invoice", "Every invoice is in your account, as a PDF.")
+    other = make_doc("Pay a bill", "Billing questions.")
+    login = make_doc("Trouble to sign in", "If you cannot sign in, reset your password.")
+    cancel = make_doc("プランを解約する", "アプリから解約できます。", language="ja")
+    for doc in (invoice, other, login, cancel):
+        es_backend.index(doc)
+    refresh(es_backend)
+
+    def search(text: str, **filters) -> list[str]:
+        return keys(es_backend.search(SearchQuery(text=text, **filters)))
+
+    assert search("invoice download") == [invoice.key] and invoice.key not in search("bill")
+    assert cancel.key not in search("キャンセル")
+    synonyms.save_group(editor, SynonymGroup(language="en", terms="invoice\nbill\nreceipt"))
+    synonyms.save_group(editor, SynonymGroup(language="en", terms="log in\nsign in"))
+    synonyms.save_group(editor, SynonymGroup(language="ja", terms="解約\nキャンセル"))
+    assert set(search("bill")) == {invoice.key, other.key}  # no reindex
+    assert search("bill download") == [invoice.key]  # every term must still match
+    assert search("login") == [login.key]  # "sign in" as a phrase
+    assert search("キャンセル") == [cancel.key]
+    assert search("プランをキャンセル") == [cancel.key]
+    assert search("キャンセル", languages=("en",)) == []  # only the English groups
+    synonyms.delete_group(editor, SynonymGroup.objects.get(terms__startswith="invoice"))
+    assert search("bill") == [other.key]
+
+
+def test_a_change_moves_the_result_cache_generation(editor):
+    from search import indexing
+
+    assert synonyms.RESULT_GENERATION_KEY == indexing.GENERATION_KEY
+    before = indexing.generation()
+    synonyms.save_group(editor, SynonymGroup(language="en", terms="invoice\nbill"))
+    assert indexing.generation() != before
+
+
+def test_demo_groups_are_valid_and_load_once():
+    from devtools.search_demo import GROUPS, load_search_demo
+
+    assert load_search_demo() == sum(len(groups) for groups in GROUPS.values())
+    assert load_search_demo() == 0
+    assert synonyms.expand(parse("キャンセル"), "ja")[0].variants == ("キャンセル", "解約")
+
+
+def test_search_page_budget_with_synonyms(client, editor, django_assert_max_num_queries):
+    invoice = make_doc("Download your invoice", "Every invoice is in your account.")
+    for terms in ("invoice\nbill\nreceipt", "sign in\nlog in", "wi-fi\nwireless"):
+        synonyms.save_group(editor, SynonymGroup(language="en", terms=terms))
+    cache.clear()
+    with django_assert_max_num_queries(10):  # the groups: one query on a cache miss
+        page = client.get(reverse("search"), {"q": "bill"}).content.decode()
+    assert f'href="{invoice.url}"' in page and "Download your <mark>invoice</mark>" in page
+
+
+def test_admin_messages_in_japanese(client, editor):
+    from wagtail.users.models import UserProfile
+
+    profile = UserProfile.get_for_user(editor)
+    profile.preferred_language = "ja"
+    profile.save()
+    client.force_login(editor)
+    html = client.post(reverse(ADD), {"language": "ja", "terms": "解約"}).content.decode()
+    assert "異なる語句を 1 行に 1 つずつ、2 つ以上入力してください" in html
+    assert "同義語グループ" in client.get(reverse(LIST)).content.decode()
