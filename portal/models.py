@@ -205,3 +205,6 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.kind}: {self.channel}"
+
+
+from .insights.models import InsightsDaily  # noqa: E402,F401 - insights' rollups are portal models

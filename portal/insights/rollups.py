@@ -1,0 +1,105 @@
+"""Daily rollups for Insights: each registered key computes one UTC day's rows from the raw ledgers and event
+tables; `refresh(day)` replaces that day's rows (idempotent, any past day); today is always computed live.
+
+A rollup row is (key, day, topic_id, language, value, weight): `value` is summable over days (a count, or a sum
+of hours with `weight` = how many), topic 0 and language "" are the "all" rows the compute function includes
+itself. `manage.py refresh_insights` runs `refresh` for a range of days (PostgreSQL: under an advisory lock).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import UTC, date
+
+from django.db import connection, transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from .registry import Query
+
+Compute = Callable[[date], list[tuple[int, str, float, int]]]
+LOCK_ID = 7_313_015
+
+_rollups: dict[str, Compute] = {}
+
+
+def register_rollup(key: str, compute: Compute) -> None:
+    _rollups[key] = compute
+
+
+def registered() -> list[str]:
+    return sorted(_rollups)
+
+
+def today() -> date:
+    """The current UTC day (the one computed live)."""
+    return timezone.now().astimezone(UTC).date()
+
+
+def _matches(query: Query) -> Q:
+    topics = Q(topic_id__in=query.topic_ids) if query.topic_ids else Q(topic_id=0)
+    return topics & Q(language=query.language)
+
+
+def _live(key: str, day: date, query: Query) -> tuple[float, int]:
+    value = weight = 0
+    wanted_topics = set(query.topic_ids) or {0}
+    for topic_id, language, row_value, row_weight in _rollups[key](day):
+        if topic_id in wanted_topics and language == query.language:
+            value += row_value
+            weight += row_weight
+    return value, weight
+
+
+def rollup_daily(key: str, query: Query) -> dict[date, float]:
+    """The key's value per day of the range (0 for days without rows). Stored days in one query; today live."""
+    from .models import InsightsDaily
+
+    values: dict[date, float] = defaultdict(float)
+    current = today()
+    rows = (
+        InsightsDaily.objects.filter(_matches(query), key=key, day__gte=query.start, day__lte=min(query.end, current))
+        .exclude(day=current).values("day").annotate(total=Sum("value")).values_list("day", "total")
+    )
+    for day, total in rows:
+        values[day] = total or 0
+    if query.start <= current <= query.end:
+        values[current] = _live(key, current, query)[0]
+    return {day: values.get(day, 0) for day in query.days}
+
+
+def rollup_total(key: str, query: Query) -> tuple[float, int]:
+    """(sum of value, sum of weight) over the range: one query, plus today live when the range holds it."""
+    from .models import InsightsDaily
+
+    current = today()
+    totals = (
+        InsightsDaily.objects.filter(_matches(query), key=key, day__gte=query.start, day__lte=query.end)
+        .exclude(day=current).aggregate(value=Sum("value"), weight=Sum("weight"))
+    )
+    value, weight = totals["value"] or 0, totals["weight"] or 0
+    if query.start <= current <= query.end:
+        live_value, live_weight = _live(key, current, query)
+        value, weight = value + live_value, weight + live_weight
+    return value, weight
+
+
+def refresh(day: date, keys: list[str] | None = None) -> int:
+    """Recompute the rollups of `day` (all registered keys, or `keys`) and replace that day's rows in one
+    transaction. Returns the number of rows written."""
+    from .models import InsightsDaily
+
+    keys = keys or registered()
+    computed = {key: _rollups[key](day) for key in keys}  # read before the write transaction
+    rows = [
+        InsightsDaily(key=key, day=day, topic_id=topic_id, language=language, value=value, weight=weight)
+        for key, found in computed.items() for topic_id, language, value, weight in found
+    ]
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_ID])
+        InsightsDaily.objects.filter(key__in=keys, day=day).delete()
+        InsightsDaily.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
