@@ -28,6 +28,7 @@ def rows_html(board: leaderboards.Board) -> str:
     twenty times a dozen lookups: the page's largest cost)."""
     you = format_html(' <span class="small">({})</span>', _("you"))
     star = mark_safe('<span aria-hidden="true">★</span> ')  # noqa: S308 - a constant
+    me_class = mark_safe(' class="leaderboard-me"')  # noqa: S308 - a constant
     mine = board.me.user.pk if board.me_in_top and board.me else None
     labels: dict[str, str] = {}
 
@@ -38,7 +39,7 @@ def rows_html(board: leaderboards.Board) -> str:
 
     return format_html_join("\n", ROW, (
         (
-            mark_safe(' class="leaderboard-me"') if entry.user.pk == mine else "",  # noqa: S308 - a constant entry.position, entry.user.url,
+            me_class if entry.user.pk == mine else "", entry.position, entry.user.url,
             entry.user.name, you if entry.user.pk == mine else "", entry.user.rank,
             star if entry.user.rank == "superuser" else "", label(entry.user), number_format(entry.total),
         )
