@@ -42,6 +42,17 @@ PAGE_KINDS = (
 )
 SEARCH_PATH = "/search/?q=hub+offline"  # a common two-word query
 SUGGEST_PATH = "/search/suggest/?q=reset+pass"
+# The "search-cold" row: distinct queries a reader types, requested in turn with the result cache off — one and
+# several words, common and rare terms, typos, compounds, a phrase and Japanese.
+SEARCH_COLD_QUERIES = (
+    "offline", "firmware", "password", "refund", "notifications", "camera", "thermostat", "battery", "router",
+    "hub offline", "reset password", "camera not responding", "charged twice", "order in transit",
+    "move to another room", "smart plug restarts", "notifications arrive late", "add a second motion sensor",
+    "who can see the history", "wifi signal too weak", "customs duties", "error codes", "two factor authentication",
+    "delete account", "invoices", "blinking orange light", "factory reset", "microwave", "band steering",
+    "pasword", "thermostst", "notifcations", "firmwear update", "cammera offline", '"keeps going offline"',
+    "e-mail", "log in", "setup", "オフライン", "パスワード", "返金", "通知が遅れて", "サインアウト", "送料",
+)
 LEADERBOARD_PATH = "/community/leaderboard/"
 # The share of the trivial view's req/s each page must reach (the issues' targets).
 TARGETS = {
