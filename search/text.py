@@ -54,11 +54,12 @@ LATIN = re.compile(r"[a-z][a-z0-9]*")  # a word that may join another into a com
 
 
 def _splits(word: str) -> list[tuple[str, str]]:
-    """The ways a Latin word could be two words written together ("login" → "log in"); the first part may be
-    one letter ("email" → "e mail"), the second at least two."""
+    """The ways a Latin word could be two words written together ("login" → "log in"): the second part has at
+    least two letters, the first one letter ("email" → "e mail") or three or more — two only in a word of four
+    ("wifi" → "wi fi"), or "reset" would also look for "re set"."""
     if not LATIN.fullmatch(word) or len(word) < 4:
         return []
-    return [(word[:i], word[i:]) for i in range(1, len(word) - 1)]
+    return [(word[:i], word[i:]) for i in range(1, len(word) - 1) if i != 2 or len(word) == 4]
 
 
 def _compound_forms(*parts: str) -> tuple[str, ...]:

@@ -14,6 +14,7 @@ page's documents (and a few more, re-ranked with their text). Highlights are com
 from __future__ import annotations
 
 import heapq
+import math
 import re
 import time
 from collections import Counter
@@ -47,7 +48,7 @@ FTS_TABLE = "search_document_fts"  # title, body, accepted answer, tags (migrati
 TITLE_TABLE = "search_title_fts"  # title, tags (migration 0004)
 WORD_TABLE = vocabulary.WORD_TABLE  # title, body, accepted answer, tags by word (migration 0006)
 EXACT_ROWS = 1500  # up to this many matches: every one is read, ranked and counted exactly
-SAMPLE_ROWS = 600  # beyond: the facets are counted on an even sample of about this many and scaled ("about")
+SAMPLE_ROWS = 500  # beyond: the facets are counted on an even sample of about this many and scaled ("about")
 SHORT_CJK_GRAMS = 60  # trigrams starting with a 1–2 character Japanese word looked up in the index
 WORD_TOKEN = re.compile(r"[^\W_]+")
 FIELDS = ("title", "accepted_text", "tags", "body")
@@ -309,12 +310,15 @@ class DatabaseBackend:
             count, facets, selected = self._facets(rows, query)
             docs = self._page(query, terms, selected)
             return Results(query=query, hits=[self._hit(d, terms) for d in docs], total=count, facets=facets, backend=self.name)
-        step = max(1, total // SAMPLE_ROWS)
+        step = max(1, round(total / SAMPLE_ROWS))
         # A hash of the id, not the id itself: ids follow the order content was written in, which can repeat.
         sample_sql = f"SELECT rowid FROM ({ids_sql}) WHERE ((rowid * 2654435761) %% 1000003) %% {step} = 0"  # noqa: S608
-        columns = ", ".join(COLUMNS)
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {columns} FROM {SearchDocument._meta.db_table} WHERE id IN ({sample_sql})", ids_params)  # noqa: S608
+            cursor.execute(
+                f"SELECT {', '.join(COLUMNS)} FROM {SearchDocument._meta.db_table} INDEXED BY search_doc_facets "  # noqa: S608
+                f"WHERE id IN ({sample_sql})",
+                ids_params,
+            )
             sample = cursor.fetchall()
         count, facets, _selected = self._facets(sample, query)
         factor = total / max(1, len(sample))
@@ -339,18 +343,45 @@ class DatabaseBackend:
             candidates: dict[int, None] = {}
             title = self._plan(terms, column="title")
             for sql, params in ((title[0], title[1]) if title else (None, None), plan):
-                if sql is None:
-                    continue
+                if sql is None or len(candidates) >= end + HEAD_EXTRA:
+                    continue  # enough documents with every term in the title: the others rank below them
                 cursor.execute(
                     f"SELECT id FROM {table} INDEXED BY search_doc_quality WHERE id IN ({sql}){where} "  # noqa: S608
                     f"ORDER BY quality DESC, id LIMIT {end + HEAD_EXTRA}",
                     [*params, *where_params],
                 )
                 candidates.update(dict.fromkeys(row[0] for row in cursor.fetchall()))
-        rows = self._rows(SearchDocument.objects.filter(pk__in=list(candidates)), base_score(terms), **scoring)
+        rows = self._scored(list(candidates), terms, **scoring)
         docs = self._ranked(rows, terms, end)[offset:]
         return Results(query=query, hits=[self._hit(d, terms) for d in docs], total=count, facets=facets,
                        backend=self.name, estimated=True)
+
+    @staticmethod
+    def _scored(ids: list[int], terms: list[Term], *, query_language: str, now_days: float) -> list[tuple]:
+        """The rows of a few candidates as `_rows` gives them, scored in Python from their small columns (the
+        SQL expressions cost more to build than to run on a few dozen rows): base from the title and the
+        tags (every candidate matched, so a term elsewhere counts 1), lift from the stored quality."""
+        if not ids:
+            return []
+        table = SearchDocument._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {', '.join(COLUMNS)}, title, quality, {EpochDays.sql('updated_at')} FROM {table} "  # noqa: S608
+                f"WHERE id IN ({', '.join(['%s'] * len(ids))})",
+                ids,
+            )
+            fetched = cursor.fetchall()
+        rows = []
+        for row in fetched:
+            title, tags = row[-3].lower(), row[TAGS].lower()
+            base = 0.0
+            for term in terms:
+                variants = [v for v in (*term.variants, term.text) if v]
+                base += 10 if any(v in title for v in variants) else 3 if any(v in tags for v in variants) else 1
+            fresh = 0.15 * math.exp(-max(now_days - (row[-1] or now_days), 0) / 180)
+            lift = (row[-2] if row[-2] is not None else 1.0) + (0.2 if row[LANGUAGE] == query_language else 0) + fresh
+            rows.append((*row[: len(COLUMNS)], 0.0, base, lift))
+        return rows
 
     @staticmethod
     def _corrected(terms: list[Term]) -> tuple[str, list[Term]] | None:

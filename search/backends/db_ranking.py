@@ -37,6 +37,11 @@ class EpochDays(Func):
         template = "(EXTRACT(EPOCH FROM %(expressions)s) / 86400.0)::float8"
         return self.as_sql(compiler, connection, template=template, **extra)
 
+    @staticmethod
+    def sql(column: str) -> str:
+        """The same for raw SQLite SQL."""
+        return f"(julianday({column}) - 2440587.5)"
+
 
 def _number(value: float) -> Value:
     return Value(float(value), output_field=FLOAT)

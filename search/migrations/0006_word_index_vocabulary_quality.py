@@ -103,6 +103,13 @@ class Migration(migrations.Migration):
             model_name="searchdocument",
             index=models.Index(fields=["-quality", "id"], name="search_doc_quality"),
         ),
+        migrations.AddIndex(
+            model_name="searchdocument",
+            index=models.Index(
+                fields=["id", "kind", "tags", "topic_slug", "topic_title", "language", "is_solved", "answer_count", "votes"],
+                name="search_doc_facets",
+            ),
+        ),
         migrations.CreateModel(
             name="SearchWord",
             fields=[
