@@ -48,6 +48,8 @@ FTS_TABLE = "search_document_fts"  # title, body, accepted answer, tags (migrati
 TITLE_TABLE = "search_title_fts"  # title, tags (migration 0004)
 WORD_TABLE = vocabulary.WORD_TABLE  # title, body, accepted answer, tags by word (migration 0006)
 EXACT_ROWS = 1500  # up to this many matches: every one is read, ranked and counted exactly
+HITS_TABLE = "temp.search_hits"  # the ids matching the current search (one temporary table per connection)
+HITS_SQL = f"SELECT id FROM {HITS_TABLE}"  # noqa: S608 - constant
 SAMPLE_ROWS = 500  # beyond: the facets are counted on an even sample of about this many and scaled ("about")
 SHORT_CJK_GRAMS = 60  # trigrams starting with a 1–2 character Japanese word looked up in the index
 WORD_TOKEN = re.compile(r"[^\W_]+")
@@ -181,13 +183,13 @@ class DatabaseBackend:
         corrected = ""
         plan = self._plan(terms) if _fts_available() and query.match != "any" else None
         if plan is not None:
-            total = self._count(plan)
+            total = self._collect(plan)
             if not total and (fixed := self._corrected(terms)):
                 corrected, terms = fixed
                 plan = self._plan(terms)
-                total = self._count(plan) if plan is not None else 0
+                total = self._collect(plan) if plan is not None else 0
             if plan is not None:
-                results = self._indexed(query, terms, plan, total, scoring)
+                results = self._indexed(query, terms, (HITS_SQL, []), total, scoring)
                 results.corrected = corrected
                 results.took_ms = (time.perf_counter() - started) * 1000
                 return results
@@ -276,10 +278,15 @@ class DatabaseBackend:
         return " INTERSECT ".join(parts), params
 
     @staticmethod
-    def _count(plan: tuple[str, list]) -> int:
+    def _collect(plan: tuple[str, list]) -> int:
+        """Read the matching ids once into this connection's temporary table (`HITS_SQL` then reads them) and
+        return how many: the count, the facet sample and the quality-ordered read then need no second pass over
+        the index — and a rowid table answers "is this id a match" without building a set each time."""
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT count(*) FROM ({plan[0]})", plan[1])  # noqa: S608 - bound parameters
-            return cursor.fetchone()[0]
+            cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {HITS_TABLE} (id INTEGER PRIMARY KEY)")
+            cursor.execute(f"DELETE FROM {HITS_TABLE}")  # noqa: S608 - constant name
+            cursor.execute(f"INSERT INTO {HITS_TABLE} (id) {plan[0]}", plan[1])  # noqa: S608 - bound parameters
+            return cursor.rowcount
 
     @staticmethod
     def _filter_sql(query: SearchQuery) -> tuple[str, list]:
@@ -312,7 +319,7 @@ class DatabaseBackend:
             return Results(query=query, hits=[self._hit(d, terms) for d in docs], total=count, facets=facets, backend=self.name)
         step = max(1, round(total / SAMPLE_ROWS))
         # A hash of the id, not the id itself: ids follow the order content was written in, which can repeat.
-        sample_sql = f"SELECT rowid FROM ({ids_sql}) WHERE ((rowid * 2654435761) %% 1000003) %% {step} = 0"  # noqa: S608
+        sample_sql = f"SELECT id FROM ({ids_sql}) WHERE ((id * 2654435761) %% 1000003) %% {step} = 0"  # noqa: S608
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT {', '.join(COLUMNS)} FROM {SearchDocument._meta.db_table} INDEXED BY search_doc_facets "  # noqa: S608
@@ -345,8 +352,9 @@ class DatabaseBackend:
             for sql, params in ((title[0], title[1]) if title else (None, None), plan):
                 if sql is None or len(candidates) >= end + HEAD_EXTRA:
                     continue  # enough documents with every term in the title: the others rank below them
+                within = HITS_TABLE if sql == HITS_SQL else f"({sql})"  # the table itself: no set to build
                 cursor.execute(
-                    f"SELECT id FROM {table} INDEXED BY search_doc_quality WHERE id IN ({sql}){where} "  # noqa: S608
+                    f"SELECT id FROM {table} INDEXED BY search_doc_quality WHERE id IN {within}{where} "  # noqa: S608
                     f"ORDER BY quality DESC, id LIMIT {end + HEAD_EXTRA}",
                     [*params, *where_params],
                 )
