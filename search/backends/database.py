@@ -247,10 +247,10 @@ class DatabaseBackend:
                 tokens = WORD_TOKEN.findall(variant)
                 if len(tokens) > 1:
                     words.append(_fts_phrase(" ".join(tokens)))
-                elif tokens and len(tokens[0]) >= 4:
-                    words.append(_fts_phrase(tokens[0]) + "*")  # "password" finds "passwords"
-                elif tokens:
-                    words += [_fts_phrase(tokens[0]), _fts_phrase(tokens[0] + "s")]
+                elif tokens and len(tokens[0]) >= 4 and variant != term.text and term.text.startswith(variant):
+                    words.append(_fts_phrase(tokens[0]) + "*")  # a stem: "resetting" → reset, resets, resetting…
+                elif tokens:  # the word and its inflections (cheaper than a prefix, which reads every longer word)
+                    words += [_fts_phrase(form) for form in _inflections(tokens[0])]
             words, grams = list(dict.fromkeys(words)), list(dict.fromkeys(grams))
             if not words and not grams:
                 if any(CJK.search(v) for v in term.variants):
@@ -532,6 +532,18 @@ class DatabaseBackend:
             "-is_solved", "-votes", "-updated_at",
         ).values("kind", "title", "url", "language")[:limit]
         return [Suggestion(r["kind"], r["title"], r["url"], r["language"]) for r in rows]
+
+
+def _inflections(word: str) -> list[str]:
+    """A word and its regular English inflections ("update" → updates, updated, updating)."""
+    if not word.isascii() or not word.isalpha():
+        return [word]
+    forms = [word, word + "s", word + "es", word + "ed", word + "ing"]
+    if word.endswith("e"):
+        forms += [word + "d", word[:-1] + "ing"]
+    if word.endswith("y"):
+        forms += [word[:-1] + "ies", word[:-1] + "ied"]
+    return forms
 
 
 def _about(value: float) -> int:
