@@ -1,14 +1,14 @@
 """The embedded search engine: `SearchDocument` queried by the database itself.
 
-Matching is by substring of each term or its stem (so "passwords" finds "password", and Japanese works
-without a word splitter), every term must match (title, body, accepted answer or tags). On SQLite an FTS5
-table with the trigram tokenizer narrows the rows first; on PostgreSQL, pg_trgm GIN indexes serve the
-same `ILIKE`s. When nothing matches, a typo-tolerant pass looks for documents sharing most of each term's
-trigrams ("pasword" → "password").
-
-One query reads the small columns of every matching row with its relevance computed in SQL (see
-`db_ranking`); Python counts the facets from those rows and picks the page; a second query reads the
-page's documents (and a few more, re-ranked with their text). Highlights are computed in Python.
+Every term must match (title, body, accepted answer or tags), in any of its variants (the word, its stem,
+other spellings of a compound; `search.text.parse`). SQLite (see the README's design notes, "The embedded
+engine at scale"): a Latin term is looked up in an FTS5 index by word (the word and its inflections, a stem
+as a prefix, several words as a phrase), a Japanese one in the FTS5 trigram index; the matching ids are read
+once into a temporary table. Up to `EXACT_ROWS` matches every row is ranked (base × lift, `db_ranking`) and
+counted; beyond, the facets and total are estimated from an even sample and the page's candidates are read in
+the order of the stored quality. PostgreSQL: pg_trgm GIN indexes serve `ILIKE`s and every match is read.
+When nothing matches, unknown words are corrected to the closest word of the vocabulary
+(`search.vocabulary`) and the search runs again. Highlights are computed in Python.
 """
 
 from __future__ import annotations

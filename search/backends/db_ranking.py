@@ -2,7 +2,7 @@
 
 A document's score is `base × lift`:
 - base: per term 10 when it is in the title, 3 in the tags, else 1 (it matched the body or the accepted
-  answer); +6 when every term is in the title. The typo-tolerant pass uses trigram overlap instead.
+  answer); +6 when every term is in the title.
 - lift: solved (+0.25), votes (+0.08·ln(1+votes)), unanswered (−0.15), help article (+0.3, ± its
   helpfulness), the query's language (+0.2) and freshness (+0.15·e^(−age/180 days)).
 Both are SQL expressions, so scoring 3,000 matches costs the database microseconds instead of a Python
@@ -18,7 +18,7 @@ from django.db.models import Case, F, FloatField, Func, IntegerField, Q, Value, 
 from django.db.models.functions import Coalesce, Exp, Greatest, Ln
 
 from ..models import SearchDocument
-from ..text import Term, trigrams
+from ..text import Term
 
 FLOAT = FloatField()
 WORD = re.compile(r"[\w-]{3,}")
@@ -90,19 +90,6 @@ def lift(query_language: str, now_days: float):
     )
 
 
-def fuzzy_trigram_score(term: Term):
-    """How many of a mistyped term's trigrams a document holds: 3 for each in the title, 1 in the body."""
-    hits = _number(0)
-    for gram in trigrams(term.text):
-        hits = hits + Case(
-            When(title__icontains=gram, then=_number(3)),
-            When(body__icontains=gram, then=_number(1)),
-            default=_number(0),
-            output_field=FLOAT,
-        )
-    return hits
-
-
 # The static part of `lift` (no freshness, no query language), stored in `SearchDocument.quality` on every
 # write: the engine reads the best matches of a common term in this order (an index) instead of ranking all.
 QUALITY_SQL = (
@@ -145,35 +132,6 @@ def quality_expression(kind: str, values: dict):
     else:
         unanswered = Case(When(answer_count=0, then=_number(0.15)), default=_number(0), output_field=FLOAT)
     return _number(1) + solved + _number(0.08) * votes - unanswered
-
-
-def _similarity(a: str, b: str) -> float:
-    """Trigram similarity of two words (as pg_trgm: shared trigrams / all trigrams, words padded)."""
-    ta, tb = set(trigrams(f"  {a} ")), set(trigrams(f"  {b} "))
-    return len(ta & tb) / len(ta | tb) if ta and tb else 0.0
-
-
-def fuzzy_score(doc, terms: list[Term]) -> tuple[float, set[str]]:
-    """For a typo-tolerant match: how close each term is to a word of the title (×10), tags (×3) or the
-    start of the body (×1); returns the score and the words that matched."""
-    fields = ((doc.title, 10), (doc.tags, 3), (doc.accepted_text[:3000], 4), (doc.body[:3000], 1))
-    score, found = 0.0, set()
-    for term in terms:
-        best, word_found = 0.0, None
-        for text, weight in fields:
-            for word in set(WORD.findall(text.lower())):
-                similarity = _similarity(term.text, word)
-                if similarity >= 0.4 and similarity * weight > best:
-                    best, word_found = similarity * weight, word
-        score += best
-        if word_found:
-            found.add(word_found)
-    return score, found
-
-
-def all_in_title(title: str, terms: list[Term]) -> bool:
-    title = title.lower()
-    return all(any(v in title for v in t.variants) for t in terms)
 
 
 def text_bonus(doc, terms: list[Term]) -> float:
