@@ -12,7 +12,6 @@ loop. The rows that can reach the page then get the bonuses that need their text
 from __future__ import annotations
 
 import math
-import re
 
 from django.db.models import Case, F, FloatField, Func, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce, Exp, Greatest, Ln
@@ -21,7 +20,6 @@ from ..models import SearchDocument
 from ..text import Term
 
 FLOAT = FloatField()
-WORD = re.compile(r"[\w-]{3,}")
 
 
 class EpochDays(Func):
