@@ -47,6 +47,9 @@ class SearchDocument(models.Model):
             models.Index(fields=["language", "kind"], name="search_doc_lang_kind"),
             models.Index(fields=["-updated_at"], name="search_doc_updated"),
             models.Index(fields=["-quality", "id"], name="search_doc_quality"),
+            # The orders of the "newest" and "votes" sorts: a common term's page is read in index order.
+            models.Index(fields=["-created_at", "-id"], name="search_doc_newest"),
+            models.Index(fields=["-votes", "-answer_count", "-id"], name="search_doc_votes"),
             # The small columns by id, apart from the long text stored before some of them in the row: the facet
             # sample of a common term reads this index instead of walking each row's text pages.
             models.Index(

@@ -338,27 +338,45 @@ class DatabaseBackend:
         where, where_params = self._filter_sql(query)
         table = SearchDocument._meta.db_table
         with connection.cursor() as cursor:
-            if query.sort in ("newest", "votes"):
-                order = "created_at DESC, id DESC" if query.sort == "newest" else "votes DESC, answer_count DESC, id DESC"
+            filtered = None
+            if where:  # the filtered total exactly (the small columns of every match, through the covering index)
                 cursor.execute(
-                    f"SELECT id FROM {table} WHERE id IN ({ids_sql}){where} ORDER BY {order} LIMIT {query.page_size} OFFSET {offset}",  # noqa: S608
-                    [*ids_params, *where_params],
+                    f"SELECT count(*) FROM {table} INDEXED BY search_doc_facets WHERE id IN {HITS_TABLE}{where}",  # noqa: S608
+                    where_params,
+                )
+                filtered = count = cursor.fetchone()[0]
+            if query.sort in ("newest", "votes"):
+                index, order = (
+                    ("search_doc_newest", "created_at DESC, id DESC") if query.sort == "newest"
+                    else ("search_doc_votes", "votes DESC, answer_count DESC, id DESC")
+                )
+                cursor.execute(
+                    f"SELECT id FROM {table} INDEXED BY {index} WHERE id IN {HITS_TABLE}{where} "  # noqa: S608
+                    f"ORDER BY {order} LIMIT {query.page_size} OFFSET {offset}",
+                    where_params,
                 )
                 docs = self._documents([row[0] for row in cursor.fetchall()])
                 return Results(query=query, hits=[self._hit(d, terms) for d in docs], total=count, facets=facets,
                                backend=self.name, estimated=True)
             candidates: dict[int, None] = {}
-            title = self._plan(terms, column="title")
-            for sql, params in ((title[0], title[1]) if title else (None, None), plan):
-                if sql is None or len(candidates) >= end + HEAD_EXTRA:
-                    continue  # enough documents with every term in the title: the others rank below them
-                within = HITS_TABLE if sql == HITS_SQL else f"({sql})"  # the table itself: no set to build
+            if filtered is not None and filtered <= EXACT_ROWS:  # few enough to rank every one (or none)
                 cursor.execute(
-                    f"SELECT id FROM {table} INDEXED BY search_doc_quality WHERE id IN {within}{where} "  # noqa: S608
-                    f"ORDER BY quality DESC, id LIMIT {end + HEAD_EXTRA}",
-                    [*params, *where_params],
+                    f"SELECT id FROM {table} INDEXED BY search_doc_facets WHERE id IN {HITS_TABLE}{where}",  # noqa: S608
+                    where_params,
                 )
                 candidates.update(dict.fromkeys(row[0] for row in cursor.fetchall()))
+            else:
+                title = self._plan(terms, column="title")
+                for sql, params in ((title[0], title[1]) if title else (None, None), plan):
+                    if sql is None or len(candidates) >= end + HEAD_EXTRA:
+                        continue  # enough documents with every term in the title: the others rank below them
+                    within = HITS_TABLE if sql == HITS_SQL else f"({sql})"  # the table itself: no set to build
+                    cursor.execute(
+                        f"SELECT id FROM {table} INDEXED BY search_doc_quality WHERE id IN {within}{where} "  # noqa: S608
+                        f"ORDER BY quality DESC, id LIMIT {end + HEAD_EXTRA}",
+                        [*params, *where_params],
+                    )
+                    candidates.update(dict.fromkeys(row[0] for row in cursor.fetchall()))
         rows = self._scored(list(candidates), terms, **scoring)
         docs = self._ranked(rows, terms, end)[offset:]
         return Results(query=query, hits=[self._hit(d, terms) for d in docs], total=count, facets=facets,

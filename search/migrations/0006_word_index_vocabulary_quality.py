@@ -104,6 +104,13 @@ class Migration(migrations.Migration):
             index=models.Index(fields=["-quality", "id"], name="search_doc_quality"),
         ),
         migrations.AddIndex(
+            model_name="searchdocument", index=models.Index(fields=["-created_at", "-id"], name="search_doc_newest"),
+        ),
+        migrations.AddIndex(
+            model_name="searchdocument",
+            index=models.Index(fields=["-votes", "-answer_count", "-id"], name="search_doc_votes"),
+        ),
+        migrations.AddIndex(
             model_name="searchdocument",
             index=models.Index(
                 fields=["id", "kind", "tags", "topic_slug", "topic_title", "language", "is_solved", "answer_count", "votes"],

@@ -164,6 +164,14 @@ def test_common_terms_use_estimates_and_the_quality_order(questions, monkeypatch
     assert sum(v.count for v in results.facets["kind"]) == results.total
     exact = DatabaseBackend().search(SearchQuery(text="tablet"))
     assert not exact.estimated and exact.total == 1
+    # A filter counts its matches exactly (through the covering index) and ranks them all when few.
+    solved = DatabaseBackend().search(SearchQuery(text="idea", status="solved"))
+    assert solved.total == 1 and [hit.title for hit in solved.hits] == [best.title]
+    # The other sorts read the matches in their index's order.
+    newest = DatabaseBackend().search(SearchQuery(text="idea", sort="newest", page_size=3))
+    assert [hit.title for hit in newest.hits] == [COMPOUNDS[name] for name in ("other", "setup", "set_up")]
+    top = DatabaseBackend().search(SearchQuery(text="idea", sort="votes", page_size=1))
+    assert [hit.title for hit in top.hits] == [best.title]
 
 
 def test_quality_is_stored_and_follows_signals(questions):
