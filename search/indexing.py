@@ -23,7 +23,9 @@ from django.utils import timezone
 
 from portal.page_cache import stamp
 
+from . import vocabulary
 from .backends.database import optimize
+from .backends.db_ranking import quality, quality_expression
 from .models import SearchDocument
 from .tasks import push_to_engine
 
@@ -92,7 +94,9 @@ def _changed(key: str, action: str) -> None:
 
 
 def _save(kind: str, object_id: int, fields: dict) -> SearchDocument:
+    fields = {**fields, "quality": quality({**fields, "kind": kind})}
     doc, _created = SearchDocument.objects.update_or_create(kind=kind, object_id=object_id, defaults=fields)
+    vocabulary.record(doc.title, doc.body, doc.accepted_text, doc.tags)
     _changed(doc.key, "index")
     return doc
 
@@ -124,7 +128,9 @@ def update_signals(kind: str, object_id: int, **fields: Any) -> bool:
         raise ValueError(f"Not a search signal: {', '.join(sorted(unknown))}")
     if not fields:
         return False
-    updated = SearchDocument.objects.filter(kind=kind, object_id=object_id).update(**fields, indexed_at=timezone.now())
+    updated = SearchDocument.objects.filter(kind=kind, object_id=object_id).update(
+        **fields, indexed_at=timezone.now(), quality=quality_expression(kind, fields)
+    )
     if updated:
         _changed(f"{kind}:{object_id}", "index")
     return bool(updated)
@@ -153,7 +159,7 @@ def reindex_all(stdout=None, chunk: int = 2000) -> dict[str, int]:
             written[kind] = 0
             for start in range(0, len(ids), chunk):
                 docs = [
-                    SearchDocument(kind=kind, object_id=object_id, **fields)
+                    SearchDocument(kind=kind, object_id=object_id, quality=quality({**fields, "kind": kind}), **fields)
                     for object_id, fields in provider.documents(ids[start : start + chunk])
                 ]
                 SearchDocument.objects.bulk_create(docs, batch_size=500)
@@ -162,4 +168,5 @@ def reindex_all(stdout=None, chunk: int = 2000) -> dict[str, int]:
                     stdout.write(f"  search documents: {written[kind]:,} / {len(ids):,} {kind}s")
         _changed("all", "rebuild")
     optimize()
+    vocabulary.rebuild()
     return written

@@ -34,6 +34,11 @@ class SearchDocument(models.Model):
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     indexed_at = models.DateTimeField(auto_now=True, db_index=True, help_text="When this row was last written.")
+    quality = models.FloatField(
+        null=True, db_default=1.0, editable=False,
+        help_text="The ranking lift that does not depend on the query or the day (see search/backends/db_ranking.py): "
+        "the embedded engine reads the best matches of a common term in this order instead of ranking all of them.",
+    )
 
     class Meta:
         verbose_name = _("search document")
@@ -41,6 +46,16 @@ class SearchDocument(models.Model):
         indexes = [
             models.Index(fields=["language", "kind"], name="search_doc_lang_kind"),
             models.Index(fields=["-updated_at"], name="search_doc_updated"),
+            models.Index(fields=["-quality", "id"], name="search_doc_quality"),
+            # The orders of the "newest" and "votes" sorts: a common term's page is read in index order.
+            models.Index(fields=["-created_at", "-id"], name="search_doc_newest"),
+            models.Index(fields=["-votes", "-answer_count", "-id"], name="search_doc_votes"),
+            # The small columns by id, apart from the long text stored before some of them in the row: the facet
+            # sample of a common term reads this index instead of walking each row's text pages.
+            models.Index(
+                fields=["id", "kind", "tags", "topic_slug", "topic_title", "language", "is_solved", "answer_count", "votes"],
+                name="search_doc_facets",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -49,6 +64,21 @@ class SearchDocument(models.Model):
     @property
     def key(self) -> str:
         return f"{self.kind}:{self.object_id}"
+
+
+class SearchWord(models.Model):
+    """The words of the indexed text (lower case, Latin script), with how many documents hold each: the typo
+    correction picks the known word closest to a mistyped one, and compound words ("email" / "e-mail",
+    "login" / "log in") are recognised by their parts. Filled by the database (`search.vocabulary`)."""
+
+    word = models.CharField(max_length=64, unique=True)
+    docs = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("search word")
+
+    def __str__(self) -> str:
+        return self.word
 
 
 class IndexRetry(models.Model):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils.html import escape
@@ -24,7 +25,7 @@ CONTROL = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 @dataclass(frozen=True)
 class Term:
     text: str
-    variants: tuple[str, ...]  # the text and its stem; any of them may match
+    variants: tuple[str, ...]  # the text, its stem, other spellings; any may match (several words: a phrase)
     phrase: bool = False
 
 
@@ -49,8 +50,31 @@ def stem(word: str) -> str:
     return word
 
 
-def parse(query: str) -> list[Term]:
-    """Quoted phrases stay whole; other words become terms with their stems. Returns at most 8 terms."""
+LATIN = re.compile(r"[a-z][a-z0-9]*")  # a word that may join another into a compound ("log" + "in")
+
+
+def _splits(word: str) -> list[tuple[str, str]]:
+    """The ways a Latin word could be two words written together ("login" → "log in"): the second part has at
+    least two letters, the first one letter ("email" → "e mail") or three or more — two only in a word of four
+    ("wifi" → "wi fi"), or "reset" would also look for "re set"."""
+    if not LATIN.fullmatch(word) or len(word) < 4:
+        return []
+    return [(word[:i], word[i:]) for i in range(1, len(word) - 1) if i != 2 or len(word) == 4]
+
+
+def _compound_forms(*parts: str) -> tuple[str, ...]:
+    """Every spelling of a compound: joined, hyphenated and as separate words ("login", "log-in", "log in")."""
+    return ("".join(parts), "-".join(parts), " ".join(parts))
+
+
+def parse(query: str, known: Callable[[set[str]], dict[str, int]] | None = None) -> list[Term]:
+    """Quoted phrases stay whole; other words become terms with their stems. Returns at most 8 terms.
+
+    Compound words find each other's spellings: a hyphenated word ("e-mail") also matches joined and spaced
+    ("email", "e mail"). With `known` (which of some words the index holds, and in how many documents), two
+    adjacent words whose joined form is a known word become one term ("log in" → login / log-in / log in),
+    and a word that is two known words written together also matches them apart ("setup" → "set up").
+    A variant with several words is a phrase: the words adjacent, a space or a hyphen between them."""
     query = normalise(query)
     terms: list[Term] = []
     for phrase in PHRASE.findall(query):
@@ -59,14 +83,39 @@ def parse(query: str) -> list[Term]:
             text = " ".join(words)
             terms.append(Term(text, (text,), phrase=len(words) > 1))
     rest = PHRASE.sub(" ", query)
+    words = [w for w in SEPARATORS.split(rest) if w]
+    found: dict[str, int] = {}
+    if known is not None:
+        wanted = {a + b for a, b in zip(words, words[1:], strict=False) if LATIN.fullmatch(a) and LATIN.fullmatch(b)}
+        wanted |= {part for w in words for split in _splits(w) for part in split}
+        found = known(wanted) if wanted else {}
     seen = {t.text for t in terms}
-    for word in SEPARATORS.split(rest):
+    skip = False
+    for i, word in enumerate(words):
+        if skip:
+            skip = False
+            continue
+        following = words[i + 1] if i + 1 < len(words) else ""
+        if following and word + following in found and LATIN.fullmatch(word) and LATIN.fullmatch(following):
+            text = f"{word} {following}"  # "log in": also "login" and "log-in"
+            if text not in seen:
+                seen.add(text)
+                terms.append(Term(text, _compound_forms(word, following)))
+            skip = True
+            continue
         if not word or word in seen or (len(word) == 1 and not CJK.search(word)):
             continue
         seen.add(word)
-        variants = tuple(dict.fromkeys((word, stem(word))))
-        terms.append(Term(word, variants))
-    meaningful = [t for t in terms if t.phrase or t.text not in STOPWORDS]
+        variants = [word, stem(word)]
+        parts = [p for p in word.split("-") if p]
+        if len(parts) > 1 and all(LATIN.fullmatch(p) for p in parts):
+            variants += _compound_forms(*parts)  # "e-mail": also "email" and "e mail"
+        splits = [(a, b) for a, b in _splits(word) if a in found and b in found]
+        if splits:  # "setup": also "set up" / "set-up"; the split whose rarer part is commonest
+            a, b = max(splits, key=lambda split: min(found[split[0]], found[split[1]]))
+            variants += _compound_forms(a, b)[1:]
+        terms.append(Term(word, tuple(dict.fromkeys(variants))))
+    meaningful = [t for t in terms if t.phrase or " " in t.text or t.text not in STOPWORDS]
     return (meaningful or terms)[:MAX_TERMS]
 
 
@@ -74,26 +123,61 @@ def trigrams(word: str) -> list[str]:
     return list(dict.fromkeys(word[i : i + 3] for i in range(len(word) - 2)))
 
 
+def _spans(text: str, needles: list[str]) -> list[tuple[int, int]]:
+    """Where the needles occur (case-insensitively), overlapping or touching occurrences merged into one run:
+    Japanese matched by pieces ("オフラ", "ライン") is marked as the whole run ("オフライン"). A needle of several
+    words matches them with spaces or hyphens between ("log in" finds "log-in")."""
+    found = []
+    for needle in needles:
+        pattern = re.compile(r"[\s\-]+".join(re.escape(part) for part in needle.split()), re.IGNORECASE)
+        position = 0
+        while (match := pattern.search(text, position)) is not None:
+            if match.end() > match.start():
+                found.append((match.start(), match.end()))
+            position = match.start() + 1
+    found.sort()
+    merged: list[list[int]] = []
+    for start, end in found:
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(start, end) for start, end in merged]
+
+
 def highlight(text: str, terms: list[Term], *, limit: int | None = None) -> str:
-    """Escaped `text` with <mark> around every match of a term; with `limit`, a window around the first
-    match of about that many characters."""
+    """Escaped `text` with <mark> around every match of a term (a run of matches is one mark); with `limit`,
+    a window around the first match of about that many characters."""
     text = text or ""
-    needles = sorted({v for t in terms for v in (*t.variants, t.text) if v}, key=len, reverse=True)
-    pattern = re.compile("|".join(re.escape(n) for n in needles), re.IGNORECASE) if needles else None
+    needles = sorted({v for t in terms for v in (*t.variants, t.text) if v.strip()}, key=len, reverse=True)
     if limit is not None and len(text) > limit:
         start = 0
-        if pattern and (first := pattern.search(text)):
-            start = max(0, first.start() - limit // 3)
-            while start > 0 and not text[start - 1].isspace() and first.start() - start < limit // 2 and not CJK.search(text[start]):
+        spans = _spans(text, needles) if needles else []
+        if spans:
+            first = spans[0][0]
+            start = max(0, first - limit // 3)
+            while start > 0 and not text[start - 1].isspace() and first - start < limit // 2 and not CJK.search(text[start]):
                 start -= 1
         window = text[start : start + limit]
         text = ("…" if start else "") + window + ("…" if start + limit < len(text) else "")
-    if not pattern:
+    if not needles:
         return escape(text)
     out, last = [], 0
-    for match in pattern.finditer(text):
-        out.append(escape(text[last : match.start()]))
-        out.append(f"<mark>{escape(match.group(0))}</mark>")
-        last = match.end()
+    for start, end in _spans(text, needles):
+        out.append(escape(text[last:start]))
+        out.append(f"<mark>{escape(text[start:end])}</mark>")
+        last = end
     out.append(escape(text[last:]))
     return "".join(out)
+
+
+ADJACENT_MARKS = re.compile(r"</mark>(\s*)<mark>")
+
+
+def merge_marks(html_text: str) -> str:
+    """Join marks that touch ("<mark>オフ</mark><mark>ライン</mark>" → one mark): an engine highlighting
+    Japanese by pieces then marks the matched run. Marks separated by spaces join only in Japanese text."""
+    def join(match: re.Match) -> str:
+        return "" if not match.group(1) else match.group(0)
+
+    return ADJACENT_MARKS.sub(join, html_text)

@@ -74,6 +74,8 @@ class Results:
     took_ms: float = 0.0
     backend: str = "database"
     degraded: bool = False  # True when Elasticsearch failed and the database answered
+    estimated: bool = False  # the total and facet counts are estimates ("about 12,000 results")
+    corrected: str = ""  # nothing matched the query as typed: these are the results for this corrected query
 
     @property
     def pages(self) -> int:

@@ -1,20 +1,21 @@
 """The embedded search engine: `SearchDocument` queried by the database itself.
 
-Matching is by substring of each term or its stem (so "passwords" finds "password", and Japanese works
-without a word splitter), every term must match (title, body, accepted answer or tags). On SQLite an FTS5
-table with the trigram tokenizer narrows the rows first; on PostgreSQL, pg_trgm GIN indexes serve the
-same `ILIKE`s. When nothing matches, a typo-tolerant pass looks for documents sharing most of each term's
-trigrams ("pasword" → "password").
-
-One query reads the small columns of every matching row with its relevance computed in SQL (see
-`db_ranking`); Python counts the facets from those rows and picks the page; a second query reads the
-page's documents (and a few more, re-ranked with their text). Highlights are computed in Python.
+Every term must match (title, body, accepted answer or tags), in any of its variants (the word, its stem,
+other spellings of a compound; `search.text.parse`). SQLite (see the README's design notes, "The embedded
+engine at scale"): a Latin term is looked up in an FTS5 index by word (the word and its inflections, a stem
+as a prefix, several words as a phrase), a Japanese one in the FTS5 trigram index; the matching ids are read
+once into a temporary table. Up to `EXACT_ROWS` matches every row is ranked (base × lift, `db_ranking`) and
+counted; beyond, the facets and total are estimated from an even sample and the page's candidates are read in
+the order of the stored quality. PostgreSQL: pg_trgm GIN indexes serve `ILIKE`s and every match is read.
+When nothing matches, unknown words are corrected to the closest word of the vocabulary
+(`search.vocabulary`) and the search runs again. Highlights are computed in Python.
 """
 
 from __future__ import annotations
 
 import heapq
 import math
+import re
 import time
 from collections import Counter
 from operator import itemgetter, mul
@@ -26,22 +27,19 @@ from django.db.models.functions import Cast, Lower, Substr
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from .. import vocabulary
 from ..models import SearchDocument
 from ..synonyms import expand, query_language
-from ..text import CJK, Term, highlight, parse, trigrams
+from ..text import CJK, Term, highlight, parse
 from .base import FacetValue, Hit, Results, SearchQuery, Suggestion
 from .db_ranking import (
     EpochDays,
-    all_in_title,
     base_score,
-    fuzzy_score,
-    fuzzy_trigram_score,
     lift,
     text_bonus,
     with_title_bonus,
 )
 
-CANDIDATES = 300  # typo-tolerant matches compared word by word in Python
 HEAD_EXTRA = 20  # rows beyond the page re-ranked with their text
 TEXT_PREFIX = 4000  # characters of body / accepted answer read for bonuses and snippets
 MAX_ROWS = 200_000  # matching rows read (small columns only) for the total, the facets and the ranking
@@ -49,6 +47,13 @@ ANY_TERM_ROWS = 500  # best title matches considered when any term may match (th
 SUGGEST_ROWS = 200  # best title matches considered for autocomplete
 FTS_TABLE = "search_document_fts"  # title, body, accepted answer, tags (migration 0002)
 TITLE_TABLE = "search_title_fts"  # title, tags (migration 0004)
+WORD_TABLE = vocabulary.WORD_TABLE  # title, body, accepted answer, tags by word (migration 0006)
+EXACT_ROWS = 1500  # up to this many matches: every one is read, ranked and counted exactly
+HITS_TABLE = "temp.search_hits"  # the ids matching the current search (one temporary table per connection)
+HITS_SQL = f"SELECT id FROM {HITS_TABLE}"  # noqa: S608 - constant
+SAMPLE_ROWS = 500  # beyond: the facets are counted on an even sample of about this many and scaled ("about")
+SHORT_CJK_GRAMS = 60  # trigrams starting with a 1–2 character Japanese word looked up in the index
+WORD_TOKEN = re.compile(r"[^\W_]+")
 FIELDS = ("title", "accepted_text", "tags", "body")
 
 # The columns read for every matching row, and their positions in a row tuple.
@@ -64,7 +69,7 @@ def optimize() -> None:
     """Merge the FTS5 tables' segments into one after a bulk load: queries then read half as many pages."""
     if _fts_available():
         with connection.cursor() as cursor:
-            for table in (FTS_TABLE, TITLE_TABLE):
+            for table in (FTS_TABLE, TITLE_TABLE, WORD_TABLE):
                 cursor.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")  # noqa: S608 - constant names
 
 
@@ -98,36 +103,29 @@ class DatabaseBackend:
 
     # --- reads ------------------------------------------------------------------------------------------
 
-    def _fts_filter(self, terms: list[Term], fuzzy: bool = False) -> tuple[RawSQL | None, bool]:
+    def _fts_filter(self, terms: list[Term]) -> tuple[RawSQL | None, bool]:
         """A subquery of the row ids the FTS5 trigram index matches, and whether it decides every term (so
         no LIKE is needed). (None, False) when it cannot help: another database, or only short terms."""
         if not _fts_available():
             return None, False
-        if fuzzy:
-            grams = [g for t in terms for g in trigrams(t.text)]
-            if not grams:
-                return None, False
-            expression = " OR ".join(_fts_phrase(g) for g in grams[:40])
-            complete = False
-        else:
-            parts = []
-            for term in terms:
-                if any(len(v) < 3 for v in term.variants):
-                    continue  # a 1–2 character term (e.g. 返金): matched by LIKE only
-                group = "(" + " OR ".join(_fts_phrase(v) for v in term.variants) + ")"
-                parts.append(group)
-            if not parts:
-                return None, False
-            expression = " AND ".join(parts)
-            complete = len(parts) == len(terms)
+        parts = []
+        for term in terms:
+            if any(len(v) < 3 for v in term.variants):
+                continue  # a 1–2 character term (e.g. 返金): matched by LIKE only
+            group = "(" + " OR ".join(_fts_phrase(v) for v in term.variants) + ")"
+            parts.append(group)
+        if not parts:
+            return None, False
+        expression = " AND ".join(parts)
+        complete = len(parts) == len(terms)
         sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608 - constant table name
         return RawSQL(sql, [expression]), complete  # noqa: S611 - the user text is a bound parameter
 
     def _matching(
         self, terms: list[Term], scoring: dict, any_term: bool = False, query: SearchQuery | None = None
-    ) -> tuple[list[tuple], bool]:
-        """Every matching row (see `_rows`): every term (exact pass), else the typo-tolerant pass; with
-        `any_term`, titles or tags holding any of the terms. Returns (rows, fuzzy)."""
+    ) -> list[tuple]:
+        """Every matching row (see `_rows`, at most `MAX_ROWS`): every term; with `any_term`, titles or tags
+        holding any of the terms. (PostgreSQL, and the ask form's any-term search.)"""
         base = SearchDocument.objects.all()
         if any_term:
             # The ask form asks for one kind and one language at a time: narrow before the best-titles cut
@@ -136,7 +134,7 @@ class DatabaseBackend:
                 base = base.filter(kind__in=query.kinds)
             if query is not None and query.languages:
                 base = base.filter(language__in=query.languages)
-            return self._rows(self._any_term(base, terms), base_score(terms, any_term=True), **scoring), False
+            return self._rows(self._any_term(base, terms), base_score(terms, any_term=True), **scoring)
         exact = base
         ids, complete = self._fts_filter(terms)
         if ids is not None:
@@ -144,22 +142,7 @@ class DatabaseBackend:
         if not complete:
             for term in terms:
                 exact = exact.filter(_term_q(term))
-        rows = self._rows(exact, base_score(terms), **scoring)
-        # Typo tolerance: a term matches when its title/body shares most of the term's trigrams.
-        fuzzy_terms = [t for t in terms if len(t.text) >= 4 and not t.phrase]
-        if rows or not fuzzy_terms:
-            return rows, False
-        fuzzy = base
-        ids, _complete = self._fts_filter(fuzzy_terms, fuzzy=True)
-        if ids is not None:
-            fuzzy = fuzzy.filter(pk__in=ids)
-        score = Value(0.0)
-        for i, term in enumerate(fuzzy_terms):
-            hits = fuzzy_trigram_score(term)
-            need = max(2, math.ceil(len(trigrams(term.text)) * 0.6))  # body-only trigram hits count 1, title hits 3
-            fuzzy = fuzzy.alias(**{f"fuzzy{i}": hits}).filter(**{f"fuzzy{i}__gte": need})
-            score = score + hits
-        return self._rows(fuzzy, score, **scoring), True
+        return self._rows(exact, base_score(terms), **scoring)
 
     def _any_term(self, base: QuerySet, terms: list[Term]) -> QuerySet:
         """Titles or tags holding at least one of the terms (the ask form, while a title is typed)."""
@@ -194,50 +177,262 @@ class DatabaseBackend:
 
     def search(self, query: SearchQuery) -> Results:
         started = time.perf_counter()
-        terms = expand(parse(query.text), query_language(query))  # editors' synonyms (search/synonyms.py)
+        terms = expand(parse(query.text, known=vocabulary.known), query_language(query))  # the one place the terms are built; editors' synonyms (search/synonyms.py)
         if not terms:
             return Results(query=query, hits=[], total=0, backend=self.name)
         scoring = {"query_language": "ja" if any(CJK.search(t.text) for t in terms) else "en", "now_days": time.time() / 86400}
-        rows, fuzzy = self._matching(terms, scoring, any_term=query.match == "any", query=query)
+        corrected = ""
+        plan = self._plan(terms) if _fts_available() and query.match != "any" else None
+        if plan is not None:
+            total = self._collect(plan)
+            if not total and (fixed := self._corrected(terms)):
+                corrected, terms = fixed
+                plan = self._plan(terms)
+                total = self._collect(plan) if plan is not None else 0
+            if plan is not None:
+                results = self._indexed(query, terms, (HITS_SQL, []), total, scoring)
+                results.corrected = corrected
+                results.took_ms = (time.perf_counter() - started) * 1000
+                return results
+        rows = self._matching(terms, scoring, any_term=query.match == "any", query=query)
+        if not rows and query.match != "any" and (fixed := self._corrected(terms)):
+            corrected, terms = fixed
+            rows = self._matching(terms, scoring, query=query)
         total, facets, selected = self._facets(rows, query)
-        offset = (max(1, query.page) - 1) * query.page_size
-        if query.sort == "newest":
-            selected.sort(key=lambda r: (r[CREATED], r[ID]), reverse=True)
-            docs = self._documents([r[ID] for r in selected[offset : offset + query.page_size]])
-        elif query.sort == "votes":
-            selected.sort(key=lambda r: (r[VOTES], r[ANSWERS], r[ID]), reverse=True)
-            docs = self._documents([r[ID] for r in selected[offset : offset + query.page_size]])
-        else:
-            docs = self._ranked(selected, terms, offset + query.page_size, fuzzy)[offset:]
-        if fuzzy:  # highlight the words that were meant ("pasword" → password)
-            found = {w for doc in docs for w in getattr(doc, "corrections", ())}
-            terms = [Term(t.text, (*t.variants, *sorted(found)), t.phrase) for t in terms]
+        docs = self._page(query, terms, selected)
         hits = [self._hit(doc, terms) for doc in docs]
         return Results(
             query=query, hits=hits, total=total, facets=facets, took_ms=(time.perf_counter() - started) * 1000,
-            backend=self.name,
+            backend=self.name, corrected=corrected,
         )
 
-    def _ranked(self, rows: list[tuple], terms: list[Term], end: int, fuzzy: bool) -> list:
+    def _page(self, query: SearchQuery, terms: list[Term], selected: list[tuple]) -> list:
+        """The documents of the page asked for, from the rows every filter keeps."""
+        offset = (max(1, query.page) - 1) * query.page_size
+        if query.sort == "newest":
+            selected.sort(key=lambda r: (r[CREATED], r[ID]), reverse=True)
+            return self._documents([r[ID] for r in selected[offset : offset + query.page_size]])
+        if query.sort == "votes":
+            selected.sort(key=lambda r: (r[VOTES], r[ANSWERS], r[ID]), reverse=True)
+            return self._documents([r[ID] for r in selected[offset : offset + query.page_size]])
+        return self._ranked(selected, terms, offset + query.page_size)[offset:]
+
+    # --- SQLite: the word and trigram indexes --------------------------------------------------------------
+
+    @staticmethod
+    def _short_cjk(word: str) -> list[str]:
+        """A 1–2 character Japanese word as the trigrams of the index that start with it (返金 → 返金を, 返金し…):
+        the trigram index cannot look up fewer than three characters."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT term FROM {vocabulary.TRIGRAM_VOCAB} WHERE term >= %s AND term < %s LIMIT {SHORT_CJK_GRAMS}",  # noqa: S608
+                [word, word + "\U0010ffff"],
+            )
+            return [row[0] for row in cursor.fetchall()]
+
+    def _plan(self, terms: list[Term], column: str = "") -> tuple[str, list] | None:
+        """SQL for the ids of the documents holding every term (any variant of it), from the word index (Latin
+        script: a word, a prefix of four letters or more, a phrase) and the trigram index (Japanese); None
+        when a term cannot be looked up in either (it is then matched by LIKE)."""
+        scope = f"{column} : " if column else ""
+        word_groups, trigram_groups, mixed = [], [], []
+        for term in terms:
+            words, grams = [], []
+            for variant in term.variants:
+                if CJK.search(variant):
+                    if len(variant) >= 3:
+                        grams.append(_fts_phrase(variant))
+                    else:
+                        grams += [_fts_phrase(g) for g in self._short_cjk(variant)]
+                    continue
+                tokens = WORD_TOKEN.findall(variant)
+                if len(tokens) > 1:
+                    words.append(_fts_phrase(" ".join(tokens)))
+                elif tokens and len(tokens[0]) >= 4 and variant != term.text and term.text.startswith(variant):
+                    words.append(_fts_phrase(tokens[0]) + "*")  # a stem: "resetting" → reset, resets, resetting…
+                elif tokens:  # the word and its inflections (cheaper than a prefix, which reads every longer word)
+                    words += [_fts_phrase(form) for form in _inflections(tokens[0])]
+            words, grams = list(dict.fromkeys(words)), list(dict.fromkeys(grams))
+            if not words and not grams:
+                if any(CJK.search(v) for v in term.variants):
+                    return None
+                words = ['"\x01"']  # nothing to look up: matches nothing
+            if words and grams:
+                mixed.append((f"{scope}({' OR '.join(words)})", f"{scope}({' OR '.join(grams)})"))
+            elif words:
+                word_groups.append(f"{scope}({' OR '.join(words)})")
+            else:
+                trigram_groups.append(f"{scope}({' OR '.join(grams)})")
+        parts, params = [], []
+        if word_groups:
+            parts.append(f"SELECT rowid FROM {WORD_TABLE} WHERE {WORD_TABLE} MATCH %s")  # noqa: S608
+            params.append(" AND ".join(word_groups))
+        if trigram_groups:
+            parts.append(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s")  # noqa: S608
+            params.append(" AND ".join(trigram_groups))
+        for words, grams in mixed:
+            parts.append(
+                f"SELECT rowid FROM (SELECT rowid FROM {WORD_TABLE} WHERE {WORD_TABLE} MATCH %s "  # noqa: S608
+                f"UNION SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)"
+            )
+            params += [words, grams]
+        return " INTERSECT ".join(parts), params
+
+    @staticmethod
+    def _collect(plan: tuple[str, list]) -> int:
+        """Read the matching ids once into this connection's temporary table (`HITS_SQL` then reads them) and
+        return how many: the count, the facet sample and the quality-ordered read then need no second pass over
+        the index — and a rowid table answers "is this id a match" without building a set each time."""
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {HITS_TABLE} (id INTEGER PRIMARY KEY)")
+            cursor.execute(f"DELETE FROM {HITS_TABLE}")  # noqa: S608 - constant name
+            cursor.execute(f"INSERT INTO {HITS_TABLE} (id) {plan[0]}", plan[1])  # noqa: S608 - bound parameters
+            return cursor.rowcount
+
+    @staticmethod
+    def _filter_sql(query: SearchQuery) -> tuple[str, list]:
+        """The selected filters as SQL conditions on the documents table."""
+        where, params = [], []
+        for column, values in (("kind", query.kinds), ("topic_slug", query.topics), ("language", query.languages)):
+            if values:
+                where.append(f"{column} IN ({', '.join(['%s'] * len(values))})")
+                params += list(values)
+        for tag in query.tags:
+            where.append("(' ' || tags || ' ') LIKE %s")
+            params.append(f"% {tag} %")
+        if query.status == "solved":
+            where.append("kind = 'question' AND is_solved")
+        elif query.status == "unanswered":
+            where.append("kind = 'question' AND answer_count = 0")
+        return "".join(f" AND {w}" for w in where), params
+
+    def _indexed(self, query: SearchQuery, terms: list[Term], plan: tuple[str, list], total: int, scoring: dict) -> Results:
+        """Search through the indexes. Up to `EXACT_ROWS` matches every row is read, ranked and counted. Beyond,
+        the cost is bounded by the page: the facets and the total are counted on an even sample of the matches
+        and scaled (shown as "about"); the candidates for the page are the best matches by the stored
+        quality (read in the order of its index, which stops after a few dozen), those with every term in the
+        title first, then ranked exactly as below."""
+        ids_sql, ids_params = plan
+        if total <= EXACT_ROWS:
+            rows = self._rows(SearchDocument.objects.filter(pk__in=RawSQL(ids_sql, ids_params)), base_score(terms), **scoring)  # noqa: S611
+            count, facets, selected = self._facets(rows, query)
+            docs = self._page(query, terms, selected)
+            return Results(query=query, hits=[self._hit(d, terms) for d in docs], total=count, facets=facets, backend=self.name)
+        step = max(1, round(total / SAMPLE_ROWS))
+        # A hash of the id, not the id itself: ids follow the order content was written in, which can repeat.
+        sample_sql = f"SELECT id FROM ({ids_sql}) WHERE ((id * 2654435761) %% 1000003) %% {step} = 0"  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {', '.join(COLUMNS)} FROM {SearchDocument._meta.db_table} INDEXED BY search_doc_facets "  # noqa: S608
+                f"WHERE id IN ({sample_sql})",
+                ids_params,
+            )
+            sample = cursor.fetchall()
+        count, facets, _selected = self._facets(sample, query)
+        factor = total / max(1, len(sample))
+        for values in facets.values():
+            for value in values:
+                value.count = _about(value.count * factor)
+        count = _about(count * factor)
+        offset = (max(1, query.page) - 1) * query.page_size
+        end = offset + query.page_size
+        where, where_params = self._filter_sql(query)
+        table = SearchDocument._meta.db_table
+        with connection.cursor() as cursor:
+            filtered = None
+            if where:  # the filtered total exactly (the small columns of every match, through the covering index)
+                cursor.execute(
+                    f"SELECT count(*) FROM {table} INDEXED BY search_doc_facets WHERE id IN {HITS_TABLE}{where}",  # noqa: S608
+                    where_params,
+                )
+                filtered = count = cursor.fetchone()[0]
+            if query.sort in ("newest", "votes"):
+                index, order = (
+                    ("search_doc_newest", "created_at DESC, id DESC") if query.sort == "newest"
+                    else ("search_doc_votes", "votes DESC, answer_count DESC, id DESC")
+                )
+                cursor.execute(
+                    f"SELECT id FROM {table} INDEXED BY {index} WHERE id IN {HITS_TABLE}{where} "  # noqa: S608
+                    f"ORDER BY {order} LIMIT {query.page_size} OFFSET {offset}",
+                    where_params,
+                )
+                docs = self._documents([row[0] for row in cursor.fetchall()])
+                return Results(query=query, hits=[self._hit(d, terms) for d in docs], total=count, facets=facets,
+                               backend=self.name, estimated=True)
+            candidates: dict[int, None] = {}
+            if filtered is not None and filtered <= EXACT_ROWS:  # few enough to rank every one (or none)
+                cursor.execute(
+                    f"SELECT id FROM {table} INDEXED BY search_doc_facets WHERE id IN {HITS_TABLE}{where}",  # noqa: S608
+                    where_params,
+                )
+                candidates.update(dict.fromkeys(row[0] for row in cursor.fetchall()))
+            else:
+                title = self._plan(terms, column="title")
+                for sql, params in ((title[0], title[1]) if title else (None, None), plan):
+                    if sql is None or len(candidates) >= end + HEAD_EXTRA:
+                        continue  # enough documents with every term in the title: the others rank below them
+                    within = HITS_TABLE if sql == HITS_SQL else f"({sql})"  # the table itself: no set to build
+                    cursor.execute(
+                        f"SELECT id FROM {table} INDEXED BY search_doc_quality WHERE id IN {within}{where} "  # noqa: S608
+                        f"ORDER BY quality DESC, id LIMIT {end + HEAD_EXTRA}",
+                        [*params, *where_params],
+                    )
+                    candidates.update(dict.fromkeys(row[0] for row in cursor.fetchall()))
+        rows = self._scored(list(candidates), terms, **scoring)
+        docs = self._ranked(rows, terms, end)[offset:]
+        return Results(query=query, hits=[self._hit(d, terms) for d in docs], total=count, facets=facets,
+                       backend=self.name, estimated=True)
+
+    @staticmethod
+    def _scored(ids: list[int], terms: list[Term], *, query_language: str, now_days: float) -> list[tuple]:
+        """The rows of a few candidates as `_rows` gives them, scored in Python from their small columns (the
+        SQL expressions cost more to build than to run on a few dozen rows): base from the title and the
+        tags (every candidate matched, so a term elsewhere counts 1), lift from the stored quality."""
+        if not ids:
+            return []
+        table = SearchDocument._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {', '.join(COLUMNS)}, title, quality, {EpochDays.sql('updated_at')} FROM {table} "  # noqa: S608
+                f"WHERE id IN ({', '.join(['%s'] * len(ids))})",
+                ids,
+            )
+            fetched = cursor.fetchall()
+        rows = []
+        for row in fetched:
+            title, tags = row[-3].lower(), row[TAGS].lower()
+            base = 0.0
+            for term in terms:
+                variants = [v for v in (*term.variants, term.text) if v]
+                base += 10 if any(v in title for v in variants) else 3 if any(v in tags for v in variants) else 1
+            fresh = 0.15 * math.exp(-max(now_days - (row[-1] or now_days), 0) / 180)
+            lift = (row[-2] if row[-2] is not None else 1.0) + (0.2 if row[LANGUAGE] == query_language else 0) + fresh
+            rows.append((*row[: len(COLUMNS)], 0.0, base, lift))
+        return rows
+
+    @staticmethod
+    def _corrected(terms: list[Term]) -> tuple[str, list[Term]] | None:
+        """When nothing matches: the query with each unknown word replaced by the known word closest to it
+        ("pasword reset" → "password reset"), and its terms; None when no word could be corrected."""
+        unknown = [t.text for t in terms if not t.phrase and " " not in t.text and len(t.text) >= 4 and not CJK.search(t.text)]
+        present = vocabulary.known(set(unknown))
+        fixes = vocabulary.corrections(w for w in unknown if w not in present)
+        if not fixes:
+            return None
+        text = " ".join(f'"{t.text}"' if t.phrase else fixes.get(t.text, t.text) for t in terms)
+        return text, parse(text, known=vocabulary.known)
+
+    def _ranked(self, rows: list[tuple], terms: list[Term], end: int) -> list:
         """The best `end` documents: the rows' SQL score (base × lift) picks the head, whose text then adds
-        its bonuses. A typo-tolerant match's base is recomputed word by word for its best candidates."""
-        if fuzzy:
-            candidates = heapq.nlargest(max(CANDIDATES, end), rows, key=lambda r: (r[BASE], r[ID]))
-            lifts = {r[ID]: r[LIFT] for r in candidates}
-            docs = self._documents(list(lifts), full_text=True)
-            for doc in docs:
-                doc.text_score, doc.corrections = fuzzy_score(doc, terms)
-                doc.base = doc.text_score + (6 if all_in_title(doc.title, terms) else 0)
-                doc.lift = lifts[doc.pk]
-        else:
-            bases = [with_title_bonus(base, terms) for base in _column(rows, BASE)]
-            scores = list(map(mul, bases, _column(rows, LIFT)))
-            head = heapq.nlargest(end + HEAD_EXTRA, range(len(rows)), key=scores.__getitem__)
-            stages = {rows[i][ID]: (bases[i], rows[i][LIFT]) for i in head}
-            docs = self._documents(list(stages))  # a row deleted meanwhile is left out
-            for doc in docs:
-                doc.base, doc.lift = stages[doc.pk]
-                doc.text_score = doc.base
+        its bonuses."""
+        bases = [with_title_bonus(base, terms) for base in _column(rows, BASE)]
+        scores = list(map(mul, bases, _column(rows, LIFT)))
+        head = heapq.nlargest(end + HEAD_EXTRA, range(len(rows)), key=scores.__getitem__)
+        stages = {rows[i][ID]: (bases[i], rows[i][LIFT]) for i in head}
+        docs = self._documents(list(stages))  # a row deleted meanwhile is left out
+        for doc in docs:
+            doc.base, doc.lift = stages[doc.pk]
+            doc.text_score = doc.base
         docs.sort(key=lambda d: (d.base + text_bonus(d, terms)) * d.lift, reverse=True)
         return docs[:end]
 
@@ -356,3 +551,24 @@ class DatabaseBackend:
             "-is_solved", "-votes", "-updated_at",
         ).values("kind", "title", "url", "language")[:limit]
         return [Suggestion(r["kind"], r["title"], r["url"], r["language"]) for r in rows]
+
+
+def _inflections(word: str) -> list[str]:
+    """A word and its regular English inflections ("update" → updates, updated, updating)."""
+    if not word.isascii() or not word.isalpha():
+        return [word]
+    forms = [word, word + "s", word + "es", word + "ed", word + "ing"]
+    if word.endswith("e"):
+        forms += [word + "d", word[:-1] + "ing"]
+    if word.endswith("y"):
+        forms += [word[:-1] + "ies", word[:-1] + "ied"]
+    return forms
+
+
+def _about(value: float) -> int:
+    """An estimate rounded to two significant figures (12,345 → 12,000; 87.4 → 87)."""
+    value = round(value)
+    if value < 100:
+        return value
+    magnitude = 10 ** (len(str(value)) - 2)
+    return round(value / magnitude) * magnitude

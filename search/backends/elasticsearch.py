@@ -28,8 +28,10 @@ from elasticsearch import ApiError, Elasticsearch, NotFoundError
 from elasticsearch.dsl import Q, Search
 from elasticsearch.helpers import BulkIndexError, streaming_bulk
 
+from search import vocabulary
 from search.documents import build_index, index_alias, new_index_name, to_source
 from search.models import SearchDocument
+from search.text import Term, merge_marks, normalise, parse, stem
 
 from .base import MAX_QUERY, BackendUnavailable, FacetValue, Hit, Results, SearchQuery, Suggestion
 
@@ -248,8 +250,15 @@ class ElasticsearchBackend:
             raise _unavailable(exc, "index settings") from exc
 
     # ----------------------------------------------------------------------------------------- search
-    def _text_query(self, text: str, phrases: list[str]):
+    def _text_query(self, text: str, phrases: list[str], alternatives: list[Term] = ()):
         clauses = []
+        for term in alternatives:  # a term with other spellings (compounds): any of them, several words as a phrase
+            fields = ["title^3", "accepted_text^2", "body", "title.en^3", "accepted_text.en^2", "body.en", "title.ja^3", "accepted_text.ja^2", "body.ja"]
+            clauses.append(Q(
+                "bool",
+                should=[Q("multi_match", query=variant, type="phrase", fields=fields) for variant in term.variants],
+                minimum_should_match=1,
+            ))
         if text:
             clauses.append(
                 Q(
@@ -325,6 +334,8 @@ class ElasticsearchBackend:
 
     def build_search(self, query: SearchQuery) -> Search:
         text, phrases = parse_text(query.text[:MAX_QUERY])
+        terms = parse(query.text[:MAX_QUERY], known=vocabulary.known)  # the one place the query's terms are built
+        alternatives = [t for t in terms if not t.phrase and set(t.variants) - {t.text, stem(t.text)}]
         if query.match == "any":  # the ask form: titles (or tags) sharing any word, most shared first
             words = " ".join([text, *phrases]).split()
             text_query = Q(
@@ -336,7 +347,10 @@ class ElasticsearchBackend:
                 minimum_should_match=1,
             )
         else:
-            text_query = self._text_query(text, phrases)
+            if alternatives:  # their words are matched through their spellings, not as free words
+                taken = {w for t in alternatives for w in t.text.split()}
+                text = " ".join(w for w in text.split() if normalise(w).strip(".,;:!?") not in taken)
+            text_query = self._text_query(text, phrases, alternatives)
             text_query = _with_synonyms(self, query) or text_query  # editors' synonyms (block at the end)
         search = Search(using=self.client, index=self.alias).query(self._boosted(text_query))
         filters = self._filters(query)
@@ -396,7 +410,7 @@ class ElasticsearchBackend:
         for field in fields:
             fragments = highlight.get(field)
             if fragments and "<mark>" in fragments[0]:
-                return fragments[0]
+                return merge_marks(fragments[0])  # Japanese pieces marked one by one become one run
         return ""
 
     def _hit(self, raw: dict[str, Any]) -> Hit:

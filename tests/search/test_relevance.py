@@ -1,6 +1,6 @@
 """Relevance over the demo content: 30 queries a customer would type (English and Japanese, with typos and
 two-character Japanese words), each with the article or question a support agent would expect in the top
-3. At least 27 of 30 must pass on each backend."""
+3. At least 29 of 30 must pass on each backend."""
 
 import pytest
 
@@ -64,7 +64,7 @@ def score(backend) -> tuple[int, list[str]]:
 def test_relevance_database(demo):
     passed, misses = score(DatabaseBackend())
     print(f"database backend: {passed}/{len(CASES)} in the top 3", *misses, sep="\n")
-    assert passed >= 27, "\n".join(misses)
+    assert passed >= 29, "\n".join(misses)
 
 
 def test_relevance_elasticsearch(demo, es_backend):  # noqa: F811 - fixture
@@ -74,4 +74,4 @@ def test_relevance_elasticsearch(demo, es_backend):  # noqa: F811 - fixture
     es_backend.refresh()
     passed, misses = score(es_backend)
     print(f"elasticsearch backend: {passed}/{len(CASES)} in the top 3", *misses, sep="\n")
-    assert passed >= 27, "\n".join(misses)
+    assert passed >= 29, "\n".join(misses)

@@ -1,0 +1,123 @@
+"""The vocabulary of the indexed text (`SearchWord`): which words exist and in how many documents.
+
+It serves two things the embedded engine cannot get from its indexes cheaply: the typo correction (a
+mistyped word is replaced by the known word closest to it — trigram candidates, then edit distance — and the
+search returns the few documents holding that word, not every document sharing a trigram), and compound
+words (`search.text.parse` asks which parts and joined forms exist). SQLite fills it from the word index
+(`fts5vocab`), PostgreSQL from `ts_stat`; single writes add their new words as they are indexed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from django.db import connection
+
+from .models import SearchWord
+from .text import CJK, normalise, trigrams
+
+WORD = re.compile(r"[^\W_]+")
+MAX_WORD = 64
+CANDIDATES = 200  # vocabulary words sharing trigrams with a mistyped one, compared by edit distance
+WORD_TABLE = "search_word_fts"  # title, body, accepted answer and tags by word (migration 0006)
+WORD_VOCAB = "search_word_vocab"  # fts5vocab over it
+TRIGRAM_TABLE = "search_document_fts"
+TRIGRAM_VOCAB = "search_trigram_vocab"  # fts5vocab over the trigram table (Japanese words of 1–2 characters)
+SPELLING_TABLE = "search_spelling_fts"  # the vocabulary by trigram (typo candidates)
+
+
+def is_word(word: str) -> bool:
+    return 1 <= len(word) <= MAX_WORD and not word.isdigit() and not CJK.search(word)
+
+
+def words_of(*texts: str) -> set[str]:
+    return {w for text in texts for w in WORD.findall(normalise(text)) if is_word(w)}
+
+
+def record(*texts: str) -> None:
+    """Add the words of a document just written (their counts are refreshed by `rebuild`)."""
+    words = words_of(*texts)
+    if words:
+        SearchWord.objects.bulk_create([SearchWord(word=w, docs=1) for w in words], ignore_conflicts=True)
+
+
+def known(words: set[str]) -> dict[str, int]:
+    """Which of `words` the documents hold, with their document counts (one query)."""
+    words = {w for w in words if is_word(w)}
+    if not words:
+        return {}
+    return dict(SearchWord.objects.filter(word__in=words).values_list("word", "docs"))
+
+
+def rebuild() -> int:
+    """Recount the vocabulary from the documents (after a bulk load); returns how many words."""
+    SearchWord.objects.all().delete()
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"SELECT term, doc FROM {WORD_VOCAB}")  # noqa: S608 - constant name
+            rows = [(term, docs) for term, docs in cursor.fetchall() if is_word(term)]
+        elif connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT word, ndoc FROM ts_stat($$SELECT to_tsvector('simple', title || ' ' || body || ' ' || "
+                "accepted_text || ' ' || tags) FROM search_searchdocument$$)"
+            )
+            rows = [(term, docs) for term, docs in cursor.fetchall() if is_word(term) and "-" not in term]
+        else:  # pragma: no cover - the two supported databases
+            rows = []
+    SearchWord.objects.bulk_create([SearchWord(word=w, docs=n) for w, n in rows], batch_size=2000)
+    return len(rows)
+
+
+def distance(a: str, b: str, limit: int) -> int:
+    """Edit distance (insertions, deletions, substitutions and swaps of neighbours), `limit + 1` when over."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def _candidates(word: str) -> list[tuple[str, int]]:
+    grams = trigrams(word)
+    if not grams:
+        return []
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            match = " OR ".join('"' + g.replace('"', '""') + '"' for g in grams)
+            cursor.execute(
+                f"SELECT w.word, w.docs FROM search_searchword w WHERE w.id IN (SELECT rowid FROM {SPELLING_TABLE} "  # noqa: S608
+                f"WHERE {SPELLING_TABLE} MATCH %s ORDER BY rank LIMIT {CANDIDATES})",
+                [match],
+            )
+        else:
+            sql = f"SELECT word, docs FROM search_searchword WHERE word %% %s ORDER BY similarity(word, %s) DESC LIMIT {CANDIDATES}"  # noqa: S608
+            cursor.execute(sql, [word, word])
+        return cursor.fetchall()
+
+
+def correct(word: str) -> str | None:
+    """The known word closest to a mistyped one (at most 1 edit up to 6 letters, 2 beyond; the commonest
+    of the closest), or None when there is none."""
+    limit = 1 if len(word) <= 6 else 2
+    best: tuple[int, int, str] | None = None
+    for candidate, docs in _candidates(word):
+        if candidate == word or len(candidate) < 3:
+            continue
+        d = distance(word, candidate, limit)
+        if d <= limit and (best is None or (d, -docs) < best[:2]):
+            best = (d, -docs, candidate)
+    return best[2] if best else None
+
+
+def corrections(words: Iterable[str]) -> dict[str, str]:
+    return {w: c for w in words if (c := correct(w))}
