@@ -320,12 +320,12 @@ class DatabaseBackend:
             return Results(query=query, hits=[self._hit(d, terms) for d in docs], total=count, facets=facets, backend=self.name)
         step = max(1, round(total / SAMPLE_ROWS))
         # A hash of the id, not the id itself: ids follow the order content was written in, which can repeat.
-        sample_sql = f"SELECT id FROM ({ids_sql}) WHERE ((id * 2654435761) %% 1000003) %% {step} = 0"  # noqa: S608
+        # Read from the matches already collected (no second pass over the posting lists).
+        sample_sql = f"SELECT id FROM {HITS_TABLE} WHERE ((id * 2654435761) % 1000003) % {step} = 0"  # noqa: S608
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT {', '.join(COLUMNS)} FROM {SearchDocument._meta.db_table} INDEXED BY search_doc_facets "  # noqa: S608
-                f"WHERE id IN ({sample_sql})",
-                ids_params,
+                f"WHERE id IN ({sample_sql})"
             )
             sample = cursor.fetchall()
         count, facets, _selected = self._facets(sample, query)
