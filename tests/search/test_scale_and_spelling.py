@@ -17,7 +17,6 @@ from search.models import SearchDocument, SearchWord
 from search.text import Term, highlight, merge_marks, parse
 from tests.factories import UserFactory
 from tests.search.es_fixtures import es_backend, osmem_url  # noqa: F401 - fixtures
-from tests.search.test_behaviour import EngineInSync
 
 pytestmark = pytest.mark.django_db
 
@@ -31,13 +30,6 @@ COMPOUNDS = {
     "setup": "Thermostat setup stops at 80%",
     "other": "Camera picture is black at night",
 }
-
-
-@pytest.fixture(params=["database", "elasticsearch"])
-def backend(request):
-    if request.param == "database":
-        return DatabaseBackend()
-    return EngineInSync(request.getfixturevalue("es_backend"))
 
 
 @pytest.fixture
