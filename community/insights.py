@@ -179,7 +179,12 @@ def ask_deflected_count(day: date):
 
 
 def _cohort(query: Query) -> dict[date, tuple[int, int, int]]:
-    """Per day asked: (published questions asked, with a published answer now, with an accepted answer now)."""
+    """Per day asked: (published questions asked, with a published answer now, with an accepted answer now).
+    One query, shared by the answer and solved rates."""
+    return kit.cached("community.cohort", query, lambda: _cohort_rows(query))
+
+
+def _cohort_rows(query: Query) -> dict[date, tuple[int, int, int]]:
     start, end = kit.range_bounds(query)
     has_answer = Exists(Answer.objects.filter(question_id=OuterRef("pk"), status=PostStatus.PUBLISHED))
     rows = (
@@ -212,12 +217,17 @@ def _cohort_rate(position: int):
 
 
 def first_answer_hours(query: Query) -> dict[date, list[float]]:
-    """Hours from question to its first published answer, per day of that first answer. One query."""
+    """Hours from question to its first published answer, per day of that first answer. One query, shared by
+    the median and the 90th percentile."""
+    return kit.cached("community.first_answer_hours", query, lambda: _first_answer_hours(query))
+
+
+def _first_answer_hours(query: Query) -> dict[date, list[float]]:
     start, end = kit.range_bounds(query)
     hours: dict[date, list[float]] = defaultdict(list)
     for _pk, _topic, _language, asked, first in _first_answers(start, end, question_filter(query, "question__")):
         hours[kit.utc_day(first)].append(max(0.0, (first - asked).total_seconds() / 3600))
-    return hours
+    return dict(hours)
 
 
 def _first_answer_percentile(fraction: float):

@@ -9,15 +9,19 @@ reading their rollups, because their data has no language (or topic); their defi
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from django.core.cache import cache
+from django.db.models import Sum
+
 from .registry import Metric, Query, register_metric
-from .rollups import register_rollup, registered, rollup_daily, rollup_total
+from .rollups import _matches, _rollups, register_rollup, today
 
 FILTERS = ("both", "topic", "language", "none")
 
@@ -62,16 +66,87 @@ def expand(rows: Iterable[tuple[Any, str, float, int]], filters: str = "both") -
     return [(topic, lang, value, int(weight)) for (topic, lang), (value, weight) in sorted(totals.items())]
 
 
+CACHE_SECONDS = 30  # one dashboard asks a metric for its days, its total and the previous total: one read
+
+
+def _cache_key(name: str, query: Query) -> str:
+    raw = f"{name}:{query.start}:{query.end}:{','.join(map(str, query.topic_ids))}:{query.language}"
+    return "insights-kit:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def cached(name: str, query: Query, compute: Callable[[], Any], seconds: int = CACHE_SECONDS) -> Any:
+    """`compute()` kept a few seconds in the cache per (name, query): a metric's daily and total values (and
+    metrics sharing a computation) then cost one query together."""
+    key = _cache_key(name, query)
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, seconds)
+    return found
+
+
+def _stored(keys: tuple[str, ...], query: Query) -> dict[str, dict[date, tuple[float, int]]]:
+    """The stored rollup rows of `keys` per day of the range, today excluded (as `rollup_daily` reads them):
+    one query for several keys, shared by a metric's daily and total values; it also reads the previous
+    period (the dashboard's comparison), kept for that period's call."""
+    name = "stored:" + ",".join(keys)
+    found = cache.get(_cache_key(name, query))
+    if found is not None:
+        return found
+    from .models import InsightsDaily
+
+    previous = query.previous()
+    current = today()
+    periods = {query: {key: {} for key in keys}, previous: {key: {} for key in keys}}
+    rows = (
+        InsightsDaily.objects.filter(_matches(query), key__in=keys, day__gte=previous.start, day__lte=query.end)
+        .exclude(day=current).values("key", "day").annotate(value=Sum("value"), weight=Sum("weight"))
+        .values_list("key", "day", "value", "weight")
+    )
+    for key, day, value, weight in rows:
+        periods[query if day >= query.start else previous][key][day] = (value or 0, weight or 0)
+    for period, values in periods.items():
+        cache.set(_cache_key(name, period), values, CACHE_SECONDS)
+    return periods[query]
+
+
+def _live(key: str, query: Query) -> tuple[float, int]:
+    """Today's value of a rollup, computed live (kept a few seconds, like `rollups._live` filters it)."""
+    current = today()
+    rows = cached(f"live:{key}", Query(current, current), lambda: list(_rollups[key](current)))
+    wanted_topics = set(query.topic_ids) or {0}
+    value = weight = 0
+    for topic_id, language, row_value, row_weight in rows:
+        if topic_id in wanted_topics and language == query.language:
+            value += row_value
+            weight += row_weight
+    return value, weight
+
+
+def read_days(keys: tuple[str, ...], query: Query, filters: str = "both") -> dict[str, dict[date, tuple[float, int]]]:
+    """{key: {day: (value, weight)}} for every day of the range: stored days, today live, 0 otherwise.
+    The same numbers as `rollup_daily` / `rollup_total`, in one query for all the keys."""
+    query = narrowed(query, filters)
+    keys = tuple(key for key in keys if key in _rollups)
+    stored = _stored(keys, query) if keys else {}
+    current = today()
+    result: dict[str, dict[date, tuple[float, int]]] = {}
+    for key in keys:
+        days = {day: stored[key].get(day, (0, 0)) for day in query.days}
+        if current in days:
+            days[current] = _live(key, query)
+        result[key] = days
+    return result
+
+
 def read_daily(key: str, query: Query, filters: str = "both") -> dict[date, float]:
-    if key not in registered():
-        return {day: 0 for day in query.days}
-    return rollup_daily(key, narrowed(query, filters))
+    days = read_days((key,), query, filters).get(key)
+    return {day: (days[day][0] if days else 0) for day in query.days}
 
 
 def read_total(key: str, query: Query, filters: str = "both") -> tuple[float, int]:
-    if key not in registered():
-        return 0, 0
-    return rollup_total(key, narrowed(query, filters))
+    days = read_days((key,), query, filters).get(key, {})
+    return sum(value for value, _w in days.values()), sum(weight for _v, weight in days.values())
 
 
 def count_metric(key: str, compute, *, section: str, label, definition, filters: str = "both", order: int = 100,
@@ -97,12 +172,19 @@ def ratio_metric(key: str, numerator: str, denominator: str, *, section: str, la
                  better: str = "up") -> Metric:
     """numerator ÷ denominator (two rollup keys) per day and over the range (× scale): not a mean of days."""
 
+    def sums(query: Query) -> tuple[dict[date, float], dict[date, float]]:
+        found = read_days((numerator, denominator), query, filters)
+        top, bottom = found.get(numerator, {}), found.get(denominator, {})
+        return ({day: top.get(day, (0, 0))[0] for day in query.days},
+                {day: bottom.get(day, (0, 0))[0] for day in query.days})
+
     def daily(query: Query) -> dict[date, float | None]:
-        top, bottom = read_daily(numerator, query, filters), read_daily(denominator, query, filters)
-        return {day: _ratio(top.get(day, 0), bottom.get(day, 0), scale) for day in query.days}
+        top, bottom = sums(query)
+        return {day: _ratio(top[day], bottom[day], scale) for day in query.days}
 
     def total(query: Query) -> float | None:
-        return _ratio(read_total(numerator, query, filters)[0], read_total(denominator, query, filters)[0], scale)
+        top, bottom = sums(query)
+        return _ratio(sum(top.values()), sum(bottom.values()), scale)
 
     metric = Metric(key=key, section=section, label=label, definition=definition, unit=unit, daily=daily,
                     total=total, better=better, order=order)
