@@ -43,7 +43,7 @@ def raw(site, topic):
     articles.append(translate(articles[0], site["locale_ja"], title="返金"))
     members = MemberFactory.create_batch(4)
     topics = [topic, other, topic_ja, None]
-    for n in range(40):
+    for _n in range(40):
         day = rng.choice(DAYS)
         question = QuestionFactory(author=rng.choice(members), topic=rng.choice(topics), language=rng.choice(["en", "ja"]),
                                    created_at=at(day, rng.uniform(0, 20)))
