@@ -10,7 +10,7 @@ class CommunityConfig(AppConfig):
         from portal import extensions
         from search import api as search_api
 
-        from . import caching, pages
+        from . import caching, insights, pages
         from .search_documents import QuestionDocuments
 
         # What community contributes to lower layers' pages and services (README: Layers and registries).
@@ -35,3 +35,4 @@ class CommunityConfig(AppConfig):
         from . import handlers
 
         handlers.register()
+        insights.register()

@@ -10,7 +10,7 @@ class KnowledgeConfig(AppConfig):
         from portal import extensions
         from search import api as search_api
 
-        from . import services, signal_handlers  # noqa: F401 - signal_handlers connects its receivers
+        from . import insights, services, signal_handlers  # noqa: F401 - signal_handlers connects its receivers
         from .search_documents import ArticleDocuments
 
         # The home page's topics and popular articles, the topic and article pages' own data (the models
@@ -23,3 +23,4 @@ class KnowledgeConfig(AppConfig):
             extensions.register_page_section(kind, extensions.PageSection("knowledge", context, order=10))
         extensions.register_view_counter("article", services.count_article_view)
         search_api.register_document_provider("article", ArticleDocuments())
+        insights.register()

@@ -9,5 +9,7 @@ class ModerationConfig(AppConfig):
     def ready(self) -> None:
         # Each area registers its audit actions, event subscribers, screens and restriction providers.
         from . import registration
+        from .cases import insights
 
         registration.register()
+        insights.register()

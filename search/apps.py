@@ -11,9 +11,11 @@ class SearchConfig(AppConfig):
 
         from portal import audit, extensions
 
+        from . import insights
         from .health import search_status
 
         extensions.register_health_check("search", search_status)
+        insights.register()
         audit.define_action("search.synonyms.create", pgettext_lazy("audit log", "Create synonym group"),
                             pgettext_lazy("audit log", "Synonym group created"))
         audit.define_action("search.synonyms.edit", pgettext_lazy("audit log", "Edit synonym group"),

@@ -263,3 +263,94 @@ def hub_community(topic_tags=("hub",)) -> dict:
     alice = ProfileFactory(user=UserFactory(username="alice", email="alice@example.com"), display_name="Alice Chen").user
     bob = ProfileFactory(user=UserFactory(username="bob", email="bob@example.com"), display_name="Bob Martins").user
     return {"site": site, "topic": topic, "article": article, "alice": alice, "bob": bob}
+
+
+# --- ledgers and logs for the Insights tests (issue 15) -------------------------------------------------------------
+
+
+class ReputationEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "rewards.ReputationEvent"
+
+    user = factory.SubFactory(MemberFactory)
+    kind = "answer_upvoted"
+    points = 10
+    cause = factory.Sequence(lambda n: f"test:{n}")
+    created_at = factory.LazyFunction(timezone.now)
+
+
+class BadgeAwardFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "rewards.BadgeAward"
+
+    user = factory.SubFactory(MemberFactory)
+    badge = factory.Sequence(lambda n: f"badge{n}")
+    created_at = factory.LazyFunction(timezone.now)
+
+
+class RewardFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "rewards.Reward"
+
+    name = factory.Sequence(lambda n: f"Sticker pack {n}")
+    cost = 100
+    stock = 10
+
+
+class RedemptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "rewards.Redemption"
+
+    reward = factory.SubFactory(RewardFactory)
+    user = factory.SubFactory(MemberFactory)
+    cost = 100
+    state = "pending"
+    created_at = factory.LazyFunction(timezone.now)
+
+
+class DeflectionEventFactory(factory.django.DjangoModelFactory):
+    """An opened ask-form suggestion; `created_at` is written after the insert (the field is auto_now_add)."""
+
+    class Meta:
+        model = "community.DeflectionEvent"
+
+    ask_token = factory.Sequence(lambda n: f"token{n}")
+    kind = "article"
+    object_id = factory.Sequence(lambda n: n + 1)
+
+    @classmethod
+    def _create(cls, model_class, *args, created_at=None, **kwargs):
+        event = super()._create(model_class, *args, **kwargs)
+        if created_at is not None:
+            model_class.objects.filter(pk=event.pk).update(created_at=created_at)
+            event.created_at = created_at
+        return event
+
+
+class SearchLogFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "search.SearchLog"
+
+    token = factory.Sequence(lambda n: f"search{n}")
+    query = "refund"
+    language = "en"
+    result_count = 3
+    created_at = factory.LazyFunction(timezone.now)
+
+
+class ArticleFeedbackFactory(factory.django.DjangoModelFactory):
+    """A "Was this helpful?" answer; `updated_at` is written after the insert (the field is auto_now)."""
+
+    class Meta:
+        model = "knowledge.ArticleFeedback"
+
+    session_key = factory.Sequence(lambda n: f"session{n}")
+    helpful = True
+
+    @classmethod
+    def _create(cls, model_class, *args, updated_at=None, **kwargs):
+        feedback = super()._create(model_class, *args, **kwargs)
+        if updated_at is not None:
+            model_class.objects.filter(pk=feedback.pk).update(updated_at=updated_at, created_at=updated_at)
+            feedback.updated_at = updated_at
+        return feedback
