@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def snapshot():
-    return sorted(LeaderboardDay.objects.values_list("user_id", "day", "topic_id", "reputation", "accepted", "helpful"))
+    return sorted(LeaderboardDay.objects.values_list("user_id", "span", "day", "topic_id", "reputation", "accepted", "helpful"))
 
 
 def test_two_rebuilds_at_once(postgres_only):
@@ -26,4 +26,4 @@ def test_two_rebuilds_at_once(postgres_only):
     kept = snapshot()
     results, errors = run_at_once(leaderboards.rebuild, leaderboards.rebuild)
     assert errors == [] and len(results) == 2
-    assert snapshot() == kept and len(kept) == 20  # 5 members × (the day, all time) × (overall, the topic)
+    assert snapshot() == kept and len(kept) == 40  # 5 members × (day, week, month, all time) × (overall, the topic)
