@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from portal.params import get_int, get_str
+from portal.paths import path_maker
 from portal.ratelimit import client_ip, consume
 
 from . import analytics
@@ -162,7 +163,11 @@ def search(request):
             ping = request.build_absolute_uri(reverse("search_click_ping"))  # <a ping> takes http(s) URLs only
             context["click_pings"] = [f"{ping}?{analytics.click_params(token, i, hit.key)}" for i, hit in enumerate(results.hits, 1)]
         pings = context.get("click_pings") or [""] * len(results.hits)
-        context["hits"] = list(zip(results.hits, pings, strict=True))
+        tag_path = path_maker("community_tag", tag="sample-tag")  # one reverse() for every hit's tags
+        context["hits"] = [
+            (hit, ping, [(tag, tag_path(tag=tag)) for tag in hit.tags[:5]])
+            for hit, ping in zip(results.hits, pings, strict=True)
+        ]
         # A value with no results is shown but not linked (it would lead to an empty page); a selected one
         # always links, since following it removes the filter.
         context["facets"] = [
