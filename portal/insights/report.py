@@ -52,13 +52,13 @@ class MetricResult:
         return "better" if self.direction == self.metric.better else "worse"
 
 
-def _key(kind: str, key: str, query: Query, extra: str = "") -> str:
+def cache_key(kind: str, key: str, query: Query, extra: str = "") -> str:
     raw = f"{kind}:{key}:{query.start}:{query.end}:{','.join(map(str, query.topic_ids))}:{query.language}:{extra}"
     return "insights:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
 def metric_result(metric: Metric, query: Query, fresh: bool = False) -> MetricResult:
-    key = _key("metric", metric.key, query)
+    key = cache_key("metric", metric.key, query)
     found = None if fresh else cache.get(key)
     if found is None:
         daily = metric.daily(query)
@@ -69,7 +69,7 @@ def metric_result(metric: Metric, query: Query, fresh: bool = False) -> MetricRe
 
 
 def table_rows(table: Table, query: Query, limit: int | None = TABLE_LIMIT, fresh: bool = False) -> list[tuple]:
-    key = _key("table", table.key, query, str(limit))
+    key = cache_key("table", table.key, query, str(limit))
     rows = None if fresh else cache.get(key)
     if rows is None:
         rows = [tuple(row) for row in table.rows(query, limit)]

@@ -4,11 +4,15 @@ digest toggle. Staff only, and each reader sees the sections of their roles (`ac
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -26,6 +30,30 @@ def _filters(request):
     return filters.parse(request.GET, topics), topics
 
 
+def _metric_view(result, query, labels, params) -> dict:
+    """What the page shows of one metric; its chart and day table (90+ rows each) are kept in the cache with
+    the numbers, per language, so a repeated view does not rebuild them."""
+    key = report.cache_key("html", result.metric.key, query, get_language() or "")
+    parts = cache.get(key)
+    if parts is None:
+        chart_id = "chart-" + result.metric.key.replace(".", "-").replace("_", "-")
+        unit = result.metric.unit
+        values = dict(result.daily)
+        rows = "".join(
+            f'<tr><th scope="row"><time datetime="{iso}">{escape(label)}</time></th><td>{escape(charts.fmt(values.get(day), unit))}</td></tr>'
+            for day, iso, label in labels
+        )
+        parts = {
+            "id": chart_id,
+            "value": charts.fmt(result.total, unit),
+            "change": report.change_text(result),
+            "chart": charts.line_chart(chart_id, str(result.metric.label), result.daily, unit),
+            "rows": mark_safe(rows),  # noqa: S308 - every part escaped above
+        }
+        cache.set(key, parts, report.CACHE_SECONDS)
+    return {**parts, "result": result, "csv": "?" + urlencode({**params, "export": "metric:" + result.metric.key})}
+
+
 def dashboard(request):
     sections = access.sections_for(request.user)
     if not sections:
@@ -38,18 +66,9 @@ def dashboard(request):
     params = chosen.params()
     query_string = urlencode(params)
     data = report.build(chosen.query, sections)
+    labels = [(day, day.isoformat(), charts.short_date(day)) for day in chosen.query.days]  # once for every chart
     for section in data:
-        for index, result in enumerate(section["metrics"]):
-            chart_id = "chart-" + result.metric.key.replace(".", "-").replace("_", "-")
-            section["metrics"][index] = {
-                "result": result,
-                "id": chart_id,
-                "value": charts.fmt(result.total, result.metric.unit),
-                "change": report.change_text(result),
-                "chart": charts.line_chart(chart_id, str(result.metric.label), result.daily, result.metric.unit),
-                "rows": [(charts.short_date(day), day, charts.fmt(value, result.metric.unit)) for day, value in result.daily],
-                "csv": "?" + urlencode({**params, "export": "metric:" + result.metric.key}),
-            }
+        section["metrics"] = [_metric_view(result, chosen.query, labels, params) for result in section["metrics"]]
         section["tables"] = [
             {"table": table, "rows": rows, "csv": "?" + urlencode({**params, "export": "table:" + table.key})}
             for table, rows in section["tables"]
