@@ -135,3 +135,25 @@ def test_refresh_refuses_bad_arguments():
         call_command("refresh_insights", since=rollups.today().isoformat())
     with pytest.raises(CommandError):
         call_command("refresh_insights", days=0)
+
+
+@pytest.mark.django_db
+def test_top_tables_agree_with_a_direct_count():
+    from collections import Counter
+
+    from portal.insights import registry
+
+    first, last = _generate(15, seed=7)
+    PageView.objects.filter(kind="question").update(title="")
+    PageView.objects.filter(kind="question", object_id=3).update(title="Third question")
+    query = Query(first, last, (), "en")
+    table = next(t for t in registry.tables("traffic") if t.key == "traffic.top_questions")
+    rows = table.rows(query, 3)
+    direct = Counter(
+        PageView.objects.filter(day__gte=first, day__lte=last, kind="question", language="en").values_list("object_id", flat=True)
+    )
+    expected = sorted(direct.items(), key=lambda item: (-item[1], item[0]))
+    assert [row[2] for row in rows] == [n for _id, n in expected[:3]]
+    everything = table.rows(query, None)
+    assert len(everything) == len(direct) and sum(row[2] for row in everything) == sum(direct.values())
+    assert ("Third question", "/p/3/", direct[3]) in everything
