@@ -49,8 +49,8 @@ class PageView(models.Model):
         indexes = [
             models.Index(fields=["day", "kind"], name="pageview_day_kind"),
             models.Index(fields=["day", "visitor"], name="pageview_day_visitor"),
-            # Top articles / questions: counted from this index alone (no table read), whatever the range.
-            models.Index(fields=["kind", "day", "object_id"], name="pageview_kind_day_object"),
+            # Top articles / questions: counted from this index alone (no table read), whatever the range and filters.
+            models.Index(fields=["kind", "day", "object_id", "language", "topic_id"], name="pageview_kind_day_object"),
         ]
 
     def __str__(self) -> str:

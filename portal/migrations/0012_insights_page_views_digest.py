@@ -40,7 +40,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'verbose_name': 'page view',
-                'indexes': [models.Index(fields=['day', 'kind'], name='pageview_day_kind'), models.Index(fields=['day', 'visitor'], name='pageview_day_visitor'), models.Index(fields=['kind', 'day', 'object_id'], name='pageview_kind_day_object')],
+                'indexes': [models.Index(fields=['day', 'kind'], name='pageview_day_kind'), models.Index(fields=['day', 'visitor'], name='pageview_day_visitor'), models.Index(fields=['kind', 'day', 'object_id', 'language', 'topic_id'], name='pageview_kind_day_object')],
             },
         ),
         migrations.CreateModel(
