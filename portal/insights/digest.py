@@ -76,7 +76,7 @@ def compose(user, week: date) -> EmailMultiAlternatives:
         ]
         context = {
             "user": user, "sections": lines, "start": charts.short_date(query.start), "end": charts.short_date(query.end),
-            "url": absolute_url(reverse("insights_dashboard") + "?range=7"),
+            "url": absolute_url(reverse("insights_dashboard") + "?range=7"), "language": language(user),
         }
         subject = " ".join(render_to_string("insights/email/digest_subject.txt", context).split())
         text = render_to_string("insights/email/digest.txt", context)

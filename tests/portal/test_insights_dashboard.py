@@ -201,3 +201,10 @@ def test_query_budget_does_not_grow_with_the_range(client, supervisor, views, dj
     with django_assert_max_num_queries(20):  # the report cache holds the numbers: the admin's own queries remain
         client.get(URL + "?range=7&language=ja")
     pageviews.discard()
+
+
+def test_the_menu_item_shows_for_readers_only(client, supervisor):
+    client.force_login(supervisor)
+    assert URL in client.get("/admin/").content.decode()
+    client.force_login(staff(roles.SUPPORT_AGENTS))
+    assert URL not in client.get("/admin/").content.decode()

@@ -32,6 +32,7 @@ def test_one_digest_per_subscriber_and_week_in_their_language(site):
     by_user = {m.to[0]: m for m in mail.outbox}
     assert "Insights for" in by_user[english.email].subject and "Page views" in by_user[english.email].body
     assert "インサイト" in by_user[japanese.email].subject
+    assert '<html lang="ja">' in by_user[japanese.email].alternatives[0][0]
     assert "ページビュー" not in by_user[japanese.email].body  # moderators get the community section only
     call_command("send_insights_digest")  # the same week again: nothing more
     assert len(mail.outbox) == 2
