@@ -10,3 +10,7 @@ class PortalConfig(AppConfig):
         from . import audit
 
         audit.install_guard()
+
+        from .insights import pageviews
+
+        pageviews.register()

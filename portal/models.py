@@ -207,4 +207,4 @@ class NotificationPreference(models.Model):
         return f"{self.user_id} {self.kind}: {self.channel}"
 
 
-from .insights.models import InsightsDaily  # noqa: E402,F401 - insights' rollups are portal models
+from .insights.models import DigestDelivery, DigestSubscription, InsightsDaily, PageView  # noqa: E402,F401 - insights' rollups are portal models

@@ -27,9 +27,10 @@ from wagtail.views import serve as wagtail_serve
 
 from . import extensions
 from .compression import HoleyGzip, accepts_gzip
+from .insights.pageviews import describe_wagtail_page
 
 GENERATION_KEY = "page-cache:generation"
-ENTRY_FORMAT = "gz3"  # part of every entry's key: a change of CachedPage never meets entries of the old shape
+ENTRY_FORMAT = "gz4"  # part of every entry's key: a change of CachedPage never meets entries of the old shape
 CSRF_PLACEHOLDER = "__csrf_token_placeholder__"
 CSRF_INPUT_RE = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 CACHEABLE_QUERY_KEYS = {"page"}
@@ -46,6 +47,8 @@ class CachedPage:
     # section follows the community generation): a moved stamp makes the entry stale without touching
     # the rest of the site's cache.
     stamps: tuple[tuple[str, int], ...] = ()
+    # What the page is for Insights' page views (kind, id, title, topic): a hit is counted like a miss.
+    insights: tuple | None = None
 
 
 def invalidate() -> None:
@@ -104,12 +107,12 @@ def tokenless(content: str) -> str:
     return CSRF_INPUT_RE.sub(rf"\g<1>{CSRF_PLACEHOLDER}\g<2>", content)
 
 
-def _entry(response, view=None, stamps=()) -> CachedPage:
+def _entry(response, view=None, stamps=(), insights=None) -> CachedPage:
     """A rendered response as a cache entry: tokens taken out, compressed once."""
     charset = response.charset
     parts = tokenless(response.content.decode(charset)).encode(charset).split(CSRF_PLACEHOLDER.encode())
     body = HoleyGzip.compress(parts, keep_plain=True)
-    return CachedPage(body, response["Content-Type"], view, tuple(stamps))
+    return CachedPage(body, response["Content-Type"], view, tuple(stamps), insights)
 
 
 def _from_cache(request, entry: CachedPage) -> HttpResponse:
@@ -157,17 +160,22 @@ def serve(request, path: str = ""):
         if entry is not None:
             if entry.view:
                 extensions.count_view(*entry.view)
+            if entry.insights:
+                request.insights_page = entry.insights
             return _from_cache(request, entry)
 
     response = wagtail_serve(request, path)
     page = getattr(response, "context_data", None) and response.context_data.get("page")
     counter = getattr(page, "page_view_counter", None)
     view = (counter, page.pk) if counter else None
+    insights = describe_wagtail_page(page) if page else None
+    if insights:
+        request.insights_page = insights
     if view and response.status_code == 200:
         extensions.count_view(*view)
     if cacheable and response.status_code == 200 and hasattr(response, "render") and not response.cookies:
         response.render()
-        entry = _entry(response, view, getattr(page, "cache_stamps", ()))
+        entry = _entry(response, view, getattr(page, "cache_stamps", ()), insights)
         cache.set(key, entry, settings.PORTAL_PAGE_CACHE_SECONDS)
         response["X-Page-Cache"] = "miss"
     return response

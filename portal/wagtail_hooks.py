@@ -13,10 +13,15 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from django.urls import path, reverse_lazy
 from django.utils.html import escape
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 
 from . import audit
+from .insights import access
+from .insights import views as insights_views
 
 # The palette of the public initials avatars (static/css/portal.css, .avatar--0 … .avatar--5): AA on white.
 AVATAR_COLOURS = ("#1d4ed8", "#047857", "#7c3aed", "#b45309", "#be123c", "#0f766e")
@@ -53,3 +58,26 @@ def staff_initials_avatar(user, size):
 def register_audit_actions(actions):
     """The audited staff actions (portal/audit.py): they show in the admin's Site history report."""
     audit.register_log_actions(actions)
+
+
+# --- Insights (/admin/insights/) ------------------------------------------------------------------------------
+
+
+class InsightsMenuItem(MenuItem):
+    """Shown to the roles that may read at least one Insights section."""
+
+    def is_shown(self, request):
+        return access.can_view_insights(request.user)
+
+
+@hooks.register("register_admin_urls")
+def register_insights_urls():
+    return [
+        path("insights/", insights_views.dashboard_or_export, name="insights_dashboard"),
+        path("insights/digest/", insights_views.toggle_digest, name="insights_digest"),
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def register_insights_menu_item():
+    return InsightsMenuItem(_("Insights"), reverse_lazy("insights_dashboard"), name="insights", icon_name="table", order=250)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from portal import extensions, page_cache
+from portal.insights import pageviews
 from portal.page_cache import anonymous_cached
 from portal.params import get_str
 from portal.sanitize import render_markdown
@@ -133,11 +134,15 @@ def _render_main(request, question: Question, sort: str, viewer, answer_form=Non
         "status": question.status,
         "author_id": question.author_id,
         "noindex": not question.is_published,
+        "pk": question.pk,
+        "topic_id": question.topic_id or 0,
     }
 
 
 def _question_response(request, entry: dict, status: int = 200):
     main_html = mark_safe(page_cache.with_token(request, entry["html"]))  # noqa: S308 - our own rendered template
+    if entry.get("pk"):  # what Insights' page views record about this page
+        pageviews.describe(request, "question", entry["pk"], entry["title"], entry.get("topic_id", 0))
     # higher apps' per-request panels under the cached page ("community.question_page": support cases)
     panels = extensions.slot_templates("community.question_page")
     return TemplateResponse(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -24,3 +25,66 @@ class InsightsDaily(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} {self.day} {self.topic_id} {self.language}: {self.value}"
+
+
+class PageView(models.Model):
+    """One page view of a public HTML page, counted on the server (see `pageviews`): no cookie, no raw
+    address or user agent — `visitor` is a truncated salted hash that changes every UTC day."""
+
+    KINDS = ("article", "question", "search", "topic", "other")
+
+    day = models.DateField()
+    path = models.CharField(max_length=300)
+    kind = models.CharField(max_length=10, default="other")
+    object_id = models.BigIntegerField(null=True, blank=True)
+    title = models.CharField(max_length=200, blank=True, default="")
+    language = models.CharField(max_length=8, blank=True, default="")
+    topic_id = models.BigIntegerField(default=0)
+    visitor = models.CharField(max_length=16)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        app_label = "portal"
+        verbose_name = _("page view")
+        indexes = [
+            models.Index(fields=["day", "kind"], name="pageview_day_kind"),
+            models.Index(fields=["day", "visitor"], name="pageview_day_visitor"),
+            # Top articles / questions: counted from this index alone (no table read), whatever the range and filters.
+            models.Index(fields=["kind", "day", "object_id", "language", "topic_id"], name="pageview_kind_day_object"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.path}"
+
+
+class DigestSubscription(models.Model):
+    """A staff member who wants the weekly Insights digest by email."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="insights_digest")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        app_label = "portal"
+        verbose_name = _("insights digest subscription")
+
+    def __str__(self) -> str:
+        return f"digest: {self.user_id}"
+
+
+class DigestDelivery(models.Model):
+    """One weekly digest to one subscriber: the row is claimed (created) before the email goes out, so two
+    senders at once never send the same week twice."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="insights_digests")
+    week = models.DateField()  # the Monday the digest's week starts on
+    claimed_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=200, blank=True, default="")
+
+    class Meta:
+        app_label = "portal"
+        verbose_name = _("insights digest delivery")
+        constraints = [models.UniqueConstraint(fields=["user", "week"], name="insights_digest_once")]
+
+    def __str__(self) -> str:
+        return f"digest {self.user_id} {self.week}"

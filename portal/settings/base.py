@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "portal.middleware.NulByteGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "portal.insights.pageviews.PageViewMiddleware",  # counts public HTML pages (below LocaleMiddleware: knows the language)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

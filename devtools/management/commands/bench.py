@@ -40,7 +40,7 @@ from portal.models import HomePage
 TRIVIAL_PATH = "/bench/trivial/"
 PAGE_KINDS = (
     "trivial", "home", "topic", "article", "article-ja", "question", "question-member", "questions", "search", "suggest",
-    "queue", "cases", "case", "leaderboard", "profile", "search-cold",
+    "queue", "cases", "case", "leaderboard", "profile", "search-cold", "insights",
 )
 SEARCH_PATH = "/search/?q=hub+offline"  # a common two-word query
 SUGGEST_PATH = "/search/suggest/?q=reset+pass"
@@ -67,11 +67,14 @@ TARGETS = {
     "suggest": 0.10,  # the autocomplete endpoint
     "leaderboard": 0.10,  # /community/leaderboard/, every period × measure × topic in turn, anonymous
     "profile": 0.10,  # the 50 profiles with most reputation in turn, anonymous
+    "insights": 0.05,  # the Insights dashboard over 90 days for a signed-in support supervisor, p99 < 300 ms
 }
 P99_TARGETS_MS = {"search-cold": 150}  # and a p99 below this (issue 14)
 TARGET_SHARE = 0.25  # the foundation pages' target, kept for reports and JSON
 BENCH_MEMBER = "bench-member"
 BENCH_MODERATOR = "bench-moderator"
+BENCH_SUPERVISOR = "bench-supervisor"
+INSIGHTS_PATH = "/admin/insights/?range=90"
 MEMBER_KINDS = ("question-member",)
 QUEUE_PATH = "/admin/moderation/queue/"  # the review queue, signed in as a moderator (seed_review_queue fills it)
 CASES_URL_NAME = "cases_workspace:index"  # the agents' case queue, /admin/cases/ (seed_cases fills it)
@@ -279,6 +282,8 @@ class Command(BaseCommand):
                 pages.append(self.queue_page())
             elif item == "cases":
                 pages.append(self.cases_page())
+            elif item == "insights":
+                pages.append(self.insights_page())
             elif item == "case":
                 pages.append(self.case_page())
             elif item in ("question", "question-member"):
@@ -464,8 +469,31 @@ class Command(BaseCommand):
         )
         return str(path)
 
+    def insights_page(self) -> PageResult:
+        """The Insights dashboard over 90 days for a signed-in support supervisor (every section)."""
+        from portal.insights.models import PageView
+        from portal.roles import SUPPORT_SUPERVISORS
+
+        try:
+            views = PageView.objects.count()
+        except DatabaseError as error:
+            raise CommandError(f"cannot read the page views ({error}): run manage.py migrate") from error
+        if views < 1_000_000:
+            self.stdout.write(self.style.WARNING(
+                f"There are {views:,} page views, not 1,000,000: run manage.py seed_bulk --page-views 1000000 first"
+            ))
+        page = PageResult("insights", INSIGHTS_PATH, f"Insights, 90 days (support supervisor, {views:,} page views)")
+        page.cookie = self.staff_cookie(BENCH_SUPERVISOR, SUPPORT_SUPERVISORS)
+        return page
+
     def moderator_cookie(self) -> str:
         """A moderator's session (Moderators group, verified address, TOTP set up as staff must have it)."""
+        from portal.roles import MODERATORS
+
+        return self.staff_cookie(BENCH_MODERATOR, MODERATORS)
+
+    def staff_cookie(self, username: str, group: str) -> str:
+        """A staff member's session (`group`, verified address, TOTP set up as staff must have it)."""
         from allauth.account.models import EmailAddress
         from allauth.mfa.models import Authenticator
         from allauth.mfa.totp.internal.auth import TOTP
@@ -473,13 +501,10 @@ class Command(BaseCommand):
         from django.contrib.auth.models import Group
         from django.test import Client
 
-        from portal.roles import MODERATORS
         from portal.services import get_profile
 
-        user, _created = get_user_model().objects.get_or_create(
-            username=BENCH_MODERATOR, defaults={"email": f"{BENCH_MODERATOR}@example.com"}
-        )
-        user.groups.add(Group.objects.get(name=MODERATORS))
+        user, _created = get_user_model().objects.get_or_create(username=username, defaults={"email": f"{username}@example.com"})
+        user.groups.add(Group.objects.get(name=group))
         EmailAddress.objects.get_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
         if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
             TOTP.activate(user, "JBSWY3DPEHPK3PXP")  # a fixed, well-known secret: a local benchmark account only

@@ -219,8 +219,12 @@ class Command(BaseCommand):
         parser.add_argument("--users", type=int, default=2_000, help="How many bulk members write them (2,000).")
         parser.add_argument("--reset", action="store_true", help="Delete all bulk rows and bulk members first.")
         parser.add_argument("--seed", type=int, default=2026, help="Random seed (the data is reproducible).")
+        parser.add_argument(
+            "--page-views", type=int, default=None,
+            help="Page views (Insights) over the last 90 days: default 1,000,000 with 100,000+ questions, else none; 0: none.",
+        )
 
-    def handle(self, *, questions: int, answers_per_question: int, users: int, reset: bool, seed: int, **options):
+    def handle(self, *, questions: int, answers_per_question: int, users: int, reset: bool, seed: int, page_views=None, **options):
         if questions < 0 or answers_per_question < 0 or users < 2:
             raise CommandError("--questions and --answers-per-question must be >= 0 and --users >= 2.")
         self.started = time.monotonic()
@@ -251,6 +255,13 @@ class Command(BaseCommand):
                 f"  reputation ledger: {history.votes:,} votes, {history.acceptances:,} acceptances written; "
                 f"{awarded:,} badges awarded; {recounted:,} members' counts updated ({self.elapsed()})"
             )
+            if page_views is None:
+                page_views = 1_000_000 if questions >= 100_000 else 0
+            if page_views > 0:
+                from devtools import pageviews_seed
+
+                pageviews_seed.seed(page_views, seed, self.stdout)
+                self.stdout.write(f"  page views and their rollups ({self.elapsed()})")
         finally:
             self.restore_sqlite()
         caching.touch()

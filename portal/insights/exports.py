@@ -1,0 +1,92 @@
+"""CSV exports: one table, one metric's daily series, or the whole report in one file. Cells that a
+spreadsheet would run as a formula (starting with = + - @, a tab or a carriage return) get a leading
+apostrophe."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from django.http import HttpResponse
+from django.utils.encoding import force_str
+from django.utils.translation import gettext as _
+
+from . import report
+from .registry import Metric, Query, Table
+
+DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = force_str(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return text  # a number, negative or not, is data
+    return "'" + text if text.startswith(DANGEROUS) else text
+
+
+def _writer(buffer):
+    return csv.writer(buffer, lineterminator="\r\n")
+
+
+def filename(name: str, query: Query) -> str:
+    return f"insights-{name}-{query.start.isoformat()}-{query.end.isoformat()}.csv"
+
+
+def response(content: str, name: str) -> HttpResponse:
+    reply = HttpResponse("\ufeff" + content, content_type="text/csv; charset=utf-8")
+    reply["Content-Disposition"] = f'attachment; filename="{name}"'
+    reply["Cache-Control"] = "private, no-store"
+    return reply
+
+
+def write_table(writer, table: Table, rows: list[tuple]) -> None:
+    writer.writerow([safe(label) for _key, label in table.columns])
+    for row in rows:
+        writer.writerow([safe(cell) for cell in row])
+
+
+def write_metric(writer, result: report.MetricResult) -> None:
+    writer.writerow([safe(_("Date")), safe(result.metric.label)])
+    for day, value in result.daily:
+        writer.writerow([day.isoformat(), safe(value)])
+
+
+def table_csv(table: Table, query: Query) -> str:
+    buffer = io.StringIO()
+    write_table(_writer(buffer), table, report.table_rows(table, query, None))
+    return buffer.getvalue()
+
+
+def metric_csv(metric: Metric, query: Query) -> str:
+    buffer = io.StringIO()
+    write_metric(_writer(buffer), report.metric_result(metric, query))
+    return buffer.getvalue()
+
+
+def report_csv(query: Query, sections: tuple[str, ...]) -> str:
+    """The whole report: per section its metrics (value, previous, then every day) and its full tables."""
+    buffer = io.StringIO()
+    writer = _writer(buffer)
+    writer.writerow([safe(_("Insights")), query.start.isoformat(), query.end.isoformat(), safe(query.language or _("All languages"))])
+    for section in report.build(query, sections, table_limit=None):
+        writer.writerow([])
+        writer.writerow([safe(_("Section")), safe(section["label"])])
+        writer.writerow([safe(_("Metric")), safe(_("Value")), safe(_("Previous period")), *[d.isoformat() for d, _v in _days(query)]])
+        for result in section["metrics"]:
+            writer.writerow([
+                safe(result.metric.label), safe(result.total), safe(result.previous), *[safe(value) for _day, value in result.daily],
+            ])
+        for table, rows in section["tables"]:
+            writer.writerow([])
+            writer.writerow([safe(_("Table")), safe(table.title)])
+            write_table(writer, table, rows)
+    return buffer.getvalue()
+
+
+def _days(query: Query) -> list[tuple[date, None]]:
+    return [(day, None) for day in query.days]

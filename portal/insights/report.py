@@ -1,0 +1,120 @@
+"""The numbers of one dashboard: for each readable section its metrics (value over the range, the previous
+period's, the change and each day's value) and its tables. Each metric and table costs a bounded number of
+queries whatever the range (the registry's rule); computed values are kept in the cache for a few minutes
+per query (the report says how fresh it is), so repeated views and exports cost no recomputation."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.cache import cache
+from django.utils.translation import gettext as _
+
+from . import registry
+from .registry import Metric, Query, Table
+
+CACHE_SECONDS = 300
+TABLE_LIMIT = 10
+
+
+@dataclass
+class MetricResult:
+    metric: Metric
+    total: float | None
+    previous: float | None
+    daily: list[tuple[date, float | None]]
+
+    @property
+    def change(self) -> float | None:
+        """Percent change against the previous period (points for percentages); None when not comparable."""
+        if self.total is None or self.previous is None:
+            return None
+        if self.metric.unit == "percent":
+            return round(self.total - self.previous, 1)
+        if not self.previous:
+            return None
+        return round((self.total - self.previous) / self.previous * 100, 1)
+
+    @property
+    def direction(self) -> str:
+        """"up" | "down" | "same" | "" (not comparable)."""
+        if self.total is None or self.previous is None:
+            return ""
+        return "up" if self.total > self.previous else "down" if self.total < self.previous else "same"
+
+    @property
+    def judgement(self) -> str:
+        """"better" | "worse" | "" by the metric's own good direction."""
+        if self.direction in ("", "same") or self.metric.better == "none":
+            return ""
+        return "better" if self.direction == self.metric.better else "worse"
+
+
+def cache_key(kind: str, key: str, query: Query, extra: str = "") -> str:
+    raw = f"{kind}:{key}:{query.start}:{query.end}:{','.join(map(str, query.topic_ids))}:{query.language}:{extra}"
+    return "insights:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def metric_result(metric: Metric, query: Query, fresh: bool = False) -> MetricResult:
+    key = cache_key("metric", metric.key, query)
+    found = None if fresh else cache.get(key)
+    if found is None:
+        daily = metric.daily(query)
+        found = ([(day, daily.get(day)) for day in query.days], metric.total(query), metric.total(query.previous()))
+        cache.set(key, found, CACHE_SECONDS)
+    series, total, previous = found
+    return MetricResult(metric, total, previous, series)
+
+
+def table_rows(table: Table, query: Query, limit: int | None = TABLE_LIMIT, fresh: bool = False) -> list[tuple]:
+    key = cache_key("table", table.key, query, str(limit))
+    rows = None if fresh else cache.get(key)
+    if rows is None:
+        rows = [tuple(row) for row in table.rows(query, limit)]
+        cache.set(key, rows, CACHE_SECONDS)
+    return rows
+
+
+def build(query: Query, sections: tuple[str, ...], fresh: bool = False, table_limit: int | None = TABLE_LIMIT) -> list[dict]:
+    """[{key, label, metrics: [MetricResult], tables: [(Table, rows)]}] for the readable sections."""
+    found = []
+    for section in registry.SECTIONS:
+        if section not in sections:
+            continue
+        found.append({
+            "key": section,
+            "label": registry.SECTION_LABELS[section],
+            "metrics": [metric_result(metric, query, fresh) for metric in registry.metrics(section)],
+            "tables": [(table, table_rows(table, query, table_limit, fresh)) for table in registry.tables(section)],
+        })
+    return found
+
+
+def change_text(result: MetricResult) -> str:
+    """The change in words (never colour only): "Up 12% (better) from 340" and the like."""
+    from .charts import fmt
+
+    if result.direction == "":
+        return _("No previous period to compare with.")
+    previous = fmt(result.previous, result.metric.unit)
+    if result.direction == "same":
+        return _("No change from %(previous)s in the previous period.") % {"previous": previous}
+    amount = result.change
+    if amount is None:
+        text = _("Up from %(previous)s in the previous period") if result.direction == "up" else _(
+            "Down from %(previous)s in the previous period"
+        )
+        text = text % {"previous": previous}
+    else:
+        unit = _("%(value)s points") if result.metric.unit == "percent" else _("%(value)s%%")
+        size = unit % {"value": abs(amount)}
+        text = (_("Up %(size)s from %(previous)s in the previous period") if result.direction == "up" else _(
+            "Down %(size)s from %(previous)s in the previous period"
+        )) % {"size": size, "previous": previous}
+    if result.judgement == "better":
+        return _("%(change)s (better).") % {"change": text}
+    if result.judgement == "worse":
+        return _("%(change)s (worse).") % {"change": text}
+    return text + "."

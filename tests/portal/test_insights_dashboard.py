@@ -1,0 +1,210 @@
+"""The Insights area: who may open it (per role, 403 otherwise), bad input, charts and tables, CSV exports
+(with formula injection defused) and a query budget that does not grow with the range."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP
+from django.urls import reverse
+
+from portal import roles
+from portal.insights import exports, pageviews, registry, rollups
+from portal.insights.models import DigestSubscription, PageView
+from tests.factories import UserFactory
+
+URL = "/admin/insights/"
+
+
+def staff(*groups, **extra):
+    user = UserFactory(groups=list(groups), **extra)
+    TOTP.activate(user, "JBSWY3DPEHPK3PXP")
+    return user
+
+
+@pytest.fixture
+def supervisor(site):
+    return staff(roles.SUPPORT_SUPERVISORS)
+
+
+@pytest.fixture
+def views(article):
+    today = rollups.today()
+    rows = []
+    for offset in range(0, 40):
+        day = today - timedelta(days=offset)
+        for n in range(offset % 5 + 1):
+            rows.append(PageView(
+                day=day, path=article.url, kind="article", object_id=article.pk, title=article.title,
+                language="en", topic_id=article.get_parent().pk, visitor=f"{n:016x}",
+                created_at=datetime.combine(day, datetime.min.time(), tzinfo=UTC),
+            ))
+    rows.append(PageView(
+        day=today, path="/community/q/9/x/", kind="question", object_id=9, title="=HYPERLINK(\"http://evil\")",
+        language="en", visitor="f" * 16, created_at=datetime.now(UTC),
+    ))
+    PageView.objects.bulk_create(rows)
+    for offset in range(1, 40):
+        rollups.refresh(today - timedelta(days=offset))
+    return rows
+
+
+def test_a_supervisor_sees_every_section_with_charts_tables_and_definitions(client, supervisor, views):
+    client.force_login(supervisor)
+    response = client.get(URL + "?range=7")
+    assert response.status_code == 200
+    html = response.content.decode()
+    for section in registry.SECTIONS:
+        assert f'id="section-{section}"' in html
+    assert 'role="img"' in html and "<title id=\"chart-traffic-page-views-title\">Page views</title>" in html
+    assert "<details>" in html and "Table of Page views by day" in html
+    assert "How it is counted:" in html
+    assert "Request a refund" in html  # top articles
+    assert "Up " in html or "Down " in html or "No change" in html  # the change in words
+
+
+@pytest.mark.parametrize("group,shown,hidden", [
+    (roles.CONTENT_EDITORS, {"traffic", "content"}, {"community", "care", "deflection"}),
+    (roles.MODERATORS, {"community"}, {"traffic", "care", "content", "deflection"}),
+])
+def test_roles_see_their_sections_only(client, site, group, shown, hidden):
+    client.force_login(staff(group))
+    html = client.get(URL).content.decode()
+    assert all(f'id="section-{s}"' in html for s in shown)
+    assert not any(f'id="section-{s}"' in html for s in hidden)
+
+
+def test_other_staff_and_members_get_a_403_not_a_login_loop(client, site, member):
+    client.force_login(staff(roles.SUPPORT_AGENTS))
+    response = client.get(URL, follow=True)
+    assert response.status_code == 403 and response.redirect_chain == []
+    assert "Insights are for support supervisors" in response.content.decode()
+    assert client.get(URL + "?export=report").status_code == 403
+    assert client.post(reverse("insights_digest"), {"subscribe": "1"}).status_code == 403
+    client.force_login(member)
+    response = client.get(URL, follow=True)
+    assert response.status_code == 403 and response.redirect_chain == []
+
+
+def test_signed_out_visitors_go_to_sign_in(client, site):
+    response = client.get(URL)
+    assert response.status_code == 302
+
+
+def test_superusers_see_everything(client, site):
+    client.force_login(staff(is_superuser=True, is_staff=True))
+    html = client.get(URL).content.decode()
+    assert 'id="section-care"' in html
+
+
+@pytest.mark.parametrize("params,message", [
+    ("?range=custom&start=2026-05-10&end=2026-05-01", "The end date is before the start date"),
+    ("?range=custom&start=2020-01-01&end=2026-01-01", "at most two years"),
+    ("?range=custom&start=garbage&end=%00", "Enter the start and end dates"),
+    ("?range=custom", "Enter the start and end dates"),
+    ("?range=365000", "Unknown date range"),
+    ("?topic=999999", "Unknown topic"),
+    ("?topic=abc", "Unknown topic"),
+    ("?language=xx", "Unknown language"),
+    ("?range=custom&start=2999-01-01&end=2999-02-01", "starts in the future"),
+])
+def test_bad_input_gives_a_message_and_the_default_range(client, supervisor, params, message):
+    client.force_login(supervisor)
+    response = client.get(URL + params)
+    if "%00" in params:
+        assert response.status_code == 400  # NUL bytes are refused before any view
+        return
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert message in html
+    today = rollups.today()
+    if "range" in params and "language" not in params and "topic" not in params:
+        assert f'value="{(today - timedelta(days=29)).isoformat()}"' in html
+
+
+def test_a_topic_and_its_translation_filter_the_numbers(client, supervisor, views, article):
+    client.force_login(supervisor)
+    topic = article.get_parent()
+    html = client.get(URL + f"?range=7&topic={topic.pk}&language=en").content.decode()
+    assert "Request a refund" in html and "Unknown topic" not in html
+    html = client.get(URL + f"?range=7&topic={topic.pk}&language=ja").content.decode()
+    assert "Request a refund" not in html
+
+
+def test_japanese_labels_and_dates(client, supervisor, views):
+    from wagtail.users.models import UserProfile
+
+    UserProfile.get_for_user(supervisor).__class__.objects.filter(user=supervisor).update(preferred_language="ja")
+    client.force_login(supervisor)
+    html = client.get(URL + "?range=7", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert "ページビュー" in html and "日" in html and "月" in html
+
+
+def test_csv_exports_with_the_range_in_the_name_and_no_formulas(client, supervisor, views):
+    client.force_login(supervisor)
+    today = rollups.today()
+    response = client.get(URL + "?range=7&export=table:traffic.top_questions")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    start = (today - timedelta(days=6)).isoformat()
+    assert response["Content-Disposition"] == f'attachment; filename="insights-traffic.top_questions-{start}-{today.isoformat()}.csv"'
+    body = response.content.decode("utf-8-sig")
+    assert "'=HYPERLINK" in body and "\n=HYPERLINK" not in body and ",=HYPERLINK" not in body
+    series = client.get(URL + "?range=7&export=metric:traffic.page_views").content.decode("utf-8-sig").splitlines()
+    assert series[0] == "Date,Page views" and len(series) == 8
+    whole = client.get(URL + "?range=7&export=report").content.decode("utf-8-sig")
+    assert "Section,Traffic" in whole and "Page views" in whole and "Table,Top articles" in whole
+    assert client.get(URL + "?export=table:nope").status_code == 404
+
+
+def test_csv_cells_are_defused():
+    assert [exports.safe(v) for v in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "ok", -3, 2.0, None)] == [
+        "'=1+1", "'+1", "'-1", "'@SUM(A1)", "'\tx", "ok", "-3", "2", "",
+    ]
+
+
+def test_moderators_cannot_export_other_sections(client, site, views):
+    client.force_login(staff(roles.MODERATORS))
+    assert client.get(URL + "?export=table:traffic.top_articles").status_code == 404
+    whole = client.get(URL + "?export=report").content.decode("utf-8-sig")
+    assert "Traffic" not in whole
+
+
+def test_digest_toggle(client, supervisor):
+    client.force_login(supervisor)
+    response = client.post(reverse("insights_digest"), {"subscribe": "1", "next": "?range=7"})
+    assert response.status_code == 302 and response["Location"] == URL + "?range=7"
+    assert DigestSubscription.objects.filter(user=supervisor).exists()
+    assert "Stop the weekly digest" in client.get(URL).content.decode()
+    client.post(reverse("insights_digest"), {"subscribe": "0", "next": "//evil.example/"})
+    assert not DigestSubscription.objects.exists()
+
+
+def test_query_budget_does_not_grow_with_the_range(client, supervisor, views, django_assert_max_num_queries):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(supervisor)
+    client.get(URL + "?range=7")  # the session, permissions and menus warm up
+    counts = {}
+    for days in (7, 90):
+        cache.clear()  # computed, not from the report cache
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(URL + f"?range={days}&language=en").status_code == 200
+        counts[days] = len(context.captured_queries)
+    assert counts[90] == counts[7], counts
+    cache.clear()
+    with django_assert_max_num_queries(60):
+        client.get(URL + "?range=90&language=ja")
+    cache.clear()
+    with django_assert_max_num_queries(60):
+        client.get(URL + "?range=7&language=ja")
+    with django_assert_max_num_queries(20):  # the report cache holds the numbers: the admin's own queries remain
+        client.get(URL + "?range=7&language=ja")
+    pageviews.discard()
+
+
+def test_the_menu_item_shows_for_readers_only(client, supervisor):
+    client.force_login(supervisor)
+    assert URL in client.get("/admin/").content.decode()
+    client.force_login(staff(roles.SUPPORT_AGENTS))
+    assert URL not in client.get("/admin/").content.decode()
