@@ -17,7 +17,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from knowledge.models import ArticlePage, TopicPage
@@ -448,7 +448,8 @@ def member_activity(member, viewer, limit: int = 10) -> dict:
     question_path = path_maker("question_detail", pk=987654321, slug="sample-slug")
     return {
         "recent_questions": [
-            {"title": title, "language": language, "url": question_path(pk=pk, slug=slug or "q"), "answer_count": count}
+            {"title": title, "language": language, "url": question_path(pk=pk, slug=slug or "q"), "answer_count": count,
+             "answers_label": ngettext("%(counter)s answer", "%(counter)s answers", count) % {"counter": count}}
             for pk, slug, title, language, count in questions.filter(author_id=member.pk)[:limit]
         ],
         "recent_answers": [

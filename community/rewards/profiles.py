@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import ngettext
+
 TOP_TAGS = 5
 
 
@@ -20,7 +22,11 @@ def top_tags(member: Any) -> list[dict]:
     from community import member_stats
 
     rows = member.stats_top_tags if hasattr(member, "stats_top_tags") else member_stats.read(member.pk).top_tags
-    return [{"slug": slug, "name": name, "answers": answers} for slug, name, answers in (rows or [])[:TOP_TAGS]]
+    return [
+        {"slug": slug, "name": name, "answers": answers,
+         "answers_label": ngettext("%(counter)s answer", "%(counter)s answers", answers) % {"counter": answers}}
+        for slug, name, answers in (rows or [])[:TOP_TAGS]
+    ]
 
 
 def profile_section(member: Any, request: Any) -> dict:
