@@ -20,6 +20,7 @@ from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -96,6 +97,8 @@ class Command(BaseCommand):
         load_search_demo(stdout=self.stdout)
         if ensure_index(self.stdout):
             self.stdout.write("Search documents rebuilt.")
+        # Insights' daily rollups for the demo's history (idempotent; cron keeps them up to date afterwards)
+        call_command("refresh_insights", "--days", "90", stdout=self.stdout)
         self.print_logins()
 
     # --- Pages ----------------------------------------------------------------------------------
