@@ -6,14 +6,13 @@ Views call these; templates receive plain objects with precomputed permission bo
 from __future__ import annotations
 
 import difflib
-import functools
 import hashlib
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 from knowledge.models import ArticlePage, TopicPage
 from portal import extensions
 from portal.paths import path_maker
+from portal.prepared import Prepared
 from portal.seo import plain_text
 from portal.site_url import absolute_url
 
@@ -422,40 +422,46 @@ def topic_questions(topic, limit: int = 5, language: str | None = None) -> dict:
             "featured_questions": featured}
 
 
-@functools.cache
-def _public_activity() -> tuple[QuerySet, QuerySet]:
-    """What anyone may see of a member's posts, newest first, as values: built once per process (never
-    evaluated itself — each profile filters a copy), since building the joins costs more than running them."""
-    questions = Question.objects.alive().order_by("-created_at").values_list(*QUESTION_COLUMNS)
-    answers = Answer.objects.alive().order_by("-created_at").values_list(*ANSWER_COLUMNS)
-    return questions, answers
-
-
 QUESTION_COLUMNS = ("pk", "slug", "title", "language", "answer_count")
 ANSWER_COLUMNS = ("pk", "question_id", "question__slug", "question__title", "question__language",
                   "question__accepted_answer_id")
+ACTIVITY_SHOWN = 10  # a profile's recent questions, and its recent answers
+# What anyone may see of a member's posts, newest first, as values: compiled once per process (`portal.prepared`),
+# since building the joins costs more than running them.
+_PUBLIC_QUESTIONS = Prepared(
+    lambda author: Question.objects.alive().filter(author_id=author).order_by("-created_at")
+    .values_list(*QUESTION_COLUMNS)[:ACTIVITY_SHOWN],
+    author=int,
+)
+_PUBLIC_ANSWERS = Prepared(
+    lambda author: Answer.objects.alive().filter(author_id=author).order_by("-created_at")
+    .values_list(*ANSWER_COLUMNS)[:ACTIVITY_SHOWN],
+    author=int,
+)
 
 
-def member_activity(member, viewer, limit: int = 10) -> dict:
+def member_activity(member, viewer) -> dict:
     """A member's recent questions and answers, for their profile (two queries), as plain values: title,
     language, url and the answer count (questions) or whether it was accepted (answers). A signed-in viewer
     may see more (their own pending posts; moderators everything)."""
     if getattr(viewer, "is_authenticated", False):
-        questions = Question.objects.visible_to(viewer).order_by("-created_at").values_list(*QUESTION_COLUMNS)
-        answers = Answer.objects.visible_to(viewer).order_by("-created_at").values_list(*ANSWER_COLUMNS)
+        questions = list(Question.objects.visible_to(viewer).filter(author_id=member.pk).order_by("-created_at")
+                         .values_list(*QUESTION_COLUMNS)[:ACTIVITY_SHOWN])
+        answers = list(Answer.objects.visible_to(viewer).filter(author_id=member.pk).order_by("-created_at")
+                       .values_list(*ANSWER_COLUMNS)[:ACTIVITY_SHOWN])
     else:
-        questions, answers = _public_activity()
+        questions, answers = _PUBLIC_QUESTIONS.rows(author=member.pk), _PUBLIC_ANSWERS.rows(author=member.pk)
     question_path = path_maker("question_detail", pk=987654321, slug="sample-slug")
     return {
         "recent_questions": [
             {"title": title, "language": language, "url": question_path(pk=pk, slug=slug or "q"), "answer_count": count,
              "answers_label": ngettext("%(counter)s answer", "%(counter)s answers", count) % {"counter": count}}
-            for pk, slug, title, language, count in questions.filter(author_id=member.pk)[:limit]
+            for pk, slug, title, language, count in questions
         ],
         "recent_answers": [
             {"title": title, "language": language, "accepted": accepted_id == pk,
              "url": f"{question_path(pk=question_id, slug=slug or 'q')}#answer-{pk}"}
-            for pk, question_id, slug, title, language, accepted_id in answers.filter(author_id=member.pk)[:limit]
+            for pk, question_id, slug, title, language, accepted_id in answers
         ],
     }
 

@@ -5,8 +5,8 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -20,6 +20,7 @@ from .forms import ProfileForm
 from .health import task_status
 from .models import Profile
 from .params import is_safe_next
+from .prepared import Prepared
 from .ratelimit import consume
 from .services import PortalError, get_profile, update_profile
 from .site_url import absolute_url
@@ -68,13 +69,45 @@ def robots_txt(request):
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 
 
+def _member_fields() -> tuple[list[str], list[str], list[str]]:
+    user_fields = [field.attname for field in get_user_model()._meta.concrete_fields]
+    profile_fields = [field.attname for field in Profile._meta.concrete_fields]
+    return user_fields, profile_fields, sorted(extensions.member_annotations())
+
+
+def _member_query(username):
+    """An active member with their profile (joined) and the apps' member annotations, as one row of values."""
+    user_fields, profile_fields, annotations = _member_fields()
+    return (
+        get_user_model().objects.filter(username=username, is_active=True).annotate(**extensions.member_annotations())
+        .values_list(*user_fields, *(f"profile__{name}" for name in profile_fields), *annotations)
+    )
+
+
+_MEMBER = Prepared(_member_query, username=str)  # compiled once (`portal.prepared`): every profile view's first read
+
+
+def _member(username: str):
+    """The member's user and profile instances (the profile None when they have none yet), annotated."""
+    rows = _MEMBER.rows(username=username)
+    if not rows:
+        raise Http404("No such member.")
+    user_fields, profile_fields, annotations = _member_fields()
+    row, first, second = rows[0], len(user_fields), len(user_fields) + len(profile_fields)
+    user = get_user_model().from_db("default", user_fields, row[:first])
+    for name, value in zip(annotations, row[second:], strict=True):
+        setattr(user, name, value)
+    profile = None
+    if row[first] is not None:  # the profile's id: a member without a profile row gets nulls
+        profile = Profile.from_db("default", profile_fields, row[first:second])
+        profile.user = user  # both ways, as select_related sets them: no query for the avatar
+    return user, profile
+
+
 def member_profile(request, username: str):
     # Counts and activity come from the apps that register member annotations and "profile" sections.
-    members = get_user_model().objects.select_related("profile").annotate(**extensions.member_annotations())
-    user = get_object_or_404(members, username=username, is_active=True)
-    try:
-        profile = user.profile  # joined above (and knows its user: no query for the avatar)
-    except Profile.DoesNotExist:
+    user, profile = _member(username)
+    if profile is None:
         profile = get_profile(user)
     sections = extensions.section_context("profile", user, request)
     return TemplateResponse(

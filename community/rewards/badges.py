@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy
 from portal.events import publish, subscribe
 from portal.models import Notification
 from portal.notifications import Message, notify
+from portal.prepared import Prepared
 from portal.refs import PostRef
 
 from .events import BadgeAwarded
@@ -399,12 +400,17 @@ def sort_key(item: dict) -> tuple:
     return (LEVEL_ORDER.get(item["level"], 9), item["name"])
 
 
+_MEMBER_AWARDS = Prepared(  # compiled once (`portal.prepared`): a profile's read
+    lambda user: BadgeAward.objects.filter(user_id=user).values_list("badge", "created_at"), user=int,
+)
+
+
 def member_badges(user_id: int) -> list[dict]:
     """The member's badges for the profile (one query): code, name, level, level_label, description, count
     (how many times: repeating badges), last_awarded; gold first."""
     counts: dict[str, int] = {}
     latest: dict[str, Any] = {}
-    for code, created_at in BadgeAward.objects.filter(user_id=user_id).values_list("badge", "created_at"):
+    for code, created_at in _MEMBER_AWARDS.rows(user=user_id):
         counts[code] = counts.get(code, 0) + 1
         latest[code] = max(latest.get(code, created_at), created_at)
     found = [

@@ -27,6 +27,7 @@ from portal import audit
 from portal.events import publish
 from portal.models import Notification, Profile, Rank
 from portal.notifications import Message, notify
+from portal.prepared import Prepared
 from portal.ratelimit import consume
 
 from .events import RedemptionChanged
@@ -282,20 +283,22 @@ def set_visibility(member: Any, redemption: Redemption | int, show: bool) -> Red
     return target
 
 
+_SHOWN = Prepared(  # compiled once (`portal.prepared`): a profile's read
+    lambda user: Redemption.objects.filter(user_id=user, show_on_profile=True, state__in=SHOWN_STATES)
+    .order_by("-created_at").values_list("pk", "reward__name", "state", "created_at", "decided_at")[:50],
+    user=int,
+)
+
+
 def public_redemptions(user_id: int) -> list[dict]:
     """What the member chose to show on their profile (one query; never the private note)."""
-    rows = (
-        Redemption.objects.filter(user_id=user_id, show_on_profile=True, state__in=SHOWN_STATES)
-        .order_by("-created_at")
-        .values("pk", "reward__name", "state", "created_at", "decided_at")[:50]
-    )
     labels = dict(Redemption.State.choices)
     return [
         {
-            "id": row["pk"], "name": row["reward__name"], "state": row["state"], "state_label": labels[row["state"]],
-            "granted": row["state"] == Redemption.State.GRANTED, "date": row["decided_at"] or row["created_at"],
+            "id": pk, "name": name, "state": state, "state_label": labels[state],
+            "granted": state == Redemption.State.GRANTED, "date": decided_at or created_at,
         }
-        for row in rows
+        for pk, name, state, created_at, decided_at in _SHOWN.rows(user=user_id)
     ]
 
 

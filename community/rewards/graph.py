@@ -14,6 +14,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
+from portal.prepared import Prepared
+
 from . import rollup
 from .ledger import day_start
 from .models import LeaderboardDay
@@ -60,7 +62,7 @@ class Graph:
             "Reputation ranged from %(low)s to %(high)s and is %(now)s today, changing on %(counter)s days.",
             len(self.changes),
         ) % {"low": self.low, "high": self.high, "now": self.values[-1] if self.values else 0, "counter": len(self.changes)}
-        short = get_format("SHORT_DATE_FORMAT")
+        short, language = get_format("SHORT_DATE_FORMAT"), get_language()
         left, top, right, bottom = self.left, self.top_y, self.right_x, self.bottom_y
         return format_html(
             '<svg viewBox="0 0 {w} {h}" role="img" aria-labelledby="rep-graph-title rep-graph-desc" class="rep-graph-svg" '
@@ -73,9 +75,17 @@ class Graph:
             '<polyline points="{points}" class="rep-line" fill="none"/>{markers}</svg>',
             w=self.width, h=self.height, title=_("Reputation over the last 90 days"), desc=desc, l=left, b=bottom, r=right,
             t=top, lx=left - 6, ty=top + 4, high=self.high, low=self.low, dy=self.height - 6,
-            first=dateformat.format(self.start, short), last=dateformat.format(self.end, short), points=self.points,
+            first=_date_text(self.start, language, short), last=_date_text(self.end, language, short), points=self.points,
             markers=self.markers_svg,
         )
+
+    @property
+    def caption(self) -> str:
+        """The figure's caption, with the window's first and last days in the reader's language."""
+        day_format, language = get_format("DATE_FORMAT"), get_language()
+        return _("Reputation over the last 90 days (%(start)s – %(end)s)") % {
+            "start": _date_text(self.start, language, day_format), "end": _date_text(self.end, language, day_format),
+        }
 
     @property
     def table_rows(self) -> str:
@@ -88,20 +98,33 @@ class Graph:
         ))
 
 
+@functools.lru_cache(maxsize=1024)
+def _date_text(day: date, language: str, day_format: str) -> str:
+    """A day in a format of the reader's language. Memoised (a pure function of its arguments): every profile
+    shows the same first and last days."""
+    return dateformat.format(day, day_format)
+
+
 @functools.lru_cache(maxsize=4096)
 def _day_cell(day: date, language: str, day_format: str) -> str:
     """A table row's date cell, escaped. Memoised (a pure function of its arguments): every profile shows days
     of the same last 90, and formatting a localised date is most of a row's cost."""
-    return f'<th scope="row"><time datetime="{day.isoformat()}">{escape(dateformat.format(day, day_format))}</time></th>'
+    return f'<th scope="row"><time datetime="{day.isoformat()}">{escape(_date_text(day, language, day_format))}</time></th>'
+
+
+# The member's daily gains (the rollup's day rows, every topic): one row per day, compiled once (`portal.prepared`).
+_DAILY = Prepared(
+    lambda user, start, end: LeaderboardDay.objects.filter(
+        user_id=user, span=rollup.DAY, topic_id=0, day__gte=start, day__lte=end,
+    ).values_list("day", "reputation"),
+    user=int, start=date, end=date,
+)
 
 
 def reputation_graph(user_id: int, reputation: int, now: datetime | None = None, days: int = DAYS) -> Graph:
     end = day_start(now).date()
     start = end - timedelta(days=days - 1)
-    daily = dict(  # one row per day (the rollup's day rows, every topic)
-        LeaderboardDay.objects.filter(user_id=user_id, span=rollup.DAY, topic_id=0, day__gte=start, day__lte=end)
-        .values_list("day", "reputation")
-    )
+    daily = dict(_DAILY.rows(user=user_id, start=start, end=end))
     running = reputation - sum(daily.values())  # reputation before the window
     values, changes = [], []
     for offset in range(days):

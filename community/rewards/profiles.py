@@ -21,9 +21,12 @@ def top_tags(member: Any) -> list[dict]:
     annotation `stats_top_tags`; one query without it)."""
     from community import member_stats
 
+    from portal.paths import path_maker
+
     rows = member.stats_top_tags if hasattr(member, "stats_top_tags") else member_stats.read(member.pk).top_tags
+    tag_path = path_maker("community_tag", tag="sample-tag")  # one reverse() for the list
     return [
-        {"slug": slug, "name": name, "answers": answers,
+        {"slug": slug, "name": name, "answers": answers, "url": tag_path(tag=slug),
          "answers_label": ngettext("%(counter)s answer", "%(counter)s answers", answers) % {"counter": answers}}
         for slug, name, answers in (rows or [])[:TOP_TAGS]
     ]
