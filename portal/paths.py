@@ -8,11 +8,13 @@ quotes them. The result is the same path `reverse()` gives (tests compare the tw
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from urllib.parse import quote
 
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.translation import get_language, override
 
 SAFE = "~:@!$&'()*+,;="  # what `reverse()` leaves unquoted inside a path segment (RFC 3986 sub-delims, ~ : @)
 
@@ -34,3 +36,20 @@ def path_maker(name: str, **samples: object) -> Callable[..., str]:
         return "".join(out)
 
     return make
+
+
+# The site header's and footer's links (URL names without arguments).
+CHROME = ("community_index", "community_ask", "search", "search_suggest", "account_login", "account_signup",
+          "account_logout", "notification_list", "support_cases")
+
+
+def chrome_links() -> dict[str, str]:
+    """The header's and footer's links in the active language (`nav.<name>` in templates): reversed once per
+    language, URLconf and script prefix (a pure function of them), not on every page view."""
+    return _chrome_links(get_language() or "", get_urlconf(), get_script_prefix())
+
+
+@functools.lru_cache(maxsize=32)
+def _chrome_links(language: str, urlconf, prefix: str) -> dict[str, str]:
+    with override(language or None):
+        return {name: reverse(name, urlconf=urlconf) for name in CHROME}

@@ -6,11 +6,11 @@ import json
 from django import template
 from django.conf import settings
 from django.templatetags.static import static
-from django.urls import translate_url
+from django.urls import NoReverseMatch, reverse, translate_url
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, get_language_info, gettext, ngettext
+from django.utils.translation import get_language, get_language_info, gettext, ngettext, override
 
 from ..seo import description
 from ..site_url import absolute_url
@@ -35,13 +35,29 @@ def language_links(context) -> list[dict]:
         elif page is not None and getattr(page, "pk", None):
             url = "/" if code == settings.LANGUAGE_CODE else f"/{code}/"
         else:
-            url = translate_url(request.get_full_path(), code)
+            url = _translated_path(request, code)
         info = get_language_info(code)
         links.append(
             {"code": code, "name": info["name_local"], "url": url, "current": code == current,
              "exists": code in translations or page is None}
         )
     return links
+
+
+def _translated_path(request, code: str) -> str:
+    """This request's path and query in another language: `translate_url` without resolving the path again
+    (the request's own match is at hand), the same result."""
+    match = getattr(request, "resolver_match", None)
+    if match is None or not match.url_name:
+        return translate_url(request.get_full_path(), code)
+    name = f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name
+    try:
+        with override(code):
+            path = reverse(name, args=match.args, kwargs=match.kwargs)
+    except NoReverseMatch:
+        return translate_url(request.get_full_path(), code)
+    query = request.get_full_path().partition("?")[2]
+    return f"{path}?{query}" if query else path
 
 
 @register.simple_tag

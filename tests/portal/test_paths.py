@@ -30,3 +30,23 @@ def test_any_value_gives_what_reverse_gives(username, pk, slug):
     question = path_maker("question_detail", pk=987654321, slug="sample-slug")
     assert member(username=username) == reverse("member_profile", args=[username])
     assert question(pk=pk, slug=slug) == reverse("question_detail", kwargs={"pk": pk, "slug": slug})
+
+
+@pytest.mark.parametrize("path", [
+    "/community/users/alice/", "/ja/community/users/%E3%81%AF%E3%81%AA%E3%81%93/", "/community/?sort=votes&page=2",
+    "/ja/community/tags/hub/?sort=new", "/search/?q=hub+offline&topic=3", "/community/leaderboard/?period=week",
+    "/notifications/", "/no/such/path/?x=1",
+])
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_language_links_translate_the_request_path_as_translate_url_does(rf, path, language):
+    """The language switcher translates a view's path from its own match, without resolving it again."""
+    from django.urls import Resolver404, resolve, translate_url
+
+    from portal.templatetags.portal_tags import _translated_path
+
+    request = rf.get(path)
+    try:
+        request.resolver_match = resolve(request.path_info)
+    except Resolver404:
+        request.resolver_match = None
+    assert _translated_path(request, language) == translate_url(request.get_full_path(), language)
