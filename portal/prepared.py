@@ -37,8 +37,8 @@ from django.db.models.query import FlatValuesListIterable, ValuesListIterable
 _STAND_INS: dict[type, Callable[[int], Any]] = {
     int: lambda n: 2_000_000_000 + n,
     str: lambda n: f"\x1fprepared-{n}\x1f",
-    date: lambda n: date(1, 1, n + 1),
-    datetime: lambda n: datetime(1, 1, 1, 0, 0, n, tzinfo=UTC),
+    date: lambda n: date(4, 3, n + 2),  # not 0001-01-01, a common "since ever"
+    datetime: lambda n: datetime(4, 3, 2, 1, 0, n, tzinfo=UTC),
 }
 
 

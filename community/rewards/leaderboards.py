@@ -14,6 +14,7 @@ Periods are UTC calendar periods: the week starts on Monday, the month on its fi
 
 from __future__ import annotations
 
+import functools
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -26,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.models import Profile, Rank
 from portal.paths import path_maker
+from portal.prepared import Prepared
 
 from . import rollup
 from .ledger import day_start
@@ -73,10 +75,15 @@ def members(ids: list[int]) -> dict[int, Member]:
     """{user id: Member} for active members among `ids` (one query)."""
     if not ids:
         return {}
-    profile_path = path_maker("member_profile", username="sample-member")  # one reverse() for the whole board
     rows = Profile.objects.filter(user_id__in=ids, user__is_active=True).values_list(
         "user_id", "user__username", "display_name", "rank"
     )
+    return _members(rows)
+
+
+def _members(rows) -> dict[int, Member]:
+    """{user id: Member} from (user id, username, display name, rank) rows."""
+    profile_path = path_maker("member_profile", username="sample-member")  # one reverse() for the whole board
     return {
         user_id: Member(user_id, username, display_name, rank, profile_path(username=username))
         for user_id, username, display_name, rank in rows
@@ -129,23 +136,40 @@ def _uses_profile(period: str, metric: str, topic_ids: tuple[int, ...]) -> bool:
     return period == "all" and metric == "reputation" and not topic_ids
 
 
-def _top(period: str, metric: str, topic_ids: tuple[int, ...], since: date | None, limit: int) -> list[tuple[int, int]]:
-    """[(user_id, total)] best first (ties: the earlier member first), only positive totals. One query."""
+MEMBER_COLUMNS = ("user__username", "user__profile__display_name", "user__profile__rank")
+
+
+@functools.cache
+def _top_read(metric: str, limit: int, by_profile: bool) -> Prepared:
+    """A board's top rows with their members' names (one indexed read, compiled once: `portal.prepared`)."""
+    if by_profile:  # all time, overall, by reputation: the ledger's own total
+        return Prepared(lambda: (
+            Profile.objects.filter(reputation__gt=0, user__is_active=True).order_by("-reputation", "user_id")
+            .values_list("user_id", "reputation", "user__username", "display_name", "rank")[:limit]
+        ))
+    return Prepared(
+        lambda span, day, topic: (
+            LeaderboardDay.objects.filter(
+                span=span, day=day, topic_id=topic, user__is_active=True, user__profile__isnull=False,
+                **{f"{metric}__gt": 0},
+            ).order_by(f"-{metric}", "user_id").values_list("user_id", metric, *MEMBER_COLUMNS)[:limit]
+        ),
+        span=str, day=date, topic=int,
+    )
+
+
+def _top(period: str, metric: str, topic_ids: tuple[int, ...], since: date | None, limit: int) -> list[tuple]:
+    """[(user_id, total, username, display name, rank)] best first (ties: the earlier member first), only
+    positive totals, only members with a profile. One query."""
     if _uses_profile(period, metric, topic_ids):
-        rows = (
-            Profile.objects.filter(reputation__gt=0, user__is_active=True)
-            .order_by("-reputation", "user_id").values_list("user_id", "reputation")[:limit]
-        )
-        return list(rows)
+        return _top_read(metric, limit, True).rows()
     if _single_rows(topic_ids):  # an index range read, best first
-        rows = (
-            _rollup(period, since, topic_ids).filter(**{f"{metric}__gt": 0})
-            .order_by(f"-{metric}", "user_id").values_list("user_id", metric)[:limit]
-        )
-        return list(rows)
+        topic = topic_ids[0] if topic_ids else 0
+        return _top_read(metric, limit, False).rows(span=SPAN_OF[period], day=since or rollup.ALL_TIME, topic=topic)
     rows = (
-        _rollup(period, since, topic_ids).values("user_id").annotate(total=Sum(metric)).filter(total__gt=0)
-        .order_by("-total", "user_id").values_list("user_id", "total")[:limit]
+        _rollup(period, since, topic_ids).filter(user__profile__isnull=False)
+        .values("user_id").annotate(total=Sum(metric)).filter(total__gt=0)
+        .order_by("-total", "user_id").values_list("user_id", "total", *MEMBER_COLUMNS)[:limit]
     )
     return list(rows)
 
@@ -198,7 +222,7 @@ def board(period: str = DEFAULT_PERIOD, metric: str = DEFAULT_METRIC, topic_ids:
     key = f"leaderboard:{_generation()}:{period}:{metric}:{since}:{','.join(map(str, topic_ids))}"
     top = _cached(f"{key}:top{limit}", lambda: _top(period, metric, topic_ids, since, limit))
     viewer_id = viewer.pk if viewer is not None and getattr(viewer, "is_authenticated", False) else None
-    mine = next(((index, total) for index, (user_id, total) in enumerate(top) if user_id == viewer_id), None)
+    mine = next(((index, row[1]) for index, row in enumerate(top) if row[0] == viewer_id), None)
     me_total = me_ahead = None
     if viewer_id is not None and mine is None:
         me_total = _own_total(period, metric, topic_ids, since, viewer_id)
@@ -207,10 +231,11 @@ def board(period: str = DEFAULT_PERIOD, metric: str = DEFAULT_METRIC, topic_ids:
             if me_ahead is None:
                 totals = _cached(f"{key}:totals", lambda: _totals(period, metric, topic_ids, since))
                 me_ahead = len(totals) - bisect_right(totals, me_total)
-    ids = [user_id for user_id, _total in top] + ([viewer_id] if me_total and me_total > 0 else [])
-    users = members(ids)
+    users = _members((user_id, *names) for user_id, _total, *names in top)
+    if me_total and me_total > 0:
+        users.update(members([viewer_id]))
     result = Board(period, metric, topic_ids, since)
-    result.entries = [Entry(index + 1, users[user_id], total) for index, (user_id, total) in enumerate(top) if user_id in users]
+    result.entries = [Entry(index + 1, users[row[0]], row[1]) for index, row in enumerate(top)]
     if mine is not None:
         result.me, result.me_in_top = result.entries[mine[0]] if mine[0] < len(result.entries) else None, True
     elif me_total and me_total > 0 and viewer_id in users:
