@@ -4,8 +4,9 @@ accepted answers or helpful votes (upvotes received).
 Everything reads the `LeaderboardDay` rollup (one row per member, UTC day and topic; topic 0 = every topic),
 kept on write by the ledger and rebuilt by `manage.py refresh_leaderboards`, except the all-time overall
 reputation board, which reads `Profile.reputation` (indexed, the ledger's own total). A board costs a fixed
-number of queries whatever the size of the data: the top rows (one aggregate over an indexed range), their
-members with profiles (one), and for a signed-in viewer outside the top their own total (one, always fresh)
+number of queries whatever the size of the data: the top rows with their members' names (one indexed range
+read, or one aggregate for several topics), and for a signed-in viewer outside the top their own total and
+member row (one each, always fresh)
 and every total on the board (one, cached) to place them: members with more, plus one (ties share a
 position). The top rows and the totals are cached for `CACHE_SECONDS` (a board a minute behind is fine).
 
