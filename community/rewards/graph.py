@@ -121,14 +121,24 @@ _DAILY = Prepared(
 )
 
 
+@functools.lru_cache(maxsize=8)
+def _window(start: date, days: int) -> tuple[tuple[date, ...], tuple[float, ...]]:
+    """The window's days and their x coordinates (the same for every profile on a given day)."""
+    step = (WIDTH - LEFT - RIGHT) / max(days - 1, 1)
+    return (
+        tuple(start + timedelta(days=offset) for offset in range(days)),
+        tuple(round(LEFT + step * offset, 1) for offset in range(days)),
+    )
+
+
 def reputation_graph(user_id: int, reputation: int, now: datetime | None = None, days: int = DAYS) -> Graph:
     end = day_start(now).date()
     start = end - timedelta(days=days - 1)
     daily = dict(_DAILY.rows(user=user_id, start=start, end=end))
     running = reputation - sum(daily.values())  # reputation before the window
+    window, xs = _window(start, days)
     values, changes = [], []
-    for offset in range(days):
-        day = start + timedelta(days=offset)
+    for day in window:
         change = daily.get(day, 0)
         running += change
         values.append(running)
@@ -136,16 +146,10 @@ def reputation_graph(user_id: int, reputation: int, now: datetime | None = None,
             changes.append((day, change, running))
     graph = Graph(start=start, end=end, values=values, changes=changes)
     graph.low, graph.high = min(values + [0]), max(values + [0])
-    span = (graph.high - graph.low) or 1
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-
-    def xy(index: int, value: int) -> tuple[float, float]:
-        x = LEFT + plot_w * index / max(days - 1, 1)
-        y = TOP + plot_h * (graph.high - value) / span
-        return round(x, 1), round(y, 1)
-
-    coords = [xy(index, value) for index, value in enumerate(values)]
-    graph.points = " ".join(f"{x},{y}" for x, y in coords)
-    changed_days = {day for day, _change, _after in changes}
-    graph.markers = [coords[index] for index in range(days) if start + timedelta(days=index) in changed_days]
+    scale = (HEIGHT - TOP - BOTTOM) / ((graph.high - graph.low) or 1)
+    ys = [round(TOP + scale * (graph.high - value), 1) for value in values]
+    # The line needs only the days where its slope changes (x steps are even): the same drawing, a shorter path.
+    kept = [0, *(i for i in range(1, days - 1) if values[i] - values[i - 1] != values[i + 1] - values[i]), days - 1]
+    graph.points = " ".join(f"{xs[i]},{ys[i]}" for i in sorted(set(kept)))  # a set: one day only
+    graph.markers = [(xs[i], ys[i]) for i, day in enumerate(window) if day in daily and daily[day]]
     return graph

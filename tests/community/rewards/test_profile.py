@@ -48,7 +48,12 @@ def test_graph_values_follow_the_ledger():
     assert graph.values[0] == 10 and graph.values[-1] == 40
     assert [(change, after) for _day, change, after in graph.changes] == [(20, 30), (10, 40)]
     assert (graph.low, graph.high) == (0, 40)
-    assert len(graph.markers) == 2 and len(graph.points.split()) == 90
+    assert len(graph.markers) == 2
+    # The line keeps the days where its slope changes: the first day, each change and the day before it, the last.
+    points = [tuple(map(float, point.split(","))) for point in graph.points.split()]
+    assert len(points) == 5 and points[0][0] == graph.left and points[-1][0] == graph.right_x
+    assert points[2] == graph.markers[0] and points[4] == graph.markers[1]
+    assert points[0][1] == points[1][1] == graph.bottom_y - (graph.bottom_y - graph.top_y) * 10 / 40
 
 
 def test_profile_shows_rank_reputation_graph_table_and_tags(client, site):
