@@ -9,11 +9,13 @@ from django.template.response import TemplateResponse
 from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from community.views.common import topics_for_language
 from knowledge.models import TopicPage
 from portal.params import get_str
+from portal.prepared import Prepared
 
 from .. import leaderboards
 
@@ -47,6 +49,11 @@ def rows_html(board: leaderboards.Board) -> str:
     ))
 
 
+_TOPICS = Prepared(  # the topic menu in the reader's language, compiled once (`portal.prepared`)
+    lambda language: topics_for_language(language).values_list("pk", "slug", "title", "translation_key"), language=str,
+)
+
+
 def leaderboard(request):
     period = get_str(request.GET, "period", leaderboards.DEFAULT_PERIOD, max_length=20)
     metric = get_str(request.GET, "by", leaderboards.DEFAULT_METRIC, max_length=20)
@@ -59,7 +66,8 @@ def leaderboard(request):
         problems.append(_("Unknown measure: showing reputation gained."))
         metric = leaderboards.DEFAULT_METRIC
     topics = [  # plain values for the menu (no page instances)
-        SimpleNamespace(**row) for row in topics_for_language().values("pk", "slug", "title", "translation_key")
+        SimpleNamespace(pk=pk, slug=slug, title=title, translation_key=key)
+        for pk, slug, title, key in _TOPICS.rows(language=get_language() or "")
     ]
     topic = None
     topic_ids: tuple[int, ...] = ()
@@ -70,8 +78,8 @@ def leaderboard(request):
             topic = next((item for item in topics if other and item.translation_key == other.translation_key), None)
         if topic is None:
             problems.append(_("Unknown topic: showing every topic."))
-        else:  # a question's topic may be any translation of it
-            topic_ids = tuple(TopicPage.objects.filter(translation_key=topic.translation_key).values_list("pk", flat=True))
+        else:  # the board reads the row of the topic's root, which every translation of it shares
+            topic_ids = (topic.pk,)
     for problem in problems:
         messages.info(request, problem)
     board = leaderboards.board(period, metric, topic_ids, request.user)
