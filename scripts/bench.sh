@@ -21,6 +21,8 @@ export DJANGO_SETTINGS_MODULE=portal.settings.bench
 .venv/bin/python manage.py seed_review_queue --items "${BENCH_REVIEW_ITEMS:-10000}"
 # The support queues' data: 10,000 cases on generated questions, in every status (idempotent too).
 .venv/bin/python manage.py seed_cases "${BENCH_CASES:-10000}"
+# The query planner's statistics over the whole data set (as the daily cron keeps them in production).
+.venv/bin/python manage.py update_statistics
 .venv/bin/python manage.py bench "$@"
 # The escalation sweep over the whole data set, timed on a copy of the database (it opens cases);
 # BENCH_ESCALATE=0 skips it.

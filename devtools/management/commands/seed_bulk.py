@@ -62,6 +62,7 @@ from devtools.generated import BULK_USER, generated_questions
 from devtools.management.commands.seed_cases import forget_generated_cases
 from devtools.management.commands.seed_review_queue import forget_generated_items
 from knowledge.models import TopicPage
+from portal.management.commands.update_statistics import update_statistics
 from portal.models import Profile
 from portal.sanitize import render_markdown
 from search.indexing import ensure_index
@@ -264,6 +265,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"  page views and their rollups ({self.elapsed()})")
         finally:
             self.restore_sqlite()
+        update_statistics()  # the planner's statistics after a bulk load (SQLite has none until ANALYZE runs)
         caching.touch()
         self.stdout.write(self.style.SUCCESS(f"Done in {self.elapsed()}: " + self.totals()))
 
