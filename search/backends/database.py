@@ -351,8 +351,10 @@ class DatabaseBackend:
                     ("search_doc_newest", "created_at DESC, id DESC") if query.sort == "newest"
                     else ("search_doc_votes", "votes DESC, answer_count DESC, id DESC")
                 )
+                # `+id`: walk the index in its order and test each id against the matches, stopping at the page;
+                # with statistics SQLite would otherwise probe the index once per match and distinct sort value.
                 cursor.execute(
-                    f"SELECT id FROM {table} INDEXED BY {index} WHERE id IN {HITS_TABLE}{where} "  # noqa: S608
+                    f"SELECT id FROM {table} INDEXED BY {index} WHERE +id IN {HITS_TABLE}{where} "  # noqa: S608
                     f"ORDER BY {order} LIMIT {query.page_size} OFFSET {offset}",
                     where_params,
                 )
@@ -372,8 +374,8 @@ class DatabaseBackend:
                     if sql is None or len(candidates) >= end + HEAD_EXTRA:
                         continue  # enough documents with every term in the title: the others rank below them
                     within = HITS_TABLE if sql == HITS_SQL else f"({sql})"  # the table itself: no set to build
-                    cursor.execute(
-                        f"SELECT id FROM {table} INDEXED BY search_doc_quality WHERE id IN {within}{where} "  # noqa: S608
+                    cursor.execute(  # `+id`: in quality order, stopping at the page (as above)
+                        f"SELECT id FROM {table} INDEXED BY search_doc_quality WHERE +id IN {within}{where} "  # noqa: S608
                         f"ORDER BY quality DESC, id LIMIT {end + HEAD_EXTRA}",
                         [*params, *where_params],
                     )
