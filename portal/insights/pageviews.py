@@ -25,7 +25,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import registry, rollups
+from . import kit, registry, rollups
 
 FLUSH_SECONDS = 30
 FLUSH_SIZE = 500
@@ -233,15 +233,15 @@ def compute_visitors(day: date) -> list[tuple[int, str, float, int]]:
 
 
 def _page_views_daily(query):
-    return rollups.rollup_daily("traffic.page_views", query)
+    return kit.read_daily("traffic.page_views", query)
 
 
 def _page_views_total(query):
-    return rollups.rollup_total("traffic.page_views", query)[0]
+    return kit.read_total("traffic.page_views", query)[0]
 
 
 def _visitors_daily(query):
-    return rollups.rollup_daily("traffic.visitors", query)
+    return kit.read_daily("traffic.visitors", query)
 
 
 def _visitors_total(query):
@@ -250,7 +250,7 @@ def _visitors_total(query):
     if last < query.start:
         return None
     days = (last - query.start).days + 1
-    return round(rollups.rollup_total("traffic.visitors", query)[0] / days, 1)
+    return round(kit.read_total("traffic.visitors", query)[0] / days, 1)
 
 
 def _top(kind: str):
