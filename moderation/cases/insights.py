@@ -293,25 +293,41 @@ def _case_rows(query: Query) -> list[tuple]:
         "first_response_due", "solved_at", "resolution_due", "status"))
 
 
+def _per_groups(query: Query) -> tuple[dict, dict]:
+    """Cases opened in the period grouped by assignee and by topic (one pass, once per scope for both tables):
+    opened, solved, SLA breaches, first response and resolution times in business hours. One query for the
+    cases, two for the calendars."""
+
+    def compute():
+        rows = _case_rows(query)
+        calendars = _calendars() if rows else {}
+        now = timezone.now()
+        by = ({}, {})
+        for row in rows:
+            assignee, topic, calendar, created, responded, response_due, solved, resolution_due, status = row
+            resolution = _hours(calendars, calendar, created, solved) if solved else None
+            first = _hours(calendars, calendar, created, responded) if responded else None
+            late_first = (responded or now) > response_due
+            late_resolution = (solved > resolution_due) if solved else (status in WORKING_STATUSES and now > resolution_due)
+            for groups, name in zip(by, (assignee, topic), strict=True):
+                group = groups.get(name or "")
+                if group is None:
+                    group = groups[name or ""] = {"opened": 0, "solved": 0, "breached": 0, "first": [], "resolution": []}
+                group["opened"] += 1
+                if solved:
+                    group["solved"] += 1
+                    group["resolution"].append(resolution)
+                if responded:
+                    group["first"].append(first)
+                group["breached"] += int(late_first or late_resolution)
+        return by
+
+    return rollups.shared(f"moderation.per:{query}", compute)
+
+
 def _per(query: Query, limit: int | None, position: int, nobody) -> list[tuple]:
-    """Cases opened in the period grouped by assignee (position 0) or topic (1): opened, solved, SLA breaches,
-    mean first response and resolution in business hours. One query for the cases, two for the calendars."""
-    rows = _case_rows(query)
-    calendars = _calendars() if rows else {}
-    now = timezone.now()
-    groups: dict[str, dict] = defaultdict(lambda: {"opened": 0, "solved": 0, "breached": 0, "first": [], "resolution": []})
-    for row in rows:
-        assignee, topic, calendar, created, responded, response_due, solved, resolution_due, status = row
-        group = groups[(assignee, topic)[position] or ""]
-        group["opened"] += 1
-        if solved:
-            group["solved"] += 1
-            group["resolution"].append(_hours(calendars, calendar, created, solved))
-        if responded:
-            group["first"].append(_hours(calendars, calendar, created, responded))
-        late_first = (responded or now) > response_due
-        late_resolution = (solved > resolution_due) if solved else (status in WORKING_STATUSES and now > resolution_due)
-        group["breached"] += int(late_first or late_resolution)
+    """The cases of `_per_groups` by assignee (position 0) or topic (1)."""
+    groups = _per_groups(query)[position]
 
     def mean(values):
         return round(sum(values) / len(values), 1) if values else None
