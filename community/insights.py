@@ -91,12 +91,21 @@ def _band(hours: float) -> int:
     return found
 
 
+def _bands_on(day: date) -> dict[int, list[tuple]]:
+    """{band: [(topic, language, 1, 1)]} of the first answers posted on `day`: one pass for every bucket."""
+
+    def compute():
+        bands: dict[int, list[tuple]] = defaultdict(list)
+        for _pk, topic, language, asked, first in _first_answers_on(day):
+            bands[_band(max(0.0, (first - asked).total_seconds() / 3600))].append((topic, language, 1, 1))
+        return bands
+
+    return rollups.shared(f"community.first_answer_bands:{day}", compute)
+
+
 def _first_answer_bucket(lower: int):
     def compute(day: date):
-        return kit.expand(
-            (topic, language, 1, 1) for _pk, topic, language, asked, first in _first_answers_on(day)
-            if _band(max(0.0, (first - asked).total_seconds() / 3600)) == lower
-        )
+        return kit.expand(_bands_on(day).get(lower, ()))
 
     return compute
 

@@ -124,3 +124,15 @@ def test_today_is_live(world):
     today = D2 + timedelta(days=4)
     QuestionFactory(created_at=at(today, 0.5))
     assert values("community.questions_asked", Query(today, today)) == ({today: 1}, 1)
+
+
+def test_percentiles_from_hour_buckets():
+    from community.insights import _band
+    from portal.insights import kit
+
+    assert [_band(h) for h in (0, 0.9, 2.5, 23.99, 24, 35, 47, 100, 5000)] == [0, 0, 2, 23, 24, 24, 36, 96, 720]
+    buckets = [(0, 1), (2, 2), (24, 1)]  # values 0, 2, 2, 24
+    assert kit.bucket_percentile(buckets, 0.5) == 2  # the mean of the two middle values (2 and 2)
+    assert kit.bucket_percentile([(2, 1), (23, 1)], 0.5) == 12.5
+    assert kit.bucket_percentile(buckets, 0.9) == 24  # nearest rank: ceil(0.9 × 4) = 4th value
+    assert kit.bucket_percentile([], 0.5) is None and kit.bucket_percentile([(5, 0)], 0.5) is None
