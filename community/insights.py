@@ -76,8 +76,9 @@ def questions_answered(day: date):
 
 
 # Time to first answer, kept as a histogram so medians and percentiles combine over days: whole hours under a
-# day, then wider bands (hours); each answer counts at its band's lower bound.
-FIRST_ANSWER_BOUNDS = (*range(24), 24, 36, 48, 72, 96, 120, 168, 336, 720)
+# day, 2 hours under two days, 6 under four, 12 under a week, then 1, 2, 3 weeks and 30 days; each answer
+# counts at its band's lower bound (the definitions say so).
+FIRST_ANSWER_BOUNDS = (*range(24), *range(24, 48, 2), *range(48, 96, 6), *range(96, 168, 12), 168, 336, 504, 720)
 FIRST_ANSWER_BUCKETS = {f"community.first_answer_hours.{lower}": float(lower) for lower in FIRST_ANSWER_BOUNDS}
 
 
@@ -354,15 +355,16 @@ def register() -> None:
         label=_("Median time to first answer"),
         definition=_("Hours from a question to its first published answer (the middle value), for questions whose "
                      "first answer was posted in the period; counted on the day of that answer. Each time is "
-                     "rounded down to the whole hour under a day, and to the start of its band beyond (24, 36, 48, "
-                     "72, 96, 120, 168, 336 or 720 hours)."),
+                     "rounded down: to the hour under a day, to 2 hours under two days, to 6 hours under four days, "
+                     "to 12 hours under a week, then to 1, 2 or 3 weeks or 30 days."),
     )
     kit.histogram_metric(
         "community.first_answer_p90", FIRST_ANSWER_BUCKETS, 0.9, section=section, order=45,
         label=_("Time to first answer, 90th percentile"),
         definition=_("Nine in ten of the questions whose first published answer was posted in the period had it "
-                     "within this many hours (rounded down like the median: whole hours under a day, then bands of "
-                     "24, 36, 48, 72, 96, 120, 168, 336 or 720 hours)."),
+                     "within this many hours (rounded down like the median: to the hour under a day, to 2 hours "
+                     "under two days, to 6 hours under four days, to 12 hours under a week, then to 1, 2 or 3 "
+                     "weeks or 30 days)."),
     )
     kit.ratio_metric(
         "community.solved_rate", "community.cohort_solved", "community.cohort_asked", section=section, order=50,

@@ -130,7 +130,8 @@ def test_percentiles_from_hour_buckets():
     from community.insights import _band
     from portal.insights import kit
 
-    assert [_band(h) for h in (0, 0.9, 2.5, 23.99, 24, 35, 47, 100, 5000)] == [0, 0, 2, 23, 24, 24, 36, 96, 720]
+    assert [_band(h) for h in (0, 0.9, 2.5, 23.99, 24, 35, 47, 50, 100, 170, 400, 5000)] == [
+        0, 0, 2, 23, 24, 34, 46, 48, 96, 168, 336, 720]
     buckets = [(0, 1), (2, 2), (24, 1)]  # values 0, 2, 2, 24
     assert kit.bucket_percentile(buckets, 0.5) == 2  # the mean of the two middle values (2 and 2)
     assert kit.bucket_percentile([(2, 1), (23, 1)], 0.5) == 12.5
