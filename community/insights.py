@@ -1,8 +1,9 @@
 """Community metrics for Insights (section "community"), the ask-form deflection (section "deflection") and the
 "answers turned into articles" table (section "content"). Everything is counted from the posts and the
 ledgers (VoteEvent, ReputationEvent, BadgeAward, Redemption, DeflectionEvent, LiftedAnswer), never from the
-denormalised counters. Counts are daily rollups (`portal.insights.rollups`); rates, medians and the tables are
-one GROUP BY (or one row query) over the range. Registered from `CommunityConfig.ready()`.
+denormalised counters. Everything is a daily rollup (`portal.insights.rollups`) that sums over days: counts,
+the answer/solved cohorts, an hour histogram for the time to first answer, answers by role; the lifted-answers
+table is one row query. Registered from `CommunityConfig.ready()`.
 """
 
 from __future__ import annotations
