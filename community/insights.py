@@ -1,24 +1,26 @@
 """Community metrics for Insights (section "community"), the ask-form deflection (section "deflection") and the
 "answers turned into articles" table (section "content"). Everything is counted from the posts and the
 ledgers (VoteEvent, ReputationEvent, BadgeAward, Redemption, DeflectionEvent, LiftedAnswer), never from the
-denormalised counters. Counts are daily rollups (`portal.insights.rollups`); rates, medians and the tables are
-one GROUP BY (or one row query) over the range. Registered from `CommunityConfig.ready()`.
+denormalised counters. Everything is a daily rollup (`portal.insights.rollups`) that sums over days: counts,
+the answer/solved cohorts, an hour histogram for the time to first answer, answers by role; the lifted-answers
+table is one row query. Registered from `CommunityConfig.ready()`.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db.models import Case, CharField, Count, Exists, F, Min, OuterRef, Q, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.insights import kit
 from portal.insights.registry import Metric, Query, Table, register_metric, register_table
+from portal.insights import rollups
 from portal.insights.rollups import register_rollup
 
 from .models import Answer, Comment, DeflectionEvent, Question, VoteEvent
@@ -65,9 +67,73 @@ def _first_answers(start: datetime, end: datetime, condition: Q | None = None):
     )
 
 
+def _first_answers_on(day: date) -> list[tuple]:
+    """`_first_answers` of one day, read once per scope (shared by the count and the hour buckets)."""
+    return rollups.shared(f"community.first_answers:{day}", lambda: list(_first_answers(*kit.day_bounds(day))))
+
+
 def questions_answered(day: date):
-    start, end = kit.day_bounds(day)
-    return kit.expand((topic, language, 1, 1) for _pk, topic, language, _asked, _first in _first_answers(start, end))
+    return kit.expand((topic, language, 1, 1) for _pk, topic, language, _asked, _first in _first_answers_on(day))
+
+
+# Time to first answer, kept as a histogram so medians and percentiles combine over days: whole hours under a
+# day, 2 hours under two days, 6 under four, 12 under a week, then 1, 2, 3 weeks and 30 days; each answer
+# counts at its band's lower bound (the definitions say so).
+FIRST_ANSWER_BOUNDS = (*range(24), *range(24, 48, 2), *range(48, 96, 6), *range(96, 168, 12), 168, 336, 504, 720)
+FIRST_ANSWER_BUCKETS = {f"community.first_answer_hours.{lower}": float(lower) for lower in FIRST_ANSWER_BOUNDS}
+
+
+def _band(hours: float) -> int:
+    found = FIRST_ANSWER_BOUNDS[0]
+    for lower in FIRST_ANSWER_BOUNDS:
+        if hours >= lower:
+            found = lower
+        else:
+            break
+    return found
+
+
+def _bands_on(day: date) -> dict[int, list[tuple]]:
+    """{band: [(topic, language, 1, 1)]} of the first answers posted on `day`: one pass for every bucket."""
+
+    def compute():
+        bands: dict[int, list[tuple]] = defaultdict(list)
+        for _pk, topic, language, asked, first in _first_answers_on(day):
+            bands[_band(max(0.0, (first - asked).total_seconds() / 3600))].append((topic, language, 1, 1))
+        return bands
+
+    return rollups.shared(f"community.first_answer_bands:{day}", compute)
+
+
+def _first_answer_bucket(lower: int):
+    def compute(day: date):
+        return kit.expand(_bands_on(day).get(lower, ()))
+
+    return compute
+
+
+# Answer and solved rates: the published questions asked on a day, and how many of them have a published
+# (an accepted) answer, as of the day's last computation.
+def _cohort_on(day: date) -> list[tuple]:
+    def compute():
+        start, end = kit.day_bounds(day)
+        has_answer = Exists(Answer.objects.filter(question_id=OuterRef("pk"), status=PostStatus.PUBLISHED))
+        return list(
+            Question.objects.filter(status=PostStatus.PUBLISHED, created_at__gte=start, created_at__lt=end)
+            .annotate(answered=has_answer).values("topic_id", "language")
+            .annotate(n=Count("pk"), a=Count("pk", filter=Q(answered=True)),
+                      s=Count("pk", filter=Q(accepted_answer__isnull=False)))
+            .values_list("topic_id", "language", "n", "a", "s")
+        )
+
+    return rollups.shared(f"community.cohort:{day}", compute)
+
+
+def _cohort_part(position: int):
+    def compute(day: date):
+        return kit.expand((row[0], row[1], row[position], row[position]) for row in _cohort_on(day))
+
+    return compute
 
 
 def active_member_ids(start: datetime, end: datetime):
@@ -165,84 +231,21 @@ def ask_sessions(day: date, now: datetime | None = None) -> list[tuple[str, bool
     return result
 
 
+def _ask_sessions_on(day: date) -> list[tuple[str, bool]]:
+    return rollups.shared(f"community.ask_sessions:{day}", lambda: ask_sessions(day))
+
+
 def ask_session_count(day: date):
-    n = len(ask_sessions(day))
+    n = len(_ask_sessions_on(day))
     return [(0, "", n, n)]
 
 
 def ask_deflected_count(day: date):
-    n = sum(1 for _token, deflected in ask_sessions(day) if deflected)
+    n = sum(1 for _token, deflected in _ask_sessions_on(day) if deflected)
     return [(0, "", n, n)]
 
 
 # --- rates and times (one query over the range) --------------------------------------------------------------
-
-
-def _cohort(query: Query) -> dict[date, tuple[int, int, int]]:
-    """Per day asked: (published questions asked, with a published answer now, with an accepted answer now).
-    One query, shared by the answer and solved rates."""
-    return kit.cached("community.cohort", query, lambda: _cohort_rows(query))
-
-
-def _cohort_rows(query: Query) -> dict[date, tuple[int, int, int]]:
-    start, end = kit.range_bounds(query)
-    has_answer = Exists(Answer.objects.filter(question_id=OuterRef("pk"), status=PostStatus.PUBLISHED))
-    rows = (
-        Question.objects.filter(question_filter(query), status=PostStatus.PUBLISHED, created_at__gte=start,
-                                created_at__lt=end)
-        .annotate(answered=has_answer, day=TruncDate("created_at", tzinfo=UTC)).values("day")
-        .annotate(n=Count("pk"), a=Count("pk", filter=Q(answered=True)),
-                  s=Count("pk", filter=Q(accepted_answer__isnull=False)))
-        .values_list("day", "n", "a", "s")
-    )
-    return {_as_date(day): (n, a, s) for day, n, a, s in rows}
-
-
-def _as_date(value) -> date:
-    return value if isinstance(value, date) and not isinstance(value, datetime) else date.fromisoformat(str(value)[:10])
-
-
-def _cohort_rate(position: int):
-    def daily(query: Query) -> dict[date, float | None]:
-        cohort = _cohort(query)
-        return {day: (cohort[day][position] / cohort[day][0] * 100 if day in cohort and cohort[day][0] else None)
-                for day in query.days}
-
-    def total(query: Query) -> float | None:
-        cohort = _cohort(query).values()
-        asked = sum(row[0] for row in cohort)
-        return sum(row[position] for row in cohort) / asked * 100 if asked else None
-
-    return daily, total
-
-
-def first_answer_hours(query: Query) -> dict[date, list[float]]:
-    """Hours from question to its first published answer, per day of that first answer. One query, shared by
-    the median and the 90th percentile."""
-    return kit.cached("community.first_answer_hours", query, lambda: _first_answer_hours(query))
-
-
-def _first_answer_hours(query: Query) -> dict[date, list[float]]:
-    start, end = kit.range_bounds(query)
-    hours: dict[date, list[float]] = defaultdict(list)
-    for _pk, _topic, _language, asked, first in _first_answers(start, end, question_filter(query, "question__")):
-        hours[kit.utc_day(first)].append(max(0.0, (first - asked).total_seconds() / 3600))
-    return dict(hours)
-
-
-def _first_answer_percentile(fraction: float):
-    def daily(query: Query) -> dict[date, float | None]:
-        hours = first_answer_hours(query)
-        return {day: kit.percentile(hours.get(day, []), fraction) for day in query.days}
-
-    def total(query: Query) -> float | None:
-        return kit.percentile([h for values in first_answer_hours(query).values() for h in values], fraction)
-
-    return daily, total
-
-
-def active_members_total(query: Query) -> float:
-    return active_member_ids(*kit.range_bounds(query)).count()
 
 
 # --- tables ---------------------------------------------------------------------------------------------------
@@ -262,26 +265,47 @@ def moderator_ids():
     ).values("pk")
 
 
-def answers_by_role(query: Query, limit: int | None = None) -> list[tuple]:
+def _answers_by_role_on(day: date) -> list[tuple]:
+    """(role, topic, language, answers) of the published answers posted on `day`: one GROUP BY, read once per
+    scope for the four role rollups."""
     from .rewards.models import SuperuserNomination
 
-    start, end = kit.range_bounds(query)
-    nominated = SuperuserNomination.objects.filter(user_id=OuterRef("author_id"), granted_at__lte=OuterRef("created_at")).filter(
-        Q(revoked_at__isnull=True) | Q(revoked_at__gt=OuterRef("created_at"))
-    )
-    role = Case(
-        When(is_support_reply=True, then=Value("support")),
-        When(author_id__in=moderator_ids(), then=Value("moderators")),
-        When(Exists(nominated), then=Value("superusers")),
-        default=Value("members"), output_field=CharField(),
-    )
-    counts = dict(
-        Answer.objects.filter(question_filter(query, "question__"), status=PostStatus.PUBLISHED, created_at__gte=start,
-                              created_at__lt=end)
-        .annotate(role=role).values("role").annotate(n=Count("pk")).values_list("role", "n")
-    )
+    def compute():
+        start, end = kit.day_bounds(day)
+        nominated = SuperuserNomination.objects.filter(
+            user_id=OuterRef("author_id"), granted_at__lte=OuterRef("created_at")
+        ).filter(Q(revoked_at__isnull=True) | Q(revoked_at__gt=OuterRef("created_at")))
+        role = Case(
+            When(is_support_reply=True, then=Value("support")),
+            When(author_id__in=moderator_ids(), then=Value("moderators")),
+            When(Exists(nominated), then=Value("superusers")),
+            default=Value("members"), output_field=CharField(),
+        )
+        return list(
+            Answer.objects.filter(status=PostStatus.PUBLISHED, created_at__gte=start, created_at__lt=end)
+            .annotate(role=role).values("role", "question__topic_id", "question__language").annotate(n=Count("pk"))
+            .values_list("role", "question__topic_id", "question__language", "n")
+        )
+
+    return rollups.shared(f"community.answers_by_role:{day}", compute)
+
+
+def _answers_of_role(role: str):
+    def compute(day: date):
+        return kit.expand((topic, language, n, n) for found, topic, language, n in _answers_by_role_on(day) if found == role)
+
+    return compute
+
+
+ROLE_KEYS = {key: f"community.answers_by_role.{key}" for key, _label in ROLES}
+
+
+def answers_by_role(query: Query, limit: int | None = None) -> list[tuple]:
+    """From the four role rollups (one read for the range)."""
+    found = kit.read_days(tuple(ROLE_KEYS.values()), query)
+    counts = {role: sum(value for value, _w in found.get(key, {}).values()) for role, key in ROLE_KEYS.items()}
     total = sum(counts.values())
-    return [(str(label), counts.get(key, 0), round(counts.get(key, 0) / total * 100, 1) if total else None)
+    return [(str(label), int(counts[key]), round(counts[key] / total * 100, 1) if total else None)
             for key, label in ROLES]
 
 
@@ -316,31 +340,40 @@ def register() -> None:
         definition=_("Questions that received their first published answer in the period, counted on the day of "
                      "that answer."),
     )
-    daily, total = _cohort_rate(1)
-    register_metric(Metric(
-        "community.answer_rate", section, _("Answer rate"),
-        _("Of the published questions asked in the period, the share that has at least one published answer "
-          "now."), "percent", daily, total, order=30,
-    ))
-    daily, total = _first_answer_percentile(0.5)
-    register_metric(Metric(
-        "community.first_answer_median", section, _("Median time to first answer"),
-        _("Hours from a question to its first published answer (the middle value), for questions whose first "
-          "answer was posted in the period; counted on the day of that answer."), "hours", daily, total,
-        better="down", order=40,
-    ))
-    daily, total = _first_answer_percentile(0.9)
-    register_metric(Metric(
-        "community.first_answer_p90", section, _("Time to first answer, 90th percentile"),
-        _("Nine in ten of the questions whose first published answer was posted in the period had it within "
-          "this many hours."), "hours", daily, total, better="down", order=45,
-    ))
-    daily, total = _cohort_rate(2)
-    register_metric(Metric(
-        "community.solved_rate", section, _("Solved rate"),
-        _("Of the published questions asked in the period, the share that has an accepted answer now."),
-        "percent", daily, total, order=50,
-    ))
+    for position, name in ((2, "asked"), (3, "answered"), (4, "solved")):
+        register_rollup(f"community.cohort_{name}", _cohort_part(position))
+    kit.ratio_metric(
+        "community.answer_rate", "community.cohort_answered", "community.cohort_asked", section=section, order=30,
+        label=_("Answer rate"),
+        definition=_("Of the published questions asked in the period, the share that has at least one published "
+                     "answer, as of when each day was last computed (today: now; the nightly refresh recomputes "
+                     "the last days)."),
+    )
+    for bucket_key, lower in FIRST_ANSWER_BUCKETS.items():
+        register_rollup(bucket_key, _first_answer_bucket(int(lower)))
+    kit.histogram_metric(
+        "community.first_answer_median", FIRST_ANSWER_BUCKETS, 0.5, section=section, order=40,
+        label=_("Median time to first answer"),
+        definition=_("Hours from a question to its first published answer (the middle value), for questions whose "
+                     "first answer was posted in the period; counted on the day of that answer. Each time is "
+                     "rounded down: to the hour under a day, to 2 hours under two days, to 6 hours under four days, "
+                     "to 12 hours under a week, then to 1, 2 or 3 weeks or 30 days."),
+    )
+    kit.histogram_metric(
+        "community.first_answer_p90", FIRST_ANSWER_BUCKETS, 0.9, section=section, order=45,
+        label=_("Time to first answer, 90th percentile"),
+        definition=_("Nine in ten of the questions whose first published answer was posted in the period had it "
+                     "within this many hours (rounded down like the median: to the hour under a day, to 2 hours "
+                     "under two days, to 6 hours under four days, to 12 hours under a week, then to 1, 2 or 3 "
+                     "weeks or 30 days)."),
+    )
+    kit.ratio_metric(
+        "community.solved_rate", "community.cohort_solved", "community.cohort_asked", section=section, order=50,
+        label=_("Solved rate"),
+        definition=_("Of the published questions asked in the period, the share that has an accepted answer, as "
+                     "of when each day was last computed (today: now; the nightly refresh recomputes the last "
+                     "days)."),
+    )
     from django.apps import apps
 
     try:
@@ -357,9 +390,10 @@ def register() -> None:
     register_rollup("community.active_members", active_members)
     register_metric(Metric(
         "community.active_members", section, _("Active members"),
-        _("Members who posted a question, answer or comment or voted. Over a period each member counts once. "
-          "Topic and language filters do not apply."), "count",
-        lambda query: kit.read_daily("community.active_members", query, "none"), active_members_total, order=70,
+        _("Members who posted a question, answer or comment or voted, each counted once a day. The value over "
+          "the range is the daily average. Topic and language filters do not apply."), "count",
+        lambda query: kit.read_daily("community.active_members", query, "none"),
+        lambda query: kit.mean_daily_total("community.active_members", query, "none"), order=70,
     ))
     kit.count_metric(
         "community.new_members", new_members, section=section, order=80, filters="none", label=_("New members"),
@@ -381,10 +415,13 @@ def register() -> None:
         definition=_("Reward redemptions fulfilled or granted as a thank-you, on the day of that decision. Topic "
                      "and language filters do not apply."),
     )
+    for role_key in ROLE_KEYS.values():
+        register_rollup(role_key, _answers_of_role(role_key.rsplit(".", 1)[1]))
     register_table(Table(
         "community.answers_by_role", section, _("Answers by role"),
         _("Published answers posted in the period by who wrote them: support team (replies from a case), "
-          "moderators (the role now), superusers (the rank at the time of the answer) and other members."),
+          "moderators (the role when the day was last computed), superusers (the rank at the time of the "
+          "answer) and other members."),
         (("role", _("Role")), ("answers", _("Answers")), ("share", _("Share (%)"))), answers_by_role, order=120,
     ))
     # Deflection (a): the ask form.

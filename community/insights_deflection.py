@@ -16,7 +16,7 @@ from django.apps import apps
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from portal.insights import kit
+from portal.insights import kit, rollups
 
 from .models import Question
 
@@ -73,12 +73,16 @@ def search_sessions(day: date) -> dict[tuple[str, str], bool]:
     return sessions
 
 
+def _sessions_on(day: date) -> dict[tuple[str, str], bool]:
+    return rollups.shared(f"community.search_sessions:{day}", lambda: search_sessions(day))
+
+
 def search_session_count(day: date):
-    return kit.expand(((None, language, 1, 1) for (_v, language) in search_sessions(day)), filters="language")
+    return kit.expand(((None, language, 1, 1) for (_v, language) in _sessions_on(day)), filters="language")
 
 
 def search_deflected_count(day: date):
-    return kit.expand(((None, language, 1, 1) for (_v, language), deflected in search_sessions(day).items() if deflected),
+    return kit.expand(((None, language, 1, 1) for (_v, language), deflected in _sessions_on(day).items() if deflected),
                       filters="language")
 
 

@@ -198,6 +198,7 @@ class Answer(PostMixin, models.Model):
         indexes = [
             models.Index(fields=["question", "-score", "created_at"], name="a_question"),
             models.Index(fields=["author", "-created_at"], name="a_author"),
+            models.Index(fields=["created_at", "author"], name="a_created"),  # Insights: a day's answers and authors
         ]
 
     def __str__(self) -> str:
@@ -229,7 +230,10 @@ class Comment(PostMixin, models.Model):
     class Meta:
         verbose_name = _("comment")
         verbose_name_plural = _("comments")
-        indexes = [models.Index(fields=["question", "created_at"], name="c_question")]
+        indexes = [
+            models.Index(fields=["question", "created_at"], name="c_question"),
+            models.Index(fields=["created_at", "author"], name="c_created"),  # Insights: a day's authors
+        ]
 
     def __str__(self) -> str:
         return f"Comment {self.pk}"
@@ -277,6 +281,9 @@ class VoteEvent(models.Model):
     to_value = models.SmallIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        indexes = [models.Index(fields=["created_at", "voter"], name="vote_event_created")]  # Insights: a day's voters
+
     def __str__(self) -> str:
         return f"{self.voter_id}: {self.from_value:+d} → {self.to_value:+d}"
 
@@ -315,6 +322,9 @@ class Acceptance(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     accepted = models.BooleanField()
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["created_at"], name="acceptance_created")]  # Insights: a day's acceptances
 
     def __str__(self) -> str:
         return f"{self.question_id}: {'accept' if self.accepted else 'unaccept'} {self.answer_id}"

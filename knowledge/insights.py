@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 
-from portal.insights import kit
+from portal.insights import kit, rollups
 from portal.insights.registry import Query, Table, register_table
 from portal.insights.rollups import register_rollup
 
@@ -50,14 +50,27 @@ def article_filter(query: Query, prefix: str = "") -> Q:
     return condition
 
 
+def _votes_on(day: date) -> tuple[dict, dict]:
+    """({article: counted answers}, {article: (topic page, language)}) of `day`: read once per scope for
+    both rollups."""
+
+    def compute():
+        start, end = kit.day_bounds(day)
+        counts = {article: (n, yes) for article, n, yes in ArticleFeedback.objects.filter(
+            counted=True, updated_at__gte=start, updated_at__lt=end,
+        ).values("article_id").annotate(n=Count("pk"), yes=Count("pk", filter=Q(helpful=True)))
+            .values_list("article_id", "n", "yes")}
+        return counts, (article_places(counts) if counts else {})
+
+    return rollups.shared(f"knowledge.votes:{day}", compute)
+
+
 def _votes(day: date, helpful: bool | None):
-    start, end = kit.day_bounds(day)
-    rows = ArticleFeedback.objects.filter(counted=True, updated_at__gte=start, updated_at__lt=end)
-    if helpful is not None:
-        rows = rows.filter(helpful=helpful)
-    counts = dict(rows.values("article_id").annotate(n=Count("pk")).values_list("article_id", "n"))
-    places = article_places(counts) if counts else {}
-    return kit.expand((*places.get(article, (None, "")), n, n) for article, n in counts.items())
+    counts, places = _votes_on(day)
+    return kit.expand(
+        (*places.get(article, (None, "")), n if helpful is None else yes, n if helpful is None else yes)
+        for article, (n, yes) in counts.items() if (n if helpful is None else yes)
+    )
 
 
 def helpful_yes(day: date):

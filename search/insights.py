@@ -12,25 +12,31 @@ from django.db.models import Count, Max, Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from portal.insights import kit
+from portal.insights import kit, rollups
 from portal.insights.registry import Query, Table, register_table
 
 from .models import SearchLog
 
 
-def _by_language(day: date, condition: Q | None = None):
-    start, end = kit.day_bounds(day)
-    found = (SearchLog.objects.filter(condition or Q(), created_at__gte=start, created_at__lt=end).values("language")
-             .annotate(n=Count("pk")).values_list("language", "n"))
-    return kit.expand(((None, language, n, n) for language, n in found), filters="language")
+def _counts_on(day: date) -> list[tuple[str, int, int]]:
+    """(language, searches, zero-result searches) of `day`: one query, read once per scope for both rollups."""
+
+    def compute():
+        start, end = kit.day_bounds(day)
+        return list(SearchLog.objects.filter(created_at__gte=start, created_at__lt=end).values("language")
+                    .annotate(n=Count("pk"), zero=Count("pk", filter=Q(result_count=0)))
+                    .values_list("language", "n", "zero"))
+
+    return rollups.shared(f"search.counts:{day}", compute)
 
 
 def searches(day: date):
-    return _by_language(day)
+    return kit.expand(((None, language, n, n) for language, n, _zero in _counts_on(day)), filters="language")
 
 
 def zero_result_searches(day: date):
-    return _by_language(day, Q(result_count=0))
+    return kit.expand(((None, language, zero, zero) for language, _n, zero in _counts_on(day) if zero),
+                      filters="language")
 
 
 def _terms(query: Query, limit: int | None, condition: Q | None = None):

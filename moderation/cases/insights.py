@@ -17,6 +17,7 @@ from community.insights import question_filter
 from community.models import Acceptance
 from portal.insights import kit
 from portal.insights.registry import Metric, Query, Table, register_metric, register_table
+from portal.insights import rollups
 from portal.insights.rollups import register_rollup
 
 from .models import WORKING_STATUSES, BusinessCalendar, Case, CaseEvent, CaseStatus, Survey
@@ -35,7 +36,12 @@ def _grouped(queryset) -> list:
 
 
 def _calendars() -> dict[int, BusinessCalendar]:
-    """Every business calendar with its holidays (two queries), so business hours cost no query per case."""
+    """Every business calendar with its holidays (two queries, once per scope), so business hours cost no
+    query per case."""
+    return rollups.shared("moderation.calendars", _read_calendars)
+
+
+def _read_calendars() -> dict[int, BusinessCalendar]:
     calendars = {calendar.pk: calendar for calendar in BusinessCalendar.objects.prefetch_related("holidays")}
     for calendar in calendars.values():
         calendar._holiday_dates = frozenset(holiday.date for holiday in calendar.holidays.all())
@@ -64,7 +70,12 @@ def cases_solved(day: date):
 
 
 def _timed(day: date, field: str):
-    """(topic, language, business hours, 1) per case whose `field` (first_responded_at / solved_at) is on `day`."""
+    """(topic, language, business hours, 1) per case whose `field` (first_responded_at / solved_at) is on `day`
+    (once per scope: the hours and the count rollups share it)."""
+    return rollups.shared(f"moderation.timed:{field}:{day}", lambda: _read_timed(day, field))
+
+
+def _read_timed(day: date, field: str):
     start, end = kit.day_bounds(day)
     rows = list(Case.objects.filter(**{f"{field}__gte": start, f"{field}__lt": end}).values_list(
         "topic_id", "language", "policy__calendar_id", "created_at", field))
@@ -116,6 +127,10 @@ def sla_breaches(day: date, now: datetime | None = None):
 
 
 def _surveys(day: date):
+    return rollups.shared(f"moderation.surveys:{day}", lambda: _read_surveys(day))
+
+
+def _read_surveys(day: date):
     start, end = kit.day_bounds(day)
     return list(Survey.objects.filter(answered_at__gte=start, answered_at__lt=end).values_list(
         "case__topic_id", "case__language", "csat", "ces", "nps"))
@@ -144,14 +159,17 @@ def _nps(promoters: float, detractors: float, responses: float) -> float | None:
     return (promoters - detractors) / responses * 100 if responses else None
 
 
+NPS_KEYS = ("moderation.nps_promoters", "moderation.nps_detractors", "moderation.nps_responses")
+
+
 def nps_daily(query: Query) -> dict[date, float | None]:
-    promoters, detractors, responses = (kit.read_daily(f"moderation.nps_{name}", query)
-                                        for name in ("promoters", "detractors", "responses"))
-    return {day: _nps(promoters[day], detractors[day], responses[day]) for day in query.days}
+    found = kit.read_days(NPS_KEYS, query)
+    return {day: _nps(*(found[key][day][0] for key in NPS_KEYS)) for day in query.days}
 
 
 def nps_total(query: Query) -> float | None:
-    return _nps(*(kit.read_total(f"moderation.nps_{name}", query)[0] for name in ("promoters", "detractors", "responses")))
+    found = kit.read_days(NPS_KEYS, query)
+    return _nps(*(sum(value for value, _w in found[key].values()) for key in NPS_KEYS))
 
 
 # --- deflection (c) and the combined rate ---------------------------------------------------------------------
@@ -172,19 +190,27 @@ def _escalated(start: datetime, end: datetime):
             .annotate(n=Count("question_id", distinct=True)).values_list("topic_id", "language", "n"))
 
 
+def _solved_without_case_on(day: date) -> list:
+    return rollups.shared(f"moderation.solved_without_case:{day}",
+                          lambda: list(_solved_without_case(*kit.day_bounds(day))))
+
+
+def _escalated_on(day: date) -> list:
+    return rollups.shared(f"moderation.escalated:{day}", lambda: list(_escalated(*kit.day_bounds(day))))
+
+
 def community_solved(day: date):
     """Questions whose current accepted answer was accepted on `day` and that never had a support case."""
-    return kit.expand((t, lang, n, n) for t, lang, n in _solved_without_case(*kit.day_bounds(day)))
+    return kit.expand((t, lang, n, n) for t, lang, n in _solved_without_case_on(day))
 
 
 def questions_escalated(day: date):
-    return kit.expand((t, lang, n, n) for t, lang, n in _escalated(*kit.day_bounds(day)))
+    return kit.expand((t, lang, n, n) for t, lang, n in _escalated_on(day))
 
 
 def resolution_demand(day: date):
     """Solved by the community + escalated, on `day` (the community resolution rate's denominator)."""
-    bounds = kit.day_bounds(day)
-    return kit.expand((t, lang, n, n) for t, lang, n in [*_solved_without_case(*bounds), *_escalated(*bounds)])
+    return kit.expand((t, lang, n, n) for t, lang, n in [*_solved_without_case_on(day), *_escalated_on(day)])
 
 
 # The deflections summed by the combined rate: (rollup key, the filters its data can honour).
@@ -267,25 +293,41 @@ def _case_rows(query: Query) -> list[tuple]:
         "first_response_due", "solved_at", "resolution_due", "status"))
 
 
+def _per_groups(query: Query) -> tuple[dict, dict]:
+    """Cases opened in the period grouped by assignee and by topic (one pass, once per scope for both tables):
+    opened, solved, SLA breaches, first response and resolution times in business hours. One query for the
+    cases, two for the calendars."""
+
+    def compute():
+        rows = _case_rows(query)
+        calendars = _calendars() if rows else {}
+        now = timezone.now()
+        by = ({}, {})
+        for row in rows:
+            assignee, topic, calendar, created, responded, response_due, solved, resolution_due, status = row
+            resolution = _hours(calendars, calendar, created, solved) if solved else None
+            first = _hours(calendars, calendar, created, responded) if responded else None
+            late_first = (responded or now) > response_due
+            late_resolution = (solved > resolution_due) if solved else (status in WORKING_STATUSES and now > resolution_due)
+            for groups, name in zip(by, (assignee, topic), strict=True):
+                group = groups.get(name or "")
+                if group is None:
+                    group = groups[name or ""] = {"opened": 0, "solved": 0, "breached": 0, "first": [], "resolution": []}
+                group["opened"] += 1
+                if solved:
+                    group["solved"] += 1
+                    group["resolution"].append(resolution)
+                if responded:
+                    group["first"].append(first)
+                group["breached"] += int(late_first or late_resolution)
+        return by
+
+    return rollups.shared(f"moderation.per:{query}", compute)
+
+
 def _per(query: Query, limit: int | None, position: int, nobody) -> list[tuple]:
-    """Cases opened in the period grouped by assignee (position 0) or topic (1): opened, solved, SLA breaches,
-    mean first response and resolution in business hours. One query for the cases, two for the calendars."""
-    rows = _case_rows(query)
-    calendars = _calendars() if rows else {}
-    now = timezone.now()
-    groups: dict[str, dict] = defaultdict(lambda: {"opened": 0, "solved": 0, "breached": 0, "first": [], "resolution": []})
-    for row in rows:
-        assignee, topic, calendar, created, responded, response_due, solved, resolution_due, status = row
-        group = groups[(assignee, topic)[position] or ""]
-        group["opened"] += 1
-        if solved:
-            group["solved"] += 1
-            group["resolution"].append(_hours(calendars, calendar, created, solved))
-        if responded:
-            group["first"].append(_hours(calendars, calendar, created, responded))
-        late_first = (responded or now) > response_due
-        late_resolution = (solved > resolution_due) if solved else (status in WORKING_STATUSES and now > resolution_due)
-        group["breached"] += int(late_first or late_resolution)
+    """The cases of `_per_groups` by assignee (position 0) or topic (1)."""
+    groups = _per_groups(query)[position]
 
     def mean(values):
         return round(sum(values) / len(values), 1) if values else None

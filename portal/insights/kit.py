@@ -9,7 +9,6 @@ reading their rollups, because their data has no language (or topic); their defi
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -17,11 +16,10 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import Sum
 
 from .registry import Metric, Query, register_metric
-from .rollups import _matches, _rollups, register_rollup, today
+from .rollups import _matches, _rollups, _scope, register_rollup, scope, shared, today
 
 FILTERS = ("both", "topic", "language", "none")
 
@@ -66,54 +64,91 @@ def expand(rows: Iterable[tuple[Any, str, float, int]], filters: str = "both") -
     return [(topic, lang, value, int(weight)) for (topic, lang), (value, weight) in sorted(totals.items())]
 
 
-CACHE_SECONDS = 30  # one dashboard asks a metric for its days, its total and the previous total: one read
-
-
-def _cache_key(name: str, query: Query) -> str:
-    raw = f"{name}:{query.start}:{query.end}:{','.join(map(str, query.topic_ids))}:{query.language}"
-    return "insights-kit:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
-
-
-def cached(name: str, query: Query, compute: Callable[[], Any], seconds: int = CACHE_SECONDS) -> Any:
-    """`compute()` kept a few seconds in the cache per (name, query): a metric's daily and total values (and
-    metrics sharing a computation) then cost one query together."""
-    key = _cache_key(name, query)
-    found = cache.get(key)
+def _prefetched(query: Query) -> dict[tuple[str, int, str], dict[date, tuple[float, int]]] | None:
+    """Inside a scope opened by `prefetch`: the stored rows of every rollup key over the report's two periods."""
+    memo = _scope.get()
+    if memo is None:
+        return None
+    pending = memo.pop("prefetch_pending", None)
+    if pending is not None:
+        prefetch(pending)
+    found = memo.get("prefetch")
     if found is None:
-        found = compute()
-        cache.set(key, found, seconds)
-    return found
+        return None
+    (start, end, topics, languages), rows = found
+    wanted = set(query.topic_ids) or {0}
+    if query.start < start or query.end > end or not wanted <= topics or query.language not in languages:
+        return None
+    return rows
+
+
+def prefetch_later(query: Query) -> None:
+    """`prefetch(query)` at the scope's first read of a stored rollup (none when every value is cached)."""
+    memo = _scope.get()
+    if memo is not None:
+        memo["prefetch_pending"] = query
+
+
+def prefetch(query: Query) -> None:
+    """Read the stored rows of every registered rollup key for `query` and its previous period, today excluded,
+    in ONE query, for the `scope` in force (a dashboard or an export): every metric then reads from memory,
+    whatever filters its data honours (the narrowed queries only drop filters, so they read topic 0 and
+    language "" rows, which are fetched too)."""
+    from .models import InsightsDaily
+
+    memo = _scope.get()
+    if memo is None:
+        return
+    previous = query.previous()
+    topics = {0, *query.topic_ids}
+    languages = {"", query.language}
+    rows: dict[tuple[str, int, str], dict[date, tuple[float, int]]] = defaultdict(dict)
+    found = (
+        InsightsDaily.objects.filter(day__gte=previous.start, day__lte=query.end, topic_id__in=topics,
+                                     language__in=languages, key__in=list(_rollups))
+        .exclude(day=today()).values_list("key", "topic_id", "language", "day", "value", "weight")
+    )
+    for key, topic_id, language, day, value, weight in found:
+        rows[(key, topic_id, language)][day] = (value or 0, weight or 0)
+    memo["prefetch"] = ((previous.start, query.end, topics, languages), rows)
 
 
 def _stored(keys: tuple[str, ...], query: Query) -> dict[str, dict[date, tuple[float, int]]]:
     """The stored rollup rows of `keys` per day of the range, today excluded (as `rollup_daily` reads them):
-    one query for several keys, shared by a metric's daily and total values; it also reads the previous
-    period (the dashboard's comparison), kept for that period's call."""
-    name = "stored:" + ",".join(keys)
-    found = cache.get(_cache_key(name, query))
-    if found is not None:
-        return found
+    from the scope's prefetched rows, else one query for all the keys."""
     from .models import InsightsDaily
 
-    previous = query.previous()
-    current = today()
-    periods = {query: {key: {} for key in keys}, previous: {key: {} for key in keys}}
+    prefetched = _prefetched(query)
+    if prefetched is None and _scope.get() is not None:
+        prefetch(query)  # every key of this query and its previous period: the next reads cost no query
+        prefetched = _prefetched(query)
+    result: dict[str, dict[date, tuple[float, int]]] = {key: {} for key in keys}
+    if prefetched is not None:
+        for topic_id in set(query.topic_ids) or {0}:
+            for key in keys:
+                days = prefetched.get((key, topic_id, query.language))
+                if not days:
+                    continue
+                target = result[key]
+                for day, (value, weight) in days.items():
+                    if query.start <= day <= query.end:
+                        old = target.get(day)
+                        target[day] = (value, weight) if old is None else (old[0] + value, old[1] + weight)
+        return result
     rows = (
-        InsightsDaily.objects.filter(_matches(query), key__in=keys, day__gte=previous.start, day__lte=query.end)
-        .exclude(day=current).values("key", "day").annotate(value=Sum("value"), weight=Sum("weight"))
+        InsightsDaily.objects.filter(_matches(query), key__in=keys, day__gte=query.start, day__lte=query.end)
+        .exclude(day=today()).values("key", "day").annotate(value=Sum("value"), weight=Sum("weight"))
         .values_list("key", "day", "value", "weight")
     )
     for key, day, value, weight in rows:
-        periods[query if day >= query.start else previous][key][day] = (value or 0, weight or 0)
-    for period, values in periods.items():
-        cache.set(_cache_key(name, period), values, CACHE_SECONDS)
-    return periods[query]
+        result[key][day] = (value or 0, weight or 0)
+    return result
 
 
 def _live(key: str, query: Query) -> tuple[float, int]:
-    """Today's value of a rollup, computed live (kept a few seconds, like `rollups._live` filters it)."""
+    """Today's value of a rollup, computed live once per scope (a dashboard asks for it several times)."""
     current = today()
-    rows = cached(f"live:{key}", Query(current, current), lambda: list(_rollups[key](current)))
+    rows = shared(f"live:{key}:{current}", lambda: list(_rollups[key](current)))
     wanted_topics = set(query.topic_ids) or {0}
     value = weight = 0
     for topic_id, language, row_value, row_weight in rows:
@@ -128,14 +163,15 @@ def read_days(keys: tuple[str, ...], query: Query, filters: str = "both") -> dic
     The same numbers as `rollup_daily` / `rollup_total`, in one query for all the keys."""
     query = narrowed(query, filters)
     keys = tuple(key for key in keys if key in _rollups)
-    stored = _stored(keys, query) if keys else {}
-    current = today()
-    result: dict[str, dict[date, tuple[float, int]]] = {}
-    for key in keys:
-        days = {day: stored[key].get(day, (0, 0)) for day in query.days}
-        if current in days:
-            days[current] = _live(key, query)
-        result[key] = days
+    with scope():  # keys computed live from one day's shared rows (a histogram's buckets) read them once
+        stored = _stored(keys, query) if keys else {}
+        current = today()
+        result: dict[str, dict[date, tuple[float, int]]] = {}
+        for key in keys:
+            days = {day: stored[key].get(day, (0, 0)) for day in query.days}
+            if current in days:
+                days[current] = _live(key, query)
+            result[key] = days
     return result
 
 
@@ -203,3 +239,59 @@ def percentile(values: list[float], fraction: float) -> float | None:
         return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
     rank = max(1, math.ceil(round(fraction * len(ordered), 9)))  # nearest rank: ceil(fraction × n)
     return ordered[min(rank, len(ordered)) - 1]
+
+
+def bucket_percentile(counts: Iterable[tuple[float, float]], fraction: float) -> float | None:
+    """`percentile` of values known only by histogram bucket: (bucket's lower bound, how many) pairs, each value
+    taken as its bucket's lower bound (the same rules: the mean of the two middle values for an even median)."""
+    ordered = sorted((lower, int(n)) for lower, n in counts if n)
+    total = sum(n for _lower, n in ordered)
+    if not total:
+        return None
+
+    def at(index: int) -> float:  # the value at 0-based rank `index`
+        seen = 0
+        for lower, n in ordered:
+            seen += n
+            if index < seen:
+                return lower
+        return ordered[-1][0]
+
+    if fraction == 0.5:
+        middle = total // 2
+        return at(middle) if total % 2 else (at(middle - 1) + at(middle)) / 2
+    rank = max(1, math.ceil(round(fraction * total, 9)))
+    return at(min(rank, total) - 1)
+
+
+def histogram_metric(key: str, buckets: dict[str, float], fraction: float, *, section: str, label, definition,
+                     filters: str = "both", unit: str = "hours", order: int = 100, better: str = "down") -> Metric:
+    """A percentile over days from histogram rollups: `buckets` maps each bucket's rollup key (a count, already
+    registered) to its lower bound. The daily and total values come from summed bucket counts."""
+    keys = tuple(buckets)
+
+    def read(query: Query) -> dict[str, dict[date, tuple[float, int]]]:
+        return read_days(keys, query, filters)
+
+    def daily(query: Query) -> dict[date, float | None]:
+        found = read(query)
+        return {day: bucket_percentile(((buckets[k], found.get(k, {}).get(day, (0, 0))[0]) for k in keys), fraction)
+                for day in query.days}
+
+    def total(query: Query) -> float | None:
+        found = read(query)
+        return bucket_percentile(((buckets[k], sum(v for v, _w in found.get(k, {}).values())) for k in keys), fraction)
+
+    metric = Metric(key=key, section=section, label=label, definition=definition, unit=unit, daily=daily,
+                    total=total, better=better, order=order)
+    register_metric(metric)
+    return metric
+
+
+def mean_daily_total(key: str, query: Query, filters: str = "both") -> float | None:
+    """The average per day of a rollup over the range's days up to today (for values that cannot be summed
+    over days, such as distinct people)."""
+    last = min(query.end, today())
+    if last < query.start:
+        return None
+    return round(read_total(key, query, filters)[0] / ((last - query.start).days + 1), 1)

@@ -51,6 +51,8 @@ class PageView(models.Model):
             models.Index(fields=["day", "visitor"], name="pageview_day_visitor"),
             # Top articles / questions: counted from this index alone (no table read), whatever the range and filters.
             models.Index(fields=["kind", "day", "object_id", "language", "topic_id"], name="pageview_kind_day_object"),
+            # The latest view of one object (the top lists' titles and addresses): a seek, not a range scan.
+            models.Index(fields=["kind", "object_id", "day"], name="pageview_kind_object_day"),
         ]
 
     def __str__(self) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date, timedelta
 from typing import Any
 
@@ -30,8 +31,8 @@ class Query:
     topic_ids: tuple[int, ...] = ()  # empty: every topic; a chosen topic comes with its translations' page ids
     language: str = ""  # "": both; "en" or "ja"
 
-    @property
-    def days(self) -> list[date]:
+    @cached_property
+    def days(self) -> list[date]:  # read for every key and metric of a report: built once
         return [self.start + timedelta(days=offset) for offset in range((self.end - self.start).days + 1)]
 
     def previous(self) -> Query:

@@ -12,7 +12,7 @@ from datetime import date
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 
-from . import registry
+from . import kit, registry, rollups
 from .registry import Metric, Query, Table
 
 CACHE_SECONDS = 300
@@ -61,8 +61,9 @@ def metric_result(metric: Metric, query: Query, fresh: bool = False) -> MetricRe
     key = cache_key("metric", metric.key, query)
     found = None if fresh else cache.get(key)
     if found is None:
-        daily = metric.daily(query)
-        found = ([(day, daily.get(day)) for day in query.days], metric.total(query), metric.total(query.previous()))
+        with rollups.scope():  # today's live values once for the days, the total and the previous total
+            daily = metric.daily(query)
+            found = ([(day, daily.get(day)) for day in query.days], metric.total(query), metric.total(query.previous()))
         cache.set(key, found, CACHE_SECONDS)
     series, total, previous = found
     return MetricResult(metric, total, previous, series)
@@ -72,13 +73,21 @@ def table_rows(table: Table, query: Query, limit: int | None = TABLE_LIMIT, fres
     key = cache_key("table", table.key, query, str(limit))
     rows = None if fresh else cache.get(key)
     if rows is None:
-        rows = [tuple(row) for row in table.rows(query, limit)]
+        with rollups.scope():
+            rows = [tuple(row) for row in table.rows(query, limit)]
         cache.set(key, rows, CACHE_SECONDS)
     return rows
 
 
 def build(query: Query, sections: tuple[str, ...], fresh: bool = False, table_limit: int | None = TABLE_LIMIT) -> list[dict]:
-    """[{key, label, metrics: [MetricResult], tables: [(Table, rows)]}] for the readable sections."""
+    """[{key, label, metrics: [MetricResult], tables: [(Table, rows)]}] for the readable sections. One scope:
+    the stored rollups of both periods are read in one query, and today's live values once per key."""
+    with rollups.scope():
+        kit.prefetch_later(query)
+        return _build(query, sections, fresh, table_limit)
+
+
+def _build(query: Query, sections: tuple[str, ...], fresh: bool, table_limit: int | None) -> list[dict]:
     found = []
     for section in registry.SECTIONS:
         if section not in sections:

@@ -8,9 +8,12 @@ itself. `manage.py refresh_insights` runs `refresh` for a range of days (Postgre
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, date
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Q, Sum
@@ -26,6 +29,37 @@ _rollups: dict[str, Compute] = {}
 
 def register_rollup(key: str, compute: Compute) -> None:
     _rollups[key] = compute
+
+
+_scope: contextvars.ContextVar[dict | None] = contextvars.ContextVar("insights_scope", default=None)
+
+
+@contextlib.contextmanager
+def scope() -> Iterator[dict]:
+    """A unit of work (one dashboard, one export, one day's refresh) in which `shared` computations and the
+    stored rows read by `kit` are kept in memory: each is computed once, whoever asks. Nested scopes share the
+    outer one."""
+    current = _scope.get()
+    if current is not None:
+        yield current
+        return
+    token = _scope.set({})
+    try:
+        yield _scope.get()
+    finally:
+        _scope.reset(token)
+
+
+def shared(name: str, compute: Callable[[], Any]) -> Any:
+    """`compute()` once per scope and `name` (outside a scope: every time). Rollups that read the same rows
+    (a histogram's buckets, a ratio's two halves) share one computation of a day this way."""
+    memo = _scope.get()
+    if memo is None:
+        return compute()
+    key = ("shared", name)
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
 
 
 def registered() -> list[str]:
@@ -91,7 +125,8 @@ def refresh(day: date, keys: list[str] | None = None) -> int:
     from .models import InsightsDaily
 
     keys = keys or registered()
-    computed = {key: _rollups[key](day) for key in keys}  # read before the write transaction
+    with scope():
+        computed = {key: list(_rollups[key](day)) for key in keys}  # read before the write transaction
     rows = [
         InsightsDaily(key=key, day=day, topic_id=topic_id, language=language, value=value, weight=weight)
         for key, found in computed.items() for topic_id, language, value, weight in found

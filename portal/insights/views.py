@@ -9,9 +9,11 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import formats
 from django.utils.html import escape
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
+from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -30,28 +32,83 @@ def _filters(request):
     return filters.parse(request.GET, topics), topics
 
 
-def _metric_view(result, query, labels, params) -> dict:
-    """What the page shows of one metric; its chart and day table (90+ rows each) are kept in the cache with
-    the numbers, per language, so a repeated view does not rebuild them."""
-    key = report.cache_key("html", result.metric.key, query, get_language() or "")
-    parts = cache.get(key)
-    if parts is None:
-        chart_id = "chart-" + result.metric.key.replace(".", "-").replace("_", "-")
-        unit = result.metric.unit
-        values = dict(result.daily)
-        rows = "".join(
-            f'<tr><th scope="row"><time datetime="{iso}">{escape(label)}</time></th><td>{escape(charts.fmt(values.get(day), unit))}</td></tr>'
-            for day, iso, label in labels
-        )
-        parts = {
-            "id": chart_id,
-            "value": charts.fmt(result.total, unit),
-            "change": report.change_text(result),
-            "chart": charts.line_chart(chart_id, str(result.metric.label), result.daily, unit),
-            "rows": mark_safe(rows),  # noqa: S308 - every part escaped above
-        }
-        cache.set(key, parts, report.CACHE_SECONDS)
-    return {**parts, "result": result, "csv": "?" + urlencode({**params, "export": "metric:" + result.metric.key})}
+def _body(query, sections: tuple[str, ...], params: dict) -> str:
+    """Every readable section's cards and tables as HTML built in Python: 40-odd cards of 90+ rows each are
+    most of the page, and the template language would redo the same work per row and per translation tag.
+    Kept in the cache as long as the report's numbers, per sections, language and filters."""
+    query_string = urlencode(params)
+    key = report.cache_key("body", ",".join(sorted(sections)), query, f"{get_language() or ''}:{query_string}")
+    html = cache.get(key)
+    if html is None:
+        labels = [(day, day.isoformat(), charts.short_date(day)) for day in query.days]  # once for every chart
+        parts = []
+        for section in report.build(query, sections):
+            parts.append(f'<section aria-labelledby="section-{section["key"]}">'
+                         f'<h2 id="section-{section["key"]}">{escape(str(section["label"]))}</h2>')
+            if section["metrics"]:
+                parts.append('<div class="insights-metrics">')
+                parts.extend(_card(result, labels, "?" + urlencode({**params, "export": "metric:" + result.metric.key}))
+                             for result in section["metrics"])
+                parts.append("</div>")
+            else:
+                parts.append(f"<p>{escape(_('No metrics in this section yet.'))}</p>")
+            for table, rows in section["tables"]:
+                parts.append(_table(table, rows, "?" + urlencode({**params, "export": "table:" + table.key})))
+            parts.append("</section>")
+        html = mark_safe("".join(parts))  # noqa: S308 - every part escaped where it is built
+        cache.set(key, html, report.CACHE_SECONDS)
+    return html
+
+
+def _cell(value) -> str:
+    return "—" if value is None else escape(formats.localize(value))
+
+
+def _table(table, rows, csv: str) -> str:
+    anchor = "table-" + slugify(table.key)
+    head = "".join(f'<th scope="col">{escape(str(label))}</th>' for _key, label in table.columns)
+    body = "".join("<tr>" + "".join(f"<td>{_cell(cell)}</td>" for cell in row) + "</tr>" for row in rows) or (
+        f'<tr><td colspan="{len(table.columns)}">{escape(_("Nothing in this range."))}</td></tr>'
+    )
+    title = escape(str(table.title))
+    return (
+        f'<h3 id="{anchor}">{title}</h3><p class="insights-definition">{escape(str(table.definition))}</p>'
+        f'<table class="listing" aria-labelledby="{anchor}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody>'
+        f'</table><p><a href="{escape(csv)}" download>{_("Download %(title)s (CSV)") % {"title": title}}</a></p>'
+    )
+
+
+def _card(result, labels, csv: str) -> str:
+    metric = result.metric
+    chart_id = "chart-" + metric.key.replace(".", "-").replace("_", "-")
+    unit = metric.unit
+    label = escape(str(metric.label))
+    values = dict(result.daily)
+    rows = "".join(
+        f'<tr><th scope="row"><time datetime="{iso}">{escape(day_label)}</time></th>'
+        f"<td>{escape(charts.fmt(values.get(day), unit))}</td></tr>"
+        for day, iso, day_label in labels
+    )
+    texts = {
+        "summary": _("Table of %(label)s by day") % {"label": label},
+        "caption": _("%(label)s by day") % {"label": label},
+        "download": _("Download %(label)s by day (CSV)") % {"label": label},
+    }
+    return mark_safe(  # noqa: S308 - every part escaped here (labels, values) or built by charts / gettext
+        f'<article class="insights-metric" aria-labelledby="{chart_id}-heading">'
+        f'<h3 id="{chart_id}-heading">{label}</h3>'
+        f'<p class="insights-value">{escape(charts.fmt(result.total, unit))}</p>'
+        f"<p>{escape(report.change_text(result))}</p>"
+        f"{charts.line_chart(chart_id, str(metric.label), result.daily, unit)}"
+        f"<details><summary>{texts['summary']}</summary>"
+        f'<table class="listing"><caption class="w-sr-only">{texts["caption"]}</caption>'
+        f'<thead><tr><th scope="col">{escape(_("Date"))}</th><th scope="col">{label}</th></tr></thead>'
+        f"<tbody>{rows}</tbody></table></details>"
+        f'<p class="insights-definition"><strong>{escape(_("How it is counted:"))}</strong> '
+        f"{escape(str(metric.definition))}</p>"
+        f'<p><a href="{escape(csv)}" download>{texts["download"]}</a></p>'
+        "</article>"
+    )
 
 
 def dashboard(request):
@@ -65,14 +122,7 @@ def dashboard(request):
     language = request.LANGUAGE_CODE if hasattr(request, "LANGUAGE_CODE") else "en"
     params = chosen.params()
     query_string = urlencode(params)
-    data = report.build(chosen.query, sections)
-    labels = [(day, day.isoformat(), charts.short_date(day)) for day in chosen.query.days]  # once for every chart
-    for section in data:
-        section["metrics"] = [_metric_view(result, chosen.query, labels, params) for result in section["metrics"]]
-        section["tables"] = [
-            {"table": table, "rows": rows, "csv": "?" + urlencode({**params, "export": "table:" + table.key})}
-            for table, rows in section["tables"]
-        ]
+    body = _body(chosen.query, tuple(sections), params)
     topic_options = [
         {"pk": topic["pk"], "title": topic["titles"].get(language) or next(iter(topic["titles"].values()), ""),
          "selected": chosen.topic in topic["ids"]}
@@ -84,7 +134,7 @@ def dashboard(request):
         "presets": filters.PRESETS,
         "topics": topic_options,
         "languages": (("en", _("English")), ("ja", _("Japanese"))),
-        "sections": data,
+        "body": body,
         "report_csv": "?" + urlencode({**params, "export": "report"}),
         "query_string": query_string,
         "start_label": charts.short_date(chosen.query.start),

@@ -83,8 +83,9 @@ def test_time_to_first_answer_median_and_p90(world):
 
 def test_members_reputation_badges_and_rewards(world):
     # D1: alice, bob (questions), carol, dave, frank (answers; frank also voted), erin (a hidden answer)
-    assert values("community.active_members") == ({D1: 6, D2: 3}, 6)
-    assert values("community.active_members", Query(D1, D2, language="ja")) == ({D1: 6, D2: 3}, 6)  # not filtered
+    # over the range: the daily average (distinct people cannot be summed over days' rollups)
+    assert values("community.active_members") == ({D1: 6, D2: 3}, 4.5)
+    assert values("community.active_members", Query(D1, D2, language="ja")) == ({D1: 6, D2: 3}, 4.5)  # not filtered
     assert values("community.new_members") == ({D1: 1, D2: 1}, 2)
     assert values("community.reputation_earned") == ({D1: 15, D2: -2}, 13)
     assert values("community.reputation_earned", Query(D1, D2, topic_ids=(world["topic"].pk,), language="en"))[1] == 8
@@ -102,6 +103,7 @@ def test_answers_by_role(world):
 
 def test_a_revoked_superuser_answers_as_a_member(world):
     SuperuserNomination.objects.update(revoked_at=at(D1, 4))  # after a1 (3h), before q2's answer (D2)
+    refresh()  # the roles come from the days' rollups
     assert [row[1] for row in table("community.answers_by_role").rows(RANGE, None)] == [2, 1, 1, 1]
 
 
@@ -122,3 +124,16 @@ def test_today_is_live(world):
     today = D2 + timedelta(days=4)
     QuestionFactory(created_at=at(today, 0.5))
     assert values("community.questions_asked", Query(today, today)) == ({today: 1}, 1)
+
+
+def test_percentiles_from_hour_buckets():
+    from community.insights import _band
+    from portal.insights import kit
+
+    assert [_band(h) for h in (0, 0.9, 2.5, 23.99, 24, 35, 47, 50, 100, 170, 400, 5000)] == [
+        0, 0, 2, 23, 24, 34, 46, 48, 96, 168, 336, 720]
+    buckets = [(0, 1), (2, 2), (24, 1)]  # values 0, 2, 2, 24
+    assert kit.bucket_percentile(buckets, 0.5) == 2  # the mean of the two middle values (2 and 2)
+    assert kit.bucket_percentile([(2, 1), (23, 1)], 0.5) == 12.5
+    assert kit.bucket_percentile(buckets, 0.9) == 24  # nearest rank: ceil(0.9 × 4) = 4th value
+    assert kit.bucket_percentile([], 0.5) is None and kit.bucket_percentile([(5, 0)], 0.5) is None

@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from portal.insights import registry
+from portal.insights import registry, rollups
 from portal.insights.registry import Query
 from tests.factories import AnswerFactory, QuestionFactory, SearchLogFactory
 from tests.insights.helpers import TODAY, at
@@ -37,9 +37,10 @@ def test_queries_do_not_grow_with_the_range(topic, language):
     assert len(metrics) > 30 and len(tables) > 8
     for metric in metrics:
         def read(query, metric=metric):
-            metric.daily(query)
-            metric.total(query)
-            metric.total(query.previous())
+            with rollups.scope():  # as the report reads a metric: today's live rows once for all three
+                metric.daily(query)
+                metric.total(query)
+                metric.total(query.previous())
         assert _cost(lambda: read(week)) == _cost(lambda: read(years)) <= 12, metric.key
     for table in tables:
         assert _cost(lambda table=table: table.rows(week, 10)) == _cost(lambda table=table: table.rows(years, None)) <= 4, table.key
