@@ -18,9 +18,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.insights import kit
+from portal.insights import kit, rollups
 from portal.insights.registry import Metric, Query, Table, register_metric, register_table
-from portal.insights import rollups
 from portal.insights.rollups import register_rollup
 
 from .models import Answer, Comment, DeflectionEvent, Question, VoteEvent

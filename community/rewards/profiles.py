@@ -20,7 +20,6 @@ def top_tags(member: Any) -> list[dict]:
     """The tags of the questions the member answered most, from their `MemberStats` (the profile's member
     annotation `stats_top_tags`; one query without it)."""
     from community import member_stats
-
     from portal.paths import path_maker
 
     rows = member.stats_top_tags if hasattr(member, "stats_top_tags") else member_stats.read(member.pk).top_tags

@@ -15,9 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from community.insights import question_filter
 from community.models import Acceptance
-from portal.insights import kit
+from portal.insights import kit, rollups
 from portal.insights.registry import Metric, Query, Table, register_metric, register_table
-from portal.insights import rollups
 from portal.insights.rollups import register_rollup
 
 from .models import WORKING_STATUSES, BusinessCalendar, Case, CaseEvent, CaseStatus, Survey
