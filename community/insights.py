@@ -388,7 +388,7 @@ def register() -> None:
         )
     register_rollup("community.active_members", active_members)
     register_metric(Metric(
-        "community.active_members", section, _("Active members"),
+        "community.active_members", section, _("Active members per day"),
         _("Members who posted a question, answer or comment or voted, each counted once a day. The value over "
           "the range is the daily average. Topic and language filters do not apply."), "count",
         lambda query: kit.read_daily("community.active_members", query, "none"),
