@@ -43,12 +43,20 @@ _STAND_INS: dict[type, Callable[[int], Any]] = {
 
 
 def _adapt(connection, kind: type, value: Any) -> Any:
-    """The value as the ORM hands it to the database driver for a column of that kind."""
+    """The value as the ORM hands it to the database driver for a column of that kind (integers: see `_same`)."""
     if kind is datetime:
         return connection.ops.adapt_datetimefield_value(value)
     if kind is date:
         return connection.ops.adapt_datefield_value(value)
     return kind(value)
+
+
+def _same(param: Any, adapted: Any) -> bool:
+    """Whether a compiled parameter is the stand-in. On PostgreSQL the ORM hands integers over wrapped in
+    psycopg's sized types (Int4, Int8: int subclasses), so integers compare by value, never a bool."""
+    if isinstance(adapted, int) and not isinstance(adapted, bool):
+        return isinstance(param, int) and not isinstance(param, bool) and param == adapted
+    return type(param) is type(adapted) and param == adapted
 
 
 @dataclass(frozen=True)
@@ -81,7 +89,7 @@ class Prepared:
         places = {}
         for name, stand_in in stand_ins.items():
             adapted = _adapt(connection, self._kinds[name], stand_in)
-            found = tuple(index for index, param in enumerate(params) if type(param) is type(adapted) and param == adapted)
+            found = tuple(index for index, param in enumerate(params) if _same(param, adapted))
             if not found:
                 raise ImproperlyConfigured(
                     f"Prepared: parameter {name!r} does not reach the SQL as a plain value (LIKE, IN or a function?)"
@@ -103,7 +111,8 @@ class Prepared:
         for name, value in values.items():
             adapted = _adapt(connection, self._kinds[name], value)
             for index in compiled.places[name]:
-                params[index] = adapted
+                # An integer takes the wrapper type the ORM gave it (psycopg's Int4 / Int8 on PostgreSQL).
+                params[index] = type(params[index])(adapted) if isinstance(adapted, int) else adapted
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             fetched = cursor.fetchall()
