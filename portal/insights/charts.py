@@ -33,15 +33,23 @@ def fmt(value: float | None, unit: str = "count") -> str:
     return number_format(round(value, 1), 1, force_grouping=True)
 
 
+def _label_width(text: str) -> float:
+    """About how wide an 11-unit label is: full-width characters (Japanese) take twice a Latin one's room."""
+    return sum(11 if ord(char) >= 0x2E80 else 6.5 for char in text)
+
+
 def line_chart(chart_id: str, label: str, series: list[tuple[date, float | None]], unit: str = "count") -> SafeString:
     known = [value for _day, value in series if value is not None]
     top = max(known) if known else 0
     top = top if top > 0 else 1
-    inner_w, inner_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    top_label, zero_label = fmt(top if known else 0, unit), fmt(0, unit)
+    # The plot starts right of the longer y-axis label ("504.0 時間" needs more room than "504.0 h").
+    left = max(LEFT, round(10 + max(_label_width(top_label), _label_width(zero_label))))
+    inner_w, inner_h = WIDTH - left - RIGHT, HEIGHT - TOP - BOTTOM
     step = inner_w / max(len(series) - 1, 1)
 
     def x(index: int) -> float:
-        return round(LEFT + index * step, 1)
+        return round(left + index * step, 1)
 
     def y(value: float) -> float:
         return round(TOP + inner_h - (value / top) * inner_h, 1)
@@ -80,8 +88,8 @@ def line_chart(chart_id: str, label: str, series: list[tuple[date, float | None]
         '<line x1="{l}" y1="{t}" x2="{r}" y2="{t}" stroke="currentColor" stroke-width="0.5" stroke-dasharray="4 4"/>'
         '<text x="{lx}" y="{ty}" text-anchor="end" font-size="11" fill="currentColor">{top}</text>'
         '<text x="{lx}" y="{by}" text-anchor="end" font-size="11" fill="currentColor">{zero}</text>',
-        l=LEFT, r=WIDTH - RIGHT, t=TOP, b=TOP + inner_h, lx=LEFT - 6, ty=TOP + 4, by=TOP + inner_h + 4,
-        top=fmt(top if known else 0, unit), zero=fmt(0, unit),
+        l=left, r=WIDTH - RIGHT, t=TOP, b=TOP + inner_h, lx=left - 6, ty=TOP + 4, by=TOP + inner_h + 4,
+        top=top_label, zero=zero_label,
     )
     if known:
         low, high = min(known), max(known)

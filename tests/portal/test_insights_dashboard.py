@@ -210,3 +210,20 @@ def test_the_menu_item_shows_for_readers_only(client, supervisor):
     assert URL in client.get("/admin/").content.decode()
     client.force_login(staff(roles.SUPPORT_AGENTS))
     assert URL not in client.get("/admin/").content.decode()
+
+
+def test_a_long_y_axis_label_gets_room_in_japanese():
+    """The plot starts right of its y-axis labels, which are wider in Japanese ("504.0 時間")."""
+    import re
+    from datetime import date, timedelta
+
+    from django.utils import translation
+
+    from portal.insights import charts
+
+    series = [(date(2026, 1, 1) + timedelta(days=n), float(n * 7)) for n in range(73)]
+    with translation.override("ja"):
+        svg = str(charts.line_chart("chart-x", "最初の回答までの時間", series, "hours"))
+        label = charts.fmt(504.0, "hours")
+    axis_x = float(re.search(r'<line x1="([\d.]+)"', svg).group(1))
+    assert label in svg and axis_x - 6 >= charts._label_width(label)
