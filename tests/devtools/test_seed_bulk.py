@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils import timezone
 
-from community.models import Answer, Comment, Question, TaggedQuestion, Vote
+from community.models import Acceptance, Answer, Comment, Follow, Question, TaggedQuestion, Vote
 from devtools.generated import generated_questions
 from tests.commands import recompute_check, run
 from tests.community.conftest import ask
@@ -39,6 +41,18 @@ def test_seed_bulk_creates_questions_and_the_benchmark_question(demo_topics, cli
     assert 150 <= answers.count() <= 400
     assert bulk_questions().filter(accepted_answer__isnull=False).exists()
     assert len(set(answers.values_list("score", flat=True))) > 3
+    # Votes, acceptances and follows are dated after their post and never in the future, over many days (a
+    # real site's spread, which the Insights days and the members' graphs read), not all at the moment of seeding.
+    now = timezone.now()
+    votes = Vote.objects.filter(Q(question__in=bulk_questions()) | Q(answer__question__in=bulk_questions()))
+    for vote in votes.select_related("question", "answer"):
+        post = vote.answer or vote.question
+        assert post.created_at <= vote.created_at <= now
+    assert votes.dates("created_at", "day").count() > 10
+    for acceptance in Acceptance.objects.filter(question__in=bulk_questions()).select_related("answer"):
+        assert acceptance.answer.created_at <= acceptance.created_at <= now
+    for follow in Follow.objects.filter(question__in=bulk_questions()).select_related("question"):
+        assert follow.created_at == follow.question.created_at
 
     benchmark = Question.objects.get(title=BENCHMARK)
     assert benchmark.answer_count == 50 == benchmark.answers.count()

@@ -206,9 +206,9 @@ class Batch:
     questions: list = field(default_factory=list)
     answers: list = field(default_factory=list)  # (question index, Answer)
     comments: list = field(default_factory=list)  # (question index, answer index or None, author id, text, moment)
-    votes: list = field(default_factory=list)  # (question index, answer index or None, voter id, value)
+    votes: list = field(default_factory=list)  # (question index, answer index or None, voter id, value, moment)
     tags: list = field(default_factory=list)  # (question index, tag id)
-    accepted: dict = field(default_factory=dict)  # question index -> answer index
+    accepted: dict = field(default_factory=dict)  # question index -> (answer index, moment)
 
 
 class Command(BaseCommand):
@@ -414,8 +414,8 @@ class Command(BaseCommand):
             author = users[1 + number % (len(users) - 1)]
             batch.answers.append((0, Answer(author_id=author, body=text, body_html=self.rendered(text), created_at=moment)))
             score = max(-2, int(rng.paretovariate(1.3)) - 1 - (number % 7 == 6) * 3) if number else 24
-            self.add_votes(batch, rng, 0, number, author, score)
-        batch.accepted[0] = 0
+            self.add_votes(batch, rng, 0, number, author, score, after=moment)
+        batch.accepted[0] = (0, asked_at + step)
         on_question = BENCHMARK_COMMENTS // 5
         for number in range(BENCHMARK_COMMENTS):
             moment += step
@@ -423,7 +423,7 @@ class Command(BaseCommand):
             text = COMMENT_TEXTS["en"][number % len(COMMENT_TEXTS["en"])]
             author = users[(number * 13 + 5) % len(users)]
             batch.comments.append((0, target, author, text, moment))
-        self.add_votes(batch, rng, 0, None, asker, 31)
+        self.add_votes(batch, rng, 0, None, asker, 31, after=asked_at)
         self.write(batch)
         self.stdout.write(f"Created the benchmark question ({BENCHMARK_ANSWERS} answers, {BENCHMARK_COMMENTS} comments)")
 
@@ -484,17 +484,19 @@ class Command(BaseCommand):
                 text = texts[rng.randrange(len(texts))]
                 batch.answers.append((index, Answer(author_id=author, body=text, body_html=self.rendered(text), created_at=moment)))
                 score = rng.choices((-2, -1, 0, 1, 2, 3, 4, 6, 9), weights=(2, 5, 30, 25, 15, 10, 6, 4, 3))[0]
-                self.add_votes(batch, rng, index, answer_number, author, score, mixed=rng.random() < 0.15)
+                self.add_votes(batch, rng, index, answer_number, author, score, mixed=rng.random() < 0.15, after=moment)
                 if best_score is None or score > best_score:
                     best, best_score = answer_number, score
                 if rng.random() < 0.2:
                     last = self.add_comment(batch, rng, index, answer_number, language, moment)
             if best is not None and rng.random() < 0.45:
-                batch.accepted[index] = best
+                answered_at = batch.answers[len(batch.answers) - count + best][1].created_at
+                batch.accepted[index] = (best, min(answered_at + timedelta(seconds=rng.uniform(600, 2 * 86_400)), self.now))
             if rng.random() < 0.3:
                 for _ in range(rng.randint(1, 2)):
                     self.add_comment(batch, rng, index, None, language, asked_at)
-            self.add_votes(batch, rng, index, None, asker, rng.choices((-1, 0, 1, 2, 3, 5), weights=(4, 40, 25, 15, 10, 6))[0])
+            self.add_votes(batch, rng, index, None, asker, rng.choices((-1, 0, 1, 2, 3, 5), weights=(4, 40, 25, 15, 10, 6))[0],
+                           after=asked_at)
         return batch
 
     def add_comment(self, batch: Batch, rng, index: int, answer: int | None, language: str, after: datetime) -> datetime:
@@ -504,8 +506,11 @@ class Command(BaseCommand):
         batch.comments.append((index, answer, author, text, moment))
         return moment
 
-    def add_votes(self, batch: Batch, rng, index: int, answer: int | None, author: int, score: int, mixed=False) -> None:
-        """Votes by distinct members (never the author) adding up to `score`; `mixed` adds a down-vote."""
+    def add_votes(self, batch: Batch, rng, index: int, answer: int | None, author: int, score: int, mixed=False,
+                  *, after: datetime) -> None:
+        """Votes by distinct members (never the author) adding up to `score`; `mixed` adds a down-vote. Each is
+        cast within five days of the post (`after`), never in the future, as on a real site: dating them all
+        "now" put a million votes (and their reputation events) on one day, which no Insights day looks like."""
         down = (1 if mixed else 0) + max(0, -score)
         up = max(0, score) + (1 if mixed else 0)
         available = len(self.users) - 1
@@ -520,7 +525,8 @@ class Command(BaseCommand):
             if voter != author:
                 voters.append(voter)
         for number, voter in enumerate(voters):
-            batch.votes.append((index, answer, voter, 1 if number < up else -1))
+            moment = min(after + timedelta(seconds=rng.uniform(60, 5 * 86_400)), self.now)
+            batch.votes.append((index, answer, voter, 1 if number < up else -1, moment))
 
     # --- writing ----------------------------------------------------------------------------------------------------
 
@@ -533,7 +539,7 @@ class Command(BaseCommand):
             answers_of[index].append(answer)
         scores_q = [0] * len(questions)
         scores_a = [[0] * len(items) for items in answers_of]
-        for index, answer, _voter, value in batch.votes:
+        for index, answer, _voter, value, _moment in batch.votes:
             if answer is None:
                 scores_q[index] += value
             else:
@@ -567,33 +573,34 @@ class Command(BaseCommand):
             # The rest nobody needs the ids of: plain INSERTs of ready values (bulk_create would spend most of
             # its time preparing each of these millions of values one by one).
             adapt = connection.ops.adapt_datetimefield_value
-            now = adapt(self.now)
             insert_rows(Comment, ["question", "answer", "author", "body", "body_html", "created_at"], [
                 (questions[index].pk, answers_of[index][answer].pk if answer is not None else None, author, text,
                  self.rendered(text), adapt(moment))
                 for index, answer, author, text, moment in batch.comments
             ])
             votes = [
-                (voter, None, answers_of[index][answer].pk, value) if answer is not None
-                else (voter, questions[index].pk, None, value)
-                for index, answer, voter, value in batch.votes
+                (voter, None, answers_of[index][answer].pk, value, adapt(moment)) if answer is not None
+                else (voter, questions[index].pk, None, value, adapt(moment))
+                for index, answer, voter, value, moment in batch.votes
             ]
             insert_rows(Vote, ["voter", "question", "answer", "value", "created_at", "updated_at"],
-                        [(*vote, now, now) for vote in votes])
+                        [(*vote, vote[-1]) for vote in votes])
             insert_rows(VoteEvent, ["voter", "question", "answer", "from_value", "to_value", "created_at"],
-                        [(voter, question, answer, 0, value, now) for voter, question, answer, value in votes])
-            insert_rows(Follow, ["user", "question", "created_at"], [(q.author_id, q.pk, now) for q in questions])
+                        [(voter, question, answer, 0, value, moment) for voter, question, answer, value, moment in votes])
+            insert_rows(Follow, ["user", "question", "created_at"],
+                        [(q.author_id, q.pk, adapt(q.created_at)) for q in questions])
             insert_rows(TaggedQuestion, ["content_object", "tag"], [(questions[index].pk, tag) for index, tag in batch.tags])
-            accepted = [(questions[index], answers_of[index][number]) for index, number in batch.accepted.items()]
+            accepted = [(questions[index], answers_of[index][number], moment)
+                        for index, (number, moment) in batch.accepted.items()]
             insert_rows(Acceptance, ["question", "answer", "actor", "accepted", "created_at"],
-                        [(q.pk, a.pk, q.author_id, True, now) for q, a in accepted])
+                        [(q.pk, a.pk, q.author_id, True, adapt(moment)) for q, a, moment in accepted])
             if accepted:
                 table = connection.ops.quote_name(Question._meta.db_table)
                 column = connection.ops.quote_name(Question._meta.get_field("accepted_answer").column)
                 with connection.cursor() as cursor:
                     cursor.executemany(
                         f"UPDATE {table} SET {column} = %s WHERE id = %s",  # noqa: S608 - names from the model
-                        [(a.pk, q.pk) for q, a in accepted],
+                        [(a.pk, q.pk) for q, a, _moment in accepted],
                     )
 
 
