@@ -4,11 +4,17 @@ page adds the same numbers as a table)."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import date
 
-from django.utils.formats import date_format, number_format
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils.formats import date_format, get_format, number_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 WIDTH, HEIGHT = 640, 180
@@ -16,21 +22,89 @@ LEFT, RIGHT, TOP, BOTTOM = 56, 12, 12, 28
 
 
 def short_date(day: date) -> str:
+    """"Dec. 6" / "12月6日": a chart's axis, summary and table write each day several times."""
+    return _short_date(get_language() or "", day)
+
+
+@functools.lru_cache(maxsize=4096)
+def _short_date(language: str, day: date) -> str:
     return date_format(day, "MONTH_DAY_FORMAT")
 
 
 def fmt(value: float | None, unit: str = "count") -> str:
-    if value is None:
-        return "—"
-    if unit == "count" and float(value).is_integer():
-        return f"{int(value):,}"  # English and Japanese both group by thousands with a comma
-    if unit == "percent":
-        return _("%(value)s%%") % {"value": number_format(round(value, 1), 1 if value % 1 else 0)}
-    if unit == "hours":
-        return _("%(value)s h") % {"value": number_format(round(value, 1), 1)}
-    if float(value).is_integer():
-        return number_format(int(value), force_grouping=True)
-    return number_format(round(value, 1), 1, force_grouping=True)
+    """`value` as the reader reads it in `unit` (count, percent, hours, or a plain number)."""
+    return formatter(unit)(value)
+
+
+_formatters: dict[tuple[str, str], Callable[[float | None], str]] = {}
+
+
+@receiver(setting_changed)
+def _forget_formatters(**kwargs) -> None:
+    _formatters.clear()
+    _short_date.cache_clear()
+
+
+def formatter(unit: str = "count") -> Callable[[float | None], str]:
+    """`fmt` for `unit` in the active language: its translated pattern and number format looked up once (a
+    dashboard formats some 20,000 values, and a `gettext` plus a `number_format` each cost more than the rest)."""
+    key = (get_language() or "", unit)
+    found = _formatters.get(key)
+    if found is None:
+        found = _formatters[key] = _make_formatter(unit)
+    return found
+
+
+def _number(force_grouping: bool) -> Callable[[float, int | None], str]:
+    """`django.utils.formats.number_format(value, decimal_pos, force_grouping=...)` for the active language, with
+    Python's own formatting when the language groups by threes (English, Japanese); `number_format` otherwise."""
+    decimal, thousand, grouping = (get_format(name) for name in ("DECIMAL_SEPARATOR", "THOUSAND_SEPARATOR", "NUMBER_GROUPING"))
+    grouped = (settings.USE_THOUSAND_SEPARATOR or force_grouping) and grouping != 0
+    if grouped and grouping != 3:
+        return lambda value, places: number_format(value, places, force_grouping=force_grouping)
+    table = str.maketrans({",": thousand, ".": decimal})
+    comma = "," if grouped else ""
+
+    def number(value: float, places: int | None) -> str:
+        text = repr(float(value))
+        if abs(value) >= 1e15 or "e" in text or "n" in text:  # exponents, inf and nan: Django's own way
+            return number_format(value, places, force_grouping=force_grouping)
+        if places is None:
+            places = 0 if float(value).is_integer() else len(text.partition(".")[2])
+        return f"{value:{comma}.{places}f}".translate(table)
+
+    return number
+
+
+def _make_formatter(unit: str) -> Callable[[float | None], str]:
+    grouped = _number(True)
+    if unit == "count":
+
+        def count(value):
+            if value is None:
+                return "—"
+            if float(value).is_integer():
+                return f"{int(value):,}"  # English and Japanese both group by thousands with a comma
+            return grouped(round(value, 1), 1)
+        return count
+    if unit in ("percent", "hours"):
+        pattern = _("%(value)s%%") if unit == "percent" else _("%(value)s h")
+        number = _number(False)
+
+        def scaled(value):
+            if value is None:
+                return "—"
+            places = (1 if value % 1 else 0) if unit == "percent" else 1
+            return pattern % {"value": number(round(value, 1), places)}
+        return scaled
+
+    def other(value):
+        if value is None:
+            return "—"
+        if float(value).is_integer():
+            return grouped(int(value), None)
+        return grouped(round(value, 1), 1)
+    return other
 
 
 def _label_width(text: str) -> float:
@@ -48,30 +122,33 @@ def line_chart(chart_id: str, label: str, series: list[tuple[date, float | None]
     inner_w, inner_h = WIDTH - left - RIGHT, HEIGHT - TOP - BOTTOM
     step = inner_w / max(len(series) - 1, 1)
 
+    base = TOP + inner_h
+    # Each day's point once (as text), for the line and its markers: 90+ points per chart, 40-odd charts a page.
+    points = [None if value is None else f"{round(left + index * step, 1)},{round(base - (value / top) * inner_h, 1)}"
+              for index, (_day, value) in enumerate(series)]
+
     def x(index: int) -> float:
         return round(left + index * step, 1)
 
-    def y(value: float) -> float:
-        return round(TOP + inner_h - (value / top) * inner_h, 1)
-
     segments, current = [], []
-    for index, (_day, value) in enumerate(series):
-        if value is None:
+    for point in points:
+        if point is None:
             if current:
                 segments.append(current)
             current = []
         else:
-            current.append(f"{x(index)},{y(value)}")
+            current.append(point)
     if current:
         segments.append(current)
-    # Only numbers go into these two (no escaping needed): plain string building, 90+ points per chart.
+    # Only numbers go into these two (no escaping needed): plain string building.
     lines = mark_safe("".join(  # noqa: S308 - numbers only
         f'<polyline points="{" ".join(segment)}" fill="none" stroke="currentColor" stroke-width="2"/>' for segment in segments
     ))
     markers = ""
     if len(series) <= 120:
         markers = mark_safe("".join(  # noqa: S308 - numbers only
-            f'<circle cx="{x(i)}" cy="{y(v)}" r="2.5" fill="currentColor"/>' for i, (_d, v) in enumerate(series) if v is not None
+            '<circle cx="{}" cy="{}" r="2.5" fill="currentColor"/>'.format(*point.split(","))
+            for point in points if point is not None
         ))
     ticks = []
     if series:

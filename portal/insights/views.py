@@ -40,7 +40,9 @@ def _body(query, sections: tuple[str, ...], params: dict) -> str:
     key = report.cache_key("body", ",".join(sorted(sections)), query, f"{get_language() or ''}:{query_string}")
     html = cache.get(key)
     if html is None:
-        labels = [(day, day.isoformat(), charts.short_date(day)) for day in query.days]  # once for every chart
+        # Each day's row heading once for every card's table (the cards' daily values are in the range's order).
+        labels = [f'<tr><th scope="row"><time datetime="{day.isoformat()}">{escape(charts.short_date(day))}</time></th><td>'
+                  for day in query.days]
         parts = []
         for section in report.build(query, sections):
             parts.append(f'<section aria-labelledby="section-{section["key"]}">'
@@ -83,11 +85,11 @@ def _card(result, labels, csv: str) -> str:
     chart_id = "chart-" + metric.key.replace(".", "-").replace("_", "-")
     unit = metric.unit
     label = escape(str(metric.label))
-    values = dict(result.daily)
+    fmt = charts.formatter(unit)
+    plain = escape(fmt(1234567.5)) == fmt(1234567.5)  # digits, separators and a unit with nothing to escape
     rows = "".join(
-        f'<tr><th scope="row"><time datetime="{iso}">{escape(day_label)}</time></th>'
-        f"<td>{escape(charts.fmt(values.get(day), unit))}</td></tr>"
-        for day, iso, day_label in labels
+        f"{head}{fmt(value) if plain else escape(fmt(value))}</td></tr>"
+        for head, (_day, value) in zip(labels, result.daily, strict=True)
     )
     texts = {
         "summary": _("Table of %(label)s by day") % {"label": label},
