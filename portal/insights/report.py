@@ -9,13 +9,13 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 from . import kit, registry, rollups
 from .registry import Metric, Query, Table
 
-CACHE_SECONDS = 300
 TABLE_LIMIT = 10
 
 
@@ -52,6 +52,11 @@ class MetricResult:
         return "better" if self.direction == self.metric.better else "worse"
 
 
+def cache_seconds() -> int:
+    """`settings.INSIGHTS_CACHE_SECONDS`: how long computed figures are kept (0 = not at all)."""
+    return settings.INSIGHTS_CACHE_SECONDS
+
+
 def cache_key(kind: str, key: str, query: Query, extra: str = "") -> str:
     raw = f"{kind}:{key}:{query.start}:{query.end}:{','.join(map(str, query.topic_ids))}:{query.language}:{extra}"
     return "insights:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
@@ -59,23 +64,25 @@ def cache_key(kind: str, key: str, query: Query, extra: str = "") -> str:
 
 def metric_result(metric: Metric, query: Query, fresh: bool = False) -> MetricResult:
     key = cache_key("metric", metric.key, query)
-    found = None if fresh else cache.get(key)
+    found = None if fresh or not cache_seconds() else cache.get(key)
     if found is None:
         with rollups.scope():  # today's live values once for the days, the total and the previous total
             daily = metric.daily(query)
             found = ([(day, daily.get(day)) for day in query.days], metric.total(query), metric.total(query.previous()))
-        cache.set(key, found, CACHE_SECONDS)
+        if cache_seconds():
+            cache.set(key, found, cache_seconds())
     series, total, previous = found
     return MetricResult(metric, total, previous, series)
 
 
 def table_rows(table: Table, query: Query, limit: int | None = TABLE_LIMIT, fresh: bool = False) -> list[tuple]:
     key = cache_key("table", table.key, query, str(limit))
-    rows = None if fresh else cache.get(key)
+    rows = None if fresh or not cache_seconds() else cache.get(key)
     if rows is None:
         with rollups.scope():
             rows = [tuple(row) for row in table.rows(query, limit)]
-        cache.set(key, rows, CACHE_SECONDS)
+        if cache_seconds():
+            cache.set(key, rows, cache_seconds())
     return rows
 
 

@@ -181,7 +181,10 @@ SEARCH_INDEX_ALIAS = os.environ.get("SEARCH_INDEX_ALIAS", "portal-docs")
 SEARCH_JAPANESE_ANALYZER = os.environ.get("SEARCH_JAPANESE_ANALYZER", "cjk")  # or "kuromoji" (cluster plugin)
 # Identical searches within this many seconds share one result (keyed by the index generation, so a new
 # or changed document is never hidden by it); 0 turns the result cache off.
-SEARCH_RESULT_CACHE_SECONDS = int(os.environ.get("PORTAL_SEARCH_CACHE_SECONDS", "120"))  # "opensearch" for OpenSearch engines
+SEARCH_RESULT_CACHE_SECONDS = int(os.environ.get("PORTAL_SEARCH_CACHE_SECONDS", "120"))
+# How long an Insights report's figures and rendered cards are kept (0: every view computes them; the page says how
+# old its figures may be).
+INSIGHTS_CACHE_SECONDS = int(os.environ.get("PORTAL_INSIGHTS_CACHE_SECONDS", "300"))  # "opensearch" for OpenSearch engines
 # Per-client limits on /search/ and /search/suggest/ (search/views.py); `make bench` turns them off
 # because it measures the engine from one client.
 PORTAL_SEARCH_THROTTLE = env_bool("PORTAL_SEARCH_THROTTLE", True)

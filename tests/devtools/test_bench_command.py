@@ -58,3 +58,22 @@ def test_failed_run_raises():
 @pytest.mark.parametrize(("value", "unit", "ms"), [("250", "us", 0.25), ("3.5", "ms", 3.5), ("2", "s", 2000.0)])
 def test_to_ms(value, unit, ms):
     assert to_ms(value, unit) == pytest.approx(ms)
+
+
+@pytest.mark.django_db
+def test_the_cold_insights_row_rotates_distinct_filters_that_all_answer(client, topic, settings):
+    from django.contrib.messages import get_messages
+
+    from devtools.management.commands.bench import Command
+
+    page = Command().insights_cold_page()
+    assert page.env == {"PORTAL_INSIGHTS_CACHE_SECONDS": "0"}
+    assert len(set(page.paths)) == len(page.paths) >= 10
+    assert any(f"topic={topic.pk}" in path for path in page.paths)
+    settings.INSIGHTS_CACHE_SECONDS = 0
+    name, _sep, value = page.cookie.partition("=")
+    client.cookies[name] = value
+    for path in page.paths:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert not [m for m in get_messages(response.wsgi_request) if m.level_tag == "error"], path  # none refused

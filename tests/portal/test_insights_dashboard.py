@@ -227,3 +227,26 @@ def test_a_long_y_axis_label_gets_room_in_japanese():
         label = charts.fmt(504.0, "hours")
     axis_x = float(re.search(r'<line x1="([\d.]+)"', svg).group(1))
     assert label in svg and axis_x - 6 >= charts._label_width(label)
+
+
+def test_with_the_report_cache_off_every_view_computes_the_figures(client, supervisor, views, settings,
+                                                                   django_assert_max_num_queries):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.INSIGHTS_CACHE_SECONDS = 0
+    client.force_login(supervisor)
+    client.get(URL + "?range=7")
+    cache_keys = set(getattr(cache, "_cache", {}))
+    counts = []
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as context:
+            response = client.get(URL + "?range=30&language=en")
+        assert response.status_code == 200
+        counts.append(len(context.captured_queries))
+    assert counts[1] == counts[0] > 30  # the second view computed everything again
+    html = response.content.decode()
+    assert "compared with the same number of days just before." in html and "minutes old" not in html
+    assert not {key for key in getattr(cache, "_cache", {}) if "insights:" in key} - cache_keys  # nothing kept
+    pageviews.discard()
