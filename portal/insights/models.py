@@ -59,6 +59,38 @@ class PageView(models.Model):
         return f"{self.day} {self.path}"
 
 
+class PageViewDaily(models.Model):
+    """The page views of one article or question on one past UTC day, per language and topic: the top lists
+    sum these over the range instead of counting every raw view (`pageviews.compute_object_views`; replaced
+    with the day's other rollups by `rollups.refresh`; today is counted live from `PageView`)."""
+
+    kind = models.CharField(max_length=10)  # "article" or "question"
+    day = models.DateField()
+    object_id = models.BigIntegerField()
+    language = models.CharField(max_length=8, blank=True, default="")
+    topic_id = models.BigIntegerField(default=0)
+    views = models.IntegerField(default=0)
+
+    class Meta:
+        app_label = "portal"
+        verbose_name = _("page views of an object per day")
+        constraints = [
+            # Day first: a refresh deletes one day's rows of every kind through this index.
+            models.UniqueConstraint(
+                fields=["day", "kind", "object_id", "language", "topic_id"], name="pageview_daily_once",
+            ),
+        ]
+        indexes = [
+            # The top lists: a range of days of one kind summed per object from this index alone (views included).
+            models.Index(
+                fields=["kind", "day", "object_id", "language", "topic_id", "views"], name="pageview_daily_top",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.kind} {self.object_id}: {self.views}"
+
+
 class DigestSubscription(models.Model):
     """A staff member who wants the weekly Insights digest by email."""
 

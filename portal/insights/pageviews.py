@@ -21,7 +21,8 @@ import time
 from datetime import UTC, date, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Max, Q, Subquery
+from django.db import connections
+from django.db.models import Count, F, Max, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -30,6 +31,7 @@ from . import kit, registry, rollups
 FLUSH_SECONDS = 30
 FLUSH_SIZE = 500
 KINDS = ("article", "question", "search", "topic", "other")
+TOP_KINDS = ("article", "question")  # the kinds with a top list, counted per object and day in `PageViewDaily`
 EXCLUDED_PREFIXES = ("/admin/", "/django-admin/", "/accounts/", "/static/", "/media/", "/notifications/")
 BOT_RE = re.compile(
     r"bot|crawl|spider|slurp|scrape|fetch|monitor|preview|facebookexternalhit|python-|curl/|wget/|httpclient|"
@@ -207,6 +209,21 @@ def compute_page_views(day: date) -> list[tuple[int, str, float, int]]:
     return _combine(rows)
 
 
+def compute_object_views(day: date) -> list:
+    """The day's views of each article and question per language and topic, as `PageViewDaily` rows: one
+    GROUP BY read from the (kind, day, object_id, language, topic_id) index of the raw views."""
+    from .models import PageView, PageViewDaily
+
+    rows = (
+        PageView.objects.filter(day=day, kind__in=TOP_KINDS).exclude(object_id=None)
+        .values_list("kind", "object_id", "language", "topic_id").annotate(n=Count("pk")).order_by()
+    )
+    return [
+        PageViewDaily(kind=kind, day=day, object_id=object_id, language=language, topic_id=topic_id, views=n)
+        for kind, object_id, language, topic_id, n in rows
+    ]
+
+
 def compute_visitors(day: date) -> list[tuple[int, str, float, int]]:
     """Distinct visitors are not additive: one COUNT(DISTINCT) per grouping (all, language, topic, both)."""
     from .models import PageView
@@ -253,21 +270,49 @@ def _visitors_total(query):
     return round(kit.read_total("traffic.visitors", query)[0] / days, 1)
 
 
+def _top_counts(kind: str, query, limit: int | None) -> list[tuple[int, int]]:
+    """(object_id, views) of the kind's most viewed objects over the range, in one statement on SQLite and
+    PostgreSQL: the stored days' `PageViewDaily` rows summed from their index, and when the range holds today,
+    today's raw views counted live, added up per object (ties by object_id).
+
+    Equal to counting the raw views when every past day of the range has been refreshed (`refresh_insights`
+    covers past days, `seed_bulk` refreshes the days it generates): a past day never refreshed counts no views."""
+    from .models import PageView, PageViewDaily
+
+    current = rollups.today()
+    matches = Q(kind=kind)
+    if query.topic_ids:
+        matches &= Q(topic_id__in=query.topic_ids)
+    if query.language:
+        matches &= Q(language=query.language)
+    parts = [
+        PageViewDaily.objects.filter(matches, day__gte=query.start, day__lte=query.end).exclude(day=current)
+        .values(item=F("object_id"), n=F("views")).order_by()
+    ]
+    if query.start <= current <= query.end:
+        parts.append(
+            PageView.objects.filter(matches, day=current).exclude(object_id=None)
+            .values(item=F("object_id")).annotate(n=Count("pk")).order_by()
+        )
+    compiled = [part.query.get_compiler(using=part.db).as_sql() for part in parts]
+    union = " UNION ALL ".join(text for text, _params in compiled)
+    sql = f"SELECT item, SUM(n) AS views FROM ({union}) counted GROUP BY item ORDER BY views DESC, item"  # noqa: S608 -- the ORM's SQL, values bound
+    params = [param for _text, part_params in compiled for param in part_params]
+    if limit:
+        sql += " LIMIT %s"
+        params.append(limit)
+    with connections[parts[0].db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(int(object_id), int(views)) for object_id, views in cursor.fetchall()]
+
+
 def _top(kind: str):
     def rows(query, limit=None):
-        """Two queries whatever the range: the counts (from the (kind, day, object_id) index alone), and the
+        """Two queries whatever the range: the counts (`_top_counts`: the daily rollup, today live), and the
         title and address of each listed object's latest view (an index seek apiece)."""
         from .models import PageView
 
-        views = PageView.objects.filter(day__gte=query.start, day__lte=query.end, kind=kind).exclude(object_id=None)
-        if query.topic_ids:
-            views = views.filter(topic_id__in=query.topic_ids)
-        if query.language:
-            views = views.filter(language=query.language)
-        counts = views.values("object_id").annotate(views=Count("pk")).order_by("-views", "object_id")
-        if limit:
-            counts = counts[:limit]
-        counts = [(row["object_id"], row["views"]) for row in counts]
+        counts = _top_counts(kind, query, limit)
         ids = [object_id for object_id, _views in counts]
         described: dict[int, tuple[str, str]] = {}
         for start in range(0, len(ids), 100):  # one batch for a dashboard's top 10; a full CSV in batches
@@ -289,8 +334,11 @@ def _top(kind: str):
 
 
 def register() -> None:
+    from .models import PageViewDaily
+
     rollups.register_rollup("traffic.page_views", compute_page_views)
     rollups.register_rollup("traffic.visitors", compute_visitors)
+    rollups.register_day_table("traffic.object_views", PageViewDaily, compute_object_views)
     registry.register_metric(registry.Metric(
         key="traffic.page_views", section="traffic", label=_("Page views"),
         definition=_("Public pages opened (each time a page is shown), counted on the server; bots, the admin "

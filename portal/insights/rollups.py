@@ -4,6 +4,10 @@ tables; `refresh(day)` replaces that day's rows (idempotent, any past day); toda
 A rollup row is (key, day, topic_id, language, value, weight): `value` is summable over days (a count, or a sum
 of hours with `weight` = how many), topic 0 and language "" are the "all" rows the compute function includes
 itself. `manage.py refresh_insights` runs `refresh` for a range of days (PostgreSQL: under an advisory lock).
+
+Where (topic, language) is too coarse a grain — the page views of each article, for the top lists — a provider
+registers a day table (`register_day_table`): its own model with a `day` column, whose rows of a day `refresh`
+replaces in the same transaction as that day's rollup rows.
 """
 
 from __future__ import annotations
@@ -22,13 +26,21 @@ from django.utils import timezone
 from .registry import Query
 
 Compute = Callable[[date], list[tuple[int, str, float, int]]]
+ComputeRows = Callable[[date], list[Any]]  # unsaved model instances of one day
 LOCK_ID = 7_313_015
 
 _rollups: dict[str, Compute] = {}
+_day_tables: dict[str, tuple[type, ComputeRows]] = {}
 
 
 def register_rollup(key: str, compute: Compute) -> None:
     _rollups[key] = compute
+
+
+def register_day_table(name: str, model: type, compute: ComputeRows) -> None:
+    """`compute(day)` gives the rows of `model` (a model with a `day` field) for that day; `refresh(day)`
+    deletes the model's rows of the day and writes these instead, with the day's rollups."""
+    _day_tables[name] = (model, compute)
 
 
 _scope: contextvars.ContextVar[dict | None] = contextvars.ContextVar("insights_scope", default=None)
@@ -120,13 +132,14 @@ def rollup_total(key: str, query: Query) -> tuple[float, int]:
 
 
 def refresh(day: date, keys: list[str] | None = None) -> int:
-    """Recompute the rollups of `day` (all registered keys, or `keys`) and replace that day's rows in one
-    transaction. Returns the number of rows written."""
+    """Recompute the rollups and day tables of `day` (all registered, or those named in `keys`) and replace
+    that day's rows in one transaction. Returns the number of rows written."""
     from .models import InsightsDaily
 
-    keys = keys or registered()
-    with scope():
-        computed = {key: list(_rollups[key](day)) for key in keys}  # read before the write transaction
+    keys = keys or [*registered(), *_day_tables]
+    with scope():  # read before the write transaction
+        computed = {key: list(_rollups[key](day)) for key in keys if key not in _day_tables}
+        tables = {name: list(_day_tables[name][1](day)) for name in keys if name in _day_tables}
     rows = [
         InsightsDaily(key=key, day=day, topic_id=topic_id, language=language, value=value, weight=weight)
         for key, found in computed.items() for topic_id, language, value, weight in found
@@ -135,6 +148,10 @@ def refresh(day: date, keys: list[str] | None = None) -> int:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_ID])
-        InsightsDaily.objects.filter(key__in=keys, day=day).delete()
+        InsightsDaily.objects.filter(key__in=list(computed), day=day).delete()
         InsightsDaily.objects.bulk_create(rows, batch_size=2000)
-    return len(rows)
+        for name, found in tables.items():
+            model = _day_tables[name][0]
+            model.objects.filter(day=day).delete()
+            model.objects.bulk_create(found, batch_size=2000)
+    return len(rows) + sum(len(found) for found in tables.values())
