@@ -99,7 +99,7 @@ def customer_reply(user: Any, case: Case, *, body: str, ip: str = "", now: datet
         locked.save(update_fields=fields)
         locked.refresh_from_db(fields=["version"])
         publish(CaseUpdated(case_id=locked.pk, question_id=locked.question_id, actor_id=user.pk, changes=changes, entry_id=entry.pk))
-    for name in ("status", "solved_at", "accept_requested_at", "updated_at", "next_due_at", "version"):
+    for name in ("status", "solved_at", "resolution_hours", "accept_requested_at", "updated_at", "next_due_at", "version"):
         setattr(case, name, getattr(locked, name))
     return entry
 

@@ -1,6 +1,7 @@
 """Support-case metrics for Insights (section "care") and the deflection that needs case data (section
 "deflection": community resolution, the combined deflection rate and the cases it saved). From `Case`,
-the `CaseEvent` timeline and `Survey`; times in business hours with the SLA calendars (`sla.py`).
+the `CaseEvent` timeline and `Survey`; times in business hours with the SLA calendars, as stored on each case
+(`Case.first_response_hours` / `resolution_hours`): no calendar is walked here.
 Registered from `ModerationConfig.ready()`.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -19,8 +20,7 @@ from portal.insights import kit, rollups
 from portal.insights.registry import Metric, Query, Table, register_metric, register_table
 from portal.insights.rollups import register_rollup
 
-from .models import WORKING_STATUSES, BusinessCalendar, Case, CaseEvent, CaseStatus, Survey
-from .sla import business_hours_between
+from .models import HOUR_FIELDS, WORKING_STATUSES, Case, CaseEvent, CaseStatus, Survey
 
 AGE_BUCKETS = ((1, _("Under 1 day")), (3, _("1–3 days")), (7, _("3–7 days")), (None, _("Over 7 days")))
 
@@ -32,23 +32,6 @@ def case_filter(query: Query, prefix: str = "") -> Q:
 def _grouped(queryset) -> list:
     found = queryset.values("topic_id", "language").annotate(n=Count("pk", distinct=True))
     return kit.expand((topic, language, n, n) for topic, language, n in found.values_list("topic_id", "language", "n"))
-
-
-def _calendars() -> dict[int, BusinessCalendar]:
-    """Every business calendar with its holidays (two queries, once per scope), so business hours cost no
-    query per case."""
-    return rollups.shared("moderation.calendars", _read_calendars)
-
-
-def _read_calendars() -> dict[int, BusinessCalendar]:
-    calendars = {calendar.pk: calendar for calendar in BusinessCalendar.objects.prefetch_related("holidays")}
-    for calendar in calendars.values():
-        calendar._holiday_dates = frozenset(holiday.date for holiday in calendar.holidays.all())
-    return calendars
-
-
-def _hours(calendars, calendar_id: int | None, start: datetime, end: datetime) -> float:
-    return business_hours_between(calendars.get(calendar_id) if calendar_id else None, start, end)
 
 
 # --- counts -----------------------------------------------------------------------------------------------------
@@ -69,17 +52,17 @@ def cases_solved(day: date):
 
 
 def _timed(day: date, field: str):
-    """(topic, language, business hours, 1) per case whose `field` (first_responded_at / solved_at) is on `day`
-    (once per scope: the hours and the count rollups share it)."""
+    """(topic, language, business hours, 1) per case whose `field` (first_responded_at / solved_at) is on `day`,
+    with the hours stored on the case (once per scope: the hours and the count rollups share it). Rows, not a
+    GROUP BY: SQLite would walk the topic index for it, which is slower than the plain scan for a day's few
+    cases."""
     return rollups.shared(f"moderation.timed:{field}:{day}", lambda: _read_timed(day, field))
 
 
 def _read_timed(day: date, field: str):
     start, end = kit.day_bounds(day)
-    rows = list(Case.objects.filter(**{f"{field}__gte": start, f"{field}__lt": end}).values_list(
-        "topic_id", "language", "policy__calendar_id", "created_at", field))
-    calendars = _calendars() if rows else {}
-    return [(topic, language, _hours(calendars, calendar, created, at), 1) for topic, language, calendar, created, at in rows]
+    return [(topic, language, hours, 1) for topic, language, hours in Case.objects.filter(
+        **{f"{field}__gte": start, f"{field}__lt": end}).values_list("topic_id", "language", dict(HOUR_FIELDS)[field])]
 
 
 def first_response_hours(day: date):
@@ -285,65 +268,36 @@ def backlog(query: Query, limit: int | None = None) -> list[tuple]:
     return rows
 
 
-def _case_rows(query: Query) -> list[tuple]:
+def _per(query: Query, limit: int | None, field: str, nobody) -> list[tuple]:
+    """Cases opened in the period grouped by `field` (the assignee's username or the topic's title), in one
+    GROUP BY: opened, solved, with an SLA breach (a first response or a solution after its due time; while
+    none came, a due time already past — for the solution only while the case is still worked on) and the
+    mean stored business hours. Largest first, then by name."""
     start, end = kit.range_bounds(query)
-    return list(Case.objects.filter(case_filter(query), created_at__gte=start, created_at__lt=end).values_list(
-        "assignee__username", "topic__title", "policy__calendar_id", "created_at", "first_responded_at",
-        "first_response_due", "solved_at", "resolution_due", "status"))
+    now = timezone.now()
+    late_first = Q(first_responded_at__gt=F("first_response_due")) | Q(first_responded_at__isnull=True,
+                                                                        first_response_due__lt=now)
+    late_resolution = Q(solved_at__gt=F("resolution_due")) | Q(solved_at__isnull=True, status__in=WORKING_STATUSES,
+                                                                resolution_due__lt=now)
+    found = (Case.objects.filter(case_filter(query), created_at__gte=start, created_at__lt=end).values(field)
+             .annotate(opened=Count("pk"), solved=Count("solved_at"), breached=Count("pk", filter=late_first | late_resolution),
+                       first=Avg("first_response_hours"), resolution=Avg("resolution_hours"))
+             .values_list(field, "opened", "solved", "breached", "first", "resolution").order_by())
 
+    def mean(value):
+        return None if value is None else round(value, 1)
 
-def _per_groups(query: Query) -> tuple[dict, dict]:
-    """Cases opened in the period grouped by assignee and by topic (one pass, once per scope for both tables):
-    opened, solved, SLA breaches, first response and resolution times in business hours. One query for the
-    cases, two for the calendars."""
-
-    def compute():
-        rows = _case_rows(query)
-        calendars = _calendars() if rows else {}
-        now = timezone.now()
-        by = ({}, {})
-        for row in rows:
-            assignee, topic, calendar, created, responded, response_due, solved, resolution_due, status = row
-            resolution = _hours(calendars, calendar, created, solved) if solved else None
-            first = _hours(calendars, calendar, created, responded) if responded else None
-            late_first = (responded or now) > response_due
-            late_resolution = (solved > resolution_due) if solved else (status in WORKING_STATUSES and now > resolution_due)
-            for groups, name in zip(by, (assignee, topic), strict=True):
-                group = groups.get(name or "")
-                if group is None:
-                    group = groups[name or ""] = {"opened": 0, "solved": 0, "breached": 0, "first": [], "resolution": []}
-                group["opened"] += 1
-                if solved:
-                    group["solved"] += 1
-                    group["resolution"].append(resolution)
-                if responded:
-                    group["first"].append(first)
-                group["breached"] += int(late_first or late_resolution)
-        return by
-
-    return rollups.shared(f"moderation.per:{query}", compute)
-
-
-def _per(query: Query, limit: int | None, position: int, nobody) -> list[tuple]:
-    """The cases of `_per_groups` by assignee (position 0) or topic (1)."""
-    groups = _per_groups(query)[position]
-
-    def mean(values):
-        return round(sum(values) / len(values), 1) if values else None
-
-    result = sorted(
-        ((name or str(nobody), g["opened"], g["solved"], g["breached"], mean(g["first"]), mean(g["resolution"]))
-         for name, g in groups.items()), key=lambda row: (-row[1], row[0]),
-    )
+    result = sorted(((name or str(nobody), opened, solved, breached, mean(first), mean(resolution))
+                     for name, opened, solved, breached, first, resolution in found), key=lambda row: (-row[1], row[0]))
     return result if limit is None else result[:limit]
 
 
 def per_agent(query: Query, limit: int | None = None) -> list[tuple]:
-    return _per(query, limit, 0, _("Unassigned"))
+    return _per(query, limit, "assignee__username", _("Unassigned"))
 
 
 def per_topic(query: Query, limit: int | None = None) -> list[tuple]:
-    return _per(query, limit, 1, _("No topic"))
+    return _per(query, limit, "topic__title", _("No topic"))
 
 
 PER_COLUMNS = (

@@ -211,6 +211,10 @@ class TaggedCase(TaggedItemBase):
     content_object = models.ForeignKey("Case", on_delete=models.CASCADE, related_name="tagged_items")
 
 
+# (moment, its business hours since the case was opened) on `Case`.
+HOUR_FIELDS = (("first_responded_at", "first_response_hours"), ("solved_at", "resolution_hours"))
+
+
 class Case(models.Model):
     question = models.ForeignKey("community.Question", on_delete=models.PROTECT, related_name="cases")
     customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="support_cases")
@@ -239,6 +243,10 @@ class Case(models.Model):
     next_due_at = models.DateTimeField(null=True, blank=True)
     first_responded_at = models.DateTimeField(null=True, blank=True)
     solved_at = models.DateTimeField(null=True, blank=True)
+    # Business hours (the policy's calendar) from the opening to `first_responded_at` / `solved_at`, kept by
+    # `save()` with those two, so that Insights averages them in SQL instead of walking calendars per case.
+    first_response_hours = models.FloatField(null=True, blank=True, editable=False)
+    resolution_hours = models.FloatField(null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(null=True, blank=True)
     # The public reply that solved the question: the asker is asked to accept it (and it is accepted on
     # their behalf by the support team when they stay silent).
@@ -267,6 +275,15 @@ class Case(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} {self.question_title}"
 
+    def save(self, *args, update_fields=None, **kwargs) -> None:
+        """Saving `first_responded_at` or `solved_at` (or the whole row) also saves their business hours: every
+        writer (services, reopen, demo loader) keeps them right without having to know. `bulk_create`
+        bypasses this: bulk writers call `record_hours()`."""
+        changed = self.record_hours(update_fields)
+        if update_fields is not None and changed:
+            update_fields = [*update_fields, *changed]
+        super().save(*args, update_fields=update_fields, **kwargs)
+
     @property
     def number(self) -> str:
         return f"#{self.pk}"
@@ -277,6 +294,21 @@ class Case(models.Model):
 
     def can_move_to(self, status: str) -> bool:
         return status in TRANSITIONS.get(self.status, frozenset())
+
+    def record_hours(self, fields=None) -> list[str]:
+        """Set the business hours of the moments among `fields` (None: both) from this case's opening, with
+        its policy's calendar (none: every hour counts); empty moments (a reopen) empty them. Returns the
+        hour fields set."""
+        from .sla import business_hours_between  # sla imports this module
+
+        changed = []
+        for moment_field, hours_field in HOUR_FIELDS:
+            if fields is None or moment_field in fields:
+                moment = getattr(self, moment_field)
+                calendar = self.policy.calendar if moment and self.policy_id and self.policy.calendar_id else None
+                setattr(self, hours_field, business_hours_between(calendar, self.created_at, moment) if moment else None)
+                changed.append(hours_field)
+        return changed
 
 
 class CaseEvent(models.Model):

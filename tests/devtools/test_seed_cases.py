@@ -44,6 +44,9 @@ def test_seed_cases_spreads_statuses_keeps_one_case_per_question_tops_up_and_res
             assert case.solved_at is not None and case.next_due_at is None
         if case.status == CaseStatus.CLOSED:
             assert case.closed_at >= case.solved_at
+        calendar = case.policy.calendar if case.policy and case.policy.calendar_id else None  # business hours stored
+        for moment, hours in ((case.first_responded_at, case.first_response_hours), (case.solved_at, case.resolution_hours)):
+            assert hours == (sla.business_hours_between(calendar, case.created_at, moment) if moment else None)
     assert set(cases.values_list("status", flat=True)) == set(CaseStatus.values)
     assert len(set(cases.values_list("priority", flat=True))) >= 3
     states = Counter(sla.sla_state(case) for case in cases.filter(status__in=["new", "open", "pending"]))

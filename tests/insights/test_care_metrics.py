@@ -1,16 +1,17 @@
 """Care metrics (cases, SLA, surveys) on generated rows with known answers."""
 
+import random
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
 from moderation.cases import sla
-from moderation.cases.models import CaseEvent, Survey
+from moderation.cases.models import WORKING_STATUSES, Case, CaseEvent, SlaPolicy, Survey
 from portal.insights.registry import Query
-from tests.factories import QuestionFactory
+from tests.factories import QuestionFactory, make_topic
 from tests.insights.helpers import D1, D2, EMPTY, RANGE, at, refresh, table, values
-from tests.moderation.cases.factories import CalendarFactory, CaseFactory, default_policy, make_agent
+from tests.moderation.cases.factories import CalendarFactory, CaseFactory, add_holiday, default_policy, make_agent
 
 pytestmark = pytest.mark.django_db
 
@@ -100,3 +101,55 @@ def test_empty_range(world):
         daily, total = values(key, EMPTY)
         assert total is None and set(daily.values()) == {None}
     assert table("moderation.per_agent").rows(EMPTY, None) == []
+
+
+def _direct_per(by: str, nobody: str, query: Query) -> list[tuple]:
+    """The per-agent / per-topic table computed case by case from the moments (business hours walked on the
+    calendars), as the dashboard did before the hours were stored."""
+    start, end = at(query.start), at(query.end + timedelta(days=1))
+    now, groups = timezone.now(), {}
+    for case in Case.objects.filter(created_at__gte=start, created_at__lt=end).select_related("assignee", "topic",
+                                                                                              "policy__calendar"):
+        calendar = case.policy.calendar if case.policy and case.policy.calendar_id else None
+        name = (case.assignee.username if case.assignee else "") if by == "agent" else (case.topic.title if case.topic else "")
+        group = groups.setdefault(name, [0, 0, 0, [], []])
+        group[0] += 1
+        if case.first_responded_at:
+            group[3].append(sla.business_hours_between(calendar, case.created_at, case.first_responded_at))
+        if case.solved_at:
+            group[1] += 1
+            group[4].append(sla.business_hours_between(calendar, case.created_at, case.solved_at))
+        late_first = (case.first_responded_at or now) > case.first_response_due
+        late_resolution = (case.solved_at > case.resolution_due if case.solved_at
+                           else case.status in WORKING_STATUSES and now > case.resolution_due)
+        group[2] += int(late_first or late_resolution)
+
+    def mean(found):
+        return round(sum(found) / len(found), 1) if found else None
+
+    return sorted(((name or nobody, g[0], g[1], g[2], mean(g[3]), mean(g[4])) for name, g in groups.items()),
+                  key=lambda row: (-row[1], row[0]))
+
+
+def test_per_agent_and_topic_tables_equal_a_direct_computation_on_generated_cases(topic, site):
+    rng = random.Random(7)
+    office = CalendarFactory()
+    add_holiday(office, D1 + timedelta(days=1))
+    policies = [SlaPolicy.objects.create(name="Office hours", calendar=office), default_policy(calendar=None), None]
+    other = make_topic(site["en"], "Shipping", "shipping")
+    agents = [make_agent("ann"), make_agent("bob"), make_agent("cyd"), None]
+    now = timezone.now()
+    for index in range(60):
+        created = at(D1, rng.uniform(-30, 60))  # some before the range
+        status = rng.choice(["new", "open", "pending", "solved", "closed"])
+        responded = created + timedelta(hours=rng.uniform(0.1, 30)) if status != "new" and rng.random() < 0.9 else None
+        solved = (responded or created) + timedelta(hours=rng.uniform(1, 80)) if status in ("solved", "closed") else None
+        _case(created, responded=responded, solved=solved, status=status, topic=rng.choice([topic, other, None]),
+              assignee=rng.choice(agents), policy=policies[index % 3],
+              first_response_due=created + timedelta(hours=rng.uniform(1, 12)),
+              resolution_due=rng.choice([created + timedelta(hours=rng.uniform(8, 60)), now + timedelta(days=2)]))
+    for key, by, nobody in (("moderation.per_agent", "agent", "Unassigned"), ("moderation.per_topic", "topic", "No topic")):
+        expected = _direct_per(by, nobody, RANGE)
+        assert len(expected) >= 3 and any(row[3] for row in expected)
+        assert table(key).rows(RANGE, None) == expected
+        assert table(key).rows(RANGE, 2) == expected[:2]

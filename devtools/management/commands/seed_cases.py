@@ -278,6 +278,7 @@ class Command(BaseCommand):
                     case.closed_at = min(moment + timedelta(days=rng.uniform(3, 7)), now - timedelta(minutes=1))
                     plan["closed"] = moment = max(case.closed_at, moment)
         case.next_due_at = sla.next_due(case)
+        case.record_hours()  # bulk_create skips Case.save(), which would store them
         case.updated_at = moment
         case.version = 1 + len(plan)
         return case, plan
