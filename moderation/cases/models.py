@@ -20,6 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
+from . import business_hours
+
 REASON_MAX = 500
 
 
@@ -299,14 +301,12 @@ class Case(models.Model):
         """Set the business hours of the moments among `fields` (None: both) from this case's opening, with
         its policy's calendar (none: every hour counts); empty moments (a reopen) empty them. Returns the
         hour fields set."""
-        from .sla import business_hours_between  # sla imports this module
-
         changed = []
         for moment_field, hours_field in HOUR_FIELDS:
             if fields is None or moment_field in fields:
                 moment = getattr(self, moment_field)
                 calendar = self.policy.calendar if moment and self.policy_id and self.policy.calendar_id else None
-                setattr(self, hours_field, business_hours_between(calendar, self.created_at, moment) if moment else None)
+                setattr(self, hours_field, business_hours.business_hours_between(calendar, self.created_at, moment) if moment else None)
                 changed.append(hours_field)
         return changed
 

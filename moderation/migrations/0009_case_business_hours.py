@@ -11,7 +11,7 @@ def backfill(apps, schema_editor):
     """What `Case.record_hours()` stores, for every case with a moment. Historical models have no methods, so
     the calendars are rebuilt as unsaved `BusinessCalendar`s (with their holidays) for `sla`."""
     from moderation.cases.models import BusinessCalendar
-    from moderation.cases.sla import business_hours_between
+    from moderation.cases.business_hours import business_hours_between
 
     Case = apps.get_model("moderation", "Case")
     holidays = defaultdict(set)
