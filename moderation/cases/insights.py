@@ -45,10 +45,9 @@ def cases_opened(day: date):
 def cases_solved(day: date):
     start, end = kit.day_bounds(day)
     solved_events = CaseEvent.objects.filter(
-        case_id=OuterRef("pk"), kind=CaseEvent.Kind.STATUS, data__to=CaseStatus.SOLVED, created_at__gte=start,
-        created_at__lt=end,
-    )
-    return _grouped(Case.objects.filter(Exists(solved_events)))
+        kind=CaseEvent.Kind.STATUS, data__to=CaseStatus.SOLVED, created_at__gte=start, created_at__lt=end,
+    )  # the day's events through their (kind, created_at) index, not an EXISTS probe for every case
+    return _grouped(Case.objects.filter(pk__in=solved_events.values("case_id")))
 
 
 def _timed(day: date, field: str):

@@ -163,7 +163,11 @@ def read_days(keys: tuple[str, ...], query: Query, filters: str = "both") -> dic
     The same numbers as `rollup_daily` / `rollup_total`, in one query for all the keys."""
     query = narrowed(query, filters)
     keys = tuple(key for key in keys if key in _rollups)
-    with scope():  # keys computed live from one day's shared rows (a histogram's buckets) read them once
+    with scope() as memo:  # keys computed live from one day's shared rows (a histogram's buckets) read them once
+        # A metric reads the same keys for its days and for its total: once per report (callers only read).
+        seen = memo.get(("read_days", keys, query))
+        if seen is not None:
+            return seen
         stored = _stored(keys, query) if keys else {}
         current = today()
         result: dict[str, dict[date, tuple[float, int]]] = {}
@@ -172,6 +176,7 @@ def read_days(keys: tuple[str, ...], query: Query, filters: str = "both") -> dic
             if current in days:
                 days[current] = _live(key, query)
             result[key] = days
+        memo[("read_days", keys, query)] = result
     return result
 
 
