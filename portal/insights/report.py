@@ -57,6 +57,17 @@ def cache_seconds() -> int:
     return settings.INSIGHTS_CACHE_SECONDS
 
 
+def cached(key: str, fresh: bool = False):
+    """The kept value of `key` (None when missing, asked `fresh`, or when nothing is kept)."""
+    return None if fresh or not cache_seconds() else cache.get(key)
+
+
+def keep(key: str, value) -> None:
+    """Keep `value` under `key` for `cache_seconds()` (not at all when it is 0)."""
+    if cache_seconds():
+        cache.set(key, value, cache_seconds())
+
+
 def cache_key(kind: str, key: str, query: Query, extra: str = "") -> str:
     raw = f"{kind}:{key}:{query.start}:{query.end}:{','.join(map(str, query.topic_ids))}:{query.language}:{extra}"
     return "insights:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
@@ -64,25 +75,23 @@ def cache_key(kind: str, key: str, query: Query, extra: str = "") -> str:
 
 def metric_result(metric: Metric, query: Query, fresh: bool = False) -> MetricResult:
     key = cache_key("metric", metric.key, query)
-    found = None if fresh or not cache_seconds() else cache.get(key)
+    found = cached(key, fresh)
     if found is None:
         with rollups.scope():  # today's live values once for the days, the total and the previous total
             daily = metric.daily(query)
             found = ([(day, daily.get(day)) for day in query.days], metric.total(query), metric.total(query.previous()))
-        if cache_seconds():
-            cache.set(key, found, cache_seconds())
+        keep(key, found)
     series, total, previous = found
     return MetricResult(metric, total, previous, series)
 
 
 def table_rows(table: Table, query: Query, limit: int | None = TABLE_LIMIT, fresh: bool = False) -> list[tuple]:
     key = cache_key("table", table.key, query, str(limit))
-    rows = None if fresh or not cache_seconds() else cache.get(key)
+    rows = cached(key, fresh)
     if rows is None:
         with rollups.scope():
             rows = [tuple(row) for row in table.rows(query, limit)]
-        if cache_seconds():
-            cache.set(key, rows, cache_seconds())
+        keep(key, rows)
     return rows
 
 

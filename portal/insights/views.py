@@ -4,7 +4,6 @@ digest toggle. Staff only, and each reader sees the sections of their roles (`ac
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -38,7 +37,7 @@ def _body(query, sections: tuple[str, ...], params: dict) -> str:
     Kept in the cache as long as the report's numbers, per sections, language and filters."""
     query_string = urlencode(params)
     key = report.cache_key("body", ",".join(sorted(sections)), query, f"{get_language() or ''}:{query_string}")
-    html = cache.get(key) if report.cache_seconds() else None
+    html = report.cached(key)
     if html is None:
         # Each day's row heading once for every card's table (the cards' daily values are in the range's order).
         labels = [f'<tr><th scope="row"><time datetime="{day.isoformat()}">{escape(charts.short_date(day))}</time></th><td>'
@@ -58,8 +57,7 @@ def _body(query, sections: tuple[str, ...], params: dict) -> str:
                 parts.append(_table(table, rows, "?" + urlencode({**params, "export": "table:" + table.key})))
             parts.append("</section>")
         html = mark_safe("".join(parts))  # noqa: S308 - every part escaped where it is built
-        if report.cache_seconds():
-            cache.set(key, html, report.cache_seconds())
+        report.keep(key, html)
     return html
 
 
@@ -143,7 +141,7 @@ def dashboard(request):
         "start_label": charts.short_date(chosen.query.start),
         "end_label": charts.short_date(chosen.query.end),
         "subscribed": digest.is_subscribed(request.user),
-        "cache_minutes": report.cache_seconds() // 60,
+        "cache_minutes": -(-report.cache_seconds() // 60),  # rounded up: 30 s is "up to 1 minute"
     })
 
 

@@ -250,3 +250,18 @@ def test_with_the_report_cache_off_every_view_computes_the_figures(client, super
     assert "compared with the same number of days just before." in html and "minutes old" not in html
     assert not {key for key in getattr(cache, "_cache", {}) if "insights:" in key} - cache_keys  # nothing kept
     pageviews.discard()
+
+
+@pytest.mark.parametrize("seconds,english,japanese", [
+    (300, "Figures may be up to 5 minutes old.", "数値は最大 5 分前のものです。"),
+    (30, "Figures may be up to 1 minute old.", "数値は最大 1 分前のものです。"),
+])
+def test_the_page_says_how_old_its_figures_may_be(client, supervisor, settings, seconds, english, japanese):
+    settings.INSIGHTS_CACHE_SECONDS = seconds
+    client.force_login(supervisor)
+    assert english in client.get(URL + "?range=7").content.decode()
+    from wagtail.users.models import UserProfile
+
+    UserProfile.get_for_user(supervisor)
+    UserProfile.objects.filter(user=supervisor).update(preferred_language="ja")
+    assert japanese in client.get(URL + "?range=7").content.decode()
