@@ -78,6 +78,17 @@ def test_question_page_renders_with_json_ld_language_and_redirects_wrong_slug(cl
     assert client.get("/community/q/999999/x/").status_code == 404
 
 
+def test_each_comments_region_has_its_own_name(client, question, answer, other):
+    """Landmarks a screen reader lists by name: the question's comments and each answer's, told apart."""
+    services.post_answer(other, question, body="Try a different USB power adapter first.")
+    html = client.get(url(question)).content.decode()
+    names = re.findall(r'<section class="comments"[^>]*aria-label="([^"]*)"', html)
+    assert names[0] == "Comments on the question"
+    assert sorted(names[1:]) == sorted(
+        f"Comments on the answer by {user.profile.name}" for user in (answer.author, other)
+    )
+
+
 def test_deleted_question_is_404_except_for_moderators(client, question, asker, moderator):
     services.delete_post(asker, question)
     assert client.get(url(question)).status_code == 404
