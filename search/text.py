@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from django.utils.html import escape
 
+from . import japanese
+
 MAX_TERMS = 8
 # Words that say nothing about the topic: dropped from a query unless it has nothing else.
 STOPWORDS = frozenset(
@@ -83,7 +85,7 @@ def parse(query: str, known: Callable[[set[str]], dict[str, int]] | None = None)
             text = " ".join(words)
             terms.append(Term(text, (text,), phrase=len(words) > 1))
     rest = PHRASE.sub(" ", query)
-    words = [w for w in SEPARATORS.split(rest) if w]
+    words = japanese_words([w for w in SEPARATORS.split(rest) if w])
     found: dict[str, int] = {}
     if known is not None:
         wanted = {a + b for a, b in zip(words, words[1:], strict=False) if LATIN.fullmatch(a) and LATIN.fullmatch(b)}
@@ -117,6 +119,24 @@ def parse(query: str, known: Callable[[set[str]], dict[str, int]] | None = None)
         terms.append(Term(word, tuple(dict.fromkeys(variants))))
     meaningful = [t for t in terms if t.phrase or " " in t.text or t.text not in STOPWORDS]
     return (meaningful or terms)[:MAX_TERMS]
+
+
+def japanese_words(tokens: list[str]) -> list[str]:
+    """The tokens with each Japanese one cut into the words a document must hold (`japanese.words`: "カメラが
+    録画できない" → カメラ, 録画). The tokens as they were when nothing would be left."""
+    out: list[str] = []
+    for token in tokens:
+        out.extend(japanese.words(token, after_word=bool(out)))
+    return out or tokens
+
+
+def japanese_text(text: str) -> str:
+    """Free text for an engine's own analyser, its Japanese tokens replaced by their words (Latin words as
+    typed)."""
+    tokens = []
+    for token in text.split():
+        tokens.extend([w for w in SEPARATORS.split(token) if w] if japanese.JAPANESE.search(token) else [token])
+    return " ".join(japanese_words(tokens)) if tokens else text
 
 
 def trigrams(word: str) -> list[str]:

@@ -31,7 +31,7 @@ from elasticsearch.helpers import BulkIndexError, streaming_bulk
 from search import vocabulary
 from search.documents import build_index, index_alias, new_index_name, to_source
 from search.models import SearchDocument
-from search.text import Term, merge_marks, normalise, parse, stem
+from search.text import Term, japanese_text, merge_marks, normalise, parse, stem
 
 from .base import MAX_QUERY, BackendUnavailable, FacetValue, Hit, Results, SearchQuery, Suggestion
 
@@ -334,6 +334,7 @@ class ElasticsearchBackend:
 
     def build_search(self, query: SearchQuery) -> Search:
         text, phrases = parse_text(query.text[:MAX_QUERY])
+        text = japanese_text(text)  # "カメラが録画できない" → カメラ 録画: every word, not every bigram of the sentence
         terms = parse(query.text[:MAX_QUERY], known=vocabulary.known)  # the one place the query's terms are built
         alternatives = [t for t in terms if not t.phrase and set(t.variants) - {t.text, stem(t.text)}]
         if query.match == "any":  # the ask form: titles (or tags) sharing any word, most shared first

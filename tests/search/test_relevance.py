@@ -1,6 +1,6 @@
-"""Relevance over the demo content: 30 queries a customer would type (English and Japanese, with typos and
-two-character Japanese words), each with the article or question a support agent would expect in the top
-3. At least 29 of 30 must pass on each backend."""
+"""Relevance over the demo content: 40 queries a customer would type (English and Japanese, with typos,
+two-character Japanese words and Japanese written as a sentence), each with the article or question a support
+agent would expect in the top 3. All but one must pass on each backend."""
 
 import pytest
 
@@ -42,6 +42,18 @@ CASES = [
     ("段階認証", ["2 段階認証をオンにする"]),
     ("送料", ["配送日数と送料"]),
     ("アカウント ロック", ["アカウントがロックされた場合"]),
+    # Japanese typed as a sentence (no spaces, particles and verb endings): cut into its words
+    ("パスワードを忘れました", ["パスワードをリセットする方法"]),
+    ("返金してほしい", ["払い戻しを申請する", "払い戻しポリシー", "Nimbus Plus の解約方法と返金について"]),
+    ("ハブがオフラインになった", ["Nimbus Hub がオフラインになる", "Nimbus Hubが頻繁にオフラインになります"]),
+    ("モーションセンサーの通知が届かない", ["モーションセンサーの通知が届かなくなりました"]),
+    ("荷物が届かない", ["配達済みになっているのに荷物が届いていません"]),
+    ("Wi-Fi につながらない", ["ルーターを交換してから屋内カメラがつながりません", "Wi-Fi とネットワークの要件",
+                              "屋外カメラの Wi-Fi 接続が不定期に切れる"]),
+    ("メールアドレスを変更したい", ["アカウントのメールアドレスを変更したい"]),
+    ("二段階認証のコードが無効", ["二段階認証のコードが「無効」と表示されてログインできません"]),
+    ("スマートプラグをハブに追加できない", ["スマートプラグをハブに追加できません"]),
+    ("解約したい", ["Nimbus Plus を解約する", "Nimbus Plus の解約方法と返金について"]),
 ]
 
 
@@ -64,7 +76,7 @@ def score(backend) -> tuple[int, list[str]]:
 def test_relevance_database(demo):
     passed, misses = score(DatabaseBackend())
     print(f"database backend: {passed}/{len(CASES)} in the top 3", *misses, sep="\n")
-    assert passed >= 29, "\n".join(misses)
+    assert passed >= len(CASES) - 1, "\n".join(misses)
 
 
 def test_relevance_elasticsearch(demo, es_backend):  # noqa: F811 - fixture
@@ -74,4 +86,4 @@ def test_relevance_elasticsearch(demo, es_backend):  # noqa: F811 - fixture
     es_backend.refresh()
     passed, misses = score(es_backend)
     print(f"elasticsearch backend: {passed}/{len(CASES)} in the top 3", *misses, sep="\n")
-    assert passed >= 29, "\n".join(misses)
+    assert passed >= len(CASES) - 1, "\n".join(misses)

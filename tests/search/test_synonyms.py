@@ -118,8 +118,10 @@ def test_expand_adds_the_group_in_order_and_keeps_every_term(editor, django_asse
     assert synonyms.expand(parse("キャンセル"), "")[0].variants == ("キャンセル", "解約")
     assert synonyms.expand(parse("キャンセル"), "en")[0].variants == ("キャンセル",)  # English groups only
     assert synonyms.expand([], "en") == []
-    # Japanese runs without spaces: the synonym in place of the member inside the term
-    assert synonyms.expand(parse("プランを解約"), "ja")[0].variants == ("プランを解約", "プランをキャンセル")
+    # Japanese without spaces is cut into its words first ("プランを解約" → プラン, 解約): the synonym joins its word
+    assert [t.variants for t in synonyms.expand(parse("プランを解約"), "ja")] == [("プラン",), ("解約", "キャンセル")]
+    # a member inside a run the script does not cut (kanji only): the run with the synonym in the member's place
+    assert synonyms.expand(parse("解約方法"), "ja")[0].variants == ("解約方法", "キャンセル方法")
 
 
 def test_expand_never_raises():

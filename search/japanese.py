@@ -1,0 +1,119 @@
+"""Japanese queries as words: a customer types a sentence ("カメラが録画できない"), the index holds the words
+in whatever form the article used ("録画されない", "カメラの録画"). Without a dictionary (no MeCab on the
+database engines), the script changes do most of the work: kanji and katakana carry the content, hiragana
+between them is particles, verb endings and auxiliaries.
+
+`words(token)` cuts one query token (no spaces) into the pieces a document must hold:
+
+- kanji runs and katakana runs are pieces ("屋内カメラ" → 屋内, カメラ), split from Latin ("hubがオフライン"
+  → hub, オフライン);
+- hiragana between them is dropped ("が", "を", "できない", "してから"), except one non-particle character
+  between two kanji, which is okurigana inside a compound word (払い戻し, 問い合わせ, 取り消し stay whole;
+  their final okurigana goes: 払い戻);
+- a token of hiragana only is a word of its own: its auxiliary ending comes off and a verb keeps its stem
+  ("つながらない" → つなが, which finds つながりません and つながる), a leading particle after another word
+  too ("Wi-Fi につながらない"); after another word, particles, light verbs and question words ("できない",
+  "どうして") go.
+
+A token with nothing left (particles only, "どうして") is kept as typed, so a query never loses every term.
+"""
+
+from __future__ import annotations
+
+import re
+
+KANJI = re.compile(r"[\u3005\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+HIRAGANA = re.compile(r"[\u3041-\u309f]")
+KATAKANA = re.compile(r"[\u30a0-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
+JAPANESE = re.compile(f"{KANJI.pattern}|{HIRAGANA.pattern}|{KATAKANA.pattern}")
+
+PARTICLES = frozenset("が を に は で と へ の も や か から まで より など".split())
+# Endings of verbs and adjectives in questions ("...できない", "...されません"), longest first.
+ENDINGS = tuple(sorted(
+    "ない なかった ないです ません ませんでした ます ました たい たいです てる ている ています ていない ていません "
+    "れない れません られない られません です でした".split(),
+    key=len, reverse=True,
+))
+# The last kana of a verb stem that conjugates (つながら / つながり / つながる → つなが).
+CONJUGATING = frozenset("らりるれろかきくけこがぎぐげごさしすせそたちつてとなにぬねのばびぶべぼまみむめもわいうえお")
+LEADING_PARTICLES = frozenset("にをがでは")
+# Hiragana words that carry no topic once another word is there: light verbs and question words.
+LIGHT = frozenset("でき し さ す する あ あり ある い いる なり なる なら どう どうして どうやって なぜ いつ どこ なに".split())
+WORD_CHAR = re.compile(r"\w")
+
+
+def _script(char: str) -> str:
+    if KANJI.match(char):
+        return "kanji"
+    if HIRAGANA.match(char):
+        return "hiragana"
+    if KATAKANA.match(char):
+        return "katakana"
+    return "other"
+
+
+def _runs(token: str) -> list[tuple[str, str]]:
+    runs: list[tuple[str, str]] = []
+    for char in token:
+        script = _script(char)
+        if runs and runs[-1][0] == script:
+            runs[-1] = (script, runs[-1][1] + char)
+        else:
+            runs.append((script, char))
+    return runs
+
+
+def _only_particles(text: str) -> bool:
+    """Whether `text` is one or more particles written together ("からの", "には")."""
+    if not text:
+        return True
+    return any(text.startswith(p) and _only_particles(text[len(p):]) for p in PARTICLES)
+
+
+def hiragana_word(token: str, after_word: bool = False) -> str:
+    """A hiragana-only token as the part every form of it shares: "つながらない" → "つなが". Short tokens
+    (three characters or fewer) stay as typed. `after_word`: the token follows another word of the query, so
+    a leading particle belongs to that word ("Wi-Fi につながらない")."""
+    if len(token) <= 3:
+        return token
+    if after_word and token[0] in LEADING_PARTICLES and len(token) >= 5:
+        token = token[1:]
+    for ending in ENDINGS:
+        if token.endswith(ending) and len(token) - len(ending) >= 2:
+            token = token[: -len(ending)]
+            if len(token) >= 3 and token[-1] in CONJUGATING:
+                token = token[:-1]
+            break
+    return token
+
+
+def words(token: str, after_word: bool = False) -> list[str]:
+    """The pieces of one query token a document must hold (see the module's notes); [token] when it has no
+    Japanese or nothing of it is left."""
+    if not JAPANESE.search(token):
+        return [token]
+    runs = _runs(token)
+    if len(runs) == 1 and runs[0][0] == "hiragana":
+        stem = hiragana_word(token, after_word)
+        return [] if after_word and (_only_particles(token) or stem in LIGHT) else [stem]
+    pieces: list[str] = []
+    current, current_script = "", ""
+    for index, (script, text) in enumerate(runs):
+        before = runs[index - 1][0] if index else ""
+        after = runs[index + 1][0] if index + 1 < len(runs) else ""
+        if script == "hiragana":
+            if before == after == "kanji" and len(text) == 1 and text not in PARTICLES:
+                current += text  # okurigana inside a compound: 払い戻し, 問い合わせ
+                continue
+            if current:
+                pieces.append(current)
+            current, current_script = "", ""
+            continue
+        if current and current_script != script:
+            pieces.append(current)
+            current = ""
+        current, current_script = current + text, script
+    if current:
+        pieces.append(current)
+    pieces = [p for p in pieces if WORD_CHAR.search(p)]
+    return list(dict.fromkeys(pieces)) or [token]

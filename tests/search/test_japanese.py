@@ -1,0 +1,65 @@
+"""Japanese queries cut into words (search/japanese.py): what a document must hold for a query typed as a
+sentence, and the guarantees every backend relies on (pieces come from the query, a query never loses every
+term)."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from search import japanese
+from search.text import japanese_text, parse
+
+
+@pytest.mark.parametrize(("token", "expected"), [
+    ("カメラが録画できない", ["カメラ", "録画"]),  # particle and "cannot" go
+    ("屋内カメラがつながらない", ["屋内", "カメラ"]),  # kanji and katakana are separate words
+    ("パスワードを忘れました", ["パスワード", "忘"]),  # a one-kanji verb keeps its kanji
+    ("二段階認証のコードが無効", ["二段階認証", "コード", "無効"]),
+    ("払い戻し", ["払い戻"]),  # okurigana inside a compound stays; the final one goes
+    ("問い合わせ方法", ["問い合", "方法"]),
+    ("お問い合わせ", ["問い合"]),  # the polite prefix goes
+    ("設定してから再起動", ["設定", "再起動"]),
+    ("hubがオフライン", ["hub", "オフライン"]),  # Latin written against Japanese
+    ("ハブのアップデート後", ["ハブ", "アップデート", "後"]),
+    ("人々", ["人々"]),
+    ("エラーコード", ["エラーコード"]),
+    ("reset", ["reset"]),  # no Japanese: as typed
+    ("どうして", ["どうして"]),  # nothing else in the query: kept as typed
+])
+def test_words(token, expected):
+    assert japanese.words(token) == expected
+
+
+@pytest.mark.parametrize(("token", "after_word", "expected"), [
+    ("つながらない", False, ["つなが"]),  # つながりません, つながる share it
+    ("につながらない", True, ["つなが"]),  # "Wi-Fi につながらない": the particle belongs to Wi-Fi
+    ("ひらきません", False, ["ひら"]),
+    ("できない", True, []),  # after another word: a light verb says nothing
+    ("どうして", True, []),
+    ("からの", True, []),  # particles only
+    ("かぎ", True, ["かぎ"]),  # a short word stays as typed
+])
+def test_hiragana_words(token, after_word, expected):
+    assert japanese.words(token, after_word=after_word) == expected
+
+
+def test_parse_cuts_japanese_sentences_into_terms():
+    assert [t.text for t in parse("カメラが録画できない")] == ["カメラ", "録画"]
+    assert [t.text for t in parse("録画 できない")] == ["録画"]
+    assert [t.text for t in parse("Wi-Fi につながらない")] == ["wi-fi", "つなが"]
+    assert [t.text for t in parse("できない")] == ["でき"]  # alone it is all the query has
+    assert [t.text for t in parse('"パスワードを忘れた" リセット')] == ["パスワードを忘れた", "リセット"]  # a quoted phrase stays whole
+    assert japanese_text("Hub がオフラインになる reset") == "Hub オフライン reset"
+
+
+JAPANESE_TEXT = st.text(
+    alphabet=st.sampled_from("がをにのはでとからまでできないませんつながるカメラ録画払い戻し問合わせ々ーabc-1、"), min_size=1, max_size=20,
+)
+
+
+@given(JAPANESE_TEXT, st.booleans())
+def test_words_come_from_the_token_and_never_all_go(token, after_word):
+    found = japanese.words(token, after_word=after_word)
+    assert all(piece and piece in token for piece in found)
+    if not after_word:
+        assert found  # a first word is never dropped whole
