@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from dataclasses import replace
 
 from django.conf import settings
 from django.core.cache import cache
@@ -32,7 +33,7 @@ from .text import CJK, MAX_TERMS, STOPWORDS, Term, normalise, parse
 __all__ = [
     "CJK", "MAX_QUERY", "MAX_TERMS", "SIGNAL_FIELDS", "STOPWORDS", "DocumentProvider", "Results", "SearchQuery",
     "Suggestion", "Term", "cached_search", "cached_suggest", "ensure_index", "expected_count", "generation",
-    "normalise", "parse", "register_document_provider", "reindex", "reindex_all", "remove", "search",
+    "normalise", "parse", "register_document_provider", "reindex", "reindex_all", "relaxed_search", "remove", "search",
     "text_of", "title_terms", "update_signals",
 ]
 
@@ -72,6 +73,30 @@ def cached_search(query: SearchQuery) -> Results:
         if not results.degraded and settings.SEARCH_RESULT_CACHE_SECONDS:
             cache.set(key, results, settings.SEARCH_RESULT_CACHE_SECONDS)
     return results
+
+
+def relaxed_search(query: SearchQuery, results: Results) -> Results:
+    """`results` (of `query`, through the cache) or, when nothing held every word of a query of two words or
+    more, the results without one of them ("thermostat too hot" → thermostat hot), marked with the word left
+    out. Of the words that can go, the one whose absence leaves the fewest results, so the query's rarer words
+    stay. With three words or more and none of them enough to leave out: the titles and tags sharing the most
+    words. At most `MAX_TERMS` + 1 more searches, each through the cache, only for a query that found nothing."""
+    if results.total or results.degraded or query.match != "all":
+        return results
+    terms = parse(query.text)
+    if len(terms) < 2:
+        return results
+    best = None
+    for left_out in terms:
+        text = " ".join(f'"{t.text}"' if t.phrase else t.text for t in terms if t is not left_out)
+        found = cached_search(replace(query, text=text))
+        if found.total and not found.degraded and (best is None or found.total < best.total):
+            best = replace(found, query=query, missing=(left_out.text,))
+    if best is None and len(terms) > 2:  # titles and tags sharing most of the words (as the ask form finds them)
+        found = cached_search(replace(query, match="any"))
+        if found.total and not found.degraded:
+            best = replace(found, query=query, partial=True)
+    return best or results
 
 
 def cached_suggest(text: str, language: str) -> list[dict]:

@@ -76,6 +76,8 @@ class Results:
     degraded: bool = False  # True when Elasticsearch failed and the database answered
     estimated: bool = False  # the total and facet counts are estimates ("about 12,000 results")
     corrected: str = ""  # nothing matched the query as typed: these are the results for this corrected query
+    missing: tuple[str, ...] = ()  # nothing held every word: these are the results without these words
+    partial: bool = False  # nothing held every word, or all but one: titles and tags with some of them
 
     @property
     def pages(self) -> int:

@@ -57,3 +57,51 @@ def test_facet_labels_follow_the_readers_language_even_from_the_cache(client, co
     assert "Remove filter: Unanswered" in html
     ja = Client().get("/ja/search/", {"q": "password", "type": "question"}).content.decode()
     assert "質問" in ja and ">Question<" not in ja
+
+
+# --- nothing holds every word: the results without one of them, or with some of them -----------------------
+
+
+def _log(query):
+    from search import analytics
+    from search.models import SearchLog
+
+    analytics.flush()
+    return SearchLog.objects.filter(query=query).values_list("result_count", flat=True).get()
+
+
+def test_a_word_nothing_holds_is_left_out_and_said(client, content):
+    html = client.get(reverse("search"), {"q": "reset password yesterday"}).content.decode()
+    assert "Showing results without “yesterday”" in html
+    assert "your <mark>password</mark>" in html
+    assert _log("reset password yesterday") == 0  # still a content gap for the Insights report
+
+
+def test_the_left_out_word_keeps_the_rarer_ones(client, content):
+    """"hub offline" holds two questions, "hub password" one: of the words that can go, the one that leaves the
+    fewest results goes, so the query keeps its rarer words."""
+    asker = UserFactory(username="asker2")
+    services.ask_question(asker, title="Hub offline every night", body="It drops at 2 am.", topic=content)
+    services.ask_question(asker, title="Change the hub password", body="The admin password of the hub.", topic=content)
+    html = client.get(reverse("search"), {"q": "hub password offline"}).content.decode()
+    assert "Showing results without “offline”" in html and "Change the <mark>hub</mark>" in html
+    assert "1 result" in html
+
+
+def test_with_no_word_to_leave_out_titles_sharing_some_words(client, content):
+    html = client.get(reverse("search"), {"q": "hub wifi password nightly zzqx"}).content.decode()
+    assert "Showing results with some of them." in html
+    assert "your <mark>password</mark>" in html and "Wi-Fi" in html
+    assert _log("hub wifi password nightly zzqx") == 0
+
+
+def test_nothing_at_all_still_offers_to_ask(client, content):
+    html = client.get(reverse("search"), {"q": "zzqx"}).content.decode()
+    assert "Showing results" not in html and "Nothing matches your search yet." in html
+    ja = client.get("/ja/search/", {"q": "password 昨日"}).content.decode()
+    assert "「昨日」を除いた結果を表示しています" in ja  # the message in the reader's language
+
+
+def test_every_word_found_is_not_relaxed(client, content):
+    html = client.get(reverse("search"), {"q": "reset password"}).content.decode()
+    assert "Showing results" not in html
