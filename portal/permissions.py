@@ -20,12 +20,17 @@ def can_enter_django_admin(user) -> bool:
 
 
 def has_two_factor(user) -> bool:
-    """A TOTP authenticator is set up."""
+    """A TOTP authenticator is set up. Asked once per user object: one request's user is asked by the admin
+    gate and again by menus and pages; a change is seen by the next request, whose user object is new."""
     from allauth.mfa.models import Authenticator
 
-    return bool(
-        user.is_authenticated and Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
-    )
+    if not user.is_authenticated:
+        return False
+    found = getattr(user, "_portal_has_two_factor", None)
+    if found is None:
+        found = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        user._portal_has_two_factor = found
+    return found
 
 
 def must_set_up_two_factor(user) -> bool:

@@ -35,7 +35,6 @@ INSTALLED_APPS = [
     "community.rewards",
     "moderation",
     "search",
-    "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.contrib.sitemaps",

@@ -100,3 +100,16 @@ def test_admin_avatars_are_initials_without_gravatar(site):
     assert "<Editor>" not in svg
     assert "gravatar" not in avatar_url(UserFactory(), 50)
     assert "default-user-avatar" in avatar_url(None, 50)  # no user (a system revision): Wagtail's default picture
+
+
+def test_two_factor_is_asked_once_per_user_object(db, django_assert_num_queries):
+    """The admin gate and the menus ask the same request's user: one query; a new request's user sees a change."""
+    from django.contrib.auth import get_user_model
+
+    from portal.permissions import has_two_factor
+
+    editor = UserFactory(username="twice", is_staff=True)
+    with django_assert_num_queries(1):
+        assert not has_two_factor(editor) and not has_two_factor(editor)
+    TOTP.activate(editor, "JBSWY3DPEHPK3PXP")
+    assert has_two_factor(get_user_model().objects.get(pk=editor.pk))
