@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from knowledge.models import TopicPage
 from portal.audit import REASON_MAX
+from portal.forms import ModelChoiceField
 
 from .models import BODY_MAX, COMMENT_MAX, TITLE_MAX
 from .validation import FieldError, clean_body, clean_comment, clean_title, parse_tags
@@ -19,7 +20,7 @@ def _run(rule, value):
         raise forms.ValidationError(error.message) from None
 
 
-class TopicChoiceField(forms.ModelChoiceField):
+class TopicChoiceField(ModelChoiceField):
     def label_from_instance(self, obj):
         return obj.title
 

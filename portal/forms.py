@@ -5,6 +5,24 @@ from .models import Notification, NotificationPreference, Profile
 from .permissions import is_staff_member
 from .text_rules import clean_bio, clean_display_name
 
+MAX_KEY = 2**63 - 1  # the largest integer either database stores
+
+
+class ModelChoiceField(forms.ModelChoiceField):
+    """Django's, refusing a key that is not a whole number in the databases' range before the database sees
+    it: a 20-digit id in a form crashed SQLite's driver (OverflowError, a server error) instead of saying
+    "Select a valid choice"."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and self.to_field_name is None:
+            try:
+                number = int(str(value).strip())
+            except ValueError:
+                number = 0
+            if not 0 < number <= MAX_KEY:
+                raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
 
 class ProfileForm(forms.ModelForm):
     class Meta:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.images.widgets import AdminImageChooser
 
+from portal.forms import ModelChoiceField
 from portal.models import Rank
 
 from .models import REASON_MAX, THRESHOLD_LIMIT, Reward
@@ -67,7 +68,7 @@ class RejectForm(forms.Form):
 
 class GrantForm(forms.Form):
     member = forms.CharField(label=_("Member (username or email address)"), max_length=254)
-    reward = forms.ModelChoiceField(label=_("Reward"), queryset=Reward.objects.filter(stock__gt=0).order_by("name"))
+    reward = ModelChoiceField(label=_("Reward"), queryset=Reward.objects.filter(stock__gt=0).order_by("name"))
     note = forms.CharField(
         label=_("Thank-you note (the member reads it)"), required=False, max_length=REASON_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),

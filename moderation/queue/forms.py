@@ -19,6 +19,7 @@ from django.utils.translation import pgettext_lazy
 
 from knowledge.models import TopicPage
 from moderation.models import POST_KINDS, REASON_MAX, ReviewItem
+from portal.forms import ModelChoiceField
 
 from .query import reason_choices
 
@@ -26,7 +27,7 @@ MAX_SILENCE_DAYS = 365
 QUESTION_URL = re.compile(r"/community/q/(\d+)(?:/|$)")
 
 
-class TopicChoiceField(forms.ModelChoiceField):
+class TopicChoiceField(ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.title} ({obj.locale.language_code})"
 

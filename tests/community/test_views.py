@@ -292,6 +292,19 @@ def test_ask_bad_input_shows_field_errors_and_keeps_input(client, asker):
     assert "My body text" in html and not Question.objects.exists()
 
 
+@pytest.mark.parametrize("topic", ["99999999999999999999", "-1", "0", "abc", "1e9"])
+def test_ask_with_a_hostile_topic_says_so_and_keeps_the_text(client, asker, topic):
+    """A topic id the database cannot hold (20 digits crashed SQLite's driver) or that is not a number: the
+    form's own message, the text kept, nothing saved."""
+    client.force_login(asker)
+    response = client.post("/community/ask/", {
+        "title": "Hub light blinks red after the update", "body": "It started last night.", "language": "en", "topic": topic,
+    })
+    html = response.content.decode()
+    assert response.status_code == 200 and "Select a valid choice" in html
+    assert "It started last night." in html and not Question.objects.exists()
+
+
 def test_ask_preview_without_js(client, asker, article):
     client.force_login(asker)
     response = client.post("/community/ask/", {"title": "Request a refund please", "body": "**bold**", "language": "en", "preview": "1"})

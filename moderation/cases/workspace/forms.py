@@ -9,13 +9,14 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from knowledge.models import TopicPage
+from portal.forms import ModelChoiceField
 
 from ..models import REASON_MAX, TRANSITIONS, CaseStatus, Priority
 from ..services import NOTE_MAX, REPLY_MAX
 from .query import QUEUES
 
 
-class TopicChoiceField(forms.ModelChoiceField):
+class TopicChoiceField(ModelChoiceField):
     counts: dict | None = None  # topic id → working cases, when the form shows counts
 
     def label_from_instance(self, obj):
@@ -111,7 +112,7 @@ class PriorityForm(VersionedForm):
 
 
 class AssigneeForm(VersionedForm):
-    assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=None, required=False, empty_label=_("Nobody (unassigned)"))
+    assignee = ModelChoiceField(label=_("Assignee"), queryset=None, required=False, empty_label=_("Nobody (unassigned)"))
 
     def __init__(self, *args, agents=None, **kwargs):
         super().__init__(*args, **kwargs)
