@@ -64,10 +64,12 @@ def _runs(token: str) -> list[tuple[str, str]]:
 
 
 def _only_particles(text: str) -> bool:
-    """Whether `text` is one or more particles written together ("からの", "には")."""
-    if not text:
-        return True
-    return any(text.startswith(p) and _only_particles(text[len(p):]) for p in PARTICLES)
+    """Whether `text` is particles written together ("からの", "には"): which prefixes are, position by position."""
+    ends = {0}
+    for start in range(len(text)):
+        if start in ends:
+            ends.update(start + len(p) for p in PARTICLES if text.startswith(p, start))
+    return len(text) in ends
 
 
 def hiragana_word(token: str, after_word: bool = False) -> str:

@@ -63,3 +63,10 @@ def test_words_come_from_the_token_and_never_all_go(token, after_word):
     assert all(piece and piece in token for piece in found)
     if not after_word:
         assert found  # a first word is never dropped whole
+
+
+def test_long_input_is_cut_in_linear_time():
+    """However long the text a caller passes (the search box caps it at 200 characters, other callers may not)."""
+    assert japanese.words("の" * 5000, after_word=True) == []
+    assert japanese.words("からの" * 2000 + "カメラ") == ["カメラ"]
+    assert len(parse("カメラが録画できない" * 500)) <= 8
