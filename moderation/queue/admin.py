@@ -11,12 +11,13 @@ MenuItem objects as Wagtail's `register_admin_menu_item`, e.g.::
 
 from __future__ import annotations
 
-from django.urls import path, reverse_lazy
+from django.urls import path, reverse, reverse_lazy
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 
+from moderation.home_panels import CountsPanel, Row
 from moderation.permissions import can_review
 
 from . import query, views
@@ -89,3 +90,17 @@ def one_moderation_menu(request, menu_items):
 
 
 __all__ = ["MODERATION_MENU_HOOK", "moderation_menu", "register_moderation_menu"]
+
+
+def _review_rows(user) -> list[Row]:
+    return [(pgettext_lazy("review queue", "Open items"), query.open_count(), reverse("moderation_queue"))]
+
+
+@hooks.register("construct_homepage_panels")
+def review_queue_home_panel(request, panels):
+    """Moderators find the review queue on the admin's home page."""
+    if can_review(request.user):
+        panels.append(CountsPanel(
+            "review-queue", pgettext_lazy("review queue", "Review queue"), _review_rows,
+            (_("Open the review queue"), reverse("moderation_queue")), order=60,
+        ))

@@ -4,15 +4,19 @@ their holidays, agents)."""
 
 from __future__ import annotations
 
-from django.urls import include, path
+from django.urls import include, path, reverse
+from django.utils.http import urlencode
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from ...home_panels import CountsPanel, Row
+from .. import permissions
 from ..models import AgentProfile, BusinessCalendar, Holiday, Macro, SlaPolicy
-from . import menu, views
+from . import menu, query, views
+from .forms import QUEUE_LABELS
 
 app_name = "cases_workspace"
 urlpatterns = [
@@ -88,6 +92,22 @@ class AgentProfileViewSet(SupportViewSet):
     list_filter = ["available"]
 
 
+def _queue_rows(user) -> list[Row]:
+    """Each queue of the workspace with its working cases (one aggregate query)."""
+    counts = query.queue_counts(user)
+    index = reverse("cases_workspace:index")
+    return [(str(QUEUE_LABELS[name]), counts[name], f"{index}?{urlencode({'queue': name})}") for name in query.QUEUES]
+
+
+def home_panel(request, panels) -> None:
+    """Agents find their queues on the admin's home page."""
+    if permissions.is_agent(request.user):
+        panels.append(CountsPanel(
+            "support-cases", _("Support cases"), _queue_rows, (_("Open the cases workspace"), reverse("cases_workspace:index")),
+            order=50,
+        ))
+
+
 VIEWSETS = (MacroViewSet, SlaPolicyViewSet, BusinessCalendarViewSet, HolidayViewSet, AgentProfileViewSet)
 
 
@@ -100,5 +120,6 @@ def register() -> None:
     hooks.register(menu.SUPPORT_MENU_HOOK, menu.cases_menu_item)
     hooks.register(menu.SUPPORT_MENU_HOOK, menu.load_menu_item)
     hooks.register("register_admin_menu_item", menu.support_menu_item)
+    hooks.register("construct_homepage_panels", home_panel)
     for viewset in VIEWSETS:
         hooks.register("register_admin_viewset", viewset)
