@@ -146,10 +146,14 @@ def trigrams(word: str) -> list[str]:
 def _spans(text: str, needles: list[str]) -> list[tuple[int, int]]:
     """Where the needles occur (case-insensitively), overlapping or touching occurrences merged into one run:
     Japanese matched by pieces ("オフラ", "ライン") is marked as the whole run ("オフライン"). A needle of several
-    words matches them with spaces or hyphens between ("log in" finds "log-in")."""
+    words matches them with spaces or hyphens between ("log in" finds "log-in"). A Latin needle marks only where a
+    word starts ("thermo" in "thermostat", never "two" in "network")."""
     found = []
     for needle in needles:
-        pattern = re.compile(r"[\s\-]+".join(re.escape(part) for part in needle.split()), re.IGNORECASE)
+        pattern = r"[\s\-]+".join(re.escape(part) for part in needle.split())
+        if needle[:1].isascii() and needle[:1].isalnum():
+            pattern = r"(?<![A-Za-z0-9])" + pattern  # a Latin word from its start: "two" is not marked inside "network"
+        pattern = re.compile(pattern, re.IGNORECASE)
         position = 0
         while (match := pattern.search(text, position)) is not None:
             if match.end() > match.start():

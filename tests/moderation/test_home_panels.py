@@ -89,3 +89,12 @@ def test_the_panels_cost_the_same_with_more_cases(client, django_assert_max_num_
     for _ in range(30):
         CaseFactory()
     assert cold() == few
+
+
+def test_large_numbers_are_grouped(rf):
+    from moderation.home_panels import CountsPanel
+
+    request = rf.get(HOME)
+    request.user = UserFactory(username="reader")
+    panel = CountsPanel("big", "Big", lambda user: [("Breached", 12345, "/x/")], ("More", "/x/"), order=1)
+    assert "<td>12,345</td>" in panel.render_html({"request": request})

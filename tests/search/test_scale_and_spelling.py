@@ -98,6 +98,14 @@ def test_highlight_merges_pieces_into_one_mark():
     assert merge_marks("<mark>reset</mark> <mark>password</mark>") == "<mark>reset</mark> <mark>password</mark>"
 
 
+def test_latin_words_are_marked_from_their_start_only():
+    """A word marks where a word starts (stems and compounds still do), never inside another word."""
+    terms = [Term("two", ("two",)), Term("thermo", ("thermo",)), Term("mail", ("mail",))]
+    assert highlight("Set up the mesh network: two nodes", terms) == "Set up the mesh network: <mark>two</mark> nodes"
+    assert highlight("thermostat e-mail Gmail", terms) == "<mark>thermo</mark>stat e-<mark>mail</mark> Gmail"
+    assert highlight("Hubのtwo", terms) == "Hubの<mark>two</mark>"  # after Japanese a Latin word starts
+
+
 def test_ask_form_suggestions_highlight_japanese_runs(questions):
     from community.views.ask import suggestions
 
