@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.utils.formats import date_format, get_format, number_format
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -140,16 +140,26 @@ def line_chart(chart_id: str, label: str, series: list[tuple[date, float | None]
             current.append(point)
     if current:
         segments.append(current)
-    # Only numbers go into these two (no escaping needed): plain string building.
-    lines = mark_safe("".join(  # noqa: S308 - numbers only
-        f'<polyline points="{" ".join(segment)}" fill="none" stroke="currentColor" stroke-width="2"/>' for segment in segments
+    # Only numbers go into these (no escaping needed): plain string building. A marker on every day (up to 120
+    # days) is one <marker> the line draws at each of its points, not a <circle> per point: 40-odd charts of 90
+    # points would otherwise add some 200 KB to the page. A lone point between gaps has no line: a circle.
+    dots = len(series) <= 120
+    dot = f"url(#{escape(chart_id)}-dot)"
+    marker = f' marker-start="{dot}" marker-mid="{dot}" marker-end="{dot}"' if dots else ""
+    lines = mark_safe("".join(  # noqa: S308 - numbers and the chart's id only
+        f'<polyline points="{" ".join(segment)}" fill="none" stroke="currentColor" stroke-width="2"{marker}/>'
+        for segment in segments if len(segment) > 1
     ))
-    markers = ""
-    if len(series) <= 120:
-        markers = mark_safe("".join(  # noqa: S308 - numbers only
-            '<circle cx="{}" cy="{}" r="2.5" fill="currentColor"/>'.format(*point.split(","))
-            for point in points if point is not None
-        ))
+    markers = mark_safe("".join(  # noqa: S308 - numbers only
+        '<circle cx="{}" cy="{}" r="2.5" fill="currentColor"/>'.format(*segment[0].split(","))
+        for segment in segments if len(segment) == 1
+    ))
+    if dots and segments:
+        markers += format_html(
+            '<defs><marker id="{}-dot" viewBox="0 0 5 5" refX="2.5" refY="2.5" markerWidth="5" markerHeight="5" '
+            'markerUnits="userSpaceOnUse"><circle cx="2.5" cy="2.5" r="2.5" fill="currentColor"/></marker></defs>',
+            chart_id,
+        )
     ticks = []
     if series:
         picks = sorted({0, (len(series) - 1) // 2, len(series) - 1})

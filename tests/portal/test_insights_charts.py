@@ -56,3 +56,33 @@ def test_japanese_patterns():
     with translation.override("ja"):
         assert charts.fmt(504.04, "hours") == "504.0 時間"
         assert charts.fmt(None, "hours") == "—"
+
+
+def test_a_day_marker_is_one_svg_marker_the_line_draws_at_every_point():
+    from datetime import date, timedelta
+
+    start = date(2026, 9, 1)
+    series = [(start + timedelta(days=i), float(i % 7)) for i in range(90)]
+    svg = charts.line_chart("chart-a", "Views", series)
+    assert svg.count("<polyline") == 1 and 'marker-mid="url(#chart-a-dot)"' in svg
+    assert svg.count('<marker id="chart-a-dot"') == 1
+    assert svg.count("<circle") == 1  # the marker's own dot, not one per day
+
+
+def test_a_lone_day_between_gaps_is_still_drawn_and_long_ranges_have_no_markers():
+    from datetime import date, timedelta
+
+    start = date(2026, 9, 1)
+    series = [(start, 1.0), (start + timedelta(days=1), None), (start + timedelta(days=2), 3.0), (start + timedelta(days=3), 2.0)]
+    svg = charts.line_chart("chart-b", "Views", series)
+    assert svg.count("<polyline") == 1  # days 3 and 4
+    assert '<circle cx="56' in svg  # day 1 alone: a dot of its own
+    long = [(start + timedelta(days=i), 1.0) for i in range(200)]
+    assert "marker" not in charts.line_chart("chart-c", "Views", long)
+
+
+def test_the_chart_id_is_escaped_in_marker_references():
+    from datetime import date
+
+    svg = charts.line_chart('x"><script>', "Views", [(date(2026, 9, 1), 1.0), (date(2026, 9, 2), 2.0)])
+    assert "<script>" not in svg
