@@ -13,6 +13,12 @@ GROUPS = {
         ["refund", "money back", "reimbursement"],
         ["wi-fi", "wireless", "wlan"],
         ["unsubscribe", "cancel subscription"],
+        ["locked", "blocked", "locked out"],
+        ["payment method", "credit card", "debit card"],
+        ["recording", "footage", "clip"],
+        ["kept", "stored", "retained"],
+        ["damaged", "broken", "smashed"],
+        ["how long", "time", "duration"],
     ],
     "ja": [
         ["解約", "キャンセル"],
@@ -20,6 +26,7 @@ GROUPS = {
         ["ログイン", "サインイン"],
         ["返金", "払い戻し"],
         ["wi-fi", "無線lan"],
+        ["二段階認証", "2 段階認証", "二要素認証"],
     ],
 }
 

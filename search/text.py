@@ -16,6 +16,16 @@ MAX_TERMS = 8
 STOPWORDS = frozenset(
     "a an the my i me is are am was be to of in on for and or how do does did can could what why when where "
     "it its this that with at by from your you our we not no".split()
+) | frozenset(
+    # How a question is phrased rather than what it is about: negations typed without their apostrophe ("cant",
+    # "wont") and the halves the apostrophe leaves ("won't" → "won" + "t"), and the filler of a question ("hub
+    # keeps going offline", "how long does shipping take"). Help texts rarely repeat them, so requiring them
+    # hid the answer ("cant log in" was even "corrected" to "can log").
+    "cant cannot wont dont doesnt isnt didnt arent wasnt werent couldnt wouldnt shouldnt havent hasnt hadnt "
+    "won don doesn isn didn aren wasn weren couldn wouldn shouldn haven hasn hadn ain im ive "
+    "keeps going trying tried want wants wanted need needs needed please anyone someone still just really "
+    "also ever suddenly anymore any take takes took get gets got getting been will would should there has "
+    "have had problem problems issue issues".split()
 )
 # Lucene/FTS syntax and punctuation are never operators here: they separate words.
 SEPARATORS = re.compile(r"[\s\"'`~!@#$%^&*()\[\]{}<>|\\/:;,.?=+¥、。・「」『』（）！？：；…]+")
@@ -128,6 +138,17 @@ def japanese_words(tokens: list[str]) -> list[str]:
     for token in tokens:
         out.extend(japanese.words(token, after_word=bool(out)))
     return out or tokens
+
+
+def without_stopwords(text: str) -> str:
+    """Free text for an engine's own analyser without the words `parse` drops (each whitespace-separated word
+    whose pieces are all stopwords or single Latin letters: "can't", "how"), unless nothing would be left."""
+    kept = []
+    for word in text.split():
+        pieces = [p for p in SEPARATORS.split(normalise(word)) if p]
+        if any(p not in STOPWORDS and (len(p) > 1 or CJK.search(p)) for p in pieces):
+            kept.append(word)
+    return " ".join(kept) or text
 
 
 def japanese_text(text: str) -> str:

@@ -43,11 +43,21 @@ def record(*texts: str) -> None:
 
 
 def known(words: set[str]) -> dict[str, int]:
-    """Which of `words` the documents hold, with their document counts (one query)."""
+    """Which of `words` the documents hold, with their document counts (one query). A word that is an editor's
+    synonym of several words written together ("login" for the group's "log in") counts as known (1 when the
+    documents lack it): "log in" is then one term, and finds "sign in" through its group."""
+    from .synonyms import compact, groups
+
     words = {w for w in words if is_word(w)}
     if not words:
         return {}
-    return dict(SearchWord.objects.filter(word__in=words).values_list("word", "docs"))
+    found = dict(SearchWord.objects.filter(word__in=words).values_list("word", "docs"))
+    for _language, members in groups():
+        for member in members:
+            key = compact(member)
+            if key != member and key in words:
+                found.setdefault(key, 1)
+    return found
 
 
 def rebuild() -> int:

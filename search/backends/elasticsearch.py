@@ -31,7 +31,7 @@ from elasticsearch.helpers import BulkIndexError, streaming_bulk
 from search import vocabulary
 from search.documents import build_index, index_alias, new_index_name, to_source
 from search.models import SearchDocument
-from search.text import Term, japanese_text, merge_marks, normalise, parse, stem
+from search.text import CJK, Term, japanese_text, merge_marks, normalise, parse, stem, without_stopwords
 
 from .base import MAX_QUERY, BackendUnavailable, FacetValue, Hit, Results, SearchQuery, Suggestion
 
@@ -253,10 +253,9 @@ class ElasticsearchBackend:
     def _text_query(self, text: str, phrases: list[str], alternatives: list[Term] = ()):
         clauses = []
         for term in alternatives:  # a term with other spellings (compounds): any of them, several words as a phrase
-            fields = ["title^3", "accepted_text^2", "body", "title.en^3", "accepted_text.en^2", "body.en", "title.ja^3", "accepted_text.ja^2", "body.ja"]
             clauses.append(Q(
                 "bool",
-                should=[Q("multi_match", query=variant, type="phrase", fields=fields) for variant in term.variants],
+                should=[Q("multi_match", query=variant, type="phrase", fields=phrase_fields(variant)) for variant in term.variants],
                 minimum_should_match=1,
             ))
         if text:
@@ -335,6 +334,7 @@ class ElasticsearchBackend:
     def build_search(self, query: SearchQuery) -> Search:
         text, phrases = parse_text(query.text[:MAX_QUERY])
         text = japanese_text(text)  # "カメラが録画できない" → カメラ 録画: every word, not every bigram of the sentence
+        text = without_stopwords(text)  # the words `parse` drops are not required here either ("how", "keeps")
         terms = parse(query.text[:MAX_QUERY], known=vocabulary.known)  # the one place the query's terms are built
         alternatives = [t for t in terms if not t.phrase and set(t.variants) - {t.text, stem(t.text)}]
         if query.match == "any":  # the ask form: titles (or tags) sharing any word, most shared first
@@ -352,7 +352,7 @@ class ElasticsearchBackend:
                 taken = {w for t in alternatives for w in t.text.split()}
                 text = " ".join(w for w in text.split() if normalise(w).strip(".,;:!?") not in taken)
             text_query = self._text_query(text, phrases, alternatives)
-            text_query = _with_synonyms(self, query) or text_query  # editors' synonyms (block at the end)
+            text_query = _with_synonyms(self, query, terms) or text_query  # editors' synonyms (block at the end)
         search = Search(using=self.client, index=self.alias).query(self._boosted(text_query))
         filters = self._filters(query)
         every = [clause for clauses in filters.values() for clause in clauses]
@@ -562,20 +562,33 @@ SYNONYM_FIELDS = ["title^3", "accepted_text^2", "body", "title.en^3", "accepted_
                   "title.ja^3", "accepted_text.ja^2", "body.ja"]
 
 
-def _with_synonyms(backend: ElasticsearchBackend, query: SearchQuery):
-    """When a group holds one of the query's terms: every term must match, either as typed (the usual
-    query for that term) or as one of its synonyms — each synonym a phrase over the title, accepted answer
-    and body, so "sign in" needs its words adjacent. None when no group applies (the query is unchanged)."""
-    from search.synonyms import expand, query_language
-    from search.text import parse
+def phrase_fields(variant: str) -> list[str]:
+    """The fields a spelling or synonym is matched in as a phrase: every sub-field for one word or for
+    Japanese; for several Latin words ("log in", "log-in", "sign in") the standard-analysed fields only — the English and
+    CJK analysers drop "in" as a stopword, and the phrase would match any "log"."""
+    if len(variant.replace("-", " ").split()) < 2 or CJK.search(variant):  # "log-in" is two words to an analyser
+        return SYNONYM_FIELDS
+    return [field for field in SYNONYM_FIELDS if "." not in field]
 
-    terms = parse(query.text[:MAX_QUERY])
+
+def _with_synonyms(backend: ElasticsearchBackend, query: SearchQuery, terms: list[Term]):
+    """When a group holds one of the query's terms (as `parse` made them: "log in" one term): every term must
+    match, either as typed (the usual query for that term, a compound in any of its spellings) or as one of
+    its synonyms — each synonym a phrase over the title, accepted answer and body, so "sign in" needs its
+    words adjacent. None when no group applies (the query is unchanged)."""
+    from search.synonyms import expand, query_language
+
     expanded = expand(terms, query_language(query))
     if all(len(e.variants) == len(t.variants) for t, e in zip(terms, expanded, strict=True)):
         return None
     clauses = []
     for term, wider in zip(terms, expanded, strict=True):
-        own = backend._text_query("", [term.text]) if term.phrase else backend._text_query(term.text, [])
-        synonyms = [Q("multi_match", query=v, type="phrase", fields=SYNONYM_FIELDS) for v in wider.variants[len(term.variants):]]
+        if term.phrase:
+            own = backend._text_query("", [term.text])
+        elif set(term.variants) - {term.text, stem(term.text)}:  # a compound: "log in", "login", "log-in"
+            own = backend._text_query("", [], [term])
+        else:
+            own = backend._text_query(term.text, [])
+        synonyms = [Q("multi_match", query=v, type="phrase", fields=phrase_fields(v)) for v in wider.variants[len(term.variants):]]
         clauses.append(Q("bool", should=[own, *synonyms], minimum_should_match=1) if synonyms else own)
     return Q("bool", must=clauses) if len(clauses) > 1 else clauses[0]

@@ -187,3 +187,18 @@ def test_suggest_endpoint_html_and_json(client, content):
     assert "Reset your password" in client.get(reverse("search_suggest"), {"q": "reset"}).content.decode()  # HTML fragment
     data = client.get(reverse("search_suggest"), {"q": "reset", "format": "json"}).json()
     assert data["suggestions"][0]["title"] == "Reset your password"
+
+
+# --- how a question is phrased is not required ---------------------------------------------------------------
+
+
+def test_question_filler_and_apostrophe_less_negations_are_not_required():
+    from search.text import parse, without_stopwords
+
+    assert [t.text for t in parse("hub keeps going offline")] == ["hub", "offline"]
+    assert [t.text for t in parse("cant pair, wont connect")] == ["pair", "connect"]
+    assert [t.text for t in parse("the hub doesn't connect")] == ["hub", "connect"]
+    assert [t.text for t in parse("keeps going")] == ["keeps", "going"]  # nothing else: the words as typed
+    assert without_stopwords("How long does shipping take?") == "long shipping"
+    assert without_stopwords("can't won't") == "can't won't"  # nothing else left: unchanged
+    assert without_stopwords("カメラが録画できない hub") == "カメラが録画できない hub"

@@ -313,3 +313,33 @@ def test_admin_messages_in_japanese(client, editor):
     html = client.post(reverse(ADD), {"language": "ja", "terms": "解約"}).content.decode()
     assert "異なる語句を 1 行に 1 つずつ、2 つ以上入力してください" in html
     assert "同義語グループ" in client.get(reverse(LIST)).content.decode()
+
+
+def _log_in_docs():
+    login = make_doc("Trouble to sign in", "If you cannot sign in, reset your password.")
+    logs = make_doc("Read the hub's event log", "Every event is in the log of the app.")  # "log" and "in", apart
+    return login, logs
+
+
+def test_two_words_a_group_holds_joined_are_one_term_even_when_no_document_has_them(editor):
+    """"log in": no document holds "login", but the group "log in / sign in" does: one term, so the group
+    applies (before, "in" was dropped as a stopword and "log" alone found event logs)."""
+    from search import vocabulary
+
+    login, logs = _log_in_docs()
+    assert keys(DatabaseBackend().search(SearchQuery(text="cant log in"))) == [logs.key]
+    synonyms.save_group(editor, SynonymGroup(language="en", terms="log in\nsign in"))
+    assert vocabulary.known({"login", "zzzz"}) == {"login": 1}
+    assert [t.text for t in parse("cant log in", known=vocabulary.known)] == ["log in"]
+    for text in ("cant log in", "I can't log in", "login", "log-in"):
+        assert keys(DatabaseBackend().search(SearchQuery(text=text))) == [login.key], text
+
+
+def test_elasticsearch_joins_a_group_compound_too(es_backend, editor):
+    login, logs = _log_in_docs()
+    for doc in (login, logs):
+        es_backend.index(doc)
+    refresh(es_backend)
+    synonyms.save_group(editor, SynonymGroup(language="en", terms="log in\nsign in"))
+    for text in ("cant log in", "I can't log in", "login"):
+        assert keys(es_backend.search(SearchQuery(text=text))) == [login.key], text
