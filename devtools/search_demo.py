@@ -19,6 +19,8 @@ GROUPS = {
         ["kept", "stored", "retained"],
         ["damaged", "broken", "smashed"],
         ["how long", "time", "duration"],
+        ["two-factor", "two-step", "2fa", "2-step", "mfa"],
+        ["authentication", "verification"],
     ],
     "ja": [
         ["解約", "キャンセル"],

@@ -1,4 +1,4 @@
-"""Relevance over the demo content: 49 queries a customer would type (English and Japanese, with typos,
+"""Relevance over the demo content: 51 queries a customer would type (English and Japanese, with typos,
 two-character Japanese words and Japanese written as a sentence), each with the article or question a support
 agent would expect in the top 3. All but one must pass on each backend."""
 
@@ -66,6 +66,10 @@ CASES = [
     ("update credit card", ["Update your payment method"]),
     ("how long are videos stored", ["How long recordings are kept", "How long are camera recordings kept without Nimbus Plus?"]),
     ("smart plug wont pair", ["Pair Nimbus Plug smart plugs", "Adding a second Smart Plug fails at the pairing step"]),
+    ("two step verification", ["Turn on two-factor authentication"]),
+    ("notifications not working", ["Notifications arrive 5 minutes late on iPhone",
+                                   "No notifications from the Video Doorbell even though alerts are on",
+                                   "No notifications from the Motion Sensor even though alerts are on"]),
 ]
 
 
