@@ -198,6 +198,7 @@ def test_question_filler_and_apostrophe_less_negations_are_not_required():
     assert [t.text for t in parse("hub keeps going offline")] == ["hub", "offline"]
     assert [t.text for t in parse("cant pair, wont connect")] == ["pair", "connect"]
     assert [t.text for t in parse("the hub doesn't connect")] == ["hub", "connect"]
+    assert [t.text for t in parse("I've reset it, we'll see, they're offline")] == ["reset", "see", "they", "offline"]
     assert [t.text for t in parse("keeps going")] == ["keeps", "going"]  # nothing else: the words as typed
     assert without_stopwords("How long does shipping take?") == "long shipping"
     assert without_stopwords("can't won't") == "can't won't"  # nothing else left: unchanged
