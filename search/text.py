@@ -55,6 +55,8 @@ def stem(word: str) -> str:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             if suffix == "es" and not word.endswith(("ches", "shes", "xes", "sses", "zes")):
                 continue  # "updates" → "update" via "s"
+            if suffix == "s" and word.endswith(("us", "ss", "is")):
+                break  # "plus", "status", "access", "analysis" are not plurals ("plus" would find "plug")
             base = word[: -len(suffix)] + replacement
             if suffix in ("ing", "ed") and len(base) >= 4 and base[-1] == base[-2]:
                 base = base[:-1]  # "resetting" → "reset"

@@ -36,7 +36,9 @@ from .db_ranking import (
     EpochDays,
     base_score,
     lift,
+    rarity_weighted,
     text_bonus,
+    where_terms_are,
     with_title_bonus,
 )
 
@@ -134,7 +136,9 @@ class DatabaseBackend:
                 base = base.filter(kind__in=query.kinds)
             if query is not None and query.languages:
                 base = base.filter(language__in=query.languages)
-            return self._rows(self._any_term(base, terms), base_score(terms, any_term=True), **scoring)
+            rows = self._rows(self._any_term(base, terms), where_terms_are(terms), **scoring)
+            bases = rarity_weighted([row[BASE] for row in rows], len(terms))
+            return [(*row[:BASE], score, *row[BASE + 1:]) for row, score in zip(rows, bases, strict=True)]
         exact = base
         ids, complete = self._fts_filter(terms)
         if ids is not None:

@@ -52,19 +52,55 @@ def _has(field: str, term: Term) -> Q:
     return q
 
 
-def base_score(terms: list[Term], any_term: bool = False):
-    """Where the terms are: per term 10 in the title, 3 in the tags, else 1 (0 with `any_term`, the ask form,
-    so that titles sharing more words come first). A base of 10 × terms means every term is in the title,
-    which earns 6 more (`with_title_bonus`, in Python: cheaper than asking the database twice)."""
+def base_score(terms: list[Term]):
+    """Where the terms are: per term 10 in the title, 3 in the tags, else 1 (it matched elsewhere). A base of
+    10 × terms means every term is in the title, which earns 6 more (`with_title_bonus`, in Python: cheaper
+    than asking the database twice). The ask form, where any term may match, scores with `where_terms_are`."""
     total = _number(0)
     for term in terms:
         total = total + Case(
             When(_has("title", term), then=_number(10)),
             When(_has("tags", term), then=_number(3)),
-            default=_number(0 if any_term else 1),
+            default=_number(1),
             output_field=FLOAT,
         )
     return total
+
+
+def where_terms_are(terms: list[Term]):
+    """For the ask form (any term may match): which terms are in the title (bit 2i) or else in the tags
+    (bit 2i + 1), as one number per row (`rarity_weighted` turns it into the base score)."""
+    total = _number(0)
+    for i, term in enumerate(terms):
+        total = total + Case(
+            When(_has("title", term), then=_number(1 << (2 * i))),
+            When(_has("tags", term), then=_number(1 << (2 * i + 1))),
+            default=_number(0),
+            output_field=FLOAT,
+        )
+    return total
+
+
+def rarity_weighted(masks: list[float], count: int) -> list[float]:
+    """The ask form's base scores from `where_terms_are` masks: per term 10 in the title and 3 in the tags, as
+    in `base_score`, each times the term's rarity among the matches, ln(1 + n / df) / ln(1 + n) — so a word
+    in nearly every match (the brand: "Nimbus" in "a refund for Nimbus Plus") counts little, and a title
+    sharing the rare word ("Request a refund") comes before titles sharing only common ones. +6 when every
+    term is in the title."""
+    n = len(masks)
+    if not n:
+        return []
+    flags = [int(mask) for mask in masks]
+    weights = []
+    for i in range(count):
+        df = sum(1 for flag in flags if flag >> (2 * i) & 3)
+        weights.append(math.log1p(n / df) / math.log1p(n) if df else 1.0)
+    every = sum(1 << (2 * i) for i in range(count))
+    return [
+        sum(10 * weights[i] if flag >> (2 * i) & 1 else 3 * weights[i] if flag >> (2 * i + 1) & 1 else 0 for i in range(count))
+        + (6 if flag & every == every else 0)
+        for flag in flags
+    ]
 
 
 def with_title_bonus(base: float, terms: list[Term]) -> float:

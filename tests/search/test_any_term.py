@@ -71,3 +71,29 @@ def test_ask_suggestions_keep_the_help_article_elasticsearch(demo, es_settings):
     articles, questions = suggested()
     assert ARTICLE in articles
     assert len(questions) == 5
+
+
+def test_rarity_weights_make_a_common_word_count_little():
+    from search.backends.db_ranking import rarity_weighted
+
+    # terms: 0 "refund" (title of 1 row), 1 "nimbus" (title of 4 rows); masks: title bit 2i, tags bit 2i + 1
+    masks = [0b0001, 0b0100, 0b0100, 0b0100, 0b0100 | 0b0001, 0b1000]
+    refund, nimbus, _, _, both, tag_only = rarity_weighted([float(m) for m in masks], 2)
+    assert refund > nimbus  # the rare word in the title beats the common one
+    assert both == pytest.approx(refund + nimbus + 6)  # every term in the title: +6
+    assert 0 < tag_only < nimbus  # in the tags only: 3 × the weight instead of 10 ×
+    assert rarity_weighted([], 2) == []
+
+
+def test_the_ask_form_ranks_a_title_sharing_the_rare_word_before_titles_sharing_the_brand(db):
+    now = timezone.now()
+    # Counting shared words, the four "Nimbus Plus" titles (two words each) came before "Request a refund" (one).
+    titles = ["Nimbus Plus plans", "Cancel Nimbus Plus", "Fix a failed Nimbus Plus payment", "Nimbus Plus for cameras",
+              "Request a refund"]
+    SearchDocument.objects.bulk_create(
+        SearchDocument(kind="article", object_id=800_000 + i, url=f"/help/{i}/", title=title, body="Help text.", language="en",
+                       created_at=now, updated_at=now)
+        for i, title in enumerate(titles)
+    )
+    query = SearchQuery(text="refund nimbus plus", match="any", kinds=("article",), languages=("en",), page_size=3)
+    assert [hit.title for hit in DatabaseBackend().search(query).hits][0] == "Request a refund"

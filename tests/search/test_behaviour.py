@@ -203,3 +203,10 @@ def test_question_filler_and_apostrophe_less_negations_are_not_required():
     assert without_stopwords("How long does shipping take?") == "long shipping"
     assert without_stopwords("can't won't") == "can't won't"  # nothing else left: unchanged
     assert without_stopwords("カメラが録画できない hub") == "カメラが録画できない hub"
+
+
+def test_words_ending_in_us_ss_or_is_are_not_plurals():
+    from search.text import stem
+
+    assert [stem(w) for w in ("plus", "status", "access", "analysis", "passwords", "devices")] == [
+        "plus", "status", "access", "analysis", "password", "device"]
