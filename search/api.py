@@ -75,28 +75,69 @@ def cached_search(query: SearchQuery) -> Results:
     return results
 
 
+FEW_RESULTS = 3  # fewer results than this for every word: more without one of them follow (`relaxed_search`)
+ALSO_SHOWN = 5
+ALSO_MAX_TERMS = 4  # more results for few only up to this many words: at most as many more searches
+
+
 def relaxed_search(query: SearchQuery, results: Results) -> Results:
-    """`results` (of `query`, through the cache) or, when nothing held every word of a query of two words or
-    more, the results without one of them ("thermostat too hot" → thermostat hot), marked with the word left
-    out. Of the words that can go, the one whose absence leaves the fewest results, so the query's rarer words
-    stay. With three words or more and none of them enough to leave out: the titles and tags sharing the most
-    words. At most `MAX_TERMS` + 1 more searches, each through the cache, only for a query that found nothing."""
-    if results.total or results.degraded or query.match != "all":
+    """`results` (of `query`, through the cache), widened when they are few for a query of two words or more:
+
+    - none: the results without one of the words ("thermostat too hot" → thermostat hot), marked with the word
+      left out; with three words or more and none of them enough to leave out, the titles and tags sharing the
+      most words;
+    - one or two (on the first page): the same results, then up to `ALSO_SHOWN` more without one of the words
+      (`also`, `also_missing`): "hub keeps rebooting" holds one title, and the hub articles follow.
+
+    Of the words that can go, the one whose results' best titles hold the most of the words kept, then the one
+    whose absence leaves the fewest results, so the query's rarer words stay. At most `MAX_TERMS` + 1 more
+    searches for none (`ALSO_MAX_TERMS` for few), each through the cache, only for a query that found so little."""
+    if results.degraded or query.match != "all" or results.total >= FEW_RESULTS or (results.total and query.page != 1):
         return results
     terms = parse(query.text)
-    if len(terms) < 2:
+    if len(terms) < 2 or (results.total and len(terms) > ALSO_MAX_TERMS):
         return results
-    best = None
-    for left_out in terms:
-        text = " ".join(f'"{t.text}"' if t.phrase else t.text for t in terms if t is not left_out)
-        found = cached_search(replace(query, text=text))
-        if found.total and not found.degraded and (best is None or found.total < best.total):
-            best = replace(found, query=query, missing=(left_out.text,))
-    if best is None and len(terms) > 2:  # titles and tags sharing most of the words (as the ask form finds them)
+    seen = {hit.key for hit in results.hits}
+    best, left_out, text = _without_one(query, terms, seen)
+    if results.total:
+        if best is None:
+            return results
+        also = [hit for hit in best.hits if hit.key not in seen][:ALSO_SHOWN]
+        return replace(results, also=also, also_missing=(left_out,))
+    if best is not None:
+        if query.page != 1:  # the word is chosen on the first page, so that every page leaves out the same one
+            best = cached_search(replace(query, text=text))
+        return replace(best, query=query, missing=(left_out,))
+    if len(terms) > 2:  # titles and tags sharing most of the words (as the ask form finds them)
         found = cached_search(replace(query, match="any"))
         if found.total and not found.degraded:
-            best = replace(found, query=query, partial=True)
-    return best or results
+            return replace(found, query=query, partial=True)
+    return results
+
+
+def _without_one(query: SearchQuery, terms: list[Term], seen: set[str]) -> tuple[Results | None, str, str]:
+    """The best first page of `query` without one of its terms that finds something not in `seen` (keys), that
+    term's text and the query's text without it (None, "", "" when no such query finds anything new)."""
+    best, best_key, word, best_text = None, None, "", ""
+    for left_out in terms:
+        kept = [t for t in terms if t is not left_out]
+        text = " ".join(f'"{t.text}"' if t.phrase else t.text for t in kept)
+        found = cached_search(replace(query, text=text, page=1))
+        new = [hit for hit in found.hits if hit.key not in seen]
+        if not new or found.degraded:
+            continue
+        # Results whose best titles hold the words kept first ("is my data sold": the titles about data, not
+        # the one body that says "sold"), then the fewest results (the rarer words stay).
+        key = (_title_cover(new, kept), -found.total)
+        if best_key is None or key > best_key:
+            best, best_key, word, best_text = found, key, left_out.text, text
+    return best, word, best_text
+
+
+def _title_cover(hits: list, terms: list[Term], first: int = 3) -> int:
+    """How many of `terms` the best of the first hits' titles holds (any spelling of a term counts)."""
+    return max((sum(1 for t in terms if any(v in hit.title.lower() for v in t.variants)) for hit in hits[:first]),
+               default=0)
 
 
 def cached_suggest(text: str, language: str) -> list[dict]:

@@ -163,13 +163,15 @@ def search(request):
             analytics.record_search(token, query.text, (get_language() or "en")[:2], found, results.degraded)
             context["click_token"] = token
             ping = request.build_absolute_uri(reverse("search_click_ping"))  # <a ping> takes http(s) URLs only
-            context["click_pings"] = [f"{ping}?{analytics.click_params(token, i, hit.key)}" for i, hit in enumerate(results.hits, 1)]
-        pings = context.get("click_pings") or [""] * len(results.hits)
+            shown = [*results.hits, *results.also]  # the results without one word count on after the others
+            context["click_pings"] = [f"{ping}?{analytics.click_params(token, i, hit.key)}" for i, hit in enumerate(shown, 1)]
+        pings = context.get("click_pings") or [""] * (len(results.hits) + len(results.also))
         tag_path = path_maker("community_tag", tag="sample-tag")  # one reverse() for every hit's tags
-        context["hits"] = [
+        listed = [
             (hit, ping, [(tag, tag_path(tag=tag)) for tag in hit.tags[:5]])
-            for hit, ping in zip(results.hits, pings, strict=True)
+            for hit, ping in zip([*results.hits, *results.also], pings, strict=True)
         ]
+        context["hits"], context["also_hits"] = listed[:len(results.hits)], listed[len(results.hits):]
         # A value with no results is shown but not linked (it would lead to an empty page); a selected one
         # always links, since following it removes the filter.
         context["facets"] = [

@@ -78,6 +78,9 @@ class Results:
     corrected: str = ""  # nothing matched the query as typed: these are the results for this corrected query
     missing: tuple[str, ...] = ()  # nothing held every word: these are the results without these words
     partial: bool = False  # nothing held every word, or all but one: titles and tags with some of them
+    # Few results held every word: more results without one of them (`also_missing`), after these (page 1 only).
+    also: list[Hit] = field(default_factory=list)
+    also_missing: tuple[str, ...] = ()
 
     @property
     def pages(self) -> int:

@@ -180,7 +180,12 @@ def test_search_page_shows_results_facets_and_empty_state(client, content):
 
 def test_search_page_query_budget(client, content, django_assert_max_num_queries):
     with django_assert_max_num_queries(10):
+        assert client.get(reverse("search"), {"q": "password"}).status_code == 200
+    # One result holds both words: the results without each word are looked up as well (3 queries a search).
+    with django_assert_max_num_queries(16):
         assert client.get(reverse("search"), {"q": "wi-fi hub"}).status_code == 200
+    with django_assert_max_num_queries(10):  # more than `ALSO_MAX_TERMS` words: no more searches
+        assert client.get(reverse("search"), {"q": "wi-fi hub night dropping offline"}).status_code == 200
 
 
 def test_suggest_endpoint_html_and_json(client, content):

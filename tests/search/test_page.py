@@ -105,3 +105,30 @@ def test_nothing_at_all_still_offers_to_ask(client, content):
 def test_every_word_found_is_not_relaxed(client, content):
     html = client.get(reverse("search"), {"q": "reset password"}).content.decode()
     assert "Showing results" not in html
+
+
+# --- few results hold every word: more without one of them follow -----------------------------------------
+
+
+def test_few_results_are_followed_by_more_without_one_word(client, content):
+    asker = UserFactory(username="asker3")
+    services.ask_question(asker, title="Hub cannot find the Wi-Fi network", body="After a new router.", topic=content)
+    html = client.get(reverse("search"), {"q": "hub dropping wifi"}).content.decode()
+    assert "1 result" in html and "Showing results without" not in html  # the one result holding every word
+    main, _sep, also = html.partition('<section class="search-also"')
+    print(re.findall(r'class="hit-title"><a[^>]*>(.*?)</a>', html))
+    assert "keeps <mark>dropping</mark>" in main and "find the" not in main
+    assert "More results without “dropping”" in also and "<mark>Hub</mark> cannot find the <mark>Wi-Fi</mark>" in also
+    pings = re.findall(r'data-click-ping="[^"]*?[?&]amp;p=(\d+)', html) or re.findall(r'data-click-ping="[^"]*?p=(\d+)', html)
+    assert pings == ["1", "2"]  # positions go on after the results holding every word
+    assert _log("hub dropping wifi") == 1  # what held every word
+    ja = client.get("/ja/search/", {"q": "hub dropping wifi"}).content.decode()
+    assert "「dropping」を除いたその他の結果" in ja
+
+
+def test_enough_results_get_no_more(client, content):
+    asker = UserFactory(username="asker4")
+    for title in ("Hub dropping Wi-Fi at night", "Hub dropping Wi-Fi after update", "Hub cannot find the Wi-Fi network"):
+        services.ask_question(asker, title=title, body=f"Details: {title}.", topic=content)
+    html = client.get(reverse("search"), {"q": "hub dropping wifi"}).content.decode()
+    assert "3 results" in html and "More results without" not in html
