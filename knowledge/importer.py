@@ -194,13 +194,25 @@ def _closing(tokens, start: int) -> int:
     return len(tokens) - 1
 
 
+def _cell_text(inline) -> str:
+    """A table cell as its reader sees it (table cells hold plain text): the words of links, emphasis and code
+    without their markup or targets ("see [the guide](/x/)" → "see the guide"; "snake_case" stays whole)."""
+    parts = []
+    for child in inline.children or []:
+        if child.type in ("text", "code_inline", "image"):  # an image: its alt text
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    return " ".join("".join(parts).split())
+
+
 def _cells(tokens) -> list[list[str]]:
     rows, row = [], None
     for token in tokens:
         if token.type == "tr_open":
             row = []
         elif token.type == "inline" and row is not None:
-            row.append(re.sub(r"[*`_]", "", token.content).strip())
+            row.append(_cell_text(token))
         elif token.type == "tr_close" and row is not None:
             rows.append(row)
             row = None

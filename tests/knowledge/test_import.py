@@ -191,3 +191,19 @@ def test_a_failed_file_leaves_no_created_topic_and_drafts_stay_drafts(tmp_path, 
     report = import_articles(tmp_path, default_topic="new-topic", create_topics=True, publish=False)
     assert report.created == ["a.md"]
     assert not TopicPage.objects.get(slug="new-topic").live and not ArticlePage.objects.get().live
+
+
+def test_table_cells_show_their_words_not_markdown_syntax():
+    from knowledge.importer import markdown_to_blocks
+
+    source = (
+        "| Code | How to fix |\n|---|---|\n"
+        "| E_204 | Check the boiler; see [Nimbus Thermo isn't heating](/help/thermostat-not-heating/) |\n"
+        "| E-205 | **Restart** the `hub`, then ![diagram](x.png) *wait* |\n"
+    )
+    (table,) = [block for block in markdown_to_blocks(source) if block["type"] == "table"]
+    assert table["value"]["data"] == [
+        ["Code", "How to fix"],
+        ["E_204", "Check the boiler; see Nimbus Thermo isn't heating"],
+        ["E-205", "Restart the hub, then diagram wait"],
+    ]
