@@ -49,6 +49,7 @@ class ImportReport:
     updated: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (file, what was not imported) of written files
 
     @property
     def ok(self) -> bool:
@@ -72,6 +73,7 @@ class ArticleFile:
     faq: list[dict]
     body: list[dict]
     digest: str
+    notes: list[str] = field(default_factory=list)  # what of the file could not be imported (images)
 
 
 # --- Parsing ---------------------------------------------------------------------------------------
@@ -174,12 +176,31 @@ def parse_file(path: Path) -> ArticleFile:
         faq=faq,
         body=body,
         digest=hashlib.sha256(raw).hexdigest(),
+        notes=[f"image “{alt or src}” not imported: upload it and add it in the editor" for alt, src in _images(body_source)],
     )
 
 
+def _images(source: str) -> list[tuple[str, str]]:
+    """(alt text, address) of every Markdown image: rich text holds only uploaded images, so these are reported."""
+    return [(child.content, child.attrs.get("src", "")) for token in _md.parse(source) if token.type == "inline"
+            for child in token.children or [] if child.type == "image"]
+
+
+BLOCK_START = re.compile(r"<(?:ul|ol|blockquote|pre|table|p|h[1-6]|div)\b")
+
+
 def _rich(html: str) -> str:
-    html = clean_html(html, user_content=False).strip()
-    return html if html.startswith("<") else f"<p>{html}</p>"
+    """Sanitised rich text whose loose text is in paragraphs: a tight list item's "second<ul>…" becomes
+    "<p>second</p><ul>…" (a list inside a paragraph is invalid HTML), and empty paragraphs (an image the
+    sanitiser removed) go."""
+    html = re.sub(r"<p>\s*</p>", "", clean_html(html, user_content=False)).strip()
+    if html.startswith("<"):
+        return html
+    block = BLOCK_START.search(html)
+    if block is None:
+        return f"<p>{html}</p>"
+    lead = html[: block.start()].strip()
+    return (f"<p>{lead}</p>" if lead else "") + html[block.start():]
 
 
 def _closing(tokens, start: int) -> int:
@@ -438,6 +459,8 @@ def import_articles(
             report.created.append(name)
         elif action == "updated":
             report.updated.append(name)
+        if action in ("created", "updated"):
+            report.warnings.extend((name, note) for note in item.notes)
         else:
             report.skipped.append((name, "unchanged since the last import"))
     _link(written)

@@ -207,3 +207,22 @@ def test_table_cells_show_their_words_not_markdown_syntax():
         ["E_204", "Check the boiler; see Nimbus Thermo isn't heating"],
         ["E-205", "Restart the hub, then diagram wait"],
     ]
+
+
+def test_a_nested_list_in_a_step_is_not_put_inside_a_paragraph():
+    from knowledge.importer import markdown_to_blocks
+
+    (steps,) = [block for block in markdown_to_blocks("1. first\n2. second\n   - a sub-step\n") if block["type"] == "steps"]
+    assert steps["value"] == ["<p>first</p>", "<p>second</p><ul>\n<li>a sub-step</li>\n</ul>"]
+
+
+def test_images_are_reported_not_silently_dropped(tmp_path, topic, capsys):
+    write(tmp_path, "reset.md", GOOD.replace("Intro paragraph.", "Intro paragraph.\n\n![The reset screen](https://example.com/reset.png)"))
+    report = import_articles(tmp_path)
+    assert report.created == ["reset.md"]
+    assert report.warnings == [("reset.md", "image “The reset screen” not imported: upload it and add it in the editor")]
+    page = ArticlePage.objects.get(slug="reset-your-password")
+    assert "<p></p>" not in "".join(str(b.render()) for b in page.body)  # no empty paragraph where it was
+    write(tmp_path, "reset.md", GOOD.replace("Intro paragraph.", "Intro.\n\n![](https://example.com/a.png)"))
+    call_command("import_articles", str(tmp_path))
+    assert "warning  reset.md: image “https://example.com/a.png” not imported" in capsys.readouterr().out

@@ -29,6 +29,8 @@ class Command(BaseCommand):
             self.stdout.write(f"updated  {name}")
         for name, reason in report.skipped:
             self.stdout.write(f"skipped  {name}: {reason}")
+        for name, note in report.warnings:
+            self.stdout.write(f"warning  {name}: {note}")
         for name, reason in report.failed:
             self.stderr.write(f"FAILED   {name}: {reason}")
         self.stdout.write(
