@@ -216,8 +216,8 @@ def _closing(tokens, start: int) -> int:
 
 
 def _cell_text(inline) -> str:
-    """A table cell as its reader sees it (table cells hold plain text): the words of links, emphasis and code
-    without their markup or targets ("see [the guide](/x/)" → "see the guide"; "snake_case" stays whole)."""
+    """A table cell or a heading as its reader sees it (both hold plain text): the words of links, emphasis and
+    code without their markup or targets ("see [the guide](/x/)" → "see the guide"; "snake_case" stays whole)."""
     parts = []
     for child in inline.children or []:
         if child.type in ("text", "code_inline", "image"):  # an image: its alt text
@@ -259,7 +259,7 @@ def markdown_to_blocks(source: str) -> list[dict]:
         if token.type == "heading_open":
             flush()
             level = "h3" if token.tag in ("h3", "h4", "h5", "h6") else "h2"
-            blocks.append({"type": "heading", "value": {"text": chunk[1].content.strip()[:150], "level": level}})
+            blocks.append({"type": "heading", "value": {"text": _cell_text(chunk[1])[:150], "level": level}})  # plain text
         elif token.type == "paragraph_open" and VIDEO_RE.match(chunk[1].content.strip()):
             flush()
             url, title = VIDEO_RE.match(chunk[1].content.strip()).groups()

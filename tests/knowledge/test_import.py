@@ -226,3 +226,10 @@ def test_images_are_reported_not_silently_dropped(tmp_path, topic, capsys):
     write(tmp_path, "reset.md", GOOD.replace("Intro paragraph.", "Intro.\n\n![](https://example.com/a.png)"))
     call_command("import_articles", str(tmp_path))
     assert "warning  reset.md: image “https://example.com/a.png” not imported" in capsys.readouterr().out
+
+
+def test_headings_show_their_words_not_markdown_syntax():
+    from knowledge.importer import markdown_to_blocks
+
+    (heading,) = markdown_to_blocks("## Use **privacy** mode with the `hub` ([guide](/help/x/))\n")
+    assert heading["value"] == {"text": "Use privacy mode with the hub (guide)", "level": "h2"}
