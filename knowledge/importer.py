@@ -99,10 +99,10 @@ def _slug_list(meta: dict, key: str, pattern: re.Pattern, limit: int) -> list[st
         value = [value]
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise ArticleFileError(f"'{key}' must be a list of names")
-    value = [item.strip().lower() for item in value]
+    value = [re.sub(r"[\s_]+", "-", item.strip().lower()) for item in value]  # "Two factor" → two-factor
     bad = [item for item in value if not pattern.match(item)]
     if bad:
-        raise ArticleFileError(f"invalid {key}: {', '.join(bad)}")
+        raise ArticleFileError(f"invalid {key}: {', '.join(bad)} (lowercase letters, digits and hyphens, e.g. two-factor)")
     if len(value) > limit:
         raise ArticleFileError(f"at most {limit} {key}")
     return value

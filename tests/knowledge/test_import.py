@@ -233,3 +233,10 @@ def test_headings_show_their_words_not_markdown_syntax():
 
     (heading,) = markdown_to_blocks("## Use **privacy** mode with the `hub` ([guide](/help/x/))\n")
     assert heading["value"] == {"text": "Use privacy mode with the hub (guide)", "level": "h2"}
+
+
+def test_tags_written_with_spaces_become_slugs(tmp_path, topic):
+    write(tmp_path, "reset.md", GOOD.replace("tags: [password, sign-in]", "tags: [Password, Sign in, two_factor]"))
+    assert import_articles(tmp_path).created == ["reset.md"]
+    page = ArticlePage.objects.get(slug="reset-your-password")
+    assert sorted(t.name for t in page.tags.all()) == ["password", "sign-in", "two-factor"]
