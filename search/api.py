@@ -28,6 +28,7 @@ from .indexing import (
     text_of,
     update_signals,
 )
+from . import japanese
 from .text import CJK, MAX_TERMS, STOPWORDS, Term, normalise, parse
 
 __all__ = [
@@ -44,16 +45,36 @@ TITLE_STOPWORDS = STOPWORDS | {"doesn", "after", "into", "have", "has", "won", "
 
 
 def title_terms(text: str) -> list[str]:
-    """Significant words of a title (at most `MAX_TERMS`). Japanese runs (no spaces) are cut into
-    overlapping three-character pieces, which the index's trigrams find wherever they occur in a title."""
+    """Significant words of a title (at most `MAX_TERMS`). A Japanese run (no spaces) gives its words
+    (`japanese.words`: "返金はできますか" → 返金) as the overlapping three-character pieces of the run that hold
+    part of a word, which the index's trigrams find wherever they occur in a title; the particles and verb
+    endings between words ("はでき", "きます") are left out, as they would match unrelated titles. A run
+    without such words is cut into pieces whole, as before."""
     terms = []
     text = CJK_RUN.sub(lambda m: f" {m.group(0)} ", normalise(text))  # "hubをリセット" → hub, をリセット
     for word in WORD_RE.findall(text):
         if CJK_RUN.fullmatch(word):
-            terms.extend(word[i : i + 3] for i in range(max(1, len(word) - 2)))
+            terms.extend(_japanese_pieces(word))
         elif len(word) >= 3 and word not in TITLE_STOPWORDS:
             terms.append(word)
     return list(dict.fromkeys(terms))[:MAX_TERMS]
+
+
+def _japanese_pieces(run: str) -> list[str]:
+    pieces = [run[i : i + 3] for i in range(max(1, len(run) - 2))]
+    owner = [-1] * len(run)  # which of the run's words each character belongs to
+    start = 0
+    for number, word in enumerate(japanese.words(run)):
+        at = run.find(word, start)
+        if at < 0:
+            continue
+        owner[at : at + len(word)] = [number] * len(word)
+        start = at + len(word)
+    if len(run) < 3 or max(owner) < 0:
+        return pieces
+    # A piece counts when it holds two characters of one word: "の返金" for 返金, never "ブがオ" (ハブ + オフライン).
+    return [piece for i, piece in enumerate(pieces)
+            if any(owner[i : i + 3].count(number) >= 2 for number in set(owner[i : i + 3]) if number >= 0)]
 
 
 def search(query: SearchQuery) -> Results:

@@ -70,3 +70,14 @@ def test_long_input_is_cut_in_linear_time():
     assert japanese.words("の" * 5000, after_word=True) == []
     assert japanese.words("からの" * 2000 + "カメラ") == ["カメラ"]
     assert len(parse("カメラが録画できない" * 500)) <= 8
+
+
+def test_ask_form_pieces_of_a_japanese_title_hold_its_words_not_its_particles():
+    from search.api import title_terms
+
+    # Before: every three characters of the run, "はでき", "できま", "きます" matching any polite question.
+    assert title_terms("Nimbus Plus の返金はできますか") == ["nimbus", "plus", "の返金", "返金は"]
+    assert "ブがオ" not in title_terms("ハブがオフラインになる")  # one character of two words: neither
+    assert "オフラ" in title_terms("ハブがオフラインになる")
+    assert title_terms("返金") == ["返金"]  # too short to cut: the word itself
+    assert title_terms("を") == ["を"]  # shorter than a piece: as typed
