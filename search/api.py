@@ -13,6 +13,7 @@ from dataclasses import replace
 from django.conf import settings
 from django.core.cache import cache
 
+from . import japanese
 from .backends import get_backend
 from .backends.base import MAX_QUERY, Results, SearchQuery, Suggestion
 from .indexing import (
@@ -28,7 +29,6 @@ from .indexing import (
     text_of,
     update_signals,
 )
-from . import japanese
 from .text import CJK, MAX_TERMS, STOPWORDS, Term, normalise, parse
 
 __all__ = [
