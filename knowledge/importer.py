@@ -18,6 +18,7 @@ import hashlib
 import re
 import uuid
 from dataclasses import dataclass, field
+from html import unescape as html_unescape
 from pathlib import Path
 
 import frontmatter
@@ -406,6 +407,45 @@ def _link(items: list[ArticleFile]) -> None:
             )
 
 
+FILE_LINK = re.compile(r'href="(?![a-z][a-z0-9+.-]*:|/|#)([^"#?]+\.md)(#[^"]*)?"', re.IGNORECASE)
+
+
+def _link_files(items: list[ArticleFile]) -> None:
+    """Links between the imported files ("[Refunds](../billing/refunds.md)", as a help center's export has them)
+    become the short link of the article the file holds (/help/<slug>/, in its language); a link to a file
+    not in the import is left as it is, and noted."""
+    from django.urls import reverse
+    from django.utils import translation
+
+    by_path = {item.path.resolve(): item for item in items}
+
+    def address(target: ArticleFile) -> str:
+        with translation.override(target.language):
+            return reverse("article_by_slug", args=[target.slug])
+
+    def rewrite(item: ArticleFile, html: str) -> str:
+        def replace(match: re.Match) -> str:
+            target = by_path.get((item.path.parent / html_unescape(match.group(1))).resolve())
+            if target is None:
+                item.notes.append(f"link to “{html_unescape(match.group(1))}”: no such file in this import")
+                return match.group(0)
+            return f'href="{address(target)}{match.group(2) or ""}"'
+
+        return FILE_LINK.sub(replace, html)
+
+    def walk(item: ArticleFile, value):
+        if isinstance(value, str):
+            return rewrite(item, value) if "href=" in value else value
+        if isinstance(value, list):
+            return [walk(item, part) for part in value]
+        if isinstance(value, dict):
+            return {key: walk(item, part) for key, part in value.items()}
+        return value
+
+    for item in items:  # a code sample may show an href: never rewritten
+        item.body = [block if block.get("type") == "code" else walk(item, block) for block in item.body]
+
+
 def import_articles(
     folder: Path | str, *, publish: bool = True, user=None, default_topic: str = "", create_topics: bool = False
 ) -> ImportReport:
@@ -443,6 +483,7 @@ def import_articles(
             continue
         seen[key] = item.path
         unique.append(item)
+    _link_files(unique)
     # Originals first, so that translations find them.
     unique.sort(key=lambda item: (bool(item.translation_of), str(item.path)))
     written: list[ArticleFile] = []

@@ -240,3 +240,20 @@ def test_tags_written_with_spaces_become_slugs(tmp_path, topic):
     assert import_articles(tmp_path).created == ["reset.md"]
     page = ArticlePage.objects.get(slug="reset-your-password")
     assert sorted(t.name for t in page.tags.all()) == ["password", "sign-in", "two-factor"]
+
+
+def test_links_between_imported_files_lead_to_their_articles(tmp_path, topic):
+    other = GOOD.replace("title: Reset your password", "title: Refunds").replace("slug: reset-your-password", "slug: refunds")
+    write(tmp_path, "en/billing/refunds.md", other)
+    write(tmp_path, "en/account/reset.md", GOOD.replace(
+        "Intro paragraph.", "See [refunds](../billing/refunds.md#when), [missing](nowhere.md) and [site](https://example.com/a.md)."
+        '\n\n```html\n<a href="../billing/refunds.md">code</a>\n```'
+    ))
+    report = import_articles(tmp_path)
+    assert sorted(report.created) == ["en/account/reset.md", "en/billing/refunds.md"]
+    html = "".join(str(b.render()) for b in ArticlePage.objects.get(slug="reset-your-password").body)
+    assert 'href="/help/refunds/#when"' in html  # the article's short link, anchor kept
+    assert 'href="nowhere.md"' in html and 'href="https://example.com/a.md"' in html  # left as they were
+    assert ("en/account/reset.md", "link to “nowhere.md”: no such file in this import") in report.warnings
+    code = next(b for b in ArticlePage.objects.get(slug="reset-your-password").body if b.block_type == "code")
+    assert code.value["code"] == '<a href="../billing/refunds.md">code</a>'  # a code sample is left alone
