@@ -151,6 +151,11 @@ def parse_file(path: Path) -> ArticleFile:
     if not body_source:
         raise ArticleFileError("the article has no body")
     body = markdown_to_blocks(body_source)
+    title = _str(meta, "title", max_length=255)
+    if body and body[0]["type"] == "heading" and " ".join(body[0]["value"]["text"].split()).casefold() == " ".join(title.split()).casefold():
+        body = body[1:]  # an export's "# Title" first line: the page shows its title already
+        if not body:
+            raise ArticleFileError("the article has no body")
     if faq:
         body.append(
             {
@@ -163,7 +168,7 @@ def parse_file(path: Path) -> ArticleFile:
         )
     return ArticleFile(
         path=path,
-        title=_str(meta, "title", max_length=255),
+        title=title,
         slug=slug,
         summary=_str(meta, "summary", max_length=250),
         topic=_topic_slug(meta),

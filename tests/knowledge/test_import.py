@@ -257,3 +257,13 @@ def test_links_between_imported_files_lead_to_their_articles(tmp_path, topic):
     assert ("en/account/reset.md", "link to “nowhere.md”: no such file in this import") in report.warnings
     code = next(b for b in ArticlePage.objects.get(slug="reset-your-password").body if b.block_type == "code")
     assert code.value["code"] == '<a href="../billing/refunds.md">code</a>'  # a code sample is left alone
+
+
+def test_a_first_heading_repeating_the_title_is_not_shown_twice(tmp_path, topic):
+    write(tmp_path, "reset.md", GOOD.replace("Intro paragraph.", "# Reset your  password\n\nIntro paragraph."))
+    assert import_articles(tmp_path).created == ["reset.md"]
+    body = ArticlePage.objects.get(slug="reset-your-password").body
+    assert body[0].block_type == "paragraph"  # the "# Reset your password" line is the page's own title
+    write(tmp_path, "only.md", GOOD.replace("reset-your-password", "only-title").split("Intro paragraph.")[0] + "# Reset your password\n")
+    report = import_articles(tmp_path)
+    assert ("only.md", "the article has no body") in report.failed
