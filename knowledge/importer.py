@@ -505,10 +505,10 @@ def import_articles(
             report.created.append(name)
         elif action == "updated":
             report.updated.append(name)
-        if action in ("created", "updated"):
-            report.warnings.extend((name, note) for note in item.notes)
         else:
             report.skipped.append((name, "unchanged since the last import"))
+            continue
+        report.warnings.extend((name, note) for note in item.notes)  # of what was written
     _link(written)
     return report
 
