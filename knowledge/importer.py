@@ -221,7 +221,7 @@ def _closing(tokens, start: int) -> int:
     return len(tokens) - 1
 
 
-def _cell_text(inline) -> str:
+def _plain_text(inline) -> str:
     """A table cell or a heading as its reader sees it (both hold plain text): the words of links, emphasis and
     code without their markup or targets ("see [the guide](/x/)" → "see the guide"; "snake_case" stays whole)."""
     parts = []
@@ -239,7 +239,7 @@ def _cells(tokens) -> list[list[str]]:
         if token.type == "tr_open":
             row = []
         elif token.type == "inline" and row is not None:
-            row.append(_cell_text(token))
+            row.append(_plain_text(token))
         elif token.type == "tr_close" and row is not None:
             rows.append(row)
             row = None
@@ -265,7 +265,7 @@ def markdown_to_blocks(source: str) -> list[dict]:
         if token.type == "heading_open":
             flush()
             level = "h3" if token.tag in ("h3", "h4", "h5", "h6") else "h2"
-            blocks.append({"type": "heading", "value": {"text": _cell_text(chunk[1])[:150], "level": level}})  # plain text
+            blocks.append({"type": "heading", "value": {"text": _plain_text(chunk[1])[:150], "level": level}})  # plain text
         elif token.type == "paragraph_open" and VIDEO_RE.match(chunk[1].content.strip()):
             flush()
             url, title = VIDEO_RE.match(chunk[1].content.strip()).groups()

@@ -41,7 +41,7 @@ __all__ = [
 WORD_RE = re.compile(r"\w+", re.UNICODE)
 CJK_RUN = re.compile(f"(?:{CJK.pattern})+")
 # The query parser's stopwords, plus words that carry no meaning in a question title.
-TITLE_STOPWORDS = STOPWORDS | {"doesn", "after", "into", "have", "has", "won", "get", "use", "using"}
+TITLE_STOPWORDS = STOPWORDS | {"after", "into", "use", "using"}  # (the rest are STOPWORDS already)
 
 
 def title_terms(text: str) -> list[str]:

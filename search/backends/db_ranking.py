@@ -52,33 +52,31 @@ def _has(field: str, term: Term) -> Q:
     return q
 
 
+def _per_term(terms: list[Term], in_title, in_tags, elsewhere: float):
+    """The sum over the terms of `in_title(i)` when term i is in the title, else `in_tags(i)` when it is in the
+    tags, else `elsewhere`, as one SQL expression."""
+    total = _number(0)
+    for i, term in enumerate(terms):
+        total = total + Case(
+            When(_has("title", term), then=_number(in_title(i))),
+            When(_has("tags", term), then=_number(in_tags(i))),
+            default=_number(elsewhere),
+            output_field=FLOAT,
+        )
+    return total
+
+
 def base_score(terms: list[Term]):
     """Where the terms are: per term 10 in the title, 3 in the tags, else 1 (it matched elsewhere). A base of
     10 × terms means every term is in the title, which earns 6 more (`with_title_bonus`, in Python: cheaper
     than asking the database twice). The ask form, where any term may match, scores with `where_terms_are`."""
-    total = _number(0)
-    for term in terms:
-        total = total + Case(
-            When(_has("title", term), then=_number(10)),
-            When(_has("tags", term), then=_number(3)),
-            default=_number(1),
-            output_field=FLOAT,
-        )
-    return total
+    return _per_term(terms, lambda i: 10, lambda i: 3, 1)
 
 
 def where_terms_are(terms: list[Term]):
     """For the ask form (any term may match): which terms are in the title (bit 2i) or else in the tags
     (bit 2i + 1), as one number per row (`rarity_weighted` turns it into the base score)."""
-    total = _number(0)
-    for i, term in enumerate(terms):
-        total = total + Case(
-            When(_has("title", term), then=_number(1 << (2 * i))),
-            When(_has("tags", term), then=_number(1 << (2 * i + 1))),
-            default=_number(0),
-            output_field=FLOAT,
-        )
-    return total
+    return _per_term(terms, lambda i: 1 << (2 * i), lambda i: 1 << (2 * i + 1), 0)
 
 
 def rarity_weighted(masks: list[float], count: int) -> list[float]:
