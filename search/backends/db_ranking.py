@@ -168,9 +168,11 @@ def quality_expression(kind: str, values: dict):
 
 def text_bonus(doc, terms: list[Term]) -> float:
     """What only the text can tell, for the few rows that can reach the page: the words side by side, and
-    the accepted answer saying them."""
+    the answer saying them — a question's accepted answer, or the start of a help article (the article is
+    the answer: without this, "factory reset" put six "Factory reset the <device>" questions, each with an
+    accepted answer saying it, above the article "Factory reset your Nimbus devices")."""
     bonus = 0.0
     if len(terms) > 1 and " ".join(t.text for t in terms) in (doc.title.lower() + " " + doc.body_start.lower()):
         bonus += 4
-    accepted = doc.accepted_start.lower()
-    return bonus + sum(3 for t in terms if any(v in accepted for v in t.variants))
+    answer = (doc.accepted_start if doc.kind == SearchDocument.Kind.QUESTION else doc.body_start).lower()
+    return bonus + sum(3 for t in terms if any(v in answer for v in t.variants))

@@ -292,6 +292,9 @@ class ElasticsearchBackend:
             query=query,
             functions=[
                 {"weight": 1},
+                # A help article is a curated answer, as a solved question's accepted answer is (the database
+                # engine's lift does the same): "factory reset" finds the article before six questions.
+                {"filter": {"term": {"kind": "article"}}, "weight": 0.5},
                 {"filter": {"term": {"is_solved": True}}, "weight": 0.5},
                 {
                     "filter": {"range": {"votes": {"gt": 0}}},

@@ -92,7 +92,7 @@ def score(backend) -> tuple[int, list[str]]:
 def test_relevance_database(demo):
     passed, misses = score(DatabaseBackend())
     print(f"database backend: {passed}/{len(CASES)} in the top 3", *misses, sep="\n")
-    assert passed >= len(CASES) - 1, "\n".join(misses)
+    assert passed == len(CASES), "\n".join(misses)
 
 
 def test_relevance_elasticsearch(demo, es_backend):  # noqa: F811 - fixture
@@ -102,4 +102,4 @@ def test_relevance_elasticsearch(demo, es_backend):  # noqa: F811 - fixture
     es_backend.refresh()
     passed, misses = score(es_backend)
     print(f"elasticsearch backend: {passed}/{len(CASES)} in the top 3", *misses, sep="\n")
-    assert passed >= len(CASES) - 1, "\n".join(misses)
+    assert passed == len(CASES), "\n".join(misses)
