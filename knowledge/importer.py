@@ -9,6 +9,12 @@ file's language. An unknown topic fails the file with a clear message, unless th
 topics (`--create-topics`): then the topic is created under the home page of the file's language, titled
 by the file's `topic_title:` or else after its slug, published with the article (a draft with a draft).
 The topic is created in the file's transaction, so a file that fails leaves no topic behind.
+
+Markdown is CommonMark with tables and strikethrough, plus what exports from other tools contain: footnotes
+("[^1]") become superscript numbers and a numbered list under a "Notes" heading at the end; raw HTML is not
+imported (its text is kept as plain text, scripts and styles go with their content, comments go); task list
+boxes ("- [ ]", "- [x]") become ☐ and ☑. What a file loses or may need checking (HTML, images, a list numbered
+from 3 that becomes steps 1–3, a link to a file that failed) is listed in the report's warnings.
 """
 
 from __future__ import annotations
@@ -19,12 +25,14 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from html import unescape as html_unescape
+from html.parser import HTMLParser
 from pathlib import Path
 
 import frontmatter
 import yaml
 from django.db import transaction
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from wagtail.models import Locale, Site
 
 from portal.sanitize import clean_html
@@ -34,10 +42,11 @@ from .models import ArticlePage, ArticleRelatedItem, TopicPage, TopicPromotedIte
 LANGUAGES = {"en", "ja"}
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TAG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+LIST_SPLIT_RE = re.compile(r"[,、，]")  # tags: "away-mode, vacation" (as Jekyll and Hugo exports write them)
 CALLOUT_RE = re.compile(r"^\s*<p>\s*\[!(TIP|NOTE|WARNING)\]\s*", re.IGNORECASE)
 VIDEO_RE = re.compile(r"^@\[video\]\((https://[^\s)]+)\)\s*(.*)$")
 MAX_FILE_BYTES = 256 * 1024
-_md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+NOTES_HEADING = {"en": "Notes", "ja": "注"}  # the heading of an article's footnotes
 
 
 class ArticleFileError(ValueError):
@@ -74,7 +83,179 @@ class ArticleFile:
     faq: list[dict]
     body: list[dict]
     digest: str
-    notes: list[str] = field(default_factory=list)  # what of the file could not be imported (images)
+    notes: list[str] = field(default_factory=list)  # what of the file could not be imported (images, HTML, …)
+    links: list[tuple[str, Path]] = field(default_factory=list)  # (as written, file) of links to imported files
+
+
+# --- Markdown: footnotes, raw HTML, task lists ------------------------------------------------------
+# Rules added to the CommonMark parser. Each leaves in the parse's `env` what the import report should say.
+
+FOOTNOTE_DEF_RE = re.compile(r"\[\^([^\]\s]+)\]:[ \t]*")
+FOOTNOTE_REF_RE = re.compile(r"\[\^([^\]\s]+)\]")
+TASK_RE = re.compile(r"^\[([ xX])\]\s+")
+HTML_TAG_RE = re.compile(r"^</?([a-zA-Z][a-zA-Z0-9-]*)")  # not a comment, <!DOCTYPE …> or <?…?>
+DROPPED_WITH_CONTENT = frozenset({"script", "style"})
+INLINE_HTML = frozenset({"a", "abbr", "b", "cite", "code", "del", "em", "i", "ins", "kbd", "mark", "q", "s", "samp",
+                         "small", "span", "strong", "sub", "sup", "time", "u", "var"})
+
+
+def _footnote_definition(state, start_line: int, end_line: int, silent: bool) -> bool:
+    """Block rule: "[^label]: text" and the lines continuing it go to env["footnotes"] (left to CommonMark, a
+    one-word text would become a link definition and vanish, a longer one show as written)."""
+    if state.is_code_block(start_line):
+        return False
+    match = FOOTNOTE_DEF_RE.match(state.src, state.bMarks[start_line] + state.tShift[start_line], state.eMarks[start_line])
+    if match is None:
+        return False
+    if silent:
+        return True
+    terminators = state.md.block.ruler.getRules("paragraph")  # what ends a paragraph ends a footnote
+    line = start_line + 1
+    while line < end_line and not state.isEmpty(line):
+        if state.sCount[line] - state.blkIndent <= 3 and any(rule(state, line, end_line, True) for rule in terminators):
+            break
+        line += 1
+    text = [state.src[match.end() : state.eMarks[start_line]]]
+    text += [state.src[state.bMarks[n] + state.tShift[n] : state.eMarks[n]] for n in range(start_line + 1, line)]
+    state.env.setdefault("footnotes", {}).setdefault(match.group(1), "\n".join(part.strip() for part in text))
+    state.line = line
+    return True
+
+
+def _footnote_reference(state, silent: bool) -> bool:
+    """Inline rule: "[^label]" of a defined footnote → a `footnote_ref` numbered in order of first use; of an
+    undefined one, stays as written (and is noted)."""
+    match = FOOTNOTE_REF_RE.match(state.src, state.pos)
+    if match is None:
+        return False
+    label = match.group(1)
+    if label not in state.env.get("footnotes", {}):
+        if not silent:
+            state.env.setdefault("missing_footnotes", {})[label] = None
+        return False
+    if not silent:
+        order = state.env.setdefault("footnote_order", [])
+        if label not in order:
+            order.append(label)
+        state.push("footnote_ref", "sup", 0).meta["number"] = order.index(label) + 1
+    state.pos = match.end()
+    return True
+
+
+class _HTMLText(HTMLParser):
+    """The words of an HTML fragment, without scripts, styles and comments; the tag names go to `tags`."""
+
+    def __init__(self, tags: dict[str, None]):
+        super().__init__(convert_charrefs=True)
+        self.tags, self.parts, self.dropping = tags, [], False
+
+    def handle_starttag(self, tag, attrs):
+        self.tags[tag] = None
+        self.dropping = self.dropping or tag in DROPPED_WITH_CONTENT
+        if tag not in INLINE_HTML:
+            self.parts.append(" ")  # "<td>a</td><td>b</td>" → "a b"
+
+    def handle_endtag(self, tag):
+        self.dropping = self.dropping and tag not in DROPPED_WITH_CONTENT
+        if tag not in INLINE_HTML:
+            self.parts.append(" ")
+
+    def handle_data(self, data):
+        if not self.dropping:
+            self.parts.append(data)
+
+    @classmethod
+    def text(cls, html: str, tags: dict[str, None]) -> str:
+        parser = cls(tags)
+        parser.feed(html)
+        parser.close()
+        return " ".join("".join(parser.parts).split())
+
+
+def _paragraph(text: str, level: int) -> list[Token]:
+    """The tokens of a paragraph holding `text` as it is (no Markdown in it)."""
+    inline = Token("inline", "", 0, level=level + 1, content=text, block=True, children=[Token("text", "", 0, content=text)])
+    return [Token("paragraph_open", "p", 1, level=level, block=True), inline, Token("paragraph_close", "p", -1, level=level, block=True)]
+
+
+def _inline_without_html(children: list[Token], tags: dict[str, None]) -> list[Token]:
+    """An inline's children without its HTML tags (their text stays; a <br> or other block tag leaves a line
+    break, so that words do not run together) and without a script's or style's text."""
+    kept, dropping = [], False
+    for child in children:
+        if child.type == "html_inline":
+            match = HTML_TAG_RE.match(child.content)
+            if match:
+                name = match.group(1).lower()
+                tags[name] = None
+                if name in DROPPED_WITH_CONTENT:
+                    dropping = not child.content.startswith("</")
+                elif name not in INLINE_HTML and not dropping:
+                    kept.append(Token("softbreak", "br", 0))
+        elif not dropping:
+            kept.append(child)
+    return kept
+
+
+def _plain_html(state) -> None:
+    """Core rule: raw HTML is not imported (rich text holds no HTML of its own). An HTML block becomes a paragraph
+    of its words, inline tags go leaving their text, comments go, a script or style goes with its content;
+    env["html_tags"] names the tags, for the report."""
+    tags = state.env.setdefault("html_tags", {})
+    tokens = []
+    for token in state.tokens:
+        if token.type == "html_block":
+            text = _HTMLText.text(token.content, tags)
+            tokens += _paragraph(text, token.level) if text else []
+            continue
+        if token.type == "inline" and token.children:
+            token.children = _inline_without_html(token.children, tags)
+        tokens.append(token)
+    state.tokens = tokens
+
+
+def _task_boxes(state) -> None:
+    """Core rule: a task list item's "[ ] " / "[x] " becomes "☐ " / "☑ " (rich text has no checkboxes)."""
+    tokens = state.tokens
+    for index, token in enumerate(tokens[:-2]):
+        if token.type == "list_item_open" and tokens[index + 1].type == "paragraph_open":
+            children = tokens[index + 2].children or []
+            if children and children[0].type == "text":
+                children[0].content = TASK_RE.sub(lambda m: "☐ " if m.group(1) == " " else "☑ ", children[0].content, count=1)
+
+
+_md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])  # HTML: parsed, to be left out
+_md.block.ruler.before("reference", "footnote_definition", _footnote_definition, {"alt": ["paragraph", "reference"]})
+_md.inline.ruler.before("link", "footnote_reference", _footnote_reference)
+_md.core.ruler.push("plain_html", _plain_html)
+_md.core.ruler.push("task_boxes", _task_boxes)
+_md.add_render_rule("footnote_ref", lambda self, tokens, index, options, env: f"<sup>{tokens[index].meta['number']}</sup>")
+
+
+def _footnote_list(env: dict) -> str:
+    """A parse's footnotes as a numbered list, in the order of their numbers (footnotes never referred to last)."""
+    footnotes, order = env.get("footnotes", {}), env.get("footnote_order", [])
+    labels = order + [label for label in footnotes if label not in order]
+    note_env = {"html_tags": env.setdefault("html_tags", {})}  # the footnotes' own HTML is reported with the rest
+    items = "".join(f"<li>{_md.renderInline(footnotes[label], note_env)}</li>" for label in labels)
+    return f"<ol>{items}</ol>" if items else ""
+
+
+def _tag_names(tags) -> str:
+    return ", ".join(f"<{tag}>" for tag in tags)
+
+
+def _parse_notes(env: dict) -> list[str]:
+    """What a parse left out or kept as written, for the import report."""
+    notes = [f"footnote [^{label}] has no text in the file: left as written" for label in env.get("missing_footnotes", {})]
+    html = env.get("html_tags", {})
+    kept = [tag for tag in html if tag not in DROPPED_WITH_CONTENT]
+    dropped = [tag for tag in html if tag in DROPPED_WITH_CONTENT]
+    if kept:
+        notes.append(f"HTML {_tag_names(kept)} not imported: the text inside is kept as plain text")
+    if dropped:
+        notes.append(f"HTML {_tag_names(dropped)} not imported: left out with {'its' if len(dropped) == 1 else 'their'} content")
+    return notes
 
 
 # --- Parsing ---------------------------------------------------------------------------------------
@@ -95,12 +276,20 @@ def _str(meta: dict, key: str, *, required: bool = True, max_length: int = 255) 
 
 
 def _slug_list(meta: dict, key: str, pattern: re.Pattern, limit: int) -> list[str]:
+    """A list of slugs, written as a YAML list or as one comma-separated string ("away-mode, vacation")."""
     value = meta.get(key) or []
     if isinstance(value, str):
-        value = [value]
+        value = LIST_SPLIT_RE.split(value)
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise ArticleFileError(f"'{key}' must be a list of names")
     value = [re.sub(r"[\s_]+", "-", item.strip().lower()) for item in value]  # "Two factor" → two-factor
+    value = list(dict.fromkeys(item for item in value if item))
+    foreign = next((item for item in value if not item.isascii()), None)
+    if foreign:  # taggit would make a Unicode slug, which no tag address (/community/tags/<slug>/) accepts
+        raise ArticleFileError(
+            f"“{foreign}” in {key} is not ASCII: tags and slugs use lowercase letters a–z, digits and hyphens only "
+            "(they appear in web addresses), e.g. siren-tones; put the Japanese word in the title or summary instead"
+        )
     bad = [item for item in value if not pattern.match(item)]
     if bad:
         raise ArticleFileError(f"invalid {key}: {', '.join(bad)} (lowercase letters, digits and hyphens, e.g. two-factor)")
@@ -117,21 +306,41 @@ def _topic_slug(meta: dict) -> str:
     return slug
 
 
+def _yaml_error(exc: yaml.YAMLError, text: str) -> str:
+    """What is wrong with the front matter, and on which line of the file when YAML says."""
+    mark, problem = getattr(exc, "problem_mark", None), getattr(exc, "problem", None)
+    if mark is None or not problem:
+        return f"front matter is not valid YAML ({exc.__class__.__name__})"
+    # YAML counts from the opening "---" line; python-frontmatter strips the blank lines before it.
+    blank_lines = text[: len(text) - len(text.lstrip())].count("\n")
+    return f"front matter is not valid YAML: {problem} (line {mark.line + 1 + blank_lines})"
+
+
+def _front_matter(raw: bytes) -> frontmatter.Post:
+    """The file's front matter and body: UTF-8, with or without the byte order mark Windows editors write."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ArticleFileError("file is not UTF-8 text") from exc
+    if not text.strip():
+        raise ArticleFileError("the file is empty")
+    if text.lstrip().startswith("+++"):
+        raise ArticleFileError("TOML front matter (+++) is not supported: write it in YAML between --- lines")
+    try:
+        post = frontmatter.loads(text)
+    except yaml.YAMLError as exc:
+        raise ArticleFileError(_yaml_error(exc, text)) from exc
+    if not post.metadata:
+        raise ArticleFileError("no front matter")
+    return post
+
+
 def parse_file(path: Path) -> ArticleFile:
     raw = path.read_bytes()
     if len(raw) > MAX_FILE_BYTES:
         raise ArticleFileError("file is larger than 256 KB")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ArticleFileError("file is not UTF-8 text") from exc
-    try:
-        post = frontmatter.loads(text)
-    except yaml.YAMLError as exc:
-        raise ArticleFileError(f"front matter is not valid YAML ({exc.__class__.__name__})") from exc
+    post = _front_matter(raw)
     meta = post.metadata
-    if not meta:
-        raise ArticleFileError("no front matter")
     language = _str(meta, "language", max_length=5).lower()
     if language not in LANGUAGES:
         raise ArticleFileError(f"language must be one of {', '.join(sorted(LANGUAGES))}")
@@ -150,7 +359,8 @@ def parse_file(path: Path) -> ArticleFile:
     body_source = post.content.strip()
     if not body_source:
         raise ArticleFileError("the article has no body")
-    body = markdown_to_blocks(body_source)
+    notes: list[str] = []
+    body = markdown_to_blocks(body_source, notes, language=language)
     title = _str(meta, "title", max_length=255)
     if body and body[0]["type"] == "heading" and " ".join(body[0]["value"]["text"].split()).casefold() == " ".join(title.split()).casefold():
         body = body[1:]  # an export's "# Title" first line: the page shows its title already
@@ -161,7 +371,7 @@ def parse_file(path: Path) -> ArticleFile:
             {
                 "type": "faq",
                 "value": [
-                    {"question": " ".join(str(i["q"]).split())[:250], "answer": _rich(_md.render(str(i["a"])))}
+                    {"question": " ".join(str(i["q"]).split())[:250], "answer": _rich_answer(str(i["a"]), notes)}
                     for i in faq
                 ],
             }
@@ -182,7 +392,9 @@ def parse_file(path: Path) -> ArticleFile:
         faq=faq,
         body=body,
         digest=hashlib.sha256(raw).hexdigest(),
-        notes=[f"image “{alt or src}” not imported: upload it and add it in the editor" for alt, src in _images(body_source)],
+        notes=list(dict.fromkeys(notes + [  # a note said once, even when both the body and an answer have it
+            f"image “{alt or src}” not imported: upload it and add it in the editor" for alt, src in _images(body_source)
+        ])),
     )
 
 
@@ -197,16 +409,22 @@ BLOCK_START = re.compile(r"<(?:ul|ol|blockquote|pre|table|p|h[1-6]|div)\b")
 
 def _rich(html: str) -> str:
     """Sanitised rich text whose loose text is in paragraphs: a tight list item's "second<ul>…" becomes
-    "<p>second</p><ul>…" (a list inside a paragraph is invalid HTML), and empty paragraphs (an image the
-    sanitiser removed) go."""
+    "<p>second</p><ul>…" (a list inside a paragraph is invalid HTML), "<strong>Open</strong> it" becomes
+    "<p><strong>Open</strong> it</p>" like its siblings, and empty paragraphs (an image the sanitiser removed) go."""
     html = re.sub(r"<p>\s*</p>", "", clean_html(html, user_content=False)).strip()
-    if html.startswith("<"):
-        return html
     block = BLOCK_START.search(html)
-    if block is None:
-        return f"<p>{html}</p>"
-    lead = html[: block.start()].strip()
-    return (f"<p>{lead}</p>" if lead else "") + html[block.start():]
+    split = block.start() if block else len(html)
+    lead = html[:split].strip()
+    return (f"<p>{lead}</p>" if lead else "") + html[split:]
+
+
+def _rich_answer(source: str, notes: list[str]) -> str:
+    """A FAQ answer's Markdown as rich text, its footnotes (if any) listed after it."""
+    env: dict = {}
+    html = _md.render(source, env)
+    html += _footnote_list(env)
+    notes += _parse_notes(env)
+    return _rich(html)
 
 
 def _closing(tokens, start: int) -> int:
@@ -228,6 +446,8 @@ def _plain_text(inline) -> str:
     for child in inline.children or []:
         if child.type in ("text", "code_inline", "image"):  # an image: its alt text
             parts.append(child.content)
+        elif child.type == "footnote_ref":
+            parts.append(f"[{child.meta['number']}]")
         elif child.type in ("softbreak", "hardbreak"):
             parts.append(" ")
     return " ".join("".join(parts).split())
@@ -246,8 +466,28 @@ def _cells(tokens) -> list[list[str]]:
     return rows
 
 
-def markdown_to_blocks(source: str) -> list[dict]:
-    tokens = _md.parse(source)
+def _steps(chunk, notes: list[str]) -> list[str]:
+    """The items of a top-level ordered list, as rich text. The steps block numbers from 1: a list that starts at
+    another number keeps its order and is noted."""
+    steps, item = [], 0
+    while item < len(chunk):
+        if chunk[item].type == "list_item_open" and chunk[item].level == 1:
+            close = _closing(chunk, item)
+            steps.append(_rich(_md.renderer.render(chunk[item + 1 : close], _md.options, {})))
+            item = close
+        item += 1
+    start = int(chunk[0].attrs.get("start", 1))
+    if start != 1:
+        notes.append(f"numbered list starting at {start} imported as steps 1–{len(steps)} (steps always start at 1): check the numbering")
+    return steps
+
+
+def markdown_to_blocks(source: str, notes: list[str] | None = None, *, language: str = "en") -> list[dict]:
+    """The blocks of an article body. `notes` receives what was left out or changed, for the import report;
+    `language` names the heading of the footnotes."""
+    notes = [] if notes is None else notes
+    env: dict = {}
+    tokens = _md.parse(source, env)
     blocks: list[dict] = []
     rich: list[str] = []
 
@@ -272,14 +512,7 @@ def markdown_to_blocks(source: str) -> list[dict]:
             blocks.append({"type": "video", "value": {"url": url, "title": (title or url)[:200]}})
         elif token.type == "ordered_list_open":
             flush()
-            steps, item = [], 0
-            while item < len(chunk):
-                if chunk[item].type == "list_item_open" and chunk[item].level == 1:
-                    close = _closing(chunk, item)
-                    steps.append(_rich(_md.renderer.render(chunk[item + 1 : close], _md.options, {})))
-                    item = close
-                item += 1
-            blocks.append({"type": "steps", "value": steps})
+            blocks.append({"type": "steps", "value": _steps(chunk, notes)})
         elif token.type == "blockquote_open" and CALLOUT_RE.match(_md.renderer.render(chunk[1:-1], _md.options, {})):
             flush()
             inner = _md.renderer.render(chunk[1:-1], _md.options, {})
@@ -310,6 +543,11 @@ def markdown_to_blocks(source: str) -> list[dict]:
             rich.append(html)
         index = end + 1
     flush()
+    footnotes = _footnote_list(env)
+    if footnotes:
+        blocks.append({"type": "heading", "value": {"text": NOTES_HEADING.get(language, NOTES_HEADING["en"]), "level": "h2"}})
+        blocks.append({"type": "paragraph", "value": _rich(footnotes)})
+    notes += _parse_notes(env)
     for block in blocks:
         block["id"] = str(uuid.uuid4())
     return blocks
@@ -415,10 +653,11 @@ def _link(items: list[ArticleFile]) -> None:
 FILE_LINK = re.compile(r'href="(?![a-z][a-z0-9+.-]*:|/|#)([^"#?]+\.md)(#[^"]*)?"', re.IGNORECASE)
 
 
-def _link_files(items: list[ArticleFile]) -> None:
+def _link_files(items: list[ArticleFile], failed: set[Path]) -> None:
     """Links between the imported files ("[Refunds](../billing/refunds.md)", as a help center's export has them)
     become the short link of the article the file holds (/help/<slug>/, in its language); a link to a file
-    not in the import is left as it is, and noted."""
+    not in the import, or in `failed` (files that could not be read), is left as it is, and noted. A file with
+    such a link gets another digest, so that the import after the target is fixed updates the link."""
     from django.urls import reverse
     from django.utils import translation
 
@@ -430,10 +669,15 @@ def _link_files(items: list[ArticleFile]) -> None:
 
     def rewrite(item: ArticleFile, html: str) -> str:
         def replace(match: re.Match) -> str:
-            target = by_path.get((item.path.parent / html_unescape(match.group(1))).resolve())
+            written = html_unescape(match.group(1))
+            path = (item.path.parent / written).resolve()
+            target = by_path.get(path)
             if target is None:
-                item.notes.append(f"link to “{html_unescape(match.group(1))}”: no such file in this import")
+                why = "that file failed to import (see below); import again once it is fixed" if path in failed else "no such file in this import"
+                item.notes.append(f"link to “{written}”: {why}")
+                unresolved.append(written)
                 return match.group(0)
+            item.links.append((written, path))
             return f'href="{address(target)}{match.group(2) or ""}"'
 
         return FILE_LINK.sub(replace, html)
@@ -448,7 +692,10 @@ def _link_files(items: list[ArticleFile]) -> None:
         return value
 
     for item in items:  # a code sample may show an href: never rewritten
+        unresolved: list[str] = []
         item.body = [block if block.get("type") == "code" else walk(item, block) for block in item.body]
+        if unresolved:
+            item.digest = hashlib.sha256(f"{item.digest} unresolved links: {unresolved}".encode()).hexdigest()
 
 
 def import_articles(
@@ -466,12 +713,14 @@ def import_articles(
         report.failed.append((str(folder), f"default topic '{default_topic}' is not a slug (lowercase letters, digits and hyphens)"))
         return report
     parsed: list[ArticleFile] = []
+    unreadable: set[Path] = set()  # files that fail before their links are resolved
     for path in sorted(folder.rglob("*.md")):
         name = str(path.relative_to(folder))
         try:
             item = parse_file(path)
         except (ArticleFileError, OSError) as exc:
             report.failed.append((name, str(exc)))
+            unreadable.add(path.resolve())
             continue
         if not item.topic:
             if not default_topic:
@@ -485,13 +734,15 @@ def import_articles(
         key = (item.language, item.slug)
         if key in seen:
             report.failed.append((str(item.path.relative_to(folder)), f"slug '{item.slug}' also used by {seen[key].name}"))
+            unreadable.add(item.path.resolve())
             continue
         seen[key] = item.path
         unique.append(item)
-    _link_files(unique)
+    _link_files(unique, unreadable)
     # Originals first, so that translations find them.
     unique.sort(key=lambda item: (bool(item.translation_of), str(item.path)))
     written: list[ArticleFile] = []
+    reported: list[ArticleFile] = []  # created or updated
     for item in unique:
         name = str(item.path.relative_to(folder))
         try:
@@ -509,6 +760,13 @@ def import_articles(
             report.skipped.append((name, "unchanged since the last import"))
             continue
         report.warnings.extend((name, note) for note in item.notes)  # of what was written
+        reported.append(item)
+    not_written = {item.path.resolve() for item in unique} - {item.path.resolve() for item in written}
+    for item in reported:  # its link leads to the article's short link, which works once that file is imported
+        report.warnings.extend(
+            (str(item.path.relative_to(folder)), f"link to “{link}”: that file failed to import (see below); the link works once it is imported")
+            for link, path in item.links if path in not_written
+        )
     _link(written)
     return report
 
