@@ -21,6 +21,11 @@ GROUPS = {
         ["how long", "time", "duration"],
         ["two-factor", "two-step", "2fa", "2-step", "mfa"],
         ["authentication", "verification"],
+        ["update", "upgrade"],
+        ["price", "pricing", "cost", "how much"],
+        ["delete", "remove", "close"],
+        ["return", "send back"],
+        ["turn off", "switch off", "disable"],
     ],
     "ja": [
         ["解約", "キャンセル"],
@@ -29,6 +34,8 @@ GROUPS = {
         ["返金", "払い戻し"],
         ["wi-fi", "無線lan"],
         ["二段階認証", "2 段階認証", "二要素認証"],
+        ["初期化", "工場出荷時"],
+        ["ハブ", "hub"],
     ],
 }
 

@@ -23,4 +23,5 @@ class KnowledgeConfig(AppConfig):
             extensions.register_page_section(kind, extensions.PageSection("knowledge", context, order=10))
         extensions.register_view_counter("article", services.count_article_view)
         search_api.register_document_provider("article", ArticleDocuments())
+        search_api.register_topic_labels(services.topic_titles)
         insights.register()

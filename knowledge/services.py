@@ -260,6 +260,14 @@ def popular_articles(locale: Locale, limit: int = 6) -> list[ArticlePage]:
     )
 
 
+def topic_titles(slugs: list[str], language: str) -> dict[str, str]:
+    """The live topics' titles in `language`, by slug (a topic and its translations share their slug): how
+    search names its topic filters in the reader's language. One query."""
+    return dict(
+        TopicPage.objects.live().filter(slug__in=slugs, locale__language_code=language).values_list("slug", "title")
+    )
+
+
 def topics_for(home: Page) -> list[TopicPage]:
     return list(TopicPage.objects.child_of(home).live().public().prefetch_related("tags").order_by("path"))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import replace
 
 from django.conf import settings
@@ -34,8 +35,8 @@ from .text import CJK, MAX_TERMS, STOPWORDS, Term, normalise, parse
 __all__ = [
     "CJK", "MAX_QUERY", "MAX_TERMS", "SIGNAL_FIELDS", "STOPWORDS", "DocumentProvider", "Results", "SearchQuery",
     "Suggestion", "Term", "cached_search", "cached_suggest", "ensure_index", "expected_count", "generation",
-    "normalise", "parse", "register_document_provider", "reindex", "reindex_all", "relaxed_search", "remove", "search",
-    "text_of", "title_terms", "update_signals",
+    "normalise", "parse", "register_document_provider", "register_topic_labels", "reindex", "reindex_all", "relaxed_search",
+    "remove", "search", "text_of", "title_terms", "topic_labels", "update_signals",
 ]
 
 WORD_RE = re.compile(r"\w+", re.UNICODE)
@@ -75,6 +76,23 @@ def _japanese_pieces(run: str) -> list[str]:
     # A piece counts when it holds two characters of one word: "の返金" for 返金, never "ブがオ" (ハブ + オフライン).
     return [piece for i, piece in enumerate(pieces)
             if any(owner[i : i + 3].count(number) >= 2 for number in set(owner[i : i + 3]) if number >= 0)]
+
+
+TopicLabels = Callable[[list[str], str], dict[str, str]]
+_topic_labels: list[TopicLabels] = []
+
+
+def register_topic_labels(labels: TopicLabels) -> None:
+    """`labels(slugs, language)` gives the title of each topic (by slug) in that language: the app owning
+    topics registers it, so that filters are named in the reader's language whatever documents were found."""
+    _topic_labels.append(labels)
+
+
+def topic_labels(slugs: list[str], language: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for labels in _topic_labels if slugs else ():
+        found.update(labels(slugs, language))
+    return found
 
 
 def search(query: SearchQuery) -> Results:

@@ -89,11 +89,26 @@ def hiragana_word(token: str, after_word: bool = False) -> str:
     return token
 
 
+LONG_VOWEL = "ー"
+KANA_LOANWORD = re.compile(r"[\u3041-\u3096ー]{2,8}")
+
+
+def as_katakana(token: str) -> str:
+    """A short word of hiragana with a long-vowel mark is a loanword typed without converting it ("ぱすわーど"):
+    its katakana ("パスワード"), which the help texts use. Anything else as it is (a longer run is a phrase,
+    whose particles must not become katakana)."""
+    if not KANA_LOANWORD.fullmatch(token) or LONG_VOWEL not in token or not token.strip(LONG_VOWEL):
+        return token
+    return "".join(chr(ord(char) + 0x60) if char != LONG_VOWEL else char for char in token)
+
+
 def words(token: str, after_word: bool = False) -> list[str]:
     """The pieces of one query token a document must hold (see the module's notes); [token] when it has no
-    Japanese or nothing of it is left."""
+    Japanese or nothing of it is left. A lone long-vowel mark is never a piece ("ぱ" "ー" "ど" would match
+    every katakana word): a hiragana loanword is read as katakana (`as_katakana`)."""
     if not JAPANESE.search(token):
         return [token]
+    token = as_katakana(token)
     runs = _runs(token)
     if len(runs) == 1 and runs[0][0] == "hiragana":
         stem = hiragana_word(token, after_word)
@@ -117,5 +132,5 @@ def words(token: str, after_word: bool = False) -> list[str]:
         current, current_script = current + text, script
     if current:
         pieces.append(current)
-    pieces = [p for p in pieces if WORD_CHAR.search(p)]
+    pieces = [p for p in pieces if WORD_CHAR.search(p) and p.strip(LONG_VOWEL)]
     return list(dict.fromkeys(pieces)) or [token]

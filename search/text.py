@@ -12,10 +12,10 @@ from django.utils.html import escape
 from . import japanese
 
 MAX_TERMS = 8
-# Words that say nothing about the topic: dropped from a query unless it has nothing else.
+# Words that say nothing about the topic: dropped from a query (one of nothing else finds nothing).
 STOPWORDS = frozenset(
     "a an the my i me is are am was be to of in on for and or how do does did can could what why when where "
-    "it its this that with at by from your you our we not no".split()
+    "it its this that with at by from your you our we not no which who whom whose".split()
 ) | frozenset(
     # How a question is phrased rather than what it is about: negations typed without their apostrophe ("cant",
     # "wont") and the halves the apostrophe leaves ("won't" → "won" + "t"), and the filler of a question ("hub
@@ -65,6 +65,10 @@ def stem(word: str) -> str:
 
 
 LATIN = re.compile(r"[a-z][a-z0-9]*")  # a word that may join another into a compound ("log" + "in")
+# Letters and digits written together: an error code ("e104", the texts write "E-104") or a number with its
+# unit ("5ghz", written "5 GHz").
+CODE = re.compile(r"([a-z]{1,3})([0-9]+)|([0-9]+)([a-z]{1,4})")
+HIRAGANA_CHAR = re.compile(r"[\u3041-\u309f]")
 
 
 def _splits(word: str) -> list[tuple[str, str]]:
@@ -124,13 +128,36 @@ def parse(query: str, known: Callable[[set[str]], dict[str, int]] | None = None)
         parts = [p for p in word.split("-") if p]
         if len(parts) > 1 and all(LATIN.fullmatch(p) for p in parts):
             variants += _compound_forms(*parts)  # "e-mail": also "email" and "e mail"
+        if code := CODE.fullmatch(word):  # "e104": also "e-104" and "e 104"
+            variants += _compound_forms(*(part for part in code.groups() if part))[1:]
         splits = [(a, b) for a, b in _splits(word) if a in found and b in found]
         if splits:  # "setup": also "set up" / "set-up"; the split whose rarer part is commonest
             a, b = max(splits, key=lambda split: min(found[split[0]], found[split[1]]))
             variants += _compound_forms(a, b)[1:]
         terms.append(Term(word, tuple(dict.fromkeys(variants))))
-    meaningful = [t for t in terms if t.phrase or " " in t.text or t.text not in STOPWORDS]
-    return (meaningful or terms)[:MAX_TERMS]
+    return [t for t in terms if _meaningful(t)][:MAX_TERMS]
+
+
+def _meaningful(term: Term) -> bool:
+    """Whether a term says what the query is about: not a stopword, not a lone kana particle ("の"). A query of
+    nothing else ("the", "how do i") finds nothing rather than every document that says "the"."""
+    if term.phrase or " " in term.text:
+        return True
+    return term.text not in STOPWORDS and not (len(term.text) == 1 and HIRAGANA_CHAR.match(term.text))
+
+
+def starts_a_word(text: str, needle: str) -> bool:
+    """Whether `needle` occurs in `text` (both normalised) at the start of a word — anywhere for Japanese, which
+    has no spaces between words. Autocomplete matches as the reader types: "pass" finds "password", "two" not
+    "network"."""
+    if CJK.search(needle):
+        return needle in text
+    at = text.find(needle)
+    while at >= 0:
+        if at == 0 or not text[at - 1].isalnum():
+            return True
+        at = text.find(needle, at + 1)
+    return False
 
 
 def japanese_words(tokens: list[str]) -> list[str]:

@@ -20,10 +20,10 @@ from portal.paths import path_maker
 from portal.ratelimit import client_ip, consume
 
 from . import analytics
-from .api import cached_search, cached_suggest, relaxed_search
+from .api import cached_search, cached_suggest, relaxed_search, topic_labels
 from .backends.base import MAX_QUERY, SORTS, STATUSES, FacetValue, SearchQuery
 from .models import SearchDocument
-from .text import CONTROL, normalise
+from .text import CONTROL, normalise, parse
 
 MAX_PAGE = 100
 LIST_PARAMS = {"type": 5, "topic": 10, "tag": 5, "lang": 2}
@@ -64,6 +64,7 @@ def parse_request(request) -> SearchQuery:
         status=status if status in STATUSES else "",
         sort=sort if sort in SORTS else "relevance",
         page=page,
+        reader_language=(get_language() or "en")[:2],
     )
 
 
@@ -113,15 +114,22 @@ def _fixed_labels() -> dict[tuple[str, str], str]:
     return labels
 
 
-def _facet_values(name: str, values: list[FacetValue]) -> list[FacetValue]:
-    labels = _fixed_labels()
+def _labels(query: SearchQuery, results) -> dict[tuple[str, str], str]:
+    """Every facet value's label in the reader's language: the fixed values', and each topic's title in the
+    page's language (the results carry the title of the documents found, which may be in the other one)."""
+    labels = {(name, v.value): v.label for name, values in results.facets.items() for v in values}
+    labels.update(_fixed_labels())
+    slugs = sorted({v.value for v in results.facets.get("topic", [])} | set(query.topics))
+    labels.update({("topic", slug): title for slug, title in topic_labels(slugs, (get_language() or "en")[:2]).items()})
+    return labels
+
+
+def _facet_values(name: str, values: list[FacetValue], labels: dict[tuple[str, str], str]) -> list[FacetValue]:
     return [dataclasses.replace(v, label=labels.get((name, v.value), v.label)) for v in values]
 
 
-def _selected_filters(query: SearchQuery, results, typed: str) -> list[tuple[FacetValue, str]]:
+def _selected_filters(query: SearchQuery, labels: dict[tuple[str, str], str], typed: str) -> list[tuple[FacetValue, str]]:
     """Every filter in force with the link that removes it (offered when the filtered results are empty)."""
-    labels = {(name, v.value): v.label for name, values in results.facets.items() for v in values}
-    labels.update(_fixed_labels())
     fallback = {"en": "English", "ja": "日本語"}
     chosen = [("kind", v) for v in query.kinds] + ([("status", query.status)] if query.status else [])
     chosen += [("topic", v) for v in query.topics] + [("tag", v) for v in query.tags]
@@ -154,9 +162,11 @@ def search(request):
     results = relaxed_search(query, cached_search(query)) if query.text else None
     # `header_query` fills the header's search box too: both boxes echo exactly what was typed.
     context = {"query": typed, "header_query": typed, "search": query, "results": results}
+    # Only words such as "the" or "how do I": nothing to search for, and no content gap to report.
+    context["common_words_only"] = common = bool(query.text) and not parse(query.text)
     if results is not None:
         filtered_view = bool(query.kinds or query.topics or query.tags or query.languages or query.status)
-        if query.page == 1 and not filtered_view:  # a search as typed: logged, and its result links counted
+        if query.page == 1 and not filtered_view and not common:  # a search as typed: logged, and its result links counted
             token = analytics.new_token()
             # Found only without one of its words: still a content gap (the Insights report of zero-result searches).
             found = 0 if results.missing or results.partial else results.total
@@ -174,15 +184,16 @@ def search(request):
         context["hits"], context["also_hits"] = listed[:len(results.hits)], listed[len(results.hits):]
         # A value with no results is shown but not linked (it would lead to an empty page); a selected one
         # always links, since following it removes the filter.
+        labels = _labels(query, results)
         context["facets"] = [
             (name, [
                 (value, toggle_url(query, FACET_PARAM[name], value.value, typed) if value.count or value.selected else None)
-                for value in _facet_values(name, results.facets.get(name, []))
+                for value in _facet_values(name, results.facets.get(name, []), labels)
             ])
             for name in ("kind", "status", "topic", "tag", "language")
             if results.facets.get(name)
         ]
-        context["selected_filters"] = _selected_filters(query, results, typed)
+        context["selected_filters"] = _selected_filters(query, labels, typed)
         base = [(k, v) for k, v in _params(query, typed) if k != "sort"]
         context["sorts"] = [(s, _url([*base, ("sort", s)] if s != "relevance" else base)) for s in SORTS]
         page_items = _params(query, typed)

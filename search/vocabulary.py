@@ -40,24 +40,46 @@ def record(*texts: str) -> None:
     words = words_of(*texts)
     if words:
         SearchWord.objects.bulk_create([SearchWord(word=w, docs=1) for w in words], ignore_conflicts=True)
+        forget_known()
+
+
+_known: dict[tuple[int, frozenset[str]], dict[str, int]] = {}
+KNOWN_KEPT = 256  # word sets remembered per process, for the current index generation only
 
 
 def known(words: set[str]) -> dict[str, int]:
     """Which of `words` the documents hold, with their document counts (one query). A word that is an editor's
     synonym of several words written together ("login" for the group's "log in") counts as known (1 when the
-    documents lack it): "log in" is then one term, and finds "sign in" through its group."""
-    from .synonyms import compact, groups
+    documents lack it): "log in" is then one term, and finds "sign in" through its group.
+
+    The same words asked again before the index changes (the ask form searches articles and questions with one
+    text; a search without one of its words parses the rest again) cost no query: the answer is kept per index
+    generation, which every document write (and a synonym change) moves on."""
+    from portal.page_cache import stamp
+
+    from .synonyms import RESULT_GENERATION_KEY, compact, groups
 
     words = {w for w in words if is_word(w)}
     if not words:
         return {}
+    key = (stamp(RESULT_GENERATION_KEY), frozenset(words))
+    if key in _known:
+        return dict(_known[key])
     found = dict(SearchWord.objects.filter(word__in=words).values_list("word", "docs"))
     for _language, members in groups():
         for member in members:
-            key = compact(member)
-            if key != member and key in words:
-                found.setdefault(key, 1)
+            compacted = compact(member)
+            if compacted != member and compacted in words:
+                found.setdefault(compacted, 1)
+    if len(_known) >= KNOWN_KEPT or any(old[0] != key[0] for old in list(_known)[:1]):
+        _known.clear()  # full, or kept for an older generation
+    _known[key] = dict(found)
     return found
+
+
+def forget_known() -> None:
+    """Drop the kept answers of `known` (the vocabulary was rebuilt or written outside a generation change)."""
+    _known.clear()
 
 
 def rebuild() -> int:
@@ -76,6 +98,7 @@ def rebuild() -> int:
         else:  # pragma: no cover - the two supported databases
             rows = []
     SearchWord.objects.bulk_create([SearchWord(word=w, docs=n) for w, n in rows], batch_size=2000)
+    forget_known()
     return len(rows)
 
 
@@ -116,12 +139,14 @@ def _candidates(word: str) -> list[tuple[str, int]]:
 
 
 def correct(word: str) -> str | None:
-    """The known word closest to a mistyped one (at most 1 edit up to 6 letters, 2 beyond; the commonest
-    of the closest), or None when there is none."""
+    """The known word closest to a mistyped one (at most 1 edit up to 6 letters, 2 beyond, the first letter
+    kept; the commonest of the closest), or None when there is none."""
     limit = 1 if len(word) <= 6 else 2
     best: tuple[int, int, str] | None = None
     for candidate, docs in _candidates(word):
-        if candidate == word or len(candidate) < 3:
+        # The first letter is rarely the one mistyped (the Elasticsearch backend's fuzzy matching keeps it too,
+        # prefix_length=1): "mower" is not "power", nor "lawn mower" "law power".
+        if candidate == word or len(candidate) < 3 or candidate[0] != word[0]:
             continue
         d = distance(word, candidate, limit)
         if d <= limit and (best is None or (d, -docs) < best[:2]):

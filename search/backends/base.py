@@ -33,6 +33,12 @@ class SearchQuery:
     page: int = 1
     page_size: int = PAGE_SIZE
     match: str = "all"  # "all": every term must match; "any": titles or tags with any term (the ask form)
+    reader_language: str = ""  # the page's language ("en", "ja"): its documents rank a little higher
+
+    def ranking_language(self, japanese: bool) -> str:
+        """The language whose documents rank a little higher: Japanese for a query with Japanese words, else
+        the page's ("E-104" on /ja/ puts エラーコード一覧 before "Nimbus error codes")."""
+        return "ja" if japanese else self.reader_language or "en"
 
 
 @dataclass

@@ -18,7 +18,8 @@ import math
 import re
 import time
 from collections import Counter
-from operator import itemgetter, mul
+from functools import reduce
+from operator import itemgetter, mul, or_
 
 from django.db import connection
 from django.db.models import Case, FloatField, IntegerField, Q, QuerySet, Value, When
@@ -30,7 +31,7 @@ from django.utils.translation import gettext as _
 from .. import vocabulary
 from ..models import SearchDocument
 from ..synonyms import expand, query_language
-from ..text import CJK, Term, highlight, parse
+from ..text import CJK, Term, highlight, normalise, parse, starts_a_word
 from .base import FacetValue, Hit, Results, SearchQuery, Suggestion
 from .db_ranking import (
     EpochDays,
@@ -47,6 +48,7 @@ TEXT_PREFIX = 4000  # characters of body / accepted answer read for bonuses and 
 MAX_ROWS = 200_000  # matching rows read (small columns only) for the total, the facets and the ranking
 ANY_TERM_ROWS = 500  # best title matches considered when any term may match (the ask form)
 SUGGEST_ROWS = 200  # best title matches considered for autocomplete
+SUGGEST_READ = 4  # × the suggestions wanted: rows read, of which those with the words inside others are left out
 FTS_TABLE = "search_document_fts"  # title, body, accepted answer, tags (migration 0002)
 TITLE_TABLE = "search_title_fts"  # title, tags (migration 0004)
 WORD_TABLE = vocabulary.WORD_TABLE  # title, body, accepted answer, tags by word (migration 0006)
@@ -184,7 +186,7 @@ class DatabaseBackend:
         terms = expand(parse(query.text, known=vocabulary.known), query_language(query))  # the one place the terms are built; editors' synonyms (search/synonyms.py)
         if not terms:
             return Results(query=query, hits=[], total=0, backend=self.name)
-        scoring = {"query_language": "ja" if any(CJK.search(t.text) for t in terms) else "en", "now_days": time.time() / 86400}
+        scoring = {"query_language": query.ranking_language(any(CJK.search(t.text) for t in terms)), "now_days": time.time() / 86400}
         corrected = ""
         plan = self._plan(terms) if _fts_available() and query.match != "any" else None
         if plan is not None:
@@ -540,23 +542,26 @@ class DatabaseBackend:
         return len(selected), facets, list(selected)
 
     def suggest(self, prefix: str, language: str = "", limit: int = 8) -> list[Suggestion]:
-        terms = parse(prefix)
+        """Titles holding every word typed, each at the start of a title word ("two f" is not in "network"), in
+        any of its spellings ("wifi": "Wi-Fi") or synonyms ("2fa": "two-factor")."""
+        terms = expand(parse(prefix, known=vocabulary.known), language)
         if not terms:
             return []
         qs = SearchDocument.objects.all()
         if language:
             qs = qs.alias(language_l=Lower("language")).filter(language_l=language)  # the FTS ids lead, not this index
-        groups = [f"title : {_fts_phrase(t.text)}" for t in terms if len(t.text) >= 3]
-        if groups and _fts_available():
+        if _fts_available() and all(any(len(v) >= 3 for v in t.variants) for t in terms):
+            groups = ["(" + " OR ".join(f"title : {_fts_phrase(v)}" for v in t.variants if len(v) >= 3) + ")" for t in terms]
             sql = f"SELECT rowid FROM {TITLE_TABLE} WHERE {TITLE_TABLE} MATCH %s ORDER BY rank LIMIT {SUGGEST_ROWS}"  # noqa: S608
             qs = qs.filter(pk__in=RawSQL(sql, [" AND ".join(groups)]))  # noqa: S611 - the user text is a bound parameter
         for term in terms:
-            qs = qs.filter(title__icontains=term.text)
+            qs = qs.filter(reduce(or_, (Q(title__icontains=v) for v in term.variants)))
         rows = qs.order_by(
             Case(When(kind=SearchDocument.Kind.ARTICLE, then=Value(0)), default=Value(1), output_field=IntegerField()),
             "-is_solved", "-votes", "-updated_at",
-        ).values("kind", "title", "url", "language")[:limit]
-        return [Suggestion(r["kind"], r["title"], r["url"], r["language"]) for r in rows]
+        ).values("kind", "title", "url", "language")[: limit * SUGGEST_READ]
+        rows = [r for r in rows if all(any(starts_a_word(normalise(r["title"]), v) for v in t.variants) for t in terms)]
+        return [Suggestion(r["kind"], r["title"], r["url"], r["language"]) for r in rows[:limit]]
 
 
 def _inflections(word: str) -> list[str]:

@@ -175,4 +175,8 @@ def text_bonus(doc, terms: list[Term]) -> float:
     if len(terms) > 1 and " ".join(t.text for t in terms) in (doc.title.lower() + " " + doc.body_start.lower()):
         bonus += 4
     answer = (doc.accepted_start if doc.kind == SearchDocument.Kind.QUESTION else doc.body_start).lower()
-    return bonus + sum(3 for t in terms if any(v in answer for v in t.variants))
+    bonus += sum(3 for t in terms if any(v in answer for v in t.variants))
+    # How often the text says each term (the body's start): a little more for each mention after the first, up
+    # to three, so among texts that each mention "E-104" the error-code table that lists it twice comes first.
+    text = doc.body_start.lower()
+    return bonus + sum(0.5 * min(max(text.count(v) for v in t.variants) - 1, 3) for t in terms if any(v in text for v in t.variants))

@@ -204,7 +204,7 @@ def test_question_filler_and_apostrophe_less_negations_are_not_required():
     assert [t.text for t in parse("cant pair, wont connect")] == ["pair", "connect"]
     assert [t.text for t in parse("the hub doesn't connect")] == ["hub", "connect"]
     assert [t.text for t in parse("I've reset it, we'll see, they're offline")] == ["reset", "see", "they", "offline"]
-    assert [t.text for t in parse("keeps going")] == ["keeps", "going"]  # nothing else: the words as typed
+    assert parse("keeps going") == []  # nothing else: nothing to look for (the page asks for a word more)
     assert without_stopwords("How long does shipping take?") == "long shipping"
     assert without_stopwords("can't won't") == "can't won't"  # nothing else left: unchanged
     assert without_stopwords("カメラが録画できない hub") == "カメラが録画できない hub"
@@ -215,3 +215,84 @@ def test_words_ending_in_us_ss_or_is_are_not_plurals():
 
     assert [stem(w) for w in ("plus", "status", "access", "analysis", "passwords", "devices")] == [
         "plus", "status", "access", "analysis", "password", "device"]
+
+
+def test_a_query_of_common_words_only_has_no_terms():
+    """"the" found every document that says "the" (163 in the demo), "の" every Japanese one."""
+    from search.text import parse
+
+    for text in ("the", "how do i", "which", "の", "は", '"', "a an"):
+        assert parse(text) == [], text
+    assert [t.text for t in parse("which firewall ports")] == ["firewall", "ports"]
+    assert [t.text for t in parse("who can see the history")] == ["see", "history"]
+
+
+def test_letters_and_digits_written_together_also_match_apart():
+    """Error codes typed without their hyphen ("e104": the texts write "E-104") and numbers with their unit
+    ("5ghz": "5 GHz")."""
+    from search.text import parse
+
+    assert parse("E104")[0].variants == ("e104", "e-104", "e 104")
+    assert parse("5ghz")[0].variants == ("5ghz", "5-ghz", "5 ghz")
+    assert parse("firmware")[0].variants == ("firmware",)  # letters only: as before
+    assert parse("2026")[0].variants == ("2026",)
+
+
+def _error_code_articles(site):
+    topic = make_topic(site["en"], "Troubleshooting", "troubleshooting", tags=["troubleshooting"])
+    codes = make_article(topic, "Nimbus error codes", summary="What each code means.", body=[
+        {"type": "paragraph", "value": "<p>E-104: the hub lost its Wi-Fi. E-201: the thermostat is too hot. If E-104 stays, restart the router.</p>"},
+    ])
+    lights = make_article(topic, "What the lights mean", summary="Colours and blinks.", body=[
+        {"type": "paragraph", "value": "<p>A red blink means an error such as E-104.</p>"},
+    ])
+    translate(topic, site["locale_ja"], title="トラブルシューティング")
+    codes_ja = translate(codes, site["locale_ja"], title="エラーコード一覧", summary="各コードの意味。")
+    return codes, lights, codes_ja
+
+
+def test_an_error_code_typed_without_its_hyphen_and_the_readers_language(backend, site):
+    """"e104" finds "E-104"; the page's language ranks its own documents first for a Latin query (/ja/: the
+    Japanese error-code list, which says "E-104" too, before the English one)."""
+    codes, lights, codes_ja = _error_code_articles(site)
+    titles = [hit.title for hit in backend.search(SearchQuery("e104")).hits]
+    assert {"Nimbus error codes", "What the lights mean", "エラーコード一覧"} == set(titles)
+    ja = [hit.title for hit in backend.search(SearchQuery("E-104", reader_language="ja")).hits]
+    assert ja[0] == "エラーコード一覧"
+    en = [hit.title for hit in backend.search(SearchQuery("E-104", reader_language="en")).hits]
+    assert en.index("Nimbus error codes") < en.index("エラーコード一覧")
+
+
+def test_common_words_only_find_nothing(backend, content):
+    for text in ("the", "how do i", '"', "の"):
+        results = backend.search(SearchQuery(text))
+        assert (results.total, results.hits) == (0, []), text
+
+
+def test_the_search_page_asks_for_a_word_more_and_logs_no_gap(client, content):
+    from search import analytics
+    from search.models import SearchLog
+
+    html = client.get(reverse("search"), {"q": "how do I"}).content.decode()
+    assert "Your search has only very common words" in html and "Ask the community" in html
+    assert 'id="result-count"' not in html
+    analytics.flush()
+    assert not SearchLog.objects.filter(query="how do i").exists()  # not a content gap for Insights
+
+
+def test_suggestions_match_word_starts_other_spellings_and_synonyms(content):
+    """The embedded engine's autocomplete: "two" is not in "network", "wifi" is "Wi-Fi", and an editor's
+    synonym ("2fa") suggests the titles that say the other word."""
+    from search.backends.database import DatabaseBackend
+    from search.models import SynonymGroup
+    from search.synonyms import invalidate
+
+    services.ask_question(content["asker"], title="Network requirements for the hub", body="Which ports and bands.")
+    services.ask_question(content["asker"], title="Turn on two-factor sign-in", body="Where is the setting?")
+    SynonymGroup.objects.create(language="en", terms="two-factor\n2fa")
+    invalidate()
+    engine = DatabaseBackend()
+    assert [s.title for s in engine.suggest("two", "en")] == ["Turn on two-factor sign-in"]
+    assert [s.title for s in engine.suggest("wifi", "en")] == ["Hub keeps dropping off Wi-Fi at night"]
+    assert [s.title for s in engine.suggest("2fa", "en")] == ["Turn on two-factor sign-in"]
+    assert [s.title for s in engine.suggest("res pass", "en")] == ["Reset your password"]

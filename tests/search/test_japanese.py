@@ -25,6 +25,10 @@ from search.text import japanese_text, parse
     ("エラーコード", ["エラーコード"]),
     ("reset", ["reset"]),  # no Japanese: as typed
     ("どうして", ["どうして"]),  # nothing else in the query: kept as typed
+    ("ぱすわーど", ["パスワード"]),  # a loanword typed in hiragana: its katakana, never a lone "ー"
+    ("あっぷでーと", ["アップデート"]),
+    ("あっぷでーとのやりかた", ["あっぷでーとのやりかた"]),  # a phrase: as typed (its particles are no katakana)
+    ("ほーむ画面", ["画面"]),  # not a loanword alone; the lone "ー" is never a piece of its own
 ])
 def test_words(token, expected):
     assert japanese.words(token) == expected
@@ -60,7 +64,8 @@ JAPANESE_TEXT = st.text(
 @given(JAPANESE_TEXT, st.booleans())
 def test_words_come_from_the_token_and_never_all_go(token, after_word):
     found = japanese.words(token, after_word=after_word)
-    assert all(piece and piece in token for piece in found)
+    assert all(piece and (piece in token or piece in japanese.as_katakana(token)) for piece in found)
+    assert all(piece.strip("ー") for piece in found) or found == [token]  # a lone "ー" only when it is all there is
     if not after_word:
         assert found  # a first word is never dropped whole
 

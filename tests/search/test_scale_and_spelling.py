@@ -129,6 +129,13 @@ def test_a_typo_is_corrected_to_the_closest_known_word(questions, client):
     assert "Showing results for" in page.content.decode() and "thermostat" in page.content.decode()
 
 
+def test_the_first_letter_is_kept(questions):
+    """"hermostat" is one edit from "thermostat", but a typo rarely changes the first letter: "mower" is not
+    "power"."""
+    assert vocabulary.correct("thermostst") == "thermostat"
+    assert vocabulary.correct("hermostat") is None
+
+
 def test_no_correction_when_no_word_is_close(questions):
     results = DatabaseBackend().search(SearchQuery(text="qzxwvk"))
     assert results.total == 0 and not results.hits and results.corrected == ""
