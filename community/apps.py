@@ -7,7 +7,7 @@ class CommunityConfig(AppConfig):
     verbose_name = _("Community")
 
     def ready(self) -> None:
-        from portal import extensions
+        from portal import audit, extensions
         from search import api as search_api
 
         from . import caching, insights, pages
@@ -15,6 +15,10 @@ class CommunityConfig(AppConfig):
 
         # What community contributes to lower layers' pages and services (README: Layers and registries).
         extensions.register_cache_stamp("community", caching.community_generation)
+        from .status import PostStatus
+
+        # the staff actions' audit entries: "status: published → hidden" in the reader's language
+        audit.register_change_format("community.", "status", _("Status"), lambda value: str(PostStatus(value).label))
         extensions.register_page_section("topic", extensions.PageSection(
             "community", lambda topic, request: pages.topic_questions(topic),
             template="community/includes/topic_section.html", stamps=("community",),

@@ -392,7 +392,7 @@ def register() -> None:
         _("Members who posted a question, answer or comment or voted, each counted once a day. The value over "
           "the range is the daily average. Topic and language filters do not apply."), "count",
         lambda query: kit.read_daily("community.active_members", query, "none"),
-        lambda query: kit.mean_daily_total("community.active_members", query, "none"), order=70,
+        lambda query: kit.mean_daily_total("community.active_members", query, "none"), order=70, per_day=True,
     ))
     kit.count_metric(
         "community.new_members", new_members, section=section, order=80, filters="none", label=_("New members"),

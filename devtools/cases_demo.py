@@ -310,6 +310,8 @@ def _case(spec: Spec, question: Question, people: dict, now: datetime) -> Case:
     timeline.record(case, CaseEvent.Kind.CREATED, escalated_by, body=case.reason_detail,
                     data={"reason": spec.reason, "priority": spec.priority, "keywords": []}, now=created)
     moments = _moments(created, end, len(spec.steps) + (1 if agent else 0))
+    if working and spec.clock > 0:  # not breached: the first reply came in time (a late one is a breach for good)
+        moments = _first_reply_in_time(moments, spec.steps, 1 if agent else 0, created, first_due)
     changes = 0
     if agent:
         moment = moments.pop(0)
@@ -359,6 +361,18 @@ def _case(spec: Spec, question: Question, people: dict, now: datetime) -> Case:
     case.version = 1 + changes
     case.save()
     return case
+
+
+def _first_reply_in_time(moments: list[datetime], steps: list[str], offset: int, created: datetime, first_due: datetime) -> list[datetime]:
+    """The moments, with those up to the first agent reply moved before the first-response due time."""
+    replies = [index for index, step in enumerate(steps) if step.split(":")[0] in ("public", "private")]
+    if not replies:
+        return moments
+    last = offset + replies[0]
+    target = first_due - timedelta(minutes=10)
+    if moments[last] <= target or target <= created:
+        return moments
+    return [*_moments(created, target, last + 1), *moments[last + 1:]]
 
 
 def _moments(start: datetime, end: datetime, count: int) -> list[datetime]:

@@ -41,7 +41,7 @@ from community.services import Actor, hide_for_review
 from community.services.base import _relaxed, as_actor
 from community.standing import standing
 from community.status import PostStatus
-from portal import extensions
+from portal import audit, extensions
 from portal.ratelimit import consume
 
 from . import review
@@ -280,6 +280,8 @@ def hide_reason(reasons: list[str]) -> str:
 
 def register() -> None:
     review.register()
+    # the sentence stored as the reason of the system's "hidden" audit entry reads in the reader's language
+    audit.register_system_reasons([*HIDE_REASONS.values(), *HIDE_REASONS_AND_OTHERS.values()])
     # the flag link (members) and moderators' inline tools, in each post's and comment's tool row
     extensions.register_template_slot("community.post_tools", "moderation.flags", "moderation/includes/post_tools.html", 50)
     extensions.register_template_slot(

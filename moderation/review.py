@@ -60,7 +60,7 @@ from portal.notifications import Message, notify
 from portal.ratelimit import consume
 
 from .errors import AlreadyHandled, ModerationError, PermissionRefused
-from .models import Flag, FlagReason, ReviewItem
+from .models import ITEM_KINDS, Flag, FlagReason, ReviewItem
 from .permissions import can_review
 
 OPEN = ReviewItem.State.OPEN
@@ -566,6 +566,17 @@ def register() -> None:
         "restore", _restore, outcome=DISMISSED, label=pgettext_lazy("audit log", "Restore (review queue)"),
         message=pgettext_lazy("audit log", "Restored from the review queue"),
     )
+    # the item actions' before/after values in words (stored raw: "open", "question:12", "hidden")
+    kinds = dict(ITEM_KINDS)
+    audit.register_change_format("moderation.item.", "item", pgettext_lazy("audit log", "Item"),
+                                 lambda value: str(ReviewItem.State(value).label))
+    audit.register_change_format(
+        "moderation.item.", "post", pgettext_lazy("audit log", "Post"),
+        lambda value: f"{kinds[value.partition(':')[0]]} {value.partition(':')[2]}",
+    )
+    audit.register_change_format("moderation.item.", "post_status", pgettext_lazy("audit log", "Post status"),
+                                 lambda value: str(PostStatus(value).label))
+    audit.register_change_format("moderation.item.", "open_flags", pgettext_lazy("audit log", "Open flags"))
     audit.register_target_label(
         "moderation.reviewitem",
         lambda item: _("Review item %(id)s: %(kind)s %(post)s") % {"id": item.pk, "kind": item.post_kind, "post": item.post_id},

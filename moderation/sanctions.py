@@ -28,7 +28,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import formats, timezone, translation
-from django.utils.dateparse import parse_date
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext_lazy
@@ -429,9 +429,48 @@ def _member_label(user: Any) -> str:
     return _("Member %(username)s") % {"username": user.get_username()}
 
 
+def _measure_words(kind: str) -> str:
+    return str(Kind(kind).label) if kind in Kind.values else kind
+
+
+def _moment_words(value: str) -> str:
+    moment = parse_datetime(value)
+    if moment is None:
+        raise ValueError(value)
+    return format_end(moment)
+
+
+def _restriction_words(value: str) -> str:
+    """An audit "restriction" value (`_state`) in words: "Silenced (read-only) until Dec. 12, 2026, 10 a.m."."""
+    if value == "none":
+        return _("none")
+    parts = []
+    for part in value.split("; "):
+        kind, _sep, until = part.partition(" until ")
+        measure = _measure_words(kind)
+        parts.append(_("%(measure)s until %(date)s") % {"measure": measure, "date": _moment_words(until)} if until else measure)
+    return ", ".join(parts)
+
+
+def _lifted_words(value: str) -> str:
+    """"silence #12" in words: "Silenced (read-only) (#12)"."""
+    kind, _sep, number = value.partition(" #")
+    return f"{_measure_words(kind)} (#{number})" if number else _measure_words(kind)
+
+
+def register_change_formats() -> None:
+    """How the sanction audit entries' values read in the history (stored raw: "silence", ISO dates)."""
+    prefix = "moderation.sanction."
+    audit.register_change_format(prefix, "restriction", pgettext_lazy("audit log", "Restriction"), _restriction_words)
+    audit.register_change_format(prefix, "measure", pgettext_lazy("audit log", "Measure"), _measure_words)
+    audit.register_change_format(prefix, "until", pgettext_lazy("audit log", "Until"), _moment_words)
+    audit.register_change_format(prefix, "lifted", pgettext_lazy("audit log", "Lifted"), _lifted_words)
+
+
 def register() -> None:
     for name, (label, message) in AUDIT_ACTIONS.items():
         audit.define_action(name, label, message)
+    register_change_formats()
     audit.register_target_label(get_user_model()._meta.label_lower, _member_label)
     register_restriction_provider(restrictions)
     from community.rewards import handlers

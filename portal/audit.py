@@ -62,15 +62,15 @@ class AuditFormatter(LogFormatter):
     def format_message(self, log_entry) -> str:
         data = log_entry.data or {}
         parts = [str(self.message)]
-        changes = describe_changes(data.get("before"), data.get("after"))
+        changes = describe_changes(data.get("before"), data.get("after"), action=getattr(log_entry, "action", ""))
         if changes:
             parts.append(changes)
         if data.get("reason"):
-            parts.append(gettext("Reason: %(reason)s") % {"reason": data["reason"]})
+            parts.append(gettext("Reason: %(reason)s") % {"reason": reason_text(data["reason"])})
         return " · ".join(parts)
 
     def format_comment(self, log_entry) -> str:
-        return (log_entry.data or {}).get("reason", "")
+        return reason_text((log_entry.data or {}).get("reason", ""))
 
 
 # name: (label in the action filter, message in the history). Labels say what the staff member did. The
@@ -161,21 +161,65 @@ def target_label(instance: Model) -> str:
         return describe(instance) if describe else str(instance)
 
 
+# --- how entries read -----------------------------------------------------------------------------------------
+
+# How a before/after value reads in an entry's message, per action prefix ("moderation.sanction.") and key:
+# (label, format). Entries store raw values ("silence", ISO dates); they are put in words when shown, in the
+# reader's language. A key without a format reads as stored.
+CHANGE_FORMATS: dict[str, dict[str, tuple[Any, Callable[[Any], str] | None]]] = {}
+# Reasons the system stores as fixed English sentences (marked for translation where they are defined):
+# shown in the reader's language. Any other reason is a person's words, shown as written.
+SYSTEM_REASONS: set[str] = set()
+
+
+def register_change_format(prefix: str, key: str, label, value: Callable[[Any], str] | None = None) -> None:
+    """Show ``key`` of the before/after data of actions starting with ``prefix`` as ``label``, its values
+    through ``value(raw) -> str`` (called in the reader's language; an empty value reads "—")."""
+    CHANGE_FORMATS.setdefault(prefix, {})[key] = (label, value)
+
+
+def register_system_reasons(reasons) -> None:
+    """Fixed English reasons (msgids) the system writes into entries: shown translated."""
+    SYSTEM_REASONS.update(str(reason) for reason in reasons if reason)
+
+
+def reason_text(reason: str) -> str:
+    return gettext(reason) if reason and reason in SYSTEM_REASONS else (reason or "")
+
+
+def _formats_for(action: str) -> dict[str, tuple[Any, Callable[[Any], str] | None]]:
+    found: dict[str, tuple[Any, Callable[[Any], str] | None]] = {}
+    for prefix in sorted(CHANGE_FORMATS, key=len):  # the longest prefix wins
+        if action.startswith(prefix):
+            found.update(CHANGE_FORMATS[prefix])
+    return found
+
+
 # --- writing and reading ------------------------------------------------------------------------------------
 
 
-def describe_changes(before: Mapping | None, after: Mapping | None) -> str:
-    """``status: published → deleted; title: Old → New`` for the keys whose values differ."""
+def describe_changes(before: Mapping | None, after: Mapping | None, *, action: str = "") -> str:
+    """``status: published → deleted; title: Old → New`` for the keys whose values differ; keys and values
+    registered for the action (``register_change_format``) read in words."""
     before, after = before or {}, after or {}
+    formats = _formats_for(action) if action else {}
     changes = []
     for key in [*before, *(k for k in after if k not in before)]:
         old, new = before.get(key), after.get(key)
         if old != new:
-            changes.append(f"{key}: {_short(old)} → {_short(new)}")
+            label, value = formats.get(key, (key, None))
+            changes.append(f"{label}: {_short(old, value)} → {_short(new, value)}")
     return "; ".join(changes)
 
 
-def _short(value) -> str:
+def _short(value, formatter: Callable[[Any], str] | None = None) -> str:
+    if value in (None, ""):
+        return "—"
+    if formatter is not None:
+        try:
+            value = formatter(value)
+        except (TypeError, ValueError):  # a value stored before its format changed: as stored
+            pass
     return "—" if value in (None, "") else Truncator(str(value)).chars(VALUE_MAX)
 
 

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from django.templatetags.static import static
 from django.urls import path, reverse_lazy
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
@@ -42,6 +43,12 @@ def initials_avatar_url(user, size: int = 50) -> str:
         f'font-weight="600" fill="#fff">{escape(initials or "?")}</text></svg>'
     )
     return "data:image/svg+xml," + quote(svg)
+
+
+@hooks.register("insert_global_admin_js")
+def tag_field_label() -> str:
+    """Wagtail's tag field types into an unlabelled input: static/js/admin-tag-label.js gives it the label."""
+    return format_html('<script src="{}" defer></script>', static("js/admin-tag-label.js"))
 
 
 @hooks.register("get_avatar_url")

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db.models import F, Q
 from django.utils import timezone
 
 from .business_hours import add_business_hours, business_hours_between, counts_every_hour
@@ -44,15 +45,23 @@ def due_soon_window(policy: SlaPolicy | None = None) -> timedelta:
     return timedelta(hours=getattr(settings, "PORTAL_CASE_DUE_SOON_HOURS", 2))
 
 
+def missed_due_time(case: Any) -> bool:
+    """A due time was missed on the way: the first response, or the solution, came after its due time."""
+    late_first = case.first_responded_at is not None and case.first_responded_at > case.first_response_due
+    late_solution = case.solved_at is not None and case.solved_at > case.resolution_due
+    return late_first or late_solution
+
+
 def sla_state(case: Any, now: datetime | None = None) -> str:
-    """"breached", "due_soon" or "" for a case whose SLA clock runs; solved and closed cases report
-    "breached" if a due time was missed on the way, else ""."""
+    """"breached", "due_soon" or "". Breached, in every status: a due time was missed on the way (a first
+    response or a solution after its due time), or — while the clock runs — its next due time has passed.
+    Due soon: the clock runs and the next due time is within the window. `breached_q`/`due_soon_q` are the
+    same rule as database filters (the queues and their counts)."""
     now = now or timezone.now()
+    if missed_due_time(case):
+        return "breached"
     if case.status not in WORKING_STATUSES:
-        missed = (case.first_responded_at and case.first_responded_at > case.first_response_due) or (
-            case.solved_at and case.solved_at > case.resolution_due
-        )
-        return "breached" if missed else ""
+        return ""
     due = case.next_due_at
     if due is None:
         return ""
@@ -61,6 +70,22 @@ def sla_state(case: Any, now: datetime | None = None) -> str:
     if due - now <= due_soon_window():
         return "due_soon"
     return ""
+
+
+def breached_q(now: datetime) -> Q:
+    """`sla_state(case) == "breached"` as a filter (`next_due_at` is empty unless the clock runs)."""
+    return (
+        Q(first_responded_at__gt=F("first_response_due"))
+        | Q(solved_at__gt=F("resolution_due"))
+        | Q(status__in=WORKING_STATUSES, next_due_at__lte=now)
+    )
+
+
+def due_soon_q(now: datetime) -> Q:
+    """`sla_state(case) == "due_soon"` as a filter."""
+    return Q(status__in=WORKING_STATUSES, next_due_at__gt=now, next_due_at__lte=now + due_soon_window()) & ~(
+        Q(first_responded_at__gt=F("first_response_due")) | Q(solved_at__gt=F("resolution_due"))
+    )
 
 
 def next_due(case: Any) -> datetime | None:

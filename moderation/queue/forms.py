@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from knowledge.models import TopicPage
-from moderation.models import POST_KINDS, REASON_MAX, ReviewItem
+from moderation.models import ITEM_KINDS, REASON_MAX, ReviewItem
 from portal.forms import ModelChoiceField
 
 from .query import reason_choices
@@ -41,7 +41,7 @@ class QueueFilterForm(forms.Form):
     topic = TopicChoiceField(
         label=_("Topic"), queryset=TopicPage.objects.none(), required=False, empty_label=_("Any topic")
     )
-    kind = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("Any type")), *POST_KINDS])
+    kind = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("Any type")), *ITEM_KINDS])
     language = forms.ChoiceField(
         label=_("Language"), required=False, choices=[("", _("Any language")), *settings.LANGUAGES]
     )

@@ -9,6 +9,8 @@ same queue to services; this module is what the admin pages read.)
 
 from __future__ import annotations
 
+import html
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +20,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast, Substr
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -25,10 +28,12 @@ from wagtail.models import ModelLogEntry
 
 from community.models import Answer, Comment, Question
 from moderation.models import Appeal, Flag, FlagReason, ReviewItem, Sanction
+from moderation.sanctions import headline
 
 EXCERPT_CHARS = 240
 HELD = "held"
 APPEAL = "appeal"
+MEMBER = "member"  # an item about a member's account (an appeal against a sanction): no post, no question
 
 
 def reason_choices() -> list[tuple[str, Any]]:
@@ -101,20 +106,45 @@ def _plain(text: str, chars: int = EXCERPT_CHARS) -> str:
     return Truncator(" ".join((text or "").split())).chars(chars)
 
 
+LIST_ITEM = re.compile(r"<li(?:\s[^>]*)?>", re.IGNORECASE)
+BLOCK_END = re.compile(r"</(?:p|li|h[1-6]|pre|blockquote|td|th|tr|div|dd|dt|ul|ol)>|<br\s*/?>", re.IGNORECASE)
+
+
+def plain_lines(markup: str, chars: int = 600) -> str:
+    """A post's rendered, sanitised HTML as plain text without any Markdown syntax: one line per paragraph,
+    heading or list item ("• " before each item), cut at `chars` characters. The template escapes it and
+    turns the line breaks into <br>."""
+    text = BLOCK_END.sub("\n", LIST_ITEM.sub("\n• ", markup or ""))
+    lines: list[str] = []
+    for line in html.unescape(strip_tags(text)).splitlines():
+        line = " ".join(line.split())
+        if lines and lines[-1] == "•" and line:  # a loose list item: "<li><p>text</p></li>"
+            lines[-1] = f"• {line}"
+        elif line:
+            lines.append(line)
+    return Truncator("\n".join(line for line in lines if line != "•")).chars(chars)
+
+
 def excerpts(page: list[ReviewItem]) -> dict[int, str]:
-    """item pk -> the post's text: questions from the item's own row, answers and comments in one query each."""
+    """item pk -> the post's text: questions from the item's own row, answers and comments in one query each;
+    for an item about a member's account, the sanctions its appeals are about (two queries)."""
     wanted: dict[str, list[int]] = defaultdict(list)
     for item in page:
-        if item.post_kind != "question":
+        if item.post_kind in ("answer", "comment"):
             wanted[item.post_kind].append(item.post_id)
     bodies: dict[tuple[str, int], str] = {}
     for kind, model in (("answer", Answer), ("comment", Comment)):
         if wanted[kind]:
             rows = model.objects.filter(pk__in=wanted[kind]).annotate(start=Substr("body", 1, EXCERPT_CHARS * 2))
             bodies.update(((kind, pk), text) for pk, text in rows.values_list("pk", "start"))
+    subjects = appealed_sanctions([item for item in page if item.post_kind == MEMBER])
     result = {}
     for item in page:
-        if item.post_kind == "question":
+        if item.post_kind == MEMBER:
+            text = "; ".join(
+                _("Appeal against: %(sanction)s") % {"sanction": subject.headline} for subject in subjects.get(item.pk, [])
+            ) or str(_("Appeal about a member account"))
+        elif item.post_kind == "question":
             text = f"{item.question.title} — {item.question.body[:EXCERPT_CHARS * 2]}"
         else:
             text = bodies.get((item.post_kind, item.post_id), "")
@@ -192,9 +222,51 @@ def decorate(page: list[ReviewItem]) -> list[Row]:
 
 
 def post_of(item: ReviewItem):
-    """The post the item is about (any status), with its author; None when it no longer exists."""
-    model = {"question": Question, "answer": Answer, "comment": Comment}[item.post_kind]
+    """The post the item is about (any status), with its author; None when it no longer exists, or when the
+    item is about a member's account (it has no post)."""
+    model = {"question": Question, "answer": Answer, "comment": Comment}.get(item.post_kind)
+    if model is None:
+        return None
     return model.objects.select_related("author__profile").filter(pk=item.post_id).first()
+
+
+@dataclass
+class AppealedSanction:
+    """A sanction an appeal on a member item is about, as the item page shows it."""
+
+    appeal: Appeal
+    sanction: Sanction | None  # None if the appeal names no sanction (or it no longer exists)
+    headline: str = ""  # "Suspended: read-only until Dec. 20, 2026", in the active language
+    state: str = ""  # in force, lifted, ended
+
+
+def _sanction_state(sanction: Sanction, now) -> str:
+    if sanction.lifted_at:
+        return str(_("Lifted"))
+    if sanction.kind == Sanction.Kind.WARN:
+        return ""
+    if sanction.ends_at is None or sanction.ends_at > now:
+        return str(_("In force"))
+    return str(_("Ended"))
+
+
+def appealed_sanctions(page: list[ReviewItem]) -> dict[int, list[AppealedSanction]]:
+    """item pk -> the sanctions its appeals name ("sanction:<id>"), oldest appeal first: two queries."""
+    if not page:
+        return {}
+    appeals = list(Appeal.objects.filter(item__in=[item.pk for item in page]).order_by("created_at", "pk"))
+    ids = {int(number) for kind, _sep, number in (appeal.action.partition(":") for appeal in appeals)
+           if kind == "sanction" and number.isdigit()}
+    found = {sanction.pk: sanction for sanction in Sanction.objects.filter(pk__in=ids).select_related("created_by")}
+    now = timezone.now()
+    result: dict[int, list[AppealedSanction]] = defaultdict(list)
+    for appeal in appeals:
+        kind, _sep, number = appeal.action.partition(":")
+        sanction = found.get(int(number)) if kind == "sanction" and number.isdigit() else None
+        result[appeal.item_id].append(AppealedSanction(
+            appeal, sanction, str(headline(sanction)) if sanction else "", _sanction_state(sanction, now) if sanction else "",
+        ))
+    return dict(result)
 
 
 def item_flags(item: ReviewItem) -> QuerySet[Flag]:

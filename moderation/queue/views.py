@@ -192,7 +192,10 @@ def edit_url(post) -> str:
 
 
 def live_url(item: ReviewItem, post) -> str:
-    """Where the post is on the site: the question page, at the answer's or comment's anchor."""
+    """Where the post is on the site: the question page, at the answer's or comment's anchor ("" for an item
+    about a member's account: it has no page)."""
+    if item.question is None:
+        return ""
     url = item.question.get_absolute_url()
     if post is None or item.post_kind == "question":
         return url
@@ -217,7 +220,9 @@ def render_item(request, item: ReviewItem, *, bound: ActionForm | None = None, c
         "item": item,
         "post": post,
         "question": question,
-        "question_excerpt": query._plain(question.body, 600),
+        "question_excerpt": query.plain_lines(question.body_html, 600) if question is not None else "",
+        "member_item": item.post_kind == query.MEMBER,
+        "appealed_sanctions": query.appealed_sanctions([item]).get(item.pk, []) if item.post_kind == query.MEMBER else [],
         "flags": list(query.item_flags(item)),
         "appeals": list(query.item_appeals(item)) if item.appealed else [],
         "hold_reasons": [line for line in (item.hold_reasons or "").splitlines() if line.strip()] or (

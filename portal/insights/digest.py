@@ -58,7 +58,7 @@ def _claim(user, week: date, now: datetime) -> bool:
 
 
 def compose(user, week: date) -> EmailMultiAlternatives:
-    from portal.emails import language
+    from portal.emails import language, one_line
     from portal.site_url import absolute_url
 
     query = Query(week - timedelta(days=7), week - timedelta(days=1))
@@ -78,7 +78,7 @@ def compose(user, week: date) -> EmailMultiAlternatives:
             "user": user, "sections": lines, "start": charts.short_date(query.start), "end": charts.short_date(query.end),
             "url": absolute_url(reverse("insights_dashboard") + "?range=7"), "language": language(user),
         }
-        subject = " ".join(render_to_string("insights/email/digest_subject.txt", context).split())
+        subject = one_line(render_to_string("insights/email/digest_subject.txt", context))
         text = render_to_string("insights/email/digest.txt", context)
         html = render_to_string("insights/email/digest.html", context)
     message = EmailMultiAlternatives(subject=subject, body=text, to=[user.email])

@@ -68,11 +68,15 @@ def metric_csv(metric: Metric, query: Query) -> str:
     return buffer.getvalue()
 
 
-def report_csv(query: Query, sections: tuple[str, ...]) -> str:
-    """The whole report: per section its metrics (value, previous, then every day) and its full tables."""
+def report_csv(query: Query, sections: tuple[str, ...], *, topic: str = "") -> str:
+    """The whole report: a first row with its filters (range, language, topic: the title of the topic chosen),
+    then per section its metrics (value, previous, then every day) and its full tables."""
     buffer = io.StringIO()
     writer = _writer(buffer)
-    writer.writerow([safe(_("Insights")), query.start.isoformat(), query.end.isoformat(), safe(query.language or _("All languages"))])
+    writer.writerow([
+        safe(_("Insights")), query.start.isoformat(), query.end.isoformat(), safe(query.language or _("All languages")),
+        safe(topic or _("All topics")),
+    ])
     for section in report.build(query, sections, table_limit=None):
         writer.writerow([])
         writer.writerow([safe(_("Section")), safe(section["label"])])

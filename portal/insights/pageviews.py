@@ -349,7 +349,7 @@ def register() -> None:
         key="traffic.visitors", section="traffic", label=_("Unique visitors per day"),
         definition=_("Different visitors each day (the same address and browser count once a day; no cookie). "
                      "The value over the range is the daily average."),
-        unit="count", daily=_visitors_daily, total=_visitors_total, order=20,
+        unit="count", daily=_visitors_daily, total=_visitors_total, order=20, per_day=True,
     ))
     columns = ((("title", _("Title")), ("path", _("Address")), ("views", _("Views"))))
     registry.register_table(registry.Table(

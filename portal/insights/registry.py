@@ -52,6 +52,7 @@ class Metric:
     total: Callable[[Query], float | None]  # the value over the whole range (a median or a rate: not a sum of days)
     better: str = "up"  # one of BETTER: which way a change is good
     order: int = 100
+    per_day: bool = False  # the label already says "per day" ("Unique visitors per day"): no "… by day" after it
 
 
 @dataclass(frozen=True)

@@ -90,11 +90,18 @@ def _card(result, labels, csv: str) -> str:
         f"{head}{fmt(value) if plain else escape(fmt(value))}</td></tr>"
         for head, (_day, value) in zip(labels, result.daily, strict=True)
     )
-    texts = {
-        "summary": _("Table of %(label)s by day") % {"label": label},
-        "caption": _("%(label)s by day") % {"label": label},
-        "download": _("Download %(label)s by day (CSV)") % {"label": label},
-    }
+    if metric.per_day:  # the label already says "per day": no "… per day by day"
+        texts = {
+            "summary": _("Table of %(label)s") % {"label": label},
+            "caption": label,
+            "download": _("Download %(title)s (CSV)") % {"title": label},
+        }
+    else:
+        texts = {
+            "summary": _("Table of %(label)s by day") % {"label": label},
+            "caption": _("%(label)s by day") % {"label": label},
+            "download": _("Download %(label)s by day (CSV)") % {"label": label},
+        }
     return mark_safe(  # noqa: S308 - every part escaped here (labels, values) or built by charts / gettext
         f'<article class="insights-metric" aria-labelledby="{chart_id}-heading">'
         f'<h3 id="{chart_id}-heading">{label}</h3>'
@@ -112,6 +119,11 @@ def _card(result, labels, csv: str) -> str:
     )
 
 
+def _topic_title(topic: dict, language: str) -> str:
+    """A topic filter option's title in the reader's language (else in its first translation)."""
+    return topic["titles"].get(language) or next(iter(topic["titles"].values()), "")
+
+
 def dashboard(request):
     sections = access.sections_for(request.user)
     if not sections:
@@ -125,8 +137,7 @@ def dashboard(request):
     query_string = urlencode(params)
     body = _body(chosen.query, tuple(sections), params)
     topic_options = [
-        {"pk": topic["pk"], "title": topic["titles"].get(language) or next(iter(topic["titles"].values()), ""),
-         "selected": chosen.topic in topic["ids"]}
+        {"pk": topic["pk"], "title": _topic_title(topic, language), "selected": chosen.topic in topic["ids"]}
         for topic in topics
     ]
     return TemplateResponse(request, "insights/dashboard.html", {
@@ -138,6 +149,7 @@ def dashboard(request):
         "body": body,
         "report_csv": "?" + urlencode({**params, "export": "report"}),
         "query_string": query_string,
+        "topic_title": next((option["title"] for option in topic_options if option["selected"]), ""),
         "start_label": charts.short_date(chosen.query.start),
         "end_label": charts.short_date(chosen.query.end),
         "subscribed": digest.is_subscribed(request.user),
@@ -149,11 +161,13 @@ def export(request):
     sections = access.sections_for(request.user)
     if not sections:
         return _forbidden(request)
-    chosen, _topics = _filters(request)
+    chosen, topics = _filters(request)
     query = chosen.query
     what = request.GET.get("export", "report")[:120]
     if what == "report":
-        return exports.response(exports.report_csv(query, sections), exports.filename("report", query))
+        language = getattr(request, "LANGUAGE_CODE", "en")
+        topic = next((_topic_title(topic, language) for topic in topics if chosen.topic in topic["ids"]), "")
+        return exports.response(exports.report_csv(query, sections, topic=topic), exports.filename("report", query))
     kind, _sep, key = what.partition(":")
     if kind == "metric":
         metric = next((m for m in registry.metrics() if m.key == key and m.section in sections), None)

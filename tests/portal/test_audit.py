@@ -127,13 +127,14 @@ def test_labels_name_questions_answers_and_comments(moderator, question, answer)
 
 def test_message_shows_what_changed_and_the_reason(moderator, question):
     entry = _deleted(moderator, question)
-    assert entry.message == "Deleted · status: published → deleted · Reason: Spam link to a fake shop"
+    # the stored values read in words, in the reader's language (community registers its "status" format)
+    assert entry.message == "Deleted · Status: published → deleted · Reason: Spam link to a fake shop"
     assert entry.comment == "Spam link to a fake shop"
     assert audit.record(moderator, "community.hide", question).message == "Hidden"
 
     with translation.override("ja"):
         fresh = ModelLogEntry.objects.get(pk=entry.pk)
-        assert fresh.message == "削除しました · status: published → deleted · 理由: Spam link to a fake shop"
+        assert fresh.message == "削除しました · 状態: 公開 → 削除済み · 理由: Spam link to a fake shop"
 
 
 def test_long_values_are_shortened_in_the_message_but_kept_in_the_data(moderator, question):

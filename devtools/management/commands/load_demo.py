@@ -66,6 +66,17 @@ NO_COMMENTS = [
 ]
 
 
+def split_name(name: str, language: str) -> tuple[str, str]:
+    """(first, last) of a display name: "Morgan Moderator" → ("Morgan", "Moderator"); a Japanese name is
+    written family name first: "佐々木 葵" → ("葵", "佐々木")."""
+    parts = name.split(maxsplit=1)
+    if len(parts) < 2:
+        return name, name
+    if language == "ja":
+        return parts[1], parts[0]
+    return parts[0], parts[1]
+
+
 class Command(BaseCommand):
     help = "Load the demo help center, users and votes (idempotent)."
 
@@ -159,6 +170,8 @@ class Command(BaseCommand):
             user.email = email
             user.is_staff = bool(superuser or group)
             user.is_superuser = superuser
+            if not (user.first_name and user.last_name):  # Wagtail's account settings require both
+                user.first_name, user.last_name = split_name(name, language)
             user.save()
             EmailAddress.objects.update_or_create(
                 user=user, email=email, defaults={"verified": True, "primary": True}

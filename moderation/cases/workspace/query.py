@@ -28,12 +28,12 @@ def window(now: datetime) -> tuple[datetime, datetime]:
 
 
 def queue_filter(queue: str, user, now: datetime) -> Q:
-    start, soon = window(now)
+    """The queue's rule; "due_soon" and "breached" are `sla.sla_state`'s own (`sla.due_soon_q`, `sla.breached_q`)."""
     return {
         "mine": Q(assignee_id=user.pk),
         "unassigned": Q(assignee__isnull=True),
-        "due_soon": Q(next_due_at__gt=start, next_due_at__lte=soon),
-        "breached": Q(next_due_at__lte=start),
+        "due_soon": sla.due_soon_q(now),
+        "breached": sla.breached_q(now),
     }.get(queue, Q())
 
 
@@ -151,7 +151,6 @@ def agent_load(now: datetime | None = None) -> list[Load]:
     """Per agent: working cases, due soon, breached, solved in the last 7 days (one grouped query plus the
     agents)."""
     now = now or timezone.now()
-    start, soon = window(now)
     working = Q(status__in=WORKING_STATUSES)
     rows = (
         Case.objects.filter(assignee__isnull=False)
@@ -159,8 +158,8 @@ def agent_load(now: datetime | None = None) -> list[Load]:
         .values("assignee_id")
         .annotate(
             open=Count("pk", filter=working),
-            due_soon=Count("pk", filter=working & Q(next_due_at__gt=start, next_due_at__lte=soon)),
-            breached=Count("pk", filter=working & Q(next_due_at__lte=start)),
+            due_soon=Count("pk", filter=working & sla.due_soon_q(now)),
+            breached=Count("pk", filter=working & sla.breached_q(now)),
             solved_week=Count("pk", filter=Q(solved_at__gte=now - timedelta(days=7))),
         )
     )

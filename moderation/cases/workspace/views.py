@@ -21,7 +21,7 @@ from community.services import CommunityError
 
 from .. import permissions, services, sla
 from ..errors import AlreadyHandled
-from ..models import Case, CaseStatus, Macro, Priority
+from ..models import Case, CaseEvent, CaseStatus, EscalationReason, Macro, Priority
 from . import query
 from .forms import QUEUE_LABELS, AssigneeForm, FilterForm, NoteForm, PriorityForm, ReplyForm, StatusForm, TagsForm
 
@@ -131,6 +131,15 @@ def change_text(entry) -> str:
     return ""
 
 
+def reason_text(entry) -> str:
+    """Why, for a timeline entry: the escalation reason's label for "Case opened" (stored as a code), else the
+    reason staff typed."""
+    reason = (entry.data or {}).get("reason") or ""
+    if entry.kind == CaseEvent.Kind.CREATED and reason in EscalationReason.values:
+        return str(EscalationReason(reason).label)
+    return str(reason)
+
+
 def render_case(request, case: Case, *, bound: dict | None = None, conflict: str = "", status: int = 200):
     now = timezone.now()
     case.tag_names = sorted(case.tags.names())
@@ -144,7 +153,7 @@ def render_case(request, case: Case, *, bound: dict | None = None, conflict: str
         "answers": query.thread_answers(case),
         "earlier_cases": [(other, sla.sla_state(other, now)) for other in query.earlier_cases(case)],
         "questions": query.customer_questions(case),
-        "timeline": [(entry, change_text(entry)) for entry in query.timeline(case)],
+        "timeline": [(entry, change_text(entry), reason_text(entry)) for entry in query.timeline(case)],
         "forms": forms,
         "macro_texts": {str(macro.pk): services.render_macro(macro, case, request.user) for macro in macros},
         "closed": case.status == "closed",

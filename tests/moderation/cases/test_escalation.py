@@ -243,6 +243,10 @@ def test_still_need_help_permission_matrix(frozen):
     assert escalation.can_request_help(asker, old, NOW)
     assert escalation.can_request_help(asker, answered, NOW)
     assert not escalation.can_request_help(asker, solved, NOW)
+    old_solved = ask(48, author=asker)  # past the waiting time, but the asker accepted an answer: solved
+    old_solved.accepted_answer = answer(old_solved, 47)
+    old_solved.save(update_fields=["accepted_answer"])
+    assert not escalation.can_request_help(asker, old_solved, NOW)
     assert not escalation.can_request_help(MemberFactory(), old, NOW)
     assert not escalation.can_request_help(make_moderator(), old, NOW)
     from django.contrib.auth.models import AnonymousUser

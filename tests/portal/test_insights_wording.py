@@ -1,0 +1,58 @@
+"""Insights' words: the full report's CSV says which topic it is about, and a metric whose label already
+says "per day" is not called "… per day by day"."""
+
+import csv
+import io
+from html import escape
+
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP
+from wagtail.users.models import UserProfile
+
+from portal import roles
+from tests.factories import UserFactory
+
+URL = "/admin/insights/"
+
+
+@pytest.fixture
+def supervisor(site):
+    user = UserFactory(groups=[roles.SUPPORT_SUPERVISORS])
+    TOTP.activate(user, "JBSWY3DPEHPK3PXP")
+    return user
+
+
+def header_row(client, query: str) -> list[str]:
+    body = client.get(URL + query).content.decode("utf-8-sig")
+    return next(csv.reader(io.StringIO(body)))
+
+
+def test_the_report_csv_names_the_topic_filter(client, supervisor, article):
+    client.force_login(supervisor)
+    topic = article.get_parent()
+    row = header_row(client, f"?range=7&topic={topic.pk}&export=report")
+    assert row[0] == "Insights" and topic.title in row
+    row = header_row(client, "?range=7&export=report")
+    assert "All topics" in row
+
+
+def test_the_page_says_which_topic_it_shows(client, supervisor, article):
+    client.force_login(supervisor)
+    topic = article.get_parent()
+    html = client.get(URL + f"?range=7&topic={topic.pk}").content.decode()
+    line = html.split('id="insights-period"', 1)[1].split("</p>", 1)[0]
+    assert f"Topic: {escape(topic.title)}" in line
+
+
+def test_per_day_metrics_are_not_called_by_day_twice(client, supervisor):
+    client.force_login(supervisor)
+    html = client.get(URL + "?range=7").content.decode()
+    assert "per day by day" not in html
+    assert "Table of Unique visitors per day<" in html and "Download Unique visitors per day (CSV)" in html
+    assert "Table of Page views by day" in html  # other metrics keep "by day"
+    profile = UserProfile.get_for_user(supervisor)
+    profile.preferred_language = "ja"
+    profile.save()
+    html = client.get(URL + "?range=7").content.decode()
+    assert "日別の 1 日あたり" not in html and "1 日あたりのユニーク訪問者数 の日別" not in html
+    assert "1 日あたりのユニーク訪問者数 の表" in html
