@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from knowledge.models import TopicPage
@@ -20,21 +21,37 @@ def _run(rule, value):
         raise forms.ValidationError(error.message) from None
 
 
+class LimitedTextField(forms.CharField):
+    """A text field whose real limit (`limit`) is checked by the rule in `community.validation`, after new
+    lines are normalised: browsers count a new line as one character against `maxlength` (set to the real
+    limit) and send it as two (CRLF), so the field itself lets through twice the limit. Beyond that it
+    refuses the text at once, with a message that states the real limit (Django's would state the field's)."""
+
+    def __init__(self, *, limit: int, too_long, **kwargs):
+        message = lazy(lambda: str(too_long) % {"max": limit}, str)()
+        super().__init__(max_length=limit * 2, strip=False, error_messages={"max_length": message}, **kwargs)
+        self.widget.attrs["maxlength"] = str(limit)
+
+
+TITLE_TOO_LONG = _("The title is too long: the limit is %(max)d characters.")
+TEXT_TOO_LONG = _("The text is too long: the limit is %(max)d characters.")
+
+
 class TopicChoiceField(ModelChoiceField):
     def label_from_instance(self, obj):
         return obj.title
 
 
 class QuestionForm(forms.Form):
-    title = forms.CharField(
-        label=_("Title"), max_length=TITLE_MAX + 50, strip=False,
+    title = LimitedTextField(
+        label=_("Title"), limit=TITLE_MAX, too_long=TITLE_TOO_LONG,
         help_text=_("Say what went wrong, in one sentence. Example: “Hub light blinks red after the update”."),
-        widget=forms.TextInput(attrs={"autocomplete": "off", "maxlength": TITLE_MAX}),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-    body = forms.CharField(
-        label=_("Details"), max_length=BODY_MAX + 1000, strip=False,
+    body = LimitedTextField(
+        label=_("Details"), limit=BODY_MAX, too_long=TEXT_TOO_LONG,
         help_text=_("What you tried, what you expected and what happened. Markdown works: **bold**, lists, `code`."),
-        widget=forms.Textarea(attrs={"rows": 10, "maxlength": BODY_MAX}),
+        widget=forms.Textarea(attrs={"rows": 10}),
     )
     tags = forms.CharField(
         label=_("Tags"), required=False, max_length=300,
@@ -67,10 +84,10 @@ class EditQuestionForm(QuestionForm):
 
 
 class AnswerForm(forms.Form):
-    body = forms.CharField(
-        label=_("Your answer"), max_length=BODY_MAX + 1000, strip=False,
+    body = LimitedTextField(
+        label=_("Your answer"), limit=BODY_MAX, too_long=TEXT_TOO_LONG,
         help_text=_("Markdown works: **bold**, lists, `code`, [links](https://example.com)."),
-        widget=forms.Textarea(attrs={"rows": 8, "maxlength": BODY_MAX}),
+        widget=forms.Textarea(attrs={"rows": 8}),
     )
 
     def clean_body(self):
@@ -82,9 +99,9 @@ class EditAnswerForm(AnswerForm):
 
 
 class CommentForm(forms.Form):
-    body = forms.CharField(
-        label=_("Comment"), max_length=COMMENT_MAX + 100, strip=False,
-        widget=forms.Textarea(attrs={"rows": 2, "maxlength": COMMENT_MAX}),
+    body = LimitedTextField(
+        label=_("Comment"), limit=COMMENT_MAX, too_long=TEXT_TOO_LONG,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def clean_body(self):

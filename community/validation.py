@@ -6,7 +6,7 @@ import re
 
 from django.utils.translation import gettext as _
 
-from portal.text_rules import CONTROL_CHARS  # one character rule for posts, names and bios
+from portal.text_rules import CONTROL_CHARS, has_cjk_letters, trim_invisible, visible_text  # one rule for all text
 
 from .models import BODY_MAX, COMMENT_MAX, TAGS_MAX, TITLE_MAX
 
@@ -27,25 +27,31 @@ def normalise_text(value: str | None) -> str:
 
 
 def clean_title(value: str | None) -> str:
-    title = " ".join(normalise_text(value).split())
+    """One line with single spaces, invisible characters trimmed from both ends. Emptiness and the minimum
+    length count only what a reader sees (zero-width spaces, direction marks and blank letters do not
+    count); a title with CJK letters may be shorter (Japanese says in 5 characters what English says in 20)."""
+    title = trim_invisible(" ".join(normalise_text(value).split()))
     if CONTROL_CHARS.search(value or ""):
         raise FieldError("title", _("The title contains control characters; please remove them."))
-    if not title:
+    visible = visible_text(title)
+    if not visible:
         raise FieldError("title", _("Please enter a title."))
     if len(title) > TITLE_MAX:
         raise FieldError(
             "title", _("The title is %(length)d characters long; the limit is %(max)d.") % {"length": len(title), "max": TITLE_MAX}
         )
-    if len(title) < TITLE_MIN and not re.search(r"[^\x00-\x7f]", title):  # CJK titles are naturally short
+    if len(visible) < TITLE_MIN and not has_cjk_letters(visible):
         raise FieldError("title", _("Please describe the problem in at least %(min)d characters.") % {"min": TITLE_MIN})
     return title
 
 
 def clean_body(value: str | None, *, field: str = "body", limit: int = BODY_MAX) -> str:
+    """The text as written (new lines normalised, spaces trimmed at both ends; invisible characters inside
+    are kept: a ZWJ joins emoji); it must show something besides invisible characters."""
     body = normalise_text(value)
     if CONTROL_CHARS.search(body):
         raise FieldError(field, _("The text contains control characters; please remove them."))
-    if not body:
+    if not visible_text(body):
         raise FieldError(field, _("Please write something."))
     if len(body) > limit:
         raise FieldError(

@@ -1,6 +1,7 @@
 from functools import partial
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 
 from .notifications import unread_count
 from .paths import chrome_links
@@ -12,6 +13,8 @@ def _unread(user) -> int:
 
 def portal(request):
     # A callable: the template calls it (one COUNT query) only where the signed-in header shows the bell.
+    # No user yet when a 400 page is rendered for a request refused before authentication (a bad Host).
+    user = getattr(request, "user", None) or AnonymousUser()
     return {
-        "PORTAL_LANGUAGES": settings.LANGUAGES, "unread_notifications": partial(_unread, request.user), "nav": chrome_links(),
+        "PORTAL_LANGUAGES": settings.LANGUAGES, "unread_notifications": partial(_unread, user), "nav": chrome_links(),
     }

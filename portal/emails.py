@@ -32,6 +32,12 @@ def language(user) -> str:
     return getattr(profile, "language", None) or settings.LANGUAGE_CODE
 
 
+def one_line(subject: str) -> str:
+    """An email subject on one line with single spaces: every line break (CR, LF, U+2028...) becomes a space,
+    so no member-written text (a title, a name) can end the header or fail the send."""
+    return " ".join(str(subject).split())
+
+
 def member_email(user, template: str, context: dict, unsubscribe_kind: str) -> EmailMultiAlternatives:
     """An email to `user` in their language, with one-click unsubscribe headers (RFC 8058)."""
     with translation.override(language(user)):
@@ -44,11 +50,11 @@ def member_email(user, template: str, context: dict, unsubscribe_kind: str) -> E
             "preferences_url": absolute_url(reverse("notification_preferences")),
             "base_url": base_url(),
         }
-        subject = " ".join(render_to_string(f"portal/email/{template}_subject.txt", context).split())
+        subject = one_line(render_to_string(f"portal/email/{template}_subject.txt", context))
         text = render_to_string(f"portal/email/{template}.txt", context)
         html = render_to_string(f"portal/email/{template}.html", context)
     message = EmailMultiAlternatives(
-        subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
+        subject=one_line(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject),
         body=text,
         to=[user.email],
         headers={"List-Unsubscribe": f"<{unsubscribe_url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},

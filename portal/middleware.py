@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, HttpResponseNotAllowed
 from django.http.multipartparser import MultiPartParserError
 from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
@@ -47,6 +48,24 @@ class SecurityHeadersMiddleware:
             admin = request.path_info.startswith(ADMIN_PREFIXES)
             response["Content-Security-Policy"] = ADMIN_CSP if admin else PUBLIC_CSP
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        return response
+
+
+class PrivateCacheMiddleware:
+    """A page answered to a signed-in member is theirs (their name, notifications, cases, forms with their
+    text): `Cache-Control: private, no-store`, so no shared cache keeps it and the browser does not store it
+    after sign-out. "Signed in" is the page cache's own rule (`page_cache._cacheable`): the request carries a
+    session cookie — known without a query (loading the user here would cost fragments that never read it
+    two). Responses that chose their own policy (sitemaps, robots.txt, exports) keep it; anonymous visitors'
+    pages are untouched, and so is the portal's page cache (server-side, anonymous only)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if settings.SESSION_COOKIE_NAME in request.COOKIES and not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "private, no-store"
         return response
 
 
@@ -115,7 +134,15 @@ def staff_only_response(request):
 
 class NulByteGuardMiddleware:
     """A NUL byte in the path, the query string, a form field or a cookie is never legitimate (and
-    PostgreSQL refuses it in text): answer 400 before any view or database lookup sees it."""
+    PostgreSQL refuses it in text): answer 400, with the site's styled page in the reader's language, before
+    any view or database lookup sees it.
+
+    One exception keeps what a member typed: a form POST whose only NUL bytes are in fields the view's form
+    validates (declared with `portal.params.form_checks_nul`) goes on to the view, whose form refuses the NUL
+    as a field error and shows the text again. Everything else (a NUL in a field name, a hidden token, any
+    field of a view that has not declared it, the admin, allauth, the path, query or cookies) is refused here:
+    the guard stays the default, and a view opts out field by field only where a test proves the form says no.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -124,26 +151,68 @@ class NulByteGuardMiddleware:
         # The query string is checked raw (a NUL can only arrive as "%00" or a literal byte), so requests that
         # never read request.GET do not pay for parsing it; cookies are parsed by the session middleware anyway.
         query_string = request.META.get("QUERY_STRING", "")
-        try:
-            bad = (
-                "\x00" in request.path
-                or "%00" in query_string
-                or "\x00" in query_string
-                or any("\x00" in key or "\x00" in value for key, value in request.COOKIES.items())
-                or (request.method == "POST" and _form_posted(request) and _has_nul(request.POST))
-            )
-        except (MultiPartParserError, UnicodeDecodeError, OSError):
-            bad = True
-        if bad:
-            return HttpResponseBadRequest(
-                _("This request contains characters that are not allowed."), content_type="text/plain; charset=utf-8"
-            )
+        bad = (
+            "\x00" in request.path
+            or "%00" in query_string
+            or "\x00" in query_string
+            or any("\x00" in key or "\x00" in value for key, value in request.COOKIES.items())
+        )
+        if bad:  # before the session and locale middleware: the language comes from the address
+            return nul_refused(request, translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE)
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        """Form fields, once the view is known (and the reader's language active)."""
+        if request.method != "POST" or not _form_posted(request):
+            return None
+        try:
+            fields = _nul_fields(request.POST)
+        except (MultiPartParserError, UnicodeDecodeError, OSError):  # a form that cannot be read at all
+            return nul_refused(request, translation.get_language(), nul=False)
+        if fields is None or not fields <= getattr(view_func, "form_checks_nul", frozenset()):
+            return nul_refused(request, translation.get_language())
+        return None
+
+
+def nul_refused(request, language: str | None, *, nul: bool = True) -> HttpResponseBadRequest:
+    """The styled 400 page for a NUL byte (no request context or database needed: `error_base.html`)."""
+    language = language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    with translation.override(language):
+        response = HttpResponseBadRequest(render_to_string("400.html", {"nul": nul}))
+    response["Content-Language"] = language
+    return response
 
 
 def _form_posted(request) -> bool:
     return request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
-def _has_nul(querydict) -> bool:
-    return any("\x00" in key or any("\x00" in value for value in values) for key, values in querydict.lists())
+def _nul_fields(querydict) -> frozenset[str] | None:
+    """The names of the fields whose values hold a NUL byte; None when a field's name does."""
+    names = set()
+    for key, values in querydict.lists():
+        if "\x00" in key:
+            return None
+        if any("\x00" in value for value in values):
+            names.add(key)
+    return frozenset(names)
+
+
+class NotAllowedPageMiddleware:
+    """A GET on an address that only takes POST (a vote, a comment...) is a 405 with an empty body from
+    `require_POST`: a person who opens such a link gets a small page in the site's style and their language
+    instead (the Allow header kept). htmx requests and responses with a body of their own are left alone."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            isinstance(response, HttpResponseNotAllowed) and not response.content
+            and not getattr(request, "htmx", False) and not request.path_info.startswith(ADMIN_PREFIXES)
+        ):
+            page = render(request, "405.html", status=405)
+            page["Allow"] = response["Allow"]
+            return page
+        return response

@@ -4,7 +4,9 @@ Every value from a request is hostile until read through here: integers are boun
 64-bit range (SQLite raises OverflowError beyond it, PostgreSQL an error), strings lose NUL and other
 control characters (PostgreSQL refuses NUL in text) and bidi overrides, and are cut to a length. A bad
 value becomes the default, never an error. `NulByteGuardMiddleware` (portal.middleware) answers 400 to
-a NUL byte anywhere in the path, query string, form or cookies before a view runs.
+a NUL byte anywhere in the path, query string, form or cookies before a view runs, except in the form fields
+a view declares with `@form_checks_nul(...)`: those reach the view's form, which refuses them as a field
+error and shows the text again.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from django.http import HttpResponseRedirect
 from django.urls import register_converter, reverse
 from django.urls.converters import get_converters
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_noop
 
 DB_INT_MAX = 2**63 - 1  # the largest id or integer a (signed 64-bit) database column holds
 DB_INT_MIN = -(2**63)
@@ -23,6 +26,27 @@ DEFAULT_MAX_LENGTH = 200
 # marks (they can reverse how the rest of a page reads).
 UNSAFE_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 INT_RE = re.compile(r"[+-]?[0-9]+")
+
+
+# Django's message for a NUL in a form field; its Japanese catalogue translates it wrongly ("please enter some
+# characters"), so the project's catalogue (first in LOCALE_PATHS) has its own translation: named here so
+# makemessages keeps it.
+NUL_FIELD_MESSAGE = gettext_noop("Null characters are not allowed.")
+
+
+def form_checks_nul(*fields: str):
+    """Declare that the view's form validates `fields` and refuses a NUL byte in them as a field error (every
+    Django `forms.CharField` does: ProhibitNullCharactersValidator; the text rules in `portal.text_rules` do
+    too), and that the view reads those fields only through the form (or strips control characters itself).
+    `NulByteGuardMiddleware` then lets a form POST whose only NUL bytes are in these fields through, so the
+    member gets the form back with their text and the reason instead of a bare error page. Put it outermost
+    (above `login_required` and the like): the middleware reads it on the resolved view."""
+
+    def decorate(view):
+        view.form_checks_nul = frozenset(fields)
+        return view
+
+    return decorate
 
 
 def clean_str(value, *, max_length: int = DEFAULT_MAX_LENGTH, strip: bool = True) -> str:

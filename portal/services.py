@@ -12,7 +12,12 @@ from .text_rules import clean_bio, clean_display_name
 
 
 class PortalError(Exception):
-    """A refused portal action; the message is translated and safe to show."""
+    """A refused portal action; the message is translated and safe to show. `status`: the HTTP status a
+    view answers with (400 bad input, 403 not allowed)."""
+
+    def __init__(self, message, *, status: int = 400):
+        super().__init__(message)
+        self.status = status
 
 
 def get_profile(user) -> Profile:
@@ -22,10 +27,10 @@ def get_profile(user) -> Profile:
 
 def update_profile(actor, profile: Profile, *, display_name: str, bio: str, language: str) -> Profile:
     if not can_edit_profile(actor, profile):
-        raise PortalError(_("You can only edit your own profile."))
+        raise PortalError(_("You can only edit your own profile."), status=403)
     restrictions = extensions.account_restrictions(actor)  # e.g. a sanction made the account read-only
     if restrictions:
-        raise PortalError(restrictions[0])
+        raise PortalError(restrictions[0], status=403)
     try:  # the form said so already; this is the last word for every other caller
         display_name = clean_display_name(display_name, staff=is_staff_member(profile.user))
         bio = clean_bio(bio)

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from . import outbox
-from .emails import ALL_KINDS, can_email, member_email
+from .emails import ALL_KINDS, can_email, member_email, one_line
 from .models import Notification
 from .site_url import absolute_url
 
@@ -61,7 +61,7 @@ def send_notification_email(notification_id: int) -> bool:
 def send_account_email(message: dict) -> None:
     """Send an account email (password reset, address confirmation...) that allauth rendered in the request."""
     email = EmailMultiAlternatives(
-        subject=message["subject"], body=message["body"], from_email=message["from_email"], to=message["to"],
+        subject=one_line(message["subject"]), body=message["body"], from_email=message["from_email"], to=message["to"],
         headers=message.get("headers") or {},
     )
     for content, mimetype in message.get("alternatives") or []:

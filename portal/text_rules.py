@@ -36,14 +36,58 @@ _CONFUSABLES = str.maketrans({
 })  # fmt: skip
 
 
+# Letters and symbols that draw nothing (Hangul fillers, the braille blank, the Mongolian vowel separator):
+# used to fake an "empty" name or title that the category check alone would let through.
+BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e")
+# The tag characters that end an emoji flag sequence (🏴 + tags + CANCEL TAG): invisible (Cf) but part of
+# the emoji, so they are never trimmed from the end of a title.
+_EMOJI_TAGS = range(0xE0020, 0xE0080)
+# The letters that make a short title natural (a Japanese title says in 5 characters what English says in 20).
+CJK_LETTERS = re.compile(
+    "[\u3041-\u3096\u30a1-\u30fa\u30fc\u3005\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9d"
+    "\uac00-\ud7a3\U00020000-\U0003134f]"
+)
+
+
 def has_control_chars(value: str) -> bool:
     return bool(CONTROL_CHARS.search(value or ""))
 
 
+def is_invisible(ch: str) -> bool:
+    """A character that draws nothing and is not a space: format characters (Unicode category Cf: zero-width
+    space and joiners, LRM/RLM, word joiner, BOM, soft hyphen, emoji tags...) and the blank letters."""
+    return unicodedata.category(ch) == "Cf" or ch in BLANK_LETTERS
+
+
+def visible_text(value: str | None) -> str:
+    """`value` without its invisible characters and without spaces at either end: what a reader sees. The
+    one rule for "is anything written?" and "how long is it?" in posts, comments, case messages and names."""
+    return "".join(ch for ch in value or "" if not is_invisible(ch)).strip()
+
+
+def trim_invisible(value: str | None) -> str:
+    """`value` without spaces and invisible characters at either end (a title, a name). Inside the text they
+    stay (a ZWJ joins emoji, a ZWNJ shapes Persian), and so do the tag characters ending an emoji flag."""
+    text = value or ""
+    start, end = 0, len(text)
+    while start < end and (text[start].isspace() or is_invisible(text[start])):
+        start += 1
+    while end > start and (text[end - 1].isspace() or (is_invisible(text[end - 1]) and ord(text[end - 1]) not in _EMOJI_TAGS)):
+        end -= 1
+    return text[start:end]
+
+
+def has_cjk_letters(value: str | None) -> bool:
+    return bool(CJK_LETTERS.search(value or ""))
+
+
 def has_invisible_chars(value: str) -> bool:
     """Controls, bidi overrides and every other invisible formatting character (Unicode category Cf:
-    zero-width space/joiners, LRM/RLM, word joiner, BOM, soft hyphen...), and unassigned code points."""
-    return has_control_chars(value) or any(unicodedata.category(ch) in ("Cf", "Cn", "Co", "Cs") for ch in value or "")
+    zero-width space/joiners, LRM/RLM, word joiner, BOM, soft hyphen...), blank letters, and unassigned,
+    private-use and surrogate code points."""
+    return has_control_chars(value) or any(
+        is_invisible(ch) or unicodedata.category(ch) in ("Cn", "Co", "Cs") for ch in value or ""
+    )
 
 
 def skeleton(value: str) -> str:
@@ -73,13 +117,22 @@ def is_reserved_name(value: str) -> bool:
 # --- member names and bios (the profile form and service, the sign-up's username) ---------------------------
 
 
+# What makes a name a link, an address or markup once it is shown in an email's subject or plain text (where
+# nothing escapes it): checked after NFKC, so full-width "ｗｗｗ．" and "＜" count too.
+_NAME_LINK_OR_MARKUP = re.compile(r"://|www\.|[<>@]", re.IGNORECASE)
+
+
 def clean_display_name(value: str | None, *, staff: bool = False) -> str:
-    """A display name with single spaces; ValueError (a translated message) when it hides characters or
-    poses as staff (staff themselves may use the reserved words)."""
+    """A display name with single spaces; ValueError (a translated message) when it hides characters, carries
+    a link, an email address or markup (display names go into email subjects and plain-text emails as they
+    are: "Claim your refund at https://..." would be a phishing line signed by the site), or poses as staff
+    (staff themselves may use the reserved words)."""
     raw = value or ""
     if has_invisible_chars(raw):
         raise ValueError(_("Display names cannot contain control characters or invisible characters such as zero-width spaces or direction marks."))
     name = " ".join(raw.split())
+    if _NAME_LINK_OR_MARKUP.search(unicodedata.normalize("NFKC", name)):
+        raise ValueError(_("Display names cannot contain links, email addresses or the characters < > @."))
     if name and not staff and is_reserved_name(name):
         raise ValueError(_("“%(name)s” looks like a name of the Nimbus Home team, which only staff may use. Please choose another name.") % {"name": name})
     return name
@@ -94,7 +147,10 @@ def clean_bio(value: str | None) -> str:
 
 
 def check_username(value: str | None) -> None:
-    """Usernames chosen at sign-up: no invisible characters, no staff-like names."""
+    """Usernames chosen at sign-up: at least one letter or digit (".." would make the profile address
+    /community/users/../, which browsers resolve to /community/), no invisible characters, no staff-like names."""
+    if not any(ch.isalnum() for ch in value or ""):
+        raise ValueError(_("Usernames must contain at least one letter or digit."))
     if has_invisible_chars(value or ""):
         raise ValueError(_("Usernames cannot contain control characters or invisible characters."))
     if is_reserved_name(value or ""):

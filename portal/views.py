@@ -6,9 +6,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -19,11 +20,21 @@ from . import extensions
 from .forms import ProfileForm
 from .health import task_status
 from .models import Profile
-from .params import is_safe_next
+from .params import form_checks_nul, is_safe_next
 from .prepared import Prepared
 from .ratelimit import consume
 from .services import PortalError, get_profile, update_profile
 from .site_url import absolute_url
+
+
+def csrf_failure(request, reason: str = ""):
+    """A form refused by the CSRF check (the token expired, the member signed in or out in another tab, or
+    cookies are off): the site's page in the reader's language saying what to do (Django's default is
+    unstyled, English and speaks of DEBUG). htmx requests get the message alone, for their target."""
+    if getattr(request, "htmx", False):
+        message = _("Your form could not be sent: it was open too long. Reload the page and send it again.")
+        return HttpResponse(f'<p class="message message--error" role="alert">{escape(message)}</p>', status=403)
+    return render(request, "403_csrf.html", status=403)
 
 
 def login_redirect(request):
@@ -56,14 +67,14 @@ def healthz(request):
 @require_GET
 @cache_control(max_age=3600, public=True)
 def robots_txt(request):
+    # The members' private pages, in every language (English unprefixed, the others under /<code>/).
+    private = ["/accounts/", "/search/", "/notifications/", "/support/"]
+    prefixes = [""] + [f"/{code}" for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
     lines = [
         "User-agent: *",
         "Disallow: /admin/",
         "Disallow: /django-admin/",
-        "Disallow: /accounts/",
-        "Disallow: /search/",
-        "Disallow: /notifications/",
-        "Disallow: /support/",
+        *(f"Disallow: {prefix}{path}" for prefix in prefixes for path in private),
         f"Sitemap: {absolute_url('/sitemap.xml')}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
@@ -116,12 +127,14 @@ def member_profile(request, username: str):
     )
 
 
+@form_checks_nul("display_name", "bio")
 @login_required
 def edit_profile(request):
     profile = get_profile(request.user)
     # Bound on every POST, even an empty one (an unbound form has no cleaned_data for add_error below).
     form = ProfileForm(request.POST if request.method == "POST" else None, instance=profile)
     restrictions = extensions.account_restrictions(request.user)  # read-only account: say why, keep the form out
+    status, retry = 200, 0
     if request.method == "POST":
         retry = consume("profile", str(request.user.pk), limit=10, period=60)
         if retry:
@@ -131,11 +144,15 @@ def edit_profile(request):
                 update_profile(request.user, profile, **form.cleaned_data)
             except PortalError as exc:
                 form.add_error(None, str(exc))
+                status = exc.status
             else:
                 messages.success(request, _("Your profile has been saved."))
                 return redirect("member_profile", username=request.user.get_username())
-    status = 429 if form.non_field_errors() and request.method == "POST" else 200
+    status = 429 if retry else status  # the form again with field errors: 200, as before
     if restrictions and request.method == "POST":
         status = 403
     context = {"form": form, "languages": settings.LANGUAGES, "restrictions": restrictions}
-    return TemplateResponse(request, "portal/profile_edit.html", context, status=status)
+    response = TemplateResponse(request, "portal/profile_edit.html", context, status=status)
+    if status == 429:
+        response["Retry-After"] = str(retry)
+    return response

@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal.params import safe_next_url
+from portal.params import form_checks_nul, safe_next_url
 
 from .. import permissions, services
 from ..forms import AnswerForm, CommentForm, ModeratorReasonForm, VoteForm
@@ -186,6 +186,7 @@ def follow(request, pk: int):
     return redirect(_question_url(question))
 
 
+@form_checks_nul("body")
 @require_POST
 @_signed_in
 def comment(request, kind: str, pk: int):
@@ -206,15 +207,22 @@ def comment(request, kind: str, pk: int):
         view = _post_view(context, kind, pk)
         return _with_retry(TemplateResponse(
             request, "community/includes/comments.html",
-            {"view": view, "kind": kind, "comment_form": form, "error": error.message if error else "",
-             "comment_open": bool(error)},
+            {"view": view, "kind": kind, "comment_form": form, "comment_kind": kind, "comment_pk": post.pk,
+             "error": error.message if error else "", "comment_open": bool(error)},
             status=error.status if error else 200,
         ), error)
     if error:
-        return error_response(request, error, fallback_url=_question_url(post))
+        # Without JavaScript: the question page again, the comment box open with the text and the reason
+        # (a redirect would lose what the member typed).
+        response = render_question(
+            request, question, comment_form=form, comment_target=(kind, post.pk), comment_error=error.message,
+            status=error.status,
+        )
+        return _with_retry(response, error)
     return redirect(_question_url(post) if kind == "a" else question.get_absolute_url() + "#question-comments")
 
 
+@form_checks_nul("body")
 @require_POST
 @_signed_in
 def answer(request, pk: int):
@@ -248,8 +256,9 @@ def _moderator_reason(request) -> str:
 @_signed_in
 def delete(request, kind: str, pk: int):
     if kind == "c":
-        target = get_or_404(Comment.objects.select_related("question"), pk=pk)
-        fallback = target.question.get_absolute_url()
+        # Only a comment the member can see, on a question they can see: the redirect names the question.
+        target = get_or_404(Comment.objects.visible_to(request.user).select_related("question"), pk=pk)
+        fallback = _question(request, target.question_id).get_absolute_url()
         action = services.delete_comment
     else:
         target = _post(request, kind, pk)

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 from portal import extensions, page_cache
 from portal.insights import pageviews
 from portal.page_cache import anonymous_cached
-from portal.params import get_str
+from portal.params import form_checks_nul, get_str
 from portal.sanitize import render_markdown
 from portal.seo import description
 
@@ -111,7 +111,7 @@ def _member_question(request, pk: int, slug: str, sort: str):
     return _question_response(request, entry)
 
 
-def _render_main(request, question: Question, sort: str, viewer, answer_form=None) -> dict:
+def _render_main(request, question: Question, sort: str, viewer, answer_form=None, comment=None) -> dict:
     context = question_page(question, request.user, sort, viewer)
     context.update(
         {
@@ -121,6 +121,7 @@ def _render_main(request, question: Question, sort: str, viewer, answer_form=Non
             "breadcrumb_ld": question_breadcrumb_ld(question),
             "view_count": question.view_count + view_counts.pending(question.pk),
             "restriction_notice": restriction_for(request.user, "post"),  # why the forms are missing
+            **(comment or {}),
         }
     )
     html = render_to_string("community/includes/question_main.html", context, request=request)
@@ -150,12 +151,19 @@ def _question_response(request, entry: dict, status: int = 200):
     )
 
 
-def render_question(request, question: Question, sort: str = "votes", *, answer_form=None, status: int = 200):
-    """The whole question page, rendered now (anonymous cache misses, and forms with errors)."""
-    entry = _render_main(request, question, sort, viewer_state(question, request.user), answer_form)
+def render_question(
+    request, question: Question, sort: str = "votes", *, answer_form=None, comment_form=None,
+    comment_target: tuple[str, int] | None = None, comment_error: str = "", status: int = 200,
+):
+    """The whole question page, rendered now (anonymous cache misses, and forms with errors). A refused
+    comment comes back in the box of the post it was for (`comment_target`: kind and id), with its reason."""
+    comment = {"comment_form": comment_form, "comment_kind": comment_target[0], "comment_pk": comment_target[1],
+               "comment_error": comment_error} if comment_form is not None and comment_target else {}
+    entry = _render_main(request, question, sort, viewer_state(question, request.user), answer_form, comment)
     return _question_response(request, entry, status)
 
 
+@form_checks_nul("title", "body", "tags")
 @login_required
 @require_http_methods(["GET", "POST"])
 def ask(request):
@@ -194,6 +202,7 @@ def _ask_page(request, form, ask_token: str, *, preview: bool = False, status: i
     return TemplateResponse(request, "community/ask.html", context, status=status)
 
 
+@form_checks_nul("title", "body", "tags", "summary")
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit_question(request, pk: int):
@@ -242,10 +251,13 @@ def _retag_only(form, retag_only: bool):
     return form
 
 
+@form_checks_nul("body", "summary")
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit_answer(request, pk: int):
-    answer = get_or_404(Answer.objects.select_related("question"), pk=pk)
+    answer = get_or_404(Answer.objects.visible_to(request.user).select_related("question"), pk=pk)
+    if load_question(answer.question_id, request.user) is None:  # the page and its redirect name the question
+        raise Http404
     if not permissions.can_edit(request.user, answer):
         return _refused(request, "edit")
     if request.method == "POST":

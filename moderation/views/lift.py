@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from community import services
 from community.models import Answer
+from community.pages import load_question
 from community.views.common import actor
 
 from ..lift import lift_answer
@@ -21,8 +22,9 @@ from ..lift import lift_answer
 @login_required
 @require_POST
 def lift(request, pk: int):
-    answer = Answer.objects.select_related("question").filter(pk=pk).first()
-    if answer is None:
+    # Only an answer the member can see, on a question they can see: the redirect back names the question.
+    answer = Answer.objects.visible_to(request.user).select_related("question").filter(pk=pk).first()
+    if answer is None or load_question(answer.question_id, request.user) is None:
         raise Http404
     back = f"{answer.question.get_absolute_url()}#answer-{answer.pk}"
     try:

@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.middleware.CompressionMiddleware",  # gzip for text responses (after WhiteNoise: static files come precompressed)
     "portal.middleware.SecurityHeadersMiddleware",
+    "portal.middleware.PrivateCacheMiddleware",  # signed-in members' pages: Cache-Control: private, no-store
     "portal.middleware.NulByteGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -84,11 +85,13 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "portal.middleware.NotAllowedPageMiddleware",  # a GET on a POST-only address: a styled 405 page
     "portal.middleware.StaffTwoFactorMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
+CSRF_FAILURE_VIEW = "portal.views.csrf_failure"  # a styled, translated page: the form expired, go back and send again
 WSGI_APPLICATION = "portal.wsgi.application"
 
 TEMPLATES = [

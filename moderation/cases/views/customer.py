@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from community.status import PostStatus
-from portal.params import get_int
+from portal.params import form_checks_nul, get_int
 from portal.ratelimit import client_ip
 
 from .. import customer, surveys
@@ -130,6 +130,7 @@ def case_detail(request, pk: int):
     return _detail(request, pk)
 
 
+@form_checks_nul("body")
 @login_required
 @require_POST
 def case_reply(request, pk: int):
