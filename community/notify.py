@@ -142,7 +142,7 @@ def dispatch(event: str, object_id: int, actor_id: int | None = None) -> list[No
         {
             uid: Message(
                 kind=kind, dedupe_key=key, title=question.title, url=url, excerpt=excerpt, actor_id=actor_id,
-                target=target,
+                target=target, language=question.language,
             )
             for uid, kind in recipients.items()
         }

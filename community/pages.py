@@ -62,6 +62,7 @@ class PostView:
     can_accept: bool = False
     can_vote_to_close: bool = False
     is_accepted: bool = False
+    vote_needs_reputation: bool = False  # no vote buttons only because the member lacks the reputation
 
 
 def _tags_by_question(question_ids) -> dict[int, list]:
@@ -180,7 +181,9 @@ def vote_rights(user, post, my_vote: int) -> dict[str, bool]:
     up, down = permissions.can_vote(user, post, 1), permissions.can_vote(user, post, -1)
     back = my_vote != 0 and permissions.can_vote(user, post, 0)
     return {"can_vote": up or down or back, "can_upvote": up or (back and my_vote == 1),
-            "can_downvote": down or (back and my_vote == -1)}
+            "can_downvote": down or (back and my_vote == -1),
+            # no buttons only for want of reputation: the page says so and links to the privileges page
+            "vote_needs_reputation": not (up or down or back) and permissions.vote_needs_reputation(user, post)}
 
 
 def question_page(question: Question, user, sort: str = "votes", viewer: Viewer | None = None) -> dict:
@@ -225,11 +228,16 @@ def question_page(question: Question, user, sort: str = "votes", viewer: Viewer 
         )
 
     related_questions, related_articles = related(question)
+    question_view = view(question, "q")
+    answer_views = [view(answer, "a") for answer in answers]
+    needs_reputation = any(v.vote_needs_reputation for v in (question_view, *answer_views))
     return {
         "question": question,
+        # why a member sees no vote buttons: the reputation voting needs (the privileges page explains)
+        "vote_reputation_needed": permissions.vote_reputation_threshold(user) if needs_reputation else None,
         "reader_topic": reader_topic(question.topic) if question.topic_id else None,
-        "question_view": view(question, "q"),
-        "answers": [view(answer, "a") for answer in answers],
+        "question_view": question_view,
+        "answers": answer_views,
         "answer_sort": sort,
         "answer_sorts": list(ANSWER_SORTS),
         "can_answer": authenticated and permissions.can_answer(user, question),

@@ -210,6 +210,19 @@ def can_vote(user: User, post: Post, value: int = 1) -> bool:
     return privilege is None or has_privilege(user, privilege)
 
 
+def vote_needs_reputation(user: User, post: Post) -> bool:
+    """Could `user` vote on `post` but for the reputation the upvote privilege needs? (The question page then
+    says why there are no vote buttons, and links to the privileges page.)"""
+    if not (_may(user, "vote") and post.author_id != user.pk and is_live(post) and not closed_for(user, post)):
+        return False
+    return not has_privilege(user, VOTE_PRIVILEGE[1])
+
+
+def vote_reputation_threshold(user: User) -> int | None:
+    """The reputation the upvote privilege needs (None: not a reputation privilege here)."""
+    return standing(user).thresholds.get(VOTE_PRIVILEGE[1])
+
+
 def can_accept(user: User, question: Question, *, asker_silent: Callable[[], bool] | None = None) -> bool:
     """The asker, or a moderator, may accept (and unaccept) an answer; on a locked question only a moderator.
     A member with "accept_silent" (superusers) may too when `asker_silent()` says the asker has been silent

@@ -139,6 +139,9 @@ class Notification(models.Model):
     dedupe_key = models.CharField(max_length=80)
     title = models.CharField(max_length=200)
     excerpt = models.CharField(max_length=300, blank=True)
+    # The language of the title and excerpt when they are a member's words (a question's title, an answer's
+    # start), so the page can mark them up with lang; blank when they are the site's own text.
+    language = models.CharField(max_length=8, blank=True)
     url = models.CharField(max_length=300)
     # What the notification is about, as a generic reference the posting app chose ("community.answer:12"):
     # when that post is deleted the app redacts the notifications pointing at it, and restores them with it.
@@ -176,7 +179,9 @@ class Notification(models.Model):
 
     @property
     def headline(self) -> str:
-        """What happened, in the active language ("Bob answered your question")."""
+        """What happened, in the active language ("Bob answered your question"). Every kind has its own;
+        a kind whose title says it all (badges, rank, rewards, support, moderation) names only the kind,
+        never the actor: a reward a moderator granted is not something they "posted"."""
         templates = {
             self.Kind.ANSWER: _("%(name)s answered your question"),
             self.Kind.COMMENT: _("%(name)s commented on your post"),
@@ -184,9 +189,13 @@ class Notification(models.Model):
             self.Kind.FOLLOWED: _("%(name)s posted on a question you follow"),
             self.Kind.MENTION: _("%(name)s mentioned you"),
             self.Kind.MODERATION: _("A moderator's decision"),
-            self.Kind.SUPPORT: _("The support team replied"),
+            self.Kind.SUPPORT: _("Your support case"),
+            self.Kind.REWARDS: _("Badges and rewards"),
         }
-        return str(templates.get(self.kind, _("%(name)s posted"))) % {"name": self.actor_name}
+        template = templates.get(self.kind)
+        if template is None:  # a kind added later without a headline: neutral, never "Someone posted"
+            return str(_("New activity"))
+        return str(template) % {"name": self.actor_name}
 
 
 class NotificationPreference(models.Model):

@@ -66,6 +66,8 @@ class Message:
     actor_id: int | None = None
     # A generic reference to the post it is about ("community.answer:12"), for `redact()`.
     target: str = ""
+    # The language of `title` and `excerpt` when they quote a post ("en", "ja"); blank for the site's own text.
+    language: str = ""
 
 
 # --- preferences -----------------------------------------------------------------------------------------
@@ -123,7 +125,7 @@ def notify(recipients: dict[int, Message]) -> list[Notification]:
                 notification = Notification.objects.create(
                     recipient_id=uid, actor_id=message.actor_id, kind=message.kind, delivery=channel,
                     dedupe_key=message.dedupe_key[:80], title=message.title[:200], excerpt=message.excerpt[:300],
-                    url=message.url[:300], target=message.target[:80], created_at=now,
+                    url=message.url[:300], target=message.target[:80], language=message.language[:8], created_at=now,
                 )
         except IntegrityError:
             continue  # already notified about this event

@@ -232,11 +232,13 @@ def active_case(question_id: int) -> Case | None:
 
 
 def can_request_help(user: Any, question: Any, now: datetime | None = None) -> bool:
-    """The asker, on their published question, once `still_need_help_hours` passed since asking or when it
-    has answers none of which is accepted — and no case is working on it already."""
+    """The asker, on their published, unsolved question, once `still_need_help_hours` passed since asking or
+    when it has answers none of which is accepted — and no case is working on it already. A solved question
+    (the asker accepted an answer: it solved their problem) offers nothing; undoing the acceptance brings the
+    offer back. Staff can still escalate any question."""
     if not (getattr(user, "is_authenticated", False) and user.is_active and question.author_id == user.pk):
         return False
-    if question.status != PostStatus.PUBLISHED or question.merged_into_id is not None:
+    if question.status != PostStatus.PUBLISHED or question.merged_into_id is not None or question.accepted_answer_id:
         return False
     now = now or timezone.now()
     policy = sla.policy_for(question.topic_id)

@@ -46,7 +46,8 @@ document.addEventListener("htmx:afterSwap", (event) => {
 });
 
 // Search autocomplete (header): a combobox over the suggestion list htmx loads while typing.
-// ArrowDown/ArrowUp move through the options, Enter opens the active one, Escape closes the list.
+// ArrowDown/ArrowUp move through the options, Enter opens the active one, Escape closes the list (it is
+// hidden, not thrown away: ArrowDown opens it again, as the APG combobox pattern has it).
 function suggestOptions(input) {
   const list = document.getElementById(input.getAttribute("aria-controls"));
   return list ? Array.from(list.querySelectorAll("[role=option]")) : [];
@@ -58,14 +59,20 @@ function setActive(input, options, index) {
 }
 function closeSuggest(input) {
   const popup = input.form?.querySelector(".suggest-popup");
-  if (popup) popup.replaceChildren();
+  if (popup) popup.hidden = true;
+  setActive(input, suggestOptions(input), -1);
   input.setAttribute("aria-expanded", "false");
-  input.removeAttribute("aria-activedescendant");
+}
+function openSuggest(input) {
+  const popup = input.form?.querySelector(".suggest-popup");
+  if (popup) popup.hidden = false;
+  input.setAttribute("aria-expanded", "true");
 }
 document.addEventListener("htmx:afterSwap", (event) => {
   if (!event.detail.target.classList?.contains("suggest-popup")) return;
   const input = event.detail.target.closest("form")?.querySelector("[data-suggest-input]");
   if (!input) return;
+  event.detail.target.hidden = false;
   const count = suggestOptions(input).length;
   input.setAttribute("aria-expanded", String(count > 0 && input.value.trim().length > 1));
   input.removeAttribute("aria-activedescendant");
@@ -78,9 +85,14 @@ document.addEventListener("keydown", (event) => {
   if (event.key === "ArrowDown" || event.key === "ArrowUp") {
     if (!options.length) return;
     event.preventDefault();
+    if (input.getAttribute("aria-expanded") !== "true") {  // closed (Escape, a click elsewhere): open it again
+      openSuggest(input);
+      setActive(input, options, event.key === "ArrowDown" ? 0 : options.length - 1);
+      return;
+    }
     const step = event.key === "ArrowDown" ? 1 : -1;
     setActive(input, options, (current + step + options.length) % options.length);
-  } else if (event.key === "Enter" && current >= 0) {
+  } else if (event.key === "Enter" && current >= 0 && input.getAttribute("aria-expanded") === "true") {
     event.preventDefault();
     window.location.assign(options[current].dataset.href);
   } else if (event.key === "Escape" && input.getAttribute("aria-expanded") === "true") {
@@ -116,3 +128,37 @@ document.addEventListener("keydown", (event) => {
   button.setAttribute("aria-expanded", "false");
   button.focus();
 });
+
+// A form that came back with errors: its error summary (includes/error_summary.html) takes focus on load, so
+// the summary is read first; each of its links moves focus to the field it names (a fragment link alone only
+// scrolls). Without JavaScript the summary is still the first thing in the form.
+const errorSummary = document.querySelector("[data-error-summary]");
+if (errorSummary) errorSummary.focus();
+document.addEventListener("click", (event) => {
+  const link = event.target.closest?.("[data-error-summary] a[href^='#']");
+  if (!link) return;
+  const field = document.getElementById(decodeURIComponent(link.hash.slice(1)));
+  if (!field) return;
+  event.preventDefault();
+  const label = document.querySelector(`label[for="${CSS.escape(field.id)}"]`);
+  (label || field).scrollIntoView({ block: "start" });
+  field.focus({ preventScroll: true });
+});
+
+// The header's account menu (a <details>, so it works without this script): Escape closes it and returns
+// focus to its summary; a click or focus anywhere else closes it.
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  const menu = event.target.closest?.("[data-account-menu][open]");
+  if (!menu) return;
+  event.preventDefault();
+  menu.open = false;
+  menu.querySelector("summary").focus();
+});
+function closeAccountMenus(target) {
+  document.querySelectorAll("[data-account-menu][open]").forEach((menu) => {
+    if (!menu.contains(target)) menu.open = false;
+  });
+}
+document.addEventListener("click", (event) => closeAccountMenus(event.target));
+document.addEventListener("focusin", (event) => closeAccountMenus(event.target));

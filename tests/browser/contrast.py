@@ -14,9 +14,9 @@ from playwright.sync_api import Page
 
 CONTROLS = "a[href], button, summary, [role=button], [aria-pressed], input[type=submit]"
 
-# Returns the failures for the element(s) given: one string per text piece below the AA ratio.
-_CHECK_JS = r"""
-([elements, state]) => {
+# Colour helpers shared by the checks below: parse a CSS colour, blend layers, WCAG luminance and ratio, and
+# the colour(s) actually painted behind an element (semi-transparent layers blended; gradients: each stop).
+_COLOUR_JS = r"""
   const parse = (c) => {
     const m = c && c.match(/rgba?\(([^)]+)\)/);
     if (!m) return null;
@@ -46,6 +46,12 @@ _CHECK_JS = r"""
     }
     return bases.map((base) => layers.slice().reverse().reduce((under, layer) => blend(layer, under), base));
   };
+"""
+
+# Returns the failures for the element(s) given: one string per text piece below the AA ratio.
+_CHECK_JS = r"""
+([elements, state]) => {
+  """ + _COLOUR_JS + r"""
   const describe = (el) => {
     const text = (el.innerText || el.value || el.getAttribute("aria-label") || "").trim().replace(/\s+/g, " ").slice(0, 50);
     const pressed = el.closest("[aria-pressed]")?.getAttribute("aria-pressed");
@@ -122,5 +128,52 @@ def audit_control_states(page: Page, selector: str = CONTROLS, max_tabs: int = 2
             break
         seen += 1
         failures += result
+    assert seen > 0, "no control took keyboard focus"
+    return list(dict.fromkeys(failures))
+
+
+# The focus indicator of the focused element: its outline (at least 2px) and/or box-shadow ring. Passes when
+# one of the ring's tones reaches 3:1 against the background right around the control (WCAG 1.4.11 / 2.4.13),
+# at every colour stop of a gradient behind it. Returns a failure string, or "" when it passes.
+_FOCUS_RING_JS = r"""
+(el) => {
+  """ + _COLOUR_JS + r"""
+  const s = getComputedStyle(el);
+  const tones = [];
+  if (s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2) tones.push(parse(s.outlineColor));
+  for (const m of (s.boxShadow || "").matchAll(/rgba?\([^)]+\)[^,]*?(\d+(?:\.\d+)?)px\s*(?:,|$)/g)) {
+    if (parseFloat(m[1]) >= 2) tones.push(parse(m[0]));  // a spread of 2px or more: a ring
+  }
+  const name = `<${el.tagName.toLowerCase()} class="${el.className}">${(el.innerText || el.value || el.getAttribute("aria-label") || "").trim().slice(0, 40)}`;
+  if (!tones.filter(Boolean).length) return `${name}: no focus ring (outline ${s.outlineStyle} ${s.outlineWidth}, box-shadow ${s.boxShadow})`;
+  for (const bg of backgrounds(el.parentElement)) {
+    const best = Math.max(...tones.filter(Boolean).map((t) => ratio(t[3] < 1 ? blend(t, bg) : t, bg)));
+    if (best < 3 - 0.005) return `${name}: focus ring ${best.toFixed(2)}:1 on rgb(${bg.slice(0, 3).map(Math.round).join(", ")}) (needs 3:1)`;
+  }
+  return "";
+}
+"""
+
+
+def focus_ring_failures(page: Page, selector: str = CONTROLS, max_tabs: int = 250) -> list[str]:
+    """Tab through the page from the top; for every control that takes keyboard focus, check that its focus
+    ring stands out (3:1) from the background around it."""
+    page.evaluate("() => { document.activeElement?.blur(); window.scrollTo(0, 0); }")
+    failures, seen = [], 0
+    for _ in range(max_tabs):
+        page.keyboard.press("Tab")
+        result = page.evaluate(
+            f"""(sel) => {{
+                const el = document.activeElement;
+                if (!el || el === document.body) return null;
+                return el.matches(sel + ", input, select, textarea") ? ({_FOCUS_RING_JS})(el) : "";
+            }}""",
+            selector,
+        )
+        if result is None:
+            break
+        seen += 1
+        if result:
+            failures.append(result)
     assert seen > 0, "no control took keyboard focus"
     return list(dict.fromkeys(failures))

@@ -85,7 +85,8 @@ def test_unanswered_question_escalated_answered_by_support_accepted_and_rated(li
         answer.get_by_role("button", name="Accept this answer").click()
         expect(page.locator(f"#answer-{case.solution_answer_id}")).to_contain_text("Accepted answer")
 
-        # … and in "My support cases": the case is solved, with the reply and the survey link.
+        # … and in "My support cases" (in the header's account menu): the case is solved, with the reply and the survey link.
+        page.locator(".account-menu > summary").click()
         page.get_by_role("link", name="My support cases", exact=True).click()
         expect(page.get_by_role("heading", level=1)).to_be_visible()
         assert_accessible(page)

@@ -135,3 +135,22 @@ def test_two_factor_page_makes_sign_in_the_primary_action_and_cancel_a_link(live
     cancel.click()
     expect(page.locator("h1")).to_have_text("Sign In")
     page.console_log.assert_clean()
+
+
+def test_a_long_url_in_an_article_wraps_instead_of_widening_the_page(live_server, browser_page, transactional_db):
+    from tests.factories import make_article, make_topic
+
+    site = make_site()
+    topic = make_topic(site["en"], "Troubleshooting", "troubleshooting", tags=["troubleshooting"])
+    url = "https://status.nimbus-home.example/automation/logs/" + "x" * 180
+    make_article(topic, "Read the automation log", summary="Where " + "a" * 90 + " lives.", body=[
+        {"type": "paragraph", "value": f"<p>Open {url} or run <code>nimbus-cli --export-automation-log-{'y' * 80}</code>.</p>"},
+    ])
+    page = browser_page
+    for width in (390, 1280):
+        page.set_viewport_size({"width": width, "height": 844})
+        page.goto(f"{live_server.url}/troubleshooting/read-the-automation-log/")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Read the automation log")
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+        screenshot(page, f"article-long-url-{width}")
+    assert_accessible(page)
