@@ -9,6 +9,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 from django.urls import translate_url
+from django.utils import translation
 from django.utils.translation import get_language
 
 from .models import Profile
@@ -70,7 +71,10 @@ class AccountAdapter(DefaultAccountAdapter):
         profile = getattr(request.user, "profile", None)
         language = getattr(profile, "language", None)
         if language and language in dict(settings.LANGUAGES):
-            return translate_url(url, language)
+            # Resolved in the language the address is in, not the page's: on /ja/accounts/login/ Japanese is
+            # active, and "/" (English, unprefixed) does not resolve there, so it stayed "/".
+            with translation.override(translation.get_language_from_path(url) or settings.LANGUAGE_CODE):
+                return translate_url(url, language)
         return url
 
     def get_client_ip(self, request) -> str:

@@ -66,6 +66,20 @@ def test_login_redirects_to_preferred_language(client, site):
     assert response["Location"] == "/ja/"
 
 
+def test_login_from_the_japanese_pages_stays_in_japanese(client, site):
+    """Signing in at /ja/accounts/login/ (Japanese active) led to "/", the English home page: the redirect was
+    translated while Japanese was active, and "/" resolves only in English."""
+    user = UserFactory()
+    Profile.objects.create(user=user, language="ja")
+    other = UserFactory()
+    Profile.objects.create(user=other, language="en")
+    for who, next_url, expected in ((user, "", "/ja/"), (other, "", "/"), (user, "/ja/community/", "/ja/community/")):
+        client.logout()
+        client.get("/ja/accounts/login/")  # as a browser does: the form first
+        response = client.post("/ja/accounts/login/", {"login": who.email, "password": PASSWORD, "next": next_url})
+        assert response["Location"] == expected, (who.profile.language, next_url)
+
+
 def test_profile_page_and_edit(client, site, member):
     client.force_login(member)
     response = client.post(reverse("edit_profile"), {"display_name": "  Jane   Doe ", "bio": "Hi!", "language": "en"})
