@@ -26,6 +26,7 @@ GROUPS = {
         ["delete", "remove", "close"],
         ["return", "send back"],
         ["turn off", "switch off", "disable"],
+        ["user", "member"],
     ],
     "ja": [
         ["解約", "キャンセル"],
@@ -36,6 +37,7 @@ GROUPS = {
         ["二段階認証", "2 段階認証", "二要素認証"],
         ["初期化", "工場出荷時"],
         ["ハブ", "hub"],
+        ["ドアベル", "ドアホン", "インターホン"],
     ],
 }
 

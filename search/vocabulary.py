@@ -146,7 +146,9 @@ def correct(word: str) -> str | None:
     for candidate, docs in _candidates(word):
         # The first letter is rarely the one mistyped (the Elasticsearch backend's fuzzy matching keeps it too,
         # prefix_length=1): "mower" is not "power", nor "lawn mower" "law power".
-        if candidate == word or len(candidate) < 3 or candidate[0] != word[0]:
+        # Nor is a word typed "corrected" to a piece of itself ("user" → "use", "lawn" → "law"): matching is by
+        # substring, so that only loosens the query to every text saying "use" or "because".
+        if candidate in word or len(candidate) < 3 or candidate[0] != word[0]:
             continue
         d = distance(word, candidate, limit)
         if d <= limit and (best is None or (d, -docs) < best[:2]):

@@ -197,7 +197,7 @@ class DatabaseBackend:
                 total = self._collect(plan) if plan is not None else 0
             if plan is not None:
                 results = self._indexed(query, terms, (HITS_SQL, []), total, scoring)
-                results.corrected = corrected
+                results.corrected = corrected if total else ""  # a respelling that finds nothing is not offered
                 results.took_ms = (time.perf_counter() - started) * 1000
                 return results
         rows = self._matching(terms, scoring, any_term=query.match == "any", query=query)
@@ -209,7 +209,7 @@ class DatabaseBackend:
         hits = [self._hit(doc, terms) for doc in docs]
         return Results(
             query=query, hits=hits, total=total, facets=facets, took_ms=(time.perf_counter() - started) * 1000,
-            backend=self.name, corrected=corrected,
+            backend=self.name, corrected=corrected if total else "",
         )
 
     def _page(self, query: SearchQuery, terms: list[Term], selected: list[tuple]) -> list:

@@ -134,6 +134,14 @@ def test_the_first_letter_is_kept(questions):
     "power"."""
     assert vocabulary.correct("thermostst") == "thermostat"
     assert vocabulary.correct("hermostat") is None
+    assert vocabulary.correct("thermostats") is None  # never a piece of the word itself ("user" → "use")
+
+
+def test_a_respelling_that_finds_nothing_is_not_offered(questions):
+    """"thermostst zzqx": "thermostat zzqx" finds nothing either, so the page must not say "Showing results for
+    thermostat zzqx" above no results."""
+    results = DatabaseBackend().search(SearchQuery(text="thermostst qzxwvk"))
+    assert results.total == 0 and results.corrected == ""
 
 
 def test_no_correction_when_no_word_is_close(questions):
