@@ -119,8 +119,12 @@ def _labels(query: SearchQuery, results) -> dict[tuple[str, str], str]:
     page's language (the results carry the title of the documents found, which may be in the other one)."""
     labels = {(name, v.value): v.label for name, values in results.facets.items() for v in values}
     labels.update(_fixed_labels())
-    slugs = sorted({v.value for v in results.facets.get("topic", [])} | set(query.topics))
-    labels.update({("topic", slug): title for slug, title in topic_labels(slugs, (get_language() or "en")[:2]).items()})
+    language = (get_language() or "en")[:2]
+    # Looked up only when not named in the reader's language already (the embedded engine names a topic from a
+    # document in that language when the results hold one): a search in the page's language costs no query.
+    topics = results.facets.get("topic", [])
+    slugs = {v.value for v in topics if v.label_language != language} | (set(query.topics) - {v.value for v in topics})
+    labels.update({("topic", slug): title for slug, title in topic_labels(sorted(slugs), language).items()})
     return labels
 
 

@@ -69,6 +69,7 @@ class FacetValue:
     label: str
     count: int
     selected: bool = False
+    label_language: str = ""  # the language `label` is in, when the engine knows it (a topic named by a document)
 
 
 @dataclass

@@ -518,16 +518,17 @@ class DatabaseBackend:
         tags = Counter(" ".join(column("tag", TAGS)).split())
         ui_language = (get_language() or "en")[:2]
         shown_topics = topics.most_common(12)
-        topic_titles: dict[str, str] = {}
+        topic_titles: dict[str, tuple[str, str]] = {}
         wanted = {slug for slug, _n in shown_topics}
         for slug, title, language in zip(column("topic", TOPIC), column("topic", TOPIC_TITLE), column("topic", LANGUAGE), strict=True):
             if slug in wanted and (language == ui_language or slug not in topic_titles):
-                topic_titles[slug] = title  # the topic's name in the reader's language when there is one
+                topic_titles[slug] = (title, language)  # the topic's name in the reader's language when there is one
         kind_labels = dict(SearchDocument.Kind.choices)
         language_labels = {"en": "English", "ja": "日本語"}
         facets = {
             "kind": [FacetValue(k, str(kind_labels.get(k, k)), n, k in query.kinds) for k, n in kinds.most_common()],
-            "topic": [FacetValue(k, topic_titles[k], n, k in query.topics) for k, n in shown_topics],
+            "topic": [FacetValue(k, topic_titles[k][0], n, k in query.topics, label_language=topic_titles[k][1])
+                      for k, n in shown_topics],
             "language": [FacetValue(k, language_labels.get(k, k), n, k in query.languages) for k, n in languages.most_common()],
             "status": [
                 FacetValue("solved", _("Solved"), solved, query.status == "solved"),

@@ -132,3 +132,19 @@ def test_enough_results_get_no_more(client, content):
         services.ask_question(asker, title=title, body=f"Details: {title}.", topic=content)
     html = client.get(reverse("search"), {"q": "hub dropping wifi"}).content.decode()
     assert "3 results" in html and "More results without" not in html
+
+
+def test_topic_filters_are_named_in_the_readers_language(client, content, site, django_assert_max_num_queries):
+    """English results on the Japanese page: the topic filter says アカウントとログイン, not "Account & sign-in"
+    (the results only know the English name). A search in the page's language looks nothing up."""
+    from tests.factories import translate
+
+    translate(content, site["locale_ja"], title="アカウントとログイン")
+    client.get(reverse("search"), {"q": "password"})  # warm: the same queries then on
+    with django_assert_max_num_queries(10) as captured:
+        en = client.get(reverse("search"), {"q": "reset"}).content.decode()
+    assert "Account &amp; sign-in" in en.partition('class="search-facets"')[2]
+    assert not any("knowledge_topicpage" in q["sql"] for q in captured.captured_queries)
+    ja = client.get("/ja/search/", {"q": "password"}).content.decode()
+    facets = ja.partition('class="search-facets"')[2].partition("</aside>")[0]
+    assert "アカウントとログイン" in facets and "Account &amp; sign-in" not in facets
