@@ -36,8 +36,9 @@ def _styled(response) -> str:
      ("/community/users/%00/", "en", "character that is not allowed"),
      ("/ja/search/?q=a%00", "ja", "使用できない文字")],
 )
-def test_a_nul_in_an_address_is_a_styled_translated_400(client, db, url, lang, text):
-    response = client.get(url)
+def test_a_nul_in_an_address_is_a_styled_translated_400(client, db, url, lang, text, django_assert_num_queries):
+    with django_assert_num_queries(0):  # refused before the session, the member or any view
+        response = client.get(url)
     assert response.status_code == 400
     html = _styled(response)
     assert f'<html lang="{lang}">' in html and text in html
@@ -108,10 +109,11 @@ def test_a_nul_in_a_field_no_form_checks_is_still_refused_before_the_view(client
 # --- 3. CSRF failure, 400, 405, 500 ---------------------------------------------------------------------------
 
 
-def test_an_expired_form_is_a_styled_translated_csrf_page(db):
+def test_an_expired_form_is_a_styled_translated_csrf_page(db, django_assert_max_num_queries):
     client = Client(enforce_csrf_checks=True)
     client.force_login(UserFactory())
-    response = client.post("/ja/community/ask/", {"title": "x"})
+    with django_assert_max_num_queries(6):  # session, member, the header's chrome: nothing per form
+        response = client.post("/ja/community/ask/", {"title": "x"})
     assert response.status_code == 403
     html = _styled(response)
     assert '<html lang="ja">' in html and "もう一度送信" in html
@@ -139,11 +141,12 @@ def test_a_body_too_large_is_a_styled_400(client, db, settings):
 
 
 @pytest.mark.parametrize(("prefix", "lang", "text"), [("", "en", "can't be opened"), ("/ja", "ja", "開けません")])
-def test_a_get_on_a_post_only_address_is_a_styled_405(client, db, prefix, lang, text):
+def test_a_get_on_a_post_only_address_is_a_styled_405(client, db, prefix, lang, text, django_assert_max_num_queries):
     from tests.community.conftest import ask
 
     question = ask(UserFactory(), tags="")
-    response = client.get(f"{prefix}/community/q/{question.pk}/vote/")
+    with django_assert_max_num_queries(4):  # the page's chrome only (anonymous)
+        response = client.get(f"{prefix}/community/q/{question.pk}/vote/")
     assert response.status_code == 405 and response["Allow"] == "POST"
     html = _styled(response)
     assert f'<html lang="{lang}">' in html and text in html
