@@ -31,7 +31,7 @@ PUBLIC_CSP = "; ".join(
         "object-src 'none'",
         "base-uri 'self'",
         "form-action 'self'",
-        "frame-ancestors 'self'",
+        "frame-ancestors 'none'",  # as X-Frame-Options: DENY; only the admin frames its own previews
     ]
 )
 # The Wagtail admin ships inline scripts and styles of its own; it gets a looser policy.

@@ -50,6 +50,12 @@ def _networks(entries: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddre
     return tuple(ipaddress.ip_network(entry.strip(), strict=False) for entry in entries if entry.strip())
 
 
+def ip_in_networks(value: str, entries) -> bool:
+    """Whether an address (as `client_ip` gives it) lies in one of the listed addresses or networks."""
+    address = _parse_ip(value)
+    return address is not None and any(address in network for network in _networks(tuple(entries or ())))
+
+
 def _forwarded_chain(request) -> list[IPAddress | None]:
     header = request.META.get("HTTP_X_FORWARDED_FOR", "")
     return [_parse_ip(part) for part in header.split(",")] if header.strip() else []

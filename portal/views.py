@@ -22,7 +22,7 @@ from .health import task_status
 from .models import Profile
 from .params import form_checks_nul, is_safe_next
 from .prepared import Prepared
-from .ratelimit import consume
+from .ratelimit import client_ip, consume, ip_in_networks
 from .services import PortalError, get_profile, update_profile
 from .site_url import absolute_url
 
@@ -46,6 +46,12 @@ def login_redirect(request):
     return redirect(target)
 
 
+def _healthz_details_allowed(request) -> bool:
+    """Monitoring on the operators' own networks reads the components; anyone else learns up or down only
+    (which database and search engine run, and the task backlog, help nobody outside)."""
+    return ip_in_networks(client_ip(request), settings.PORTAL_HEALTHZ_DETAIL_FROM)
+
+
 @require_GET
 def healthz(request):
     try:
@@ -59,6 +65,8 @@ def healthz(request):
     body.update({name: check() for name, check in extensions.health_checks().items()})  # e.g. "search"
     body["tasks"] = task_status()
     body["status"] = "ok" if database["status"] == "ok" else "error"
+    if not _healthz_details_allowed(request):
+        body = {"status": body["status"]}
     response = JsonResponse(body, status=200 if database["status"] == "ok" else 503)
     response["Cache-Control"] = "no-store"
     return response

@@ -236,6 +236,9 @@ ACCOUNT_RATE_LIMITS = {
 # client address (portal.accounts.AccountAdapter.get_client_ip).
 PORTAL_TRUSTED_PROXY_COUNT = int(os.environ.get("PORTAL_TRUSTED_PROXY_COUNT", "0"))
 PORTAL_TRUSTED_PROXIES = env_list("PORTAL_TRUSTED_PROXIES")
+# /healthz names its components (database, search engine, task backlog) only to these addresses or networks
+# (the client as `client_ip` tells it, so a trusted proxy's X-Forwarded-For counts); others get the status.
+PORTAL_HEALTHZ_DETAIL_FROM = env_list("PORTAL_HEALTHZ_DETAIL_FROM", "127.0.0.0/8,::1")
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Nimbus Home Support"
 PORTAL_STAFF_REQUIRE_2FA = env_bool("PORTAL_STAFF_REQUIRE_2FA", True)

@@ -29,6 +29,15 @@ def test_healthz_reports_each_component(client, db):
     assert response["Cache-Control"] == "no-store"
 
 
+def test_healthz_tells_outsiders_only_whether_the_portal_is_up(client, db, settings):
+    response = client.get("/healthz", REMOTE_ADDR="203.0.113.9")
+    assert response.status_code == 200 and response.json() == {"status": "ok"}  # no engine, vendor or backlog
+    assert client.get("/healthz", REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="127.0.0.1").json() == {"status": "ok"}
+    settings.PORTAL_HEALTHZ_DETAIL_FROM = ["203.0.113.0/24"]
+    assert client.get("/healthz", REMOTE_ADDR="203.0.113.9").json()["search"]["backend"] == "database"
+    assert client.get("/healthz").json() == {"status": "ok"}  # loopback is not special once the list is set
+
+
 def test_healthz_is_503_when_the_database_is_unreachable(tmp_path):
     code = (
         "import django, json; django.setup();"
@@ -72,6 +81,7 @@ def test_security_headers_on_public_pages(client, article):
     csp = response["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     assert response["X-Content-Type-Options"] == "nosniff"
+    assert "frame-ancestors 'none'" in csp and response["X-Frame-Options"] == "DENY"  # the two agree
     assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
     html = response.content.decode()
     assert "<script>" not in html and " style=" not in html and "onclick" not in html  # the CSP holds
