@@ -6,6 +6,7 @@ import re
 
 from django.utils.translation import gettext as _
 
+from portal.sanitize import markdown_too_deep
 from portal.text_rules import CONTROL_CHARS, has_cjk_letters, trim_invisible, visible_text  # one rule for all text
 
 from .models import BODY_MAX, COMMENT_MAX, TAGS_MAX, TITLE_MAX
@@ -57,6 +58,8 @@ def clean_body(value: str | None, *, field: str = "body", limit: int = BODY_MAX)
         raise FieldError(
             field, _("The text is %(length)d characters long; the limit is %(max)d.") % {"length": len(body), "max": limit}
         )
+    if markdown_too_deep(body):
+        raise FieldError(field, _("Some quotes or lists are nested too deeply to be shown; please nest them less."))
     return body
 
 

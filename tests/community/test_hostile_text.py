@@ -208,3 +208,14 @@ def test_editing_an_answer_on_a_hidden_question_is_a_404(client, hidden_thread, 
     assert response.status_code == 404 and question.title not in response.content.decode()
     response = client.post(f"/community/a/{answer.pk}/edit/", {"body": "Changed text.", "summary": ""})
     assert response.status_code == 404 and question.slug not in response.get("Location", "")
+
+
+def test_a_post_nested_too_deeply_to_be_shown_is_refused_with_its_text_kept(client, asker):
+    client.force_login(asker)
+    body = "It blinks red.\n\n" + ">" * 45 + " the part that would vanish"
+    response = _ask(client, "Hub light blinks red after the update", body)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Some quotes or lists are nested too deeply to be shown; please nest them less." in page
+    assert "the part that would vanish" in page  # the text is kept in the form
+    assert not Question.objects.exists()
