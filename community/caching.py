@@ -8,10 +8,7 @@ community write, which refreshes lists and the topic pages' "From the community"
 
 from __future__ import annotations
 
-import time
-
-from django.core.cache import cache
-
+from portal import stamps
 from portal.page_cache import stamp
 
 COMMUNITY_GENERATION = "community:generation"
@@ -27,7 +24,6 @@ def question_version(pk: int) -> int:
 
 
 def touch(question_id: int | None = None) -> None:
-    now = time.time_ns()
     if question_id is not None:
-        cache.set(QUESTION_VERSION.format(pk=question_id), now, timeout=None)
-    cache.set(COMMUNITY_GENERATION, now, timeout=None)
+        stamps.bump(QUESTION_VERSION.format(pk=question_id))
+    stamps.bump(COMMUNITY_GENERATION)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -25,7 +24,7 @@ from django.middleware.csrf import get_token
 from django.utils.cache import patch_vary_headers
 from wagtail.views import serve as wagtail_serve
 
-from . import extensions
+from . import extensions, stamps
 from .compression import HoleyGzip, accepts_gzip
 from .insights.pageviews import describe_wagtail_page
 
@@ -52,17 +51,10 @@ class CachedPage:
 
 
 def invalidate() -> None:
-    cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
+    stamps.bump(GENERATION_KEY)
 
 
-def stamp(key: str) -> int:
-    """A version stamp kept in the cache under `key`, created on first use (see `invalidate`)."""
-    value = cache.get(key)
-    if value is None:
-        value = time.time_ns()
-        if not cache.add(key, value, timeout=None):
-            value = cache.get(key, value)
-    return value
+stamp = stamps.read  # a version stamp every process agrees on (portal/stamps.py)
 
 
 def _generation() -> int:

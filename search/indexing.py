@@ -17,10 +17,10 @@ from functools import partial
 from typing import Any, Protocol
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from portal import stamps
 from portal.page_cache import stamp
 
 from . import vocabulary
@@ -78,7 +78,7 @@ def generation() -> int:
 
 
 def _bump() -> None:
-    cache.set(GENERATION_KEY, timezone.now().timestamp() * 1e9, timeout=None)
+    stamps.bump(GENERATION_KEY)
 
 
 def text_of(html_text: str) -> str:

@@ -21,10 +21,9 @@ from typing import Any
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal import audit
+from portal import audit, stamps
 
 from .models import SynonymGroup
 from .permissions import can_manage_synonyms
@@ -34,6 +33,7 @@ logger = logging.getLogger(__name__)
 
 CACHE_KEY = "search:synonyms:v1"
 RESULT_GENERATION_KEY = "search:generation"  # search.indexing.GENERATION_KEY
+GROUPS_STAMP = "search:synonyms:stamp"
 CACHE_SECONDS = 24 * 3600  # dropped on every change anyway
 MAX_TERMS = 20  # per group
 MAX_TERM_CHARS = 60
@@ -125,20 +125,21 @@ def validate_group(group: SynonymGroup) -> None:
 
 def groups() -> list[tuple[str, tuple[str, ...]]]:
     """Every group as (language, terms), from the shared cache (one query on a miss)."""
-    data = cache.get(CACHE_KEY, _MISSING)
+    key = f"{CACHE_KEY}:{stamps.read(GROUPS_STAMP)}"
+    data = cache.get(key, _MISSING)
     if data is _MISSING:
         data = [(language, tuple(t for t in terms.splitlines() if t))
                 for language, terms in SynonymGroup.objects.order_by("pk").values_list("language", "terms")]
-        cache.set(CACHE_KEY, data, CACHE_SECONDS)
+        cache.set(key, data, CACHE_SECONDS)
     return data
 
 
 def invalidate() -> None:
     """The groups changed: drop the cached groups and the cached search results (which used them)."""
-    cache.delete(CACHE_KEY)
+    stamps.bump(GROUPS_STAMP)
     # Move the result cache's generation as `search.indexing` does on a document change (its key; this
     # module cannot import indexing: indexing imports the backends, which import this module).
-    cache.set(RESULT_GENERATION_KEY, timezone.now().timestamp() * 1e9, timeout=None)
+    stamps.bump(RESULT_GENERATION_KEY)
 
 
 def _changed() -> None:

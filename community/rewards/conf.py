@@ -6,6 +6,8 @@ from typing import Any
 
 from django.core.cache import cache
 
+from portal import stamps
+
 from .models import EventKind, RewardsSettings
 
 CACHE_KEY = "rewards:settings"
@@ -15,15 +17,16 @@ CACHE_SECONDS = 300
 def rewards_settings(request: Any = None) -> RewardsSettings:
     """The settings (the defaults until an admin saves them), from the shared cache: no query on a vote.
     Saving them in the admin drops the cached copy (`forget_settings`, connected to post_save)."""
-    conf = cache.get(CACHE_KEY)
+    key = f"{CACHE_KEY}:{stamps.read(CACHE_KEY)}"
+    conf = cache.get(key)
     if conf is None:
         conf = RewardsSettings.objects.first() or RewardsSettings()  # a read never creates the row
-        cache.set(CACHE_KEY, conf, CACHE_SECONDS)
+        cache.set(key, conf, CACHE_SECONDS)
     return conf
 
 
 def forget_settings() -> None:
-    cache.delete(CACHE_KEY)
+    stamps.bump(CACHE_KEY)  # every process's cached copy is left behind
 
 
 def points_for(kind: str, conf: RewardsSettings | None = None) -> int:

@@ -26,6 +26,7 @@ from django.core.cache import cache
 from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
+from portal import stamps
 from portal.models import Profile, Rank
 from portal.paths import path_maker
 from portal.prepared import Prepared
@@ -245,15 +246,12 @@ def board(period: str = DEFAULT_PERIOD, metric: str = DEFAULT_METRIC, topic_ids:
 
 
 def _generation() -> int:
-    return cache.get_or_set(GENERATION_KEY, 1, None)
+    return stamps.read(GENERATION_KEY)
 
 
 def clear_cache() -> None:
-    """Forget every cached board (after `refresh_leaderboards` rebuilt the rollup)."""
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, 2, None)
+    """Forget every cached board (after `refresh_leaderboards` rebuilt the rollup, in any process)."""
+    stamps.bump(GENERATION_KEY)
 
 
 # --- rebuilding the rollup from the ledger ---------------------------------------------------------------------

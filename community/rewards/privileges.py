@@ -19,6 +19,7 @@ from typing import Any
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
+from portal import stamps
 from portal.models import Rank
 
 CACHE_KEY = "rewards:privilege-thresholds"
@@ -49,13 +50,14 @@ LABELS: dict[str, tuple[Any, Any]] = {
 
 def thresholds() -> dict[str, int]:
     """The nine thresholds from the settings (cached; one query when the cache is cold)."""
-    values = cache.get(CACHE_KEY)
+    key = f"{CACHE_KEY}:{stamps.read(CACHE_KEY)}"
+    values = cache.get(key)
     if values is None:
         from .models import RewardsSettings
 
         conf = RewardsSettings.objects.first() or RewardsSettings()  # a read never creates the row
         values = {**conf.thresholds(), SILENT_DAYS_KEY: conf.superuser_accept_after_days}
-        cache.set(CACHE_KEY, values, CACHE_SECONDS)
+        cache.set(key, values, CACHE_SECONDS)
     return dict(values)
 
 
@@ -65,7 +67,7 @@ def privilege_thresholds() -> dict[str, int]:
 
 
 def forget_thresholds() -> None:
-    cache.delete(CACHE_KEY)
+    stamps.bump(CACHE_KEY)  # every process's cached copy is left behind
 
 
 def _forget() -> None:

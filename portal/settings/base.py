@@ -147,6 +147,9 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal"}}
+# Version stamps (portal/stamps.py) every process must agree on: in Redis when there is one, else small files
+# on this machine (each process's local-memory cache is its own; a command's change must reach the server).
+PORTAL_STAMPS_DIR = None if REDIS_URL else VAR_DIR / "stamps"
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Background tasks (Django Tasks API) ------------------------------------------------------

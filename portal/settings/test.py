@@ -1,3 +1,6 @@
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
 
 INSTALLED_APPS = [*INSTALLED_APPS, "devtools"]  # demo content, seeding and the benchmark are tested too
@@ -15,3 +18,5 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405 - live-server and test threads must not keep connections open
+# Stamps in files, as in the embedded default, but fresh for every test run (portal/stamps.py).
+PORTAL_STAMPS_DIR = None if REDIS_URL else Path(tempfile.mkdtemp(prefix="portal-stamps-"))  # noqa: F405
