@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Notification, NotificationPreference, Profile
 from .permissions import is_staff_member
+from .services import staff_name_refusal
 from .text_rules import clean_bio, clean_display_name
 
 MAX_KEY = 2**63 - 1  # the largest integer either database stores
@@ -35,10 +36,16 @@ class ProfileForm(forms.ModelForm):
         }
 
     def clean_display_name(self):
+        user = self.instance.user
         try:
-            return clean_display_name(self.cleaned_data["display_name"], staff=is_staff_member(self.instance.user))
+            name = clean_display_name(self.cleaned_data["display_name"], staff=is_staff_member(user))
         except ValueError as error:
             raise forms.ValidationError(str(error)) from None
+        # No customer may pose as a member of staff (the service checks again: it has the last word).
+        refusal = staff_name_refusal(user, name, current=self.instance.display_name)
+        if refusal:
+            raise forms.ValidationError(refusal)
+        return name
 
     def clean_bio(self):
         try:

@@ -4,7 +4,9 @@
 formatting characters at all (zero-width spaces and joiners, bidi marks), and staff-like names are reserved
 for staff. Reserved names are matched on a "skeleton": NFKC, casefold, separators and punctuation removed,
 and look-alike letters and digits folded together, so "Nimbus Home Support", "ＭＯＤＥＲＡＴＯＲ",
-"m o d e r a t o r" and "аdmin" (Cyrillic а) all match.
+"m o d e r a t o r" and "аdmin" (Cyrillic а) all match. Copying a staff member's own name (a database
+question) is refused by the layers that call these rules: `portal.services.staff_name_refusal` and the
+sign-up's `AccountAdapter.clean_username`, comparing the same skeletons.
 """
 
 from __future__ import annotations

@@ -70,6 +70,22 @@ def test_check_deploy_is_clean_with_a_sample_production_environment(tmp_path):
     assert "no issues" in result.stdout
 
 
+def test_production_cookie_and_hsts_defaults(tmp_path):
+    """The language cookie is Secure and SameSite=Lax like the session's; HSTS is on for a year, but
+    includeSubDomains and preload (a commitment for the whole registrable domain) are opt-in."""
+    names = "LANGUAGE_COOKIE_SECURE LANGUAGE_COOKIE_SAMESITE SECURE_HSTS_SECONDS SECURE_HSTS_INCLUDE_SUBDOMAINS SECURE_HSTS_PRELOAD"
+    var = str(tmp_path)
+    defaults = settings_value(names, PORTAL_VAR_DIR=var, **SAMPLE_PRODUCTION_ENV)
+    assert defaults == ["True", "Lax", "31536000", "False", "False"]
+    subdomains = {**SAMPLE_PRODUCTION_ENV, "SECURE_HSTS_INCLUDE_SUBDOMAINS": "true"}
+    assert settings_value(names, PORTAL_VAR_DIR=var, **subdomains)[3:] == ["True", "False"]
+    preload = {**SAMPLE_PRODUCTION_ENV, "SECURE_HSTS_PRELOAD": "true"}  # the preload list requires includeSubDomains
+    assert settings_value(names, PORTAL_VAR_DIR=var, **preload)[3:] == ["True", "True"]
+    code = "import django; django.setup(); from django.core.management import call_command; call_command('check', '--deploy', '--fail-level', 'WARNING')"
+    result = run_python(code, PORTAL_VAR_DIR=var, **preload)  # opting in keeps check --deploy clean too
+    assert result.returncode == 0 and "no issues" in result.stdout, result.stderr + result.stdout
+
+
 @pytest.mark.parametrize(("env", "message"), [({"SECRET_KEY": ""}, "SECRET_KEY"), ({"DEBUG": "1"}, "DEBUG")])
 def test_production_refuses_to_start_misconfigured(tmp_path, env, message):
     result = run_python("import django; django.setup()", PORTAL_VAR_DIR=str(tmp_path), **{**SAMPLE_PRODUCTION_ENV, **env})
