@@ -12,11 +12,10 @@ import re
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
-from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
 from portal.models import Notification, Profile
-from portal.notifications import Message, notify
+from portal.notifications import Message, notify, text_from_html
 from portal.ratelimit import consume
 
 from .models import Answer, Comment, Follow, Question
@@ -56,8 +55,13 @@ def thread_targets(question_id: int | None = None, answer_id: int | None = None)
     ]
 
 
-def _excerpt(html: str) -> str:
-    return Truncator(" ".join(strip_tags(html).split())).chars(200)
+EXCERPT_CHARS = 200
+
+
+def _excerpt(text: str) -> str:
+    """The start of the post as plain text (entities decoded, a line per paragraph and list item): the
+    notification list and the emails escape it once."""
+    return Truncator(text).chars(EXCERPT_CHARS)
 
 
 def _mention_candidates(text: str) -> tuple[set[str], set[str]]:
@@ -128,7 +132,8 @@ def dispatch(event: str, object_id: int, actor_id: int | None = None) -> list[No
     recipients: dict[int, Kind | None] = {}
     for uid, kind in direct:
         recipients.setdefault(uid, kind)
-    for uid in mentioned_user_ids(strip_tags(html), _participants(question)):
+    text = text_from_html(html)
+    for uid in mentioned_user_ids(text, _participants(question)):
         if uid not in recipients and uid != actor_id and _mention_allowed(actor_id):
             recipients[uid] = Kind.MENTION
     if followers_too:
@@ -137,7 +142,7 @@ def dispatch(event: str, object_id: int, actor_id: int | None = None) -> list[No
     recipients.pop(actor_id, None)
     recipients = {uid: kind for uid, kind in recipients.items() if kind is not None}  # None: told elsewhere
     key = f"{event}:{object_id}"
-    excerpt = _excerpt(html)
+    excerpt = _excerpt(text)
     return notify(
         {
             uid: Message(

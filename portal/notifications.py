@@ -7,6 +7,10 @@ Sending is `portal/tasks.py` (claim, commit, send, record: see `portal/outbox.py
 One actor can cause at most EMAIL_BURST_LIMIT immediate emails to one member per window; past it the
 notification is still created and goes to the daily digest. `redact()` hides notifications about a post
 that was deleted (and restores them with it); unsent emails and digests leave redacted ones out.
+
+A notification's title and excerpt are plain text, escaped once by the template that shows them: quote a
+post with `excerpt_from_html(post.body_html)`, never with `strip_tags` (that leaves the HTML's entities in,
+and the page would show "&gt;"). The excerpt keeps one line per paragraph and list item ("- ", "1. ").
 """
 
 from __future__ import annotations
@@ -15,11 +19,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
+from html.parser import HTMLParser
 
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from .emails import ALL_KINDS, UNSUBSCRIBE_SALT
@@ -45,6 +51,7 @@ CHANNELS = {value for value, _label in NotificationPreference.CHANNELS}
 # that would have been emailed is still created on the site, and goes out in the next daily digest instead.
 EMAIL_BURST_LIMIT = 3
 EMAIL_BURST_WINDOW = timedelta(hours=1)
+EXCERPT_LIMIT = 300  # Notification.excerpt's length
 
 
 class NotificationError(Exception):
@@ -62,12 +69,114 @@ class Message:
     dedupe_key: str
     title: str
     url: str
+    # Plain text (see `excerpt_from_html`): the list and the emails escape it; line breaks are kept.
     excerpt: str = ""
     actor_id: int | None = None
     # A generic reference to the post it is about ("community.answer:12"), for `redact()`.
     target: str = ""
     # The language of `title` and `excerpt` when they quote a post ("en", "ja"); blank for the site's own text.
     language: str = ""
+
+
+# --- a post's text -------------------------------------------------------------------------------------------
+
+_BLOCKS = frozenset(
+    "p div h1 h2 h3 h4 h5 h6 blockquote pre table thead tbody tfoot tr dl dt dd hr figure figcaption "
+    "section article details summary".split()
+)
+_HIDDEN = frozenset({"script", "style", "template"})
+
+
+class _TextParser(HTMLParser):
+    """Sanitised post HTML → plain text: entities decoded, one line per paragraph, heading, row or list item
+    ("- " or "1. " before it, nested items indented), spaces collapsed except in code blocks."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.lines: list[str] = []
+        self.buffer: list[str] = []
+        self.marker = ""  # the list item's "- " or "2. ", waiting for the item's first text
+        self.indent = ""  # where a list item's further lines start
+        self.lists: list[list] = []  # [ordered, next number, the indent around it] per open list
+        self.pre = 0
+        self.hidden = 0
+
+    def flush(self) -> None:
+        text, self.buffer = "".join(self.buffer), []
+        if self.pre:
+            rows = [row.rstrip() for row in text.strip("\n").split("\n")]
+        else:
+            rows = [" ".join(text.split())]
+        rows = [row for row in rows if row.strip()]
+        for row in rows:
+            self.lines.append((self.marker or self.indent) + row)
+            self.marker = ""
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag in _HIDDEN:
+            self.hidden += 1
+        elif tag in ("ul", "ol"):
+            self.flush()
+            start = dict(attrs).get("start") or "1"
+            number = int(start) if start.isdigit() and len(start) <= 9 else 1  # as markdown-it writes it
+            self.lists.append([tag == "ol", number, self.indent])
+        elif tag == "li":
+            self.flush()
+            if self.lists:
+                ordered, number, base = self.lists[-1]
+                self.lists[-1][1] = number + 1
+            else:
+                ordered, number, base = False, 1, ""
+            self.marker = base + (f"{number}. " if ordered else "- ")
+            self.indent = " " * len(self.marker)
+        elif tag == "br" or tag in _BLOCKS:
+            self.flush()
+            if tag == "pre":
+                self.pre += 1
+        elif tag in ("td", "th"):
+            self.buffer.append(" ")
+
+    def handle_startendtag(self, tag: str, attrs) -> None:
+        if tag not in ("ul", "ol", "li", "pre", *_HIDDEN):
+            self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _HIDDEN:
+            self.hidden = max(self.hidden - 1, 0)
+        elif tag in ("ul", "ol"):
+            self.flush()
+            if self.lists:
+                self.indent = self.lists.pop()[2]
+            self.marker = ""
+        elif tag == "li":
+            self.flush()
+            self.marker = ""
+        elif tag in _BLOCKS:
+            self.flush()
+            if tag == "pre":
+                self.pre = max(self.pre - 1, 0)
+        elif tag in ("td", "th"):
+            self.buffer.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            self.buffer.append(data)
+
+
+def text_from_html(markup: str | None) -> str:
+    """A post's rendered HTML (or plain text) as plain text for emails and notifications: tags removed,
+    entities decoded once ("&gt;" → ">"), one line per paragraph and list item ("- step", "1. step").
+    The result is text, not markup: a template must escape it (autoescape does)."""
+    parser = _TextParser()
+    parser.feed(markup or "")
+    parser.close()
+    parser.flush()
+    return "\n".join(parser.lines)
+
+
+def excerpt_from_html(markup: str | None, limit: int = EXCERPT_LIMIT) -> str:
+    """`text_from_html`, cut at `limit` characters with an ellipsis: a notification's quote of a post."""
+    return Truncator(text_from_html(markup)).chars(limit)
 
 
 # --- preferences -----------------------------------------------------------------------------------------

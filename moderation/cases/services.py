@@ -17,7 +17,6 @@ from typing import Any
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
-from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from community.services import Actor, post_support_answer, throttle
@@ -25,7 +24,7 @@ from community.services.base import clean_reason
 from community.validation import FieldError, clean_body
 from portal.events import publish
 from portal.notifications import Kind as NotificationKind
-from portal.notifications import Message, notify
+from portal.notifications import Message, excerpt_from_html, notify
 from portal.site_url import absolute_url
 
 from . import permissions, sla, timeline
@@ -218,7 +217,7 @@ def _notify_customer(case: Case, entry: CaseEvent, agent: Any, body_html: str) -
     path = customer_case_path(case)
     notify({case.customer_id: Message(
         kind=NotificationKind.SUPPORT, dedupe_key=f"case-reply:{entry.pk}", title=title, url=path,
-        excerpt=strip_tags(body_html)[:300], actor_id=getattr(agent, "pk", None), target=f"moderation.case:{case.pk}",
+        excerpt=excerpt_from_html(body_html), actor_id=getattr(agent, "pk", None), target=f"moderation.case:{case.pk}",
     )})
 
 
