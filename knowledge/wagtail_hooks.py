@@ -10,17 +10,24 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 from wagtail import hooks
-from wagtail.admin.views.generic.models import EditView
+from wagtail.admin.views.generic.models import EditView, IndexView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from portal import audit
+from portal.insights.exports import SafeSpreadsheetExportMixin
 
 from .models import ArticleFeedback, ArticleHelpfulness, TopicPage
 
 
+class HelpfulnessIndexView(SafeSpreadsheetExportMixin, IndexView):
+    """The listing and its export: the CSV with formula cells neutralised (article titles), UTF-8 with a
+    byte order mark, as every back-office CSV."""
+
+
 class HelpfulnessViewSet(ModelViewSet):
     name = "article-helpfulness"
+    index_view_class = HelpfulnessIndexView
     model = ArticleHelpfulness
     icon = "pick"
     menu_label = _("Helpfulness by article")

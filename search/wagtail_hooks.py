@@ -3,7 +3,10 @@
 - Reports → Search terms: top queries, queries with no result (content gaps, with a shortcut to write the
   missing article) and click-through, over 7, 30 or 90 days. The shortcut's target belongs to the app
   that owns articles: it answers the `search_report_create_url` hook (knowledge/wagtail_hooks.py), so
-  search imports no app above it.
+  search imports no app above it. Visitors' raw queries can hold personal data (an email address, an order
+  number): the report and its menu item are for those who read the same terms in Insights (its search-term
+  tables, `portal.insights.access.can_view_table`: support supervisors, content editors, superusers);
+  other staff get a 403.
 - Settings → Search synonyms: the editor-managed synonym groups (a snippet). Its views save and delete
   through `search.synonyms.save_group` / `delete_group` (permission, validation, audit entry, cache);
   the listing's bulk delete is routed through the same service by the `before_delete_snippet` hook.
@@ -23,6 +26,8 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from portal.insights.access import can_view_table
+
 from . import analytics, synonyms
 from .models import SynonymGroup
 
@@ -38,7 +43,23 @@ def create_url() -> str:
     return ""
 
 
+# The Insights tables that show the same search terms as the report (search/insights.py).
+SEARCH_TERM_TABLES = ("search.top_terms", "search.zero_result_terms")
+
+
+def can_view_search_terms(user) -> bool:
+    """Insights' own rule: whoever may read every search-term table there may read the report."""
+    return all(can_view_table(user, key) for key in SEARCH_TERM_TABLES)
+
+
+class SearchReportMenuItem(MenuItem):
+    def is_shown(self, request):
+        return can_view_search_terms(request.user)
+
+
 def search_report(request):
+    if not can_view_search_terms(request.user):
+        return TemplateResponse(request, "search/admin_report_forbidden.html", {"header_title": _("Search terms")}, status=403)
     try:
         days = int(request.GET.get("days", "30"))
     except ValueError:
@@ -60,7 +81,7 @@ def register_search_report_url():
 
 @hooks.register("register_reports_menu_item")
 def register_search_report_menu_item():
-    return MenuItem(_("Search terms"), reverse("search_report"), icon_name="search", order=800)
+    return SearchReportMenuItem(_("Search terms"), reverse("search_report"), icon_name="search", order=800)
 
 
 # --- Settings → Search synonyms ---------------------------------------------------------------------------

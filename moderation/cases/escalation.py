@@ -185,7 +185,7 @@ def open_case(
             after={"case": case.pk, "reason": reason, "priority": final},
         )
         if case.assignee_id is not None:
-            timeline.record(case, CaseEvent.Kind.ASSIGNED, None, now=now, data={"from": None, "to": case.assignee_id})
+            timeline.record(case, CaseEvent.Kind.ASSIGNED, None, now=now, data=timeline.assignment_data(None, case.assignee))
         actor_id = user.pk if user else None
         publish(QuestionEscalated(case_id=case.pk, question_id=question.pk, actor_id=actor_id, reason=reason))
         publish(CaseCreated(case_id=case.pk, question_id=question.pk, actor_id=actor_id, reason=reason))

@@ -1,5 +1,10 @@
 """SLA rules: the policy for a topic, due times counted in a team's business hours (`business_hours`), and
-the "due soon" / "breached" state."""
+the "due soon" / "breached" state.
+
+"Due soon" calls the team to act, so it applies only while the next move is the team's (`DUE_SOON_STATUSES`:
+new, open). A case waiting on the customer ("Pending customer") is never due soon. Its clock is not
+stopped, though: a due time that passes while it waits is still a breach (a miss stays a miss), and the
+case is due soon again as soon as the customer's reply reopens it."""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from .business_hours import add_business_hours, business_hours_between, counts_every_hour
-from .models import WORKING_STATUSES, SlaPolicy
+from .models import WORKING_STATUSES, CaseStatus, SlaPolicy
 
 __all__ = ["add_business_hours", "business_hours_between", "counts_every_hour", "due_times", "policy_for"]
 
@@ -37,6 +42,8 @@ def due_times(policy: SlaPolicy | None, priority: str, start: datetime) -> tuple
 
 
 DEFAULT_DUE_SOON = timedelta(hours=2)
+# "Due soon" only while the next move is the team's: not while the case waits on the customer.
+DUE_SOON_STATUSES = (CaseStatus.NEW, CaseStatus.OPEN)
 
 
 def due_soon_window(policy: SlaPolicy | None = None) -> timedelta:
@@ -55,8 +62,9 @@ def missed_due_time(case: Any) -> bool:
 def sla_state(case: Any, now: datetime | None = None) -> str:
     """"breached", "due_soon" or "". Breached, in every status: a due time was missed on the way (a first
     response or a solution after its due time), or — while the clock runs — its next due time has passed.
-    Due soon: the clock runs and the next due time is within the window. `breached_q`/`due_soon_q` are the
-    same rule as database filters (the queues and their counts)."""
+    Due soon: the clock runs, the next move is the team's (not pending customer: `DUE_SOON_STATUSES`) and
+    the next due time is within the window. `breached_q`/`due_soon_q` are the same rule as database filters
+    (the queues and their counts)."""
     now = now or timezone.now()
     if missed_due_time(case):
         return "breached"
@@ -67,7 +75,7 @@ def sla_state(case: Any, now: datetime | None = None) -> str:
         return ""
     if due <= now:
         return "breached"
-    if due - now <= due_soon_window():
+    if case.status in DUE_SOON_STATUSES and due - now <= due_soon_window():
         return "due_soon"
     return ""
 
@@ -83,7 +91,7 @@ def breached_q(now: datetime) -> Q:
 
 def due_soon_q(now: datetime) -> Q:
     """`sla_state(case) == "due_soon"` as a filter."""
-    return Q(status__in=WORKING_STATUSES, next_due_at__gt=now, next_due_at__lte=now + due_soon_window()) & ~(
+    return Q(status__in=DUE_SOON_STATUSES, next_due_at__gt=now, next_due_at__lte=now + due_soon_window()) & ~(
         Q(first_responded_at__gt=F("first_response_due")) | Q(solved_at__gt=F("resolution_due"))
     )
 

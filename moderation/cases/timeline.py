@@ -1,11 +1,16 @@
 """Writing a case's timeline: every change is one `CaseEvent` row (append-only) and, when staff or the
-system made it, one `portal.audit` entry (`cases.<verb>`), in the same transaction as the change."""
+system made it, one `portal.audit` entry (`cases.<verb>`), in the same transaction as the change.
+
+An "assigned" entry holds `assignment_data()`: the assignee's id and username (`to_name`), whoever assigned
+the case (an agent, or the system when the case opens). Entries written before auto-assignment stored the
+name hold the id only: `assignee_names()` reads their names for the timeline in one query."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
@@ -51,3 +56,25 @@ def record(
     if audit_action:
         audit.record(actor, audit_action, case, before=before, after=after, reason=reason)
     return entry
+
+
+def assignment_data(before_id: int | None, assignee: Any, reason: str | None = None) -> dict:
+    """The data of an "assigned" entry: from whom (id) to whom (id and username; "" when unassigned)."""
+    data = {"from": before_id, "to": getattr(assignee, "pk", None), "to_name": assignee.get_username() if assignee else ""}
+    if reason is not None:
+        data["reason"] = reason
+    return data
+
+
+def assignee_names(entries: Any) -> dict[int, str]:
+    """{user id: username} for the "assigned" entries that name their assignee by id only (written before the
+    name was stored): one query, none when every entry has its name. A deleted user is simply missing."""
+    ids = set()
+    for entry in entries:
+        data = entry.data or {}
+        if entry.kind == CaseEvent.Kind.ASSIGNED and data.get("to") and not data.get("to_name"):
+            ids.add(data["to"])
+    if not ids:
+        return {}
+    users = get_user_model()
+    return dict(users.objects.filter(pk__in=ids).values_list("pk", users.USERNAME_FIELD))

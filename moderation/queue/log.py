@@ -5,7 +5,8 @@ Wagtail's own Site history shows an entry only to those holding a permission on 
 moderator there sees the entries about questions, answers and comments but not those about review items
 or sanctions. This report shows moderators every moderation entry, whatever its target, with filters
 (action, user, date), the reason and what changed as columns, and CSV/XLSX export — in a fixed number
-of queries however long the log is.
+of queries however long the log is. The CSV is written the Insights way (`SafeSpreadsheetExportMixin`):
+formula cells neutralised, UTF-8 with a byte order mark.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from wagtail.models import ModelLogEntry
 
 from moderation.permissions import can_review
 from portal.audit import describe_changes
+from portal.insights.exports import SafeSpreadsheetExportMixin
 
 AREAS = ("community.", "moderation.")
 
@@ -70,7 +72,7 @@ def entry_changes(entry) -> str:
     return describe_changes(data.get("before"), data.get("after"))
 
 
-class ModerationLogView(ReportView):
+class ModerationLogView(SafeSpreadsheetExportMixin, ReportView):
     results_template_name = "moderation/queue/log_results.html"
     page_title = pgettext_lazy("review queue", "Moderation log")
     header_icon = "history"

@@ -1,11 +1,15 @@
 """Who sees which Insights sections: support supervisors (and superusers) everything, content editors the
-content and traffic sections, moderators the community section; anyone else none (a 403)."""
+content and traffic sections, moderators the community section; anyone else none (a 403).
+
+Other admin screens that show what an Insights table shows (Reports → Search terms shows the search-term
+tables' raw queries) ask `can_view_table()`, so that a screen and the dashboard never disagree on who may
+read the same data."""
 
 from __future__ import annotations
 
 from portal import roles
 
-from .registry import SECTIONS
+from .registry import SECTIONS, tables
 
 ROLE_SECTIONS = {
     roles.SUPPORT_SUPERVISORS: SECTIONS,
@@ -31,3 +35,10 @@ def sections_for(user) -> tuple[str, ...]:
 
 def can_view_insights(user) -> bool:
     return bool(sections_for(user))
+
+
+def can_view_table(user, key: str) -> bool:
+    """Whether `user` may read the Insights table `key` (registered by its app): its section is one of
+    theirs. An unknown key is refused."""
+    section = next((table.section for table in tables() if table.key == key), None)
+    return section is not None and section in sections_for(user)

@@ -613,7 +613,7 @@ def test_the_log_exports_csv_with_reason_and_changes(mod_client, entries):
     response = mod_client.get(f"{LOG}?export=csv")
     assert response.status_code == 200
     content = b"".join(response.streaming_content) if response.streaming else response.content
-    table = list(csv.reader(io.StringIO(content.decode("utf-8"))))
+    table = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
     assert table[0] == ["Date/Time", "Action type", "User", "Type", "ID", "Name", "Reason", "Changes"]
     body = table[1:]
     assert len(body) == 2

@@ -14,12 +14,12 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from community.services import CommunityError
 
-from .. import permissions, services, sla
+from .. import permissions, services, sla, timeline
 from ..errors import AlreadyHandled
 from ..models import Case, CaseEvent, CaseStatus, EscalationReason, Macro, Priority
 from . import query
@@ -116,11 +116,17 @@ def build_forms(case: Case, macros: list[Macro], bound: dict | None = None) -> d
     }
 
 
-def change_text(entry) -> str:
-    """"Open → Pending customer" for a timeline entry that records a change, in the reader's language."""
+def change_text(entry, names: dict[int, str] | None = None) -> str:
+    """"Open → Pending customer" for a timeline entry that records a change, in the reader's language. An
+    assignment names the assignee: its stored name, else its id's name in `names` (`timeline.assignee_names`,
+    for entries written before the name was stored), else "an agent" — "Unassigned" only when nobody is."""
     data = entry.data or {}
     if entry.kind == "assigned":
-        return "→ " + (data.get("to_name") or str(_("Unassigned")))
+        if data.get("to_name"):
+            return "→ " + data["to_name"]
+        if data.get("to"):
+            return "→ " + ((names or {}).get(data["to"]) or pgettext("case timeline", "an agent"))
+        return "→ " + str(_("Unassigned"))
     labels = {"status": CaseStatus, "priority": Priority}.get(entry.kind)
     if labels is not None and ("from" in data or "to" in data):
         def label(value):
@@ -145,6 +151,8 @@ def render_case(request, case: Case, *, bound: dict | None = None, conflict: str
     case.tag_names = sorted(case.tags.names())
     macros = query.macros()
     forms = build_forms(case, macros, bound)
+    entries = query.timeline(case)
+    names = timeline.assignee_names(entries)
     return TemplateResponse(request, "moderation/cases/workspace/case.html", {
         "case": case,
         "sla": sla.sla_state(case, now),
@@ -153,7 +161,7 @@ def render_case(request, case: Case, *, bound: dict | None = None, conflict: str
         "answers": query.thread_answers(case),
         "earlier_cases": [(other, sla.sla_state(other, now)) for other in query.earlier_cases(case)],
         "questions": query.customer_questions(case),
-        "timeline": [(entry, change_text(entry), reason_text(entry)) for entry in query.timeline(case)],
+        "timeline": [(entry, change_text(entry, names), reason_text(entry)) for entry in entries],
         "forms": forms,
         "macro_texts": {str(macro.pk): services.render_macro(macro, case, request.user) for macro in macros},
         "closed": case.status == "closed",
