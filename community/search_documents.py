@@ -2,12 +2,32 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from typing import Any
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import override
 
 from search.api import text_of
 
 from .models import Answer, Question, TaggedQuestion
+
+
+def _neutral_url(question: Question) -> str:
+    """The page's address in the default language, whatever language the indexing request ran in (a question
+    answered on /ja/ was stored as /ja/community/q/…, and English readers were sent there)."""
+    with override(settings.LANGUAGE_CODE):
+        return question.get_absolute_url()
+
+
+@functools.lru_cache(maxsize=8)
+def _community_roots(language: str) -> tuple[str, str]:
+    with override(settings.LANGUAGE_CODE):
+        neutral = reverse("community_index")
+    with override(language):
+        return neutral, reverse("community_index")
 
 
 def question_values(
@@ -23,7 +43,7 @@ def question_values(
     others = (text_of(h) for pk, h in answers if pk not in lifted)
     topic = question.topic
     return {
-        "url": question.get_absolute_url(),
+        "url": _neutral_url(question),
         "title": question.title,
         "body": " ".join([text_of(question.body_html), *others])[:60000],
         "accepted_text": " ".join(filter(None, [text_of(accepted), *endorsed]))[:20000],
@@ -44,6 +64,15 @@ def question_values(
 class QuestionDocuments:
     """Visible questions, with the text of their visible answers (the accepted and recommended ones apart,
     boosted). A question merged into another is not searchable (its address redirects to the original)."""
+
+    @staticmethod
+    def url_for_reader(url: str, language: str) -> str:
+        """A question page exists in every interface language: a reader of /ja/ is sent to /ja/community/q/…
+        (the question itself keeps its own language, marked on the page). Stored addresses from before the
+        default-language rule, with another language's prefix, are rewritten too."""
+        neutral, localised = _community_roots(language or settings.LANGUAGE_CODE)
+        at = url.find(neutral)
+        return localised + url[at + len(neutral):] if at >= 0 else url
 
     @staticmethod
     def _questions():

@@ -23,6 +23,7 @@ from .indexing import (
     ensure_index,
     expected_count,
     generation,
+    reader_url,
     register_document_provider,
     reindex,
     reindex_all,
@@ -35,7 +36,7 @@ from .text import CJK, MAX_TERMS, STOPWORDS, Term, normalise, parse
 __all__ = [
     "CJK", "MAX_QUERY", "MAX_TERMS", "SIGNAL_FIELDS", "STOPWORDS", "DocumentProvider", "Results", "SearchQuery",
     "Suggestion", "Term", "cached_search", "cached_suggest", "ensure_index", "expected_count", "generation",
-    "normalise", "parse", "register_document_provider", "register_topic_labels", "reindex", "reindex_all", "relaxed_search",
+    "normalise", "parse", "reader_url", "register_document_provider", "register_topic_labels", "reindex", "reindex_all", "relaxed_search",
     "remove", "search", "text_of", "title_terms", "topic_labels", "update_signals",
 ]
 

@@ -72,6 +72,15 @@ def _provider(kind: str) -> DocumentProvider:
         raise LookupError(f"No search document provider is registered for {kind!r}.") from None
 
 
+def reader_url(kind: str, url: str, language: str) -> str:
+    """A document's address for a reader of the site in `language`: what its provider's optional
+    `url_for_reader(url, language)` makes of the stored one (a question's page exists in every interface
+    language, so a reader of /ja/ stays on /ja/); the stored address itself otherwise (an article lives in
+    its own locale)."""
+    method = getattr(_providers.get(kind), "url_for_reader", None)
+    return method(url, language) if method is not None else url
+
+
 def generation() -> int:
     """Bumped on every index change: cached search results are keyed by it, so they are never stale."""
     return stamp(GENERATION_KEY)

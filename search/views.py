@@ -20,7 +20,7 @@ from portal.paths import path_maker
 from portal.ratelimit import client_ip, consume
 
 from . import analytics
-from .api import cached_search, cached_suggest, relaxed_search, topic_labels
+from .api import cached_search, cached_suggest, reader_url, relaxed_search, topic_labels
 from .backends.base import MAX_QUERY, SORTS, STATUSES, FacetValue, SearchQuery
 from .models import SearchDocument
 from .text import CONTROL, normalise, parse
@@ -181,10 +181,12 @@ def search(request):
             context["click_pings"] = [f"{ping}?{analytics.click_params(token, i, hit.key)}" for i, hit in enumerate(shown, 1)]
         pings = context.get("click_pings") or [""] * (len(results.hits) + len(results.also))
         tag_path = path_maker("community_tag", tag="sample-tag")  # one reverse() for every hit's tags
+        reader = (get_language() or settings.LANGUAGE_CODE)[:2]
         listed = [
-            (hit, ping, [(tag, tag_path(tag=tag)) for tag in hit.tags[:5]])
+            (dataclasses.replace(hit, url=reader_url(hit.kind, hit.url, reader)), ping,
+             [(tag, tag_path(tag=tag)) for tag in hit.tags[:5]])
             for hit, ping in zip([*results.hits, *results.also], pings, strict=True)
-        ]
+        ]  # copies: the hits may be the result cache's own objects
         context["hits"], context["also_hits"] = listed[:len(results.hits)], listed[len(results.hits):]
         # A value with no results is shown but not linked (it would lead to an empty page); a selected one
         # always links, since following it removes the filter.
@@ -230,7 +232,8 @@ def suggest(request):
         response["Retry-After"] = str(retry)
         return response
     if len(text) >= 2:
-        items = cached_suggest(text, language)
+        reader = (get_language() or settings.LANGUAGE_CODE)[:2]
+        items = [{**item, "url": reader_url(item["kind"], item["url"], reader)} for item in cached_suggest(text, language)]
     if request.GET.get("format") == "json":
         return JsonResponse({"query": text, "suggestions": items})
     return TemplateResponse(
@@ -246,7 +249,8 @@ def click(request):
     doc = None
     if kind in KINDS and object_id.isdigit() and len(object_id) <= 10:
         doc = SearchDocument.objects.filter(kind=kind, object_id=int(object_id)).only("url").first()
-    return redirect(doc.url if doc is not None else "search")
+    reader = (get_language() or settings.LANGUAGE_CODE)[:2]
+    return redirect(reader_url(kind, doc.url, reader) if doc is not None else "search")
 
 
 # CSRF-exempt because neither `<a ping>` nor `navigator.sendBeacon` can carry a CSRF token. What a forged

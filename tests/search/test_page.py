@@ -148,3 +148,33 @@ def test_topic_filters_are_named_in_the_readers_language(client, content, site, 
     ja = client.get("/ja/search/", {"q": "password"}).content.decode()
     facets = ja.partition('class="search-facets"')[2].partition("</aside>")[0]
     assert "アカウントとログイン" in facets and "Account &amp; sign-in" not in facets
+
+
+def test_a_question_found_on_the_japanese_pages_opens_in_japanese(client, content):
+    """A question's page exists in both interface languages: a reader of /ja/ stays on /ja/ (results, header
+    suggestions and old click links), a reader of the English pages on the English ones — whichever language
+    the question was indexed from."""
+    from django.utils import translation
+
+    from community.models import Question
+    from search.models import SearchDocument
+
+    question = Question.objects.get()
+    doc = SearchDocument.objects.get(kind="question")
+    assert doc.url == f"/community/q/{question.pk}/{question.slug}/"  # stored in the default language
+    with translation.override("ja"):
+        services.edit_question(question.author, question, title="Hub keeps dropping off Wi-Fi at night",
+                               body="Every night the hub goes offline.", tags="")
+    doc.refresh_from_db()
+    assert doc.url.startswith("/community/q/")  # re-indexed from a Japanese request: still the default language
+    SearchDocument.objects.filter(pk=doc.pk).update(url="/ja" + doc.url)  # as stored before this rule
+
+    ja = client.get("/ja/search/", {"q": "hub wi-fi"}).content.decode()
+    assert f'href="/ja/community/q/{question.pk}/' in ja
+    en = client.get("/search/", {"q": "hub wi-fi"}).content.decode()
+    assert f'href="/community/q/{question.pk}/' in en and "/ja/community/q/" not in en
+    suggestions = client.get("/ja/search/suggest/", {"q": "hub k", "format": "json", "lang": "all"}).json()["suggestions"]
+    assert [item["url"] for item in suggestions if item["kind"] == "question"] == [f"/ja/community/q/{question.pk}/{question.slug}/"]
+    assert client.get("/search/click/", {"k": f"question:{question.pk}"})["Location"] == f"/community/q/{question.pk}/{question.slug}/"
+    assert client.get("/ja/search/click/", {"k": f"question:{question.pk}"})["Location"].startswith("/ja/community/q/")
+    assert 'href="/account-sign-in/reset-your-password/"' in client.get("/ja/search/", {"q": "password"}).content.decode()  # articles keep their own address
