@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.templatetags.static import static
-from django.utils.html import strip_tags
 
+from portal.seo import plain_text
 from portal.site_url import absolute_url
 
 SOCIAL_IMAGE = "img/social-card.png"  # 1200×630, also the pages' og:image
@@ -58,7 +58,7 @@ def faq_json_ld(items: list) -> dict | None:
             {
                 "@type": "Question",
                 "name": item["question"],
-                "acceptedAnswer": {"@type": "Answer", "text": strip_tags(str(item["answer"])).strip()},
+                "acceptedAnswer": {"@type": "Answer", "text": plain_text(str(item["answer"]))},
             }
             for item in items
         ],

@@ -218,3 +218,12 @@ def test_scheduled_publishing_goes_live_on_time(client, topic):
     article.refresh_from_db()
     assert article.live
     assert client.get("/billing-refunds/holiday-shipping/").status_code == 200
+
+
+def test_faq_structured_data_is_plain_text_decoded_once(client, topic):
+    body = [{"type": "faq", "value": [{"question": "Where is it?", "answer": "<p>Settings &gt; Billing &amp; plans</p><ul><li>one</li><li>two</li></ul>"}]}]
+    article = make_article(topic, "Plan settings", body=body)
+    html = client.get(article.url).content.decode()
+    blocks = [json.loads(b) for b in re.findall(r'<script type="application/ld\+json">(.*?)</script>', html)]
+    faq = next(b for b in blocks if b["@type"] == "FAQPage")
+    assert faq["mainEntity"][0]["acceptedAnswer"]["text"] == "Settings > Billing & plans one two"
