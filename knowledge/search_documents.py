@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from search.api import text_of
 
+from .importing.footnotes import without_references
 from .models import ArticleHelpfulness, ArticlePage, TopicPage
 
 
@@ -16,11 +17,15 @@ def article_fields(page: ArticlePage) -> dict[str, Any]:
     parent = page.get_parent().specific
     topic = parent if isinstance(parent, TopicPage) else None
     helpfulness = ArticleHelpfulness.objects.filter(article_id=page.pk).first()
-    faq = " ".join(f"{item.get('question', '')} {text_of(str(item.get('answer', '')))}" for item in page.faq_items)
+    faq = " ".join(
+        f"{item.get('question', '')} {text_of(without_references(str(item.get('answer', ''))))}" for item in page.faq_items
+    )
+    with translation.override(page.locale.language_code):  # the blocks' own words (a callout's "Warning") in its language
+        body = text_of(without_references(str(page.body.render_as_block()))) if page.body else ""
     return {
         "url": page.get_url() or page.url_path,
         "title": page.title,
-        "body": f"{page.summary} {text_of(str(page.body.render_as_block())) if page.body else ''} {faq}"[:60000],
+        "body": f"{page.summary} {body} {faq}"[:60000],
         "accepted_text": "",
         "tags": " ".join(sorted(page.tags.slugs()))[:400],
         "topic_slug": topic.slug if topic else "",
@@ -51,7 +56,7 @@ class ArticleDocuments:
         return article_fields(page)
 
     def documents(self, ids: Sequence[int]) -> list[tuple[int, dict[str, Any]]]:
-        pages = ArticlePage.objects.live().filter(pk__in=ids).order_by("path")
+        pages = ArticlePage.objects.live().filter(pk__in=ids).select_related("locale").order_by("path")
         return [(page.pk, article_fields(page)) for page in pages if searchable(page)]
 
     def searchable_ids(self) -> Iterable[int]:

@@ -50,11 +50,12 @@ def test_footnotes_become_numbered_notes_at_the_end(tmp_path, topic):
     body = ArticlePage.objects.get(slug="reset-your-password").body
     assert [b.block_type for b in body][-3:] == ["heading", "paragraph", "faq"] and body[-3].value["text"] == "Notes"
     assert body[0].value.source == (
-        "<p>Matter uses IPv6<sup>1</sup> and port 5540<sup>2</sup>. Again<sup>1</sup>. Not a note: <code>[^ipv6]</code>.</p>"
+        '<p>Matter uses IPv6<sup><a href="#fn-1" rel="noopener">1</a></sup> and port 5540<sup><a href="#fn-2" rel="noopener">2'
+        '</a></sup>. Again<sup><a href="#fn-1" rel="noopener">1</a></sup>. Not a note: <code>[^ipv6]</code>.</p>'
     )
     assert body[-2].value.source == (
-        "<ol><li>Your router must allow IPv6 link-local traffic;\nmost do by default.</li>"
-        "<li>Open it on <strong>your</strong> firewall.</li></ol>"
+        '<ol><li id="fn-1">Your router must allow IPv6 link-local traffic;\nmost do by default.</li>'
+        '<li id="fn-2">Open it on <strong>your</strong> firewall.</li></ol>'
     )
 
 
@@ -63,8 +64,8 @@ def test_a_japanese_crlf_footnote_keeps_its_text(tmp_path, site, topic):
     (tmp_path / "ja.md").write_bytes(text.replace("\n", "\r\n").encode())
     assert import_articles(tmp_path).created == ["ja.md"]
     html = body_html()
-    assert "確認できます<sup>1</sup>" in html and "<li>料金の目安はプランによって異なります。</li>" in html
-    assert "href" not in html and "[^1]" not in html
+    assert '確認できます<sup><a href="#fn-1" rel="noopener">1</a></sup>' in html
+    assert '<li id="fn-1">料金の目安はプランによって異なります。</li>' in html and "[^1]" not in html
     assert ArticlePage.objects.get(slug="reset-your-password").body[-3].value["text"] == "注"
 
 
