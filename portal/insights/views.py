@@ -74,8 +74,9 @@ def _table(table, rows, csv: str) -> str:
     title = escape(str(table.title))
     return (
         f'<h3 id="{anchor}">{title}</h3><p class="insights-definition">{escape(str(table.definition))}</p>'
+        f'<div class="admin-table-scroll" role="region" tabindex="0" aria-labelledby="{anchor}">'  # scrolls on a phone
         f'<table class="listing" aria-labelledby="{anchor}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody>'
-        f'</table><p><a href="{escape(csv)}" download>{_("Download %(title)s (CSV)") % {"title": title}}</a></p>'
+        f'</table></div><p><a href="{escape(csv)}" download>{_("Download %(title)s (CSV)") % {"title": title}}</a></p>'
     )
 
 

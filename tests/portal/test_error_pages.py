@@ -158,3 +158,69 @@ def test_the_500_page_needs_no_database_or_request_and_marks_its_japanese(db):
     html = loader.get_template("500.html").render()  # as Django's server_error renders it: no context at all
     assert STYLESHEET in html and 'class="site-header"' in html
     assert '<p lang="ja">' in html and "問題が発生しました" in html
+
+
+# --- Titles: "<what happened> · Nimbus Home Help Center" like every other page (accessibility audit D, item 7) ----
+
+
+def _title(response) -> str:
+    import html
+    import re
+
+    return html.unescape(re.search(r"<title>(.*?)</title>", response.content.decode(), re.S).group(1).strip())
+
+
+@pytest.mark.parametrize(
+    ("prefix", "expected"),
+    [("", "Page not found · Nimbus Home Help Center"), ("/ja", "ページが見つかりません · Nimbus Home ヘルプセンター")],
+)
+def test_the_404_title_names_the_site(client, db, prefix, expected):
+    response = client.get(f"{prefix}/community/users/nobody-has-this-name/")
+    assert response.status_code == 404
+    assert _title(response) == expected
+
+
+@pytest.mark.parametrize(
+    ("prefix", "expected"),
+    [("", "This address can't be opened directly · Nimbus Home Help Center"),
+     ("/ja", "このアドレスは直接開けません · Nimbus Home ヘルプセンター")],
+)
+def test_the_405_title_names_the_site(client, db, prefix, expected):
+    from tests.community.conftest import ask
+
+    question = ask(UserFactory(), tags="")
+    response = client.get(f"{prefix}/community/q/{question.pk}/vote/")
+    assert response.status_code == 405
+    assert _title(response) == expected
+
+
+@pytest.mark.parametrize(
+    ("prefix", "expected"),
+    [("", "Your form could not be sent · Nimbus Home Help Center"),
+     ("/ja", "フォームを送信できませんでした · Nimbus Home ヘルプセンター")],
+)
+def test_the_csrf_403_title_names_the_site(db, prefix, expected):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(UserFactory())
+    response = client.post(f"{prefix}/community/ask/", {"title": "x"})
+    assert response.status_code == 403
+    assert _title(response) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("en", "This area is for staff · Nimbus Home Help Center"),
+     ("ja", "このページはスタッフ専用です · Nimbus Home ヘルプセンター")],
+)
+def test_the_staff_only_403_title_names_the_site(client, db, language, expected):
+    client.force_login(UserFactory())  # a member, not staff; the admin has no /ja/ prefix: the browser's language
+    response = client.get("/admin/", HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 403
+    assert _title(response) == expected
+
+
+def test_the_500_title_names_the_site_in_both_languages(db):
+    from django.template import loader
+
+    html = loader.get_template("500.html").render()
+    assert "<title>Server error · サーバーエラー · Nimbus Home Help Center</title>" in html
