@@ -56,10 +56,11 @@ BURST = (5, 60)  # flags per member per minute
 PER_IP = (60, 3600)  # flags per address per hour
 DAY = 86400
 
-# Which reasons a kind of post can be flagged for (the flag form offers these, in this order).
+# Which reasons a kind of post can be flagged for (the flag form offers these, in this order). "Duplicate" is
+# for questions (it names the original question), "Outdated" for answers (a solution that stopped working).
 REASONS_BY_KIND = {
-    "question": [FlagReason.SPAM, FlagReason.RUDE, FlagReason.OFF_TOPIC, FlagReason.DUPLICATE, FlagReason.OUTDATED,
-                 FlagReason.NEEDS_STAFF, FlagReason.OTHER],
+    "question": [FlagReason.SPAM, FlagReason.RUDE, FlagReason.OFF_TOPIC, FlagReason.DUPLICATE, FlagReason.NEEDS_STAFF,
+                 FlagReason.OTHER],
     "answer": [FlagReason.SPAM, FlagReason.RUDE, FlagReason.OFF_TOPIC, FlagReason.OUTDATED, FlagReason.NEEDS_STAFF,
                FlagReason.OTHER],
     "comment": [FlagReason.SPAM, FlagReason.RUDE, FlagReason.OFF_TOPIC, FlagReason.NEEDS_STAFF, FlagReason.OTHER],
@@ -144,6 +145,15 @@ def refusal(user: Any, post: Any) -> str | None:
 
 def reasons_for(post: Any) -> list[FlagReason]:
     return REASONS_BY_KIND[post.kind]
+
+
+def _wrong_reason(reason: str) -> str:
+    """Why `reason` was refused: a reason of another kind of post says which kind it is for."""
+    if reason == FlagReason.OUTDATED:
+        return _("“Outdated” applies to answers only. Please choose one of the reasons offered for this post.")
+    if reason == FlagReason.DUPLICATE:
+        return _("“Duplicate” applies to questions only. Please choose one of the reasons offered for this post.")
+    return _("Please choose one of the reasons offered for this post.")
 
 
 # --- input --------------------------------------------------------------------------------------------------------
@@ -235,7 +245,7 @@ def flag_post(actor: Actor | Any, post: Any, *, reason: str, details: str = "", 
     if refused:
         raise PermissionRefused(refused)
     if reason not in [choice.value for choice in reasons_for(post)]:
-        raise ModerationError(_("Please choose one of the reasons offered for this post."), field="reason")
+        raise ModerationError(_wrong_reason(reason), field="reason")
     details = _clean_details(details)
     if reason == FlagReason.OTHER and not details:
         raise ModerationError(_("Please tell the moderators what is wrong, in a few words."), field="details")

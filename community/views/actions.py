@@ -10,7 +10,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.params import form_checks_nul, safe_next_url
 
@@ -223,9 +223,17 @@ def comment(request, kind: str, pk: int):
 
 
 @form_checks_nul("body")
-@require_POST
-@_signed_in
+@require_http_methods(["GET", "POST"])
 def answer(request, pk: int):
+    """POST posts an answer. A failed one is shown at this address (the question page with the errors and the
+    text), so GET here — a reload, a bookmark, the language switcher — goes to the question's answer form."""
+    if request.method != "POST":
+        return redirect(_question(request, pk).get_absolute_url() + "#your-answer-heading")
+    return _post_answer(request, pk)
+
+
+@_signed_in
+def _post_answer(request, pk: int):
     question = _question(request, pk)
     form = AnswerForm(request.POST)
     if form.is_valid():

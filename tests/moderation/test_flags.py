@@ -397,7 +397,7 @@ def test_flag_page_shows_the_post_and_an_accessible_form(client, spam_question, 
     assert response.status_code == 200
     assert "<h1>Flag this question</h1>" in html and "Visit the shop for cheap watches" in html
     assert "<legend>What is wrong with it?</legend>" in html
-    assert html.count('type="radio" name="reason"') == 7
+    assert html.count('type="radio" name="reason"') == 6  # no "Outdated": that one is for answers
     assert 'name="duplicate_of"' in html and 'name="details"' in html and "csrfmiddlewaretoken" in html
     for radio_id in ("id_reason_0", "id_details", "id_duplicate_of"):
         assert f'for="{radio_id}"' in html
@@ -431,7 +431,7 @@ def test_refused_input_is_shown_again_with_the_message(client, spam_question, fl
     html = response.content.decode()
     assert response.status_code == 400
     assert "Please tell the moderators what is wrong, in a few words." in html
-    assert 'value="other" id="id_reason_6" aria-describedby="id_reason_6-help" checked' in html
+    assert 'value="other" id="id_reason_5" aria-describedby="id_reason_5-help" checked' in html
     assert 'aria-invalid="true"' in html
     response = client.post(flag_url(spam_question), {"reason": "duplicate", "duplicate_of": "/community/q/999999/x/"})
     html = response.content.decode()

@@ -10,10 +10,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from community.status import PostStatus
 from portal.params import form_checks_nul, get_int
@@ -132,9 +133,14 @@ def case_detail(request, pk: int):
 
 @form_checks_nul("body")
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def case_reply(request, pk: int):
+    """POST sends the reply. A failed one is shown at this address (the case page with the error summary and
+    the typed text), so GET here — a reload, a bookmark, the language switcher — goes back to the case's
+    reply form instead of a dead end."""
     case = customer.case_for(request.user, pk)
+    if request.method != "POST":
+        return redirect(reverse("support_case", args=[case.pk]) + "#reply-heading")
     form = ReplyForm(request.POST)
     if not form.is_valid():
         return _detail(request, pk, form=form, status=400)

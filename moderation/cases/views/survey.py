@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.template.response import TemplateResponse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -19,18 +20,27 @@ def _choices(low: int, high: int) -> list[tuple[str, str]]:
     return [(str(n), str(n)) for n in range(low, high + 1)]
 
 
+class ScaleSelect(forms.RadioSelect):
+    """A radio scale whose field "id" is its first choice's: the error summary's link for an unanswered
+    question (includes/error_summary.html links to `field.id_for_label`) moves focus to that first choice.
+    Django's RadioSelect gives "" there (no `<label for>` on the group); the template writes a <legend>."""
+
+    def id_for_label(self, id_, index=None):
+        return super().id_for_label(id_, "0" if index is None else index)
+
+
 class SurveyForm(forms.Form):
     csat = forms.ChoiceField(
         label=gettext_lazy("How satisfied are you with the support you received?"), choices=_choices(1, 5),
-        widget=forms.RadioSelect, error_messages={"required": gettext_lazy("Please choose an answer for every question.")},
+        widget=ScaleSelect, error_messages={"required": gettext_lazy("Please choose an answer for every question.")},
     )
     ces = forms.ChoiceField(
         label=gettext_lazy("How easy was it to get your problem solved?"), choices=_choices(1, 7),
-        widget=forms.RadioSelect, error_messages={"required": gettext_lazy("Please choose an answer for every question.")},
+        widget=ScaleSelect, error_messages={"required": gettext_lazy("Please choose an answer for every question.")},
     )
     nps = forms.ChoiceField(
         label=gettext_lazy("How likely are you to recommend us to a friend or colleague?"), choices=_choices(0, 10),
-        widget=forms.RadioSelect, required=False,
+        widget=ScaleSelect, required=False,
     )
     comment = forms.CharField(
         label=gettext_lazy("Anything else you want to tell us? (optional)"), required=False, max_length=surveys.COMMENT_MAX,
@@ -87,7 +97,12 @@ def survey(request, token: str):
         {"field": form[name], "low": SCALES[name][0], "high": SCALES[name][1]}
         for name in ("csat", "ces", "nps") if name in form.fields
     ]
-    context = {"form": form, "survey": current, "case": current.case, "groups": groups}
+    case = current.case
+    context = {
+        "form": form, "survey": current, "case": case, "groups": groups,
+        # the case title is the customer's own words, in the case's language (quoted inside translated text)
+        "case_title": format_html('<span lang="{}">{}</span>', case.language, case.question_title),
+    }
     return TemplateResponse(request, "moderation/cases/survey/form.html", context, status=status)
 
 

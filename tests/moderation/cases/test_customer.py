@@ -189,9 +189,12 @@ def test_the_reply_form_posts_and_says_it_reopens(client, case):
     assert response.status_code == 400 and "Please write something." in response.content.decode()
 
 
-def test_get_on_the_reply_url_is_refused(client, case):
+def test_get_on_the_reply_url_goes_back_to_the_case(client, case):
     client.force_login(case.customer)
-    assert client.get(reverse("support_case_reply", args=[case.pk])).status_code == 405
+    response = client.get(reverse("support_case_reply", args=[case.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("support_case", args=[case.pk]) + "#reply-heading"
+    assert not CaseEvent.objects.filter(case=case).exists()
 
 
 # --- the timeline the customer sees ------------------------------------------------------------------------
