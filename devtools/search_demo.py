@@ -27,6 +27,9 @@ GROUPS = {
         ["return", "send back"],
         ["turn off", "switch off", "disable"],
         ["user", "member"],
+        ["warranty", "guarantee"],
+        ["flat", "dead", "drained"],
+        ["schedule", "timer"],
     ],
     "ja": [
         ["解約", "キャンセル"],
@@ -38,6 +41,8 @@ GROUPS = {
         ["初期化", "工場出荷時"],
         ["ハブ", "hub"],
         ["ドアベル", "ドアホン", "インターホン"],
+        ["電池", "バッテリー"],
+        ["保証", "補償"],
     ],
 }
 

@@ -134,3 +134,47 @@ def words(token: str, after_word: bool = False) -> list[str]:
         pieces.append(current)
     pieces = [p for p in pieces if WORD_CHAR.search(p) and p.strip(LONG_VOWEL)]
     return list(dict.fromkeys(pieces)) or [token]
+
+
+# Katakana words that only qualify the word after them in a product's name ("スマートロック", "ワイヤレスキー",
+# "ネットワークカメラ"): a help text may call the thing by its head alone ("ロック", "カメラ").
+KATAKANA_MODIFIERS = tuple(sorted(
+    "スマート ワイヤレス ネットワーク デジタル モバイル ホーム オンライン リモート セキュリティ ビデオ "
+    "ファームウェア ソフトウェア アプリ".split(),
+    key=len, reverse=True,
+))
+
+
+def katakana_head(word: str) -> str | None:
+    """The head of a katakana compound that starts with a modifier ("スマートロック" → "ロック"), else None."""
+    if not KATAKANA.match(word[:1]) or not all(KATAKANA.match(char) for char in word):
+        return None
+    for modifier in KATAKANA_MODIFIERS:
+        if word.startswith(modifier) and len(word) - len(modifier) >= 2:
+            return word[len(modifier):]
+    return None
+
+
+# Two-kanji words that end compounds in help questions ("電池交換方法", "初期化手順", "二段階認証"): the
+# head of a Japanese compound comes last.
+COMPOUND_HEADS = frozenset(
+    "方法 手順 設定 変更 確認 解除 登録 削除 交換 修理 接続 画面 料金 期間 保証 更新 履歴 通知 番号 認証 "
+    "対応 原因 場所 時間 返品 返金 注文 配送 請求 解約".split()
+)
+KANJI_RUN = re.compile(f"(?:{KANJI.pattern})+")
+
+
+def kanji_compound(piece: str) -> list[str]:
+    """A kanji compound typed without particles as the words it is made of, which the help texts write apart
+    ("電池交換" → 電池, 交換: the article says 電池を交換する). Most such words are two kanji: four kanji are
+    two words; a longer run loses a known two-kanji head from its end first ("初期化方法" → 初期化, 方法).
+    A document holding the compound holds both pieces too, so nothing it found before is lost. Runs of two or
+    three kanji (初期化, 再起動) and anything not all kanji stay whole. (`search.text.parse` keeps a compound
+    whole when an editor's synonym group names it: "二要素認証" finds "二段階認証" through its group.)"""
+    if not KANJI_RUN.fullmatch(piece) or len(piece) < 4:
+        return [piece]
+    if piece[-2:] in COMPOUND_HEADS and len(piece) >= 5:
+        return [*kanji_compound(piece[:-2]), piece[-2:]]
+    if len(piece) == 4:
+        return [piece[:2], piece[2:]]
+    return [piece]

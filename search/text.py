@@ -106,7 +106,10 @@ def parse(query: str, known: Callable[[set[str]], dict[str, int]] | None = None)
     if known is not None:
         wanted = {a + b for a, b in zip(words, words[1:], strict=False) if LATIN.fullmatch(a) and LATIN.fullmatch(b)}
         wanted |= {part for w in words for split in _splits(w) for part in split}
+        wanted |= {w for w in words if len(japanese.kanji_compound(w)) > 1}  # kept whole if a synonym names it
         found = known(wanted) if wanted else {}
+    # A kanji compound typed together is the words the texts write apart ("電池交換" → 電池, 交換).
+    words = [part for w in words for part in ([w] if w in found else japanese.kanji_compound(w))]
     seen = {t.text for t in terms}
     skip = False
     for i, word in enumerate(words):
@@ -128,6 +131,8 @@ def parse(query: str, known: Callable[[set[str]], dict[str, int]] | None = None)
         parts = [p for p in word.split("-") if p]
         if len(parts) > 1 and all(LATIN.fullmatch(p) for p in parts):
             variants += _compound_forms(*parts)  # "e-mail": also "email" and "e mail"
+        if head := japanese.katakana_head(word):  # "スマートロック": also what the texts call it, "ロック"
+            variants.append(head)
         if code := CODE.fullmatch(word):  # "e104": also "e-104" and "e 104"
             variants += _compound_forms(*(part for part in code.groups() if part))[1:]
         splits = [(a, b) for a, b in _splits(word) if a in found and b in found]

@@ -59,17 +59,19 @@ def known(words: set[str]) -> dict[str, int]:
 
     from .synonyms import RESULT_GENERATION_KEY, compact, groups
 
-    words = {w for w in words if is_word(w)}
+    cjk = {w for w in words if CJK.search(w)}  # not counted in SearchWord: known only as a synonym's member
+    words = {w for w in words if is_word(w)} | cjk
     if not words:
         return {}
     key = (stamp(RESULT_GENERATION_KEY), frozenset(words))
     if key in _known:
         return dict(_known[key])
-    found = dict(SearchWord.objects.filter(word__in=words).values_list("word", "docs"))
+    latin = words - cjk
+    found = dict(SearchWord.objects.filter(word__in=latin).values_list("word", "docs")) if latin else {}
     for _language, members in groups():
         for member in members:
             compacted = compact(member)
-            if compacted != member and compacted in words:
+            if (compacted != member or compacted in cjk) and compacted in words:
                 found.setdefault(compacted, 1)
     if len(_known) >= KNOWN_KEPT or any(old[0] != key[0] for old in list(_known)[:1]):
         _known.clear()  # full, or kept for an older generation
@@ -151,9 +153,23 @@ def correct(word: str) -> str | None:
         if candidate in word or len(candidate) < 3 or candidate[0] != word[0]:
             continue
         d = distance(word, candidate, limit)
+        if d == 2 and _same_stem(word, candidate):
+            continue  # another form of the word ("detector" / "detection"), not a typo of it
         if d <= limit and (best is None or (d, -docs) < best[:2]):
             best = (d, -docs, candidate)
     return best[2] if best else None
+
+
+def _same_stem(word: str, candidate: str) -> bool:
+    """Whether two words differ only in an ending of other letters: two edits there make another form of the
+    word (a word the index lacks, "detector", is not a misspelt "detection"). Letters swapped in the ending are
+    a typo still ("firmwear" → "firmware")."""
+    shared = 0
+    for a, b in zip(word, candidate, strict=False):
+        if a != b:
+            break
+        shared += 1
+    return shared >= max(len(word), len(candidate)) - 3 and sorted(word[shared:]) != sorted(candidate[shared:])
 
 
 def corrections(words: Iterable[str]) -> dict[str, str]:

@@ -65,6 +65,16 @@ def test_japanese_queries(backend, content):
     assert f"article:{content['refund_ja'].pk}" in keys(run(backend, "返金"))  # two characters
 
 
+def test_japanese_compounds_typed_together_find_the_words_written_apart(backend, content, site):
+    from tests.factories import make_article as article_in
+
+    locks = make_topic(site["ja"], "スマートロック", "locks-ja")
+    battery = article_in(locks, "Nimbus Lock の電池を交換する", summary="電池が少なくなったら、カバーを外して電池を交換します。")
+    jammed = article_in(locks, "ロックが開かないとき", summary="ドアの傾きでボルトが引っかかると、ロックが開かなくなります。")
+    assert f"article:{battery.pk}" in keys(run(backend, "電池交換"))  # not one hit before: no page says 電池交換
+    assert keys(run(backend, "スマートロック 開かない"))[:1] == [f"article:{jammed.pk}"]  # the texts say ロック
+
+
 def test_phrase_query(backend, content):
     assert keys(run(backend, '"black screen"')) == [f"question:{content['unanswered'].pk}"]
     assert keys(run(backend, '"screen black"')) == []

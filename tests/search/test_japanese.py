@@ -86,3 +86,33 @@ def test_ask_form_pieces_of_a_japanese_title_hold_its_words_not_its_particles():
     assert "オフラ" in title_terms("ハブがオフラインになる")
     assert title_terms("返金") == ["返金"]  # too short to cut: the word itself
     assert title_terms("を") == ["を"]  # shorter than a piece: as typed
+
+
+@pytest.mark.parametrize(("word", "head"), [
+    ("スマートロック", "ロック"), ("ネットワークカメラ", "カメラ"), ("ワイヤレスキー", "キー"),
+    ("スマート", None), ("アプリ", None), ("ロック", None), ("スマートロックa", None), ("スマ", None),
+])
+def test_a_katakana_compound_also_matches_its_head(word, head):
+    assert japanese.katakana_head(word) == head
+    if word.isascii() or not word.isalnum() or any(char.isascii() for char in word):
+        return  # "スマートロックa" is two tokens to the parser; its katakana part is the first case
+    assert parse(word)[0].variants == ((word, head) if head else (word,))
+
+
+@pytest.mark.parametrize(("query", "terms"), [
+    ("二段階認証のコードが無効", ["二段階", "認証", "コード", "無効"]),  # a compound as its words (both still in 二段階認証)
+    ("電池交換", ["電池", "交換"]),  # four kanji typed together: two words, as the texts write them apart (電池を交換)
+    ("電池交換方法", ["電池", "交換", "方法"]),
+    ("初期化方法", ["初期化", "方法"]),  # a known head comes off a longer run first
+    ("暗証番号を忘れた", ["暗証", "番号", "忘"]),
+    ("保証期間延長", ["保証期間延長"]),  # six kanji with no known head: whole, rather than cut at a guess
+    ("再起動", ["再起動"]),
+])
+def test_kanji_compounds_typed_together_become_their_words(query, terms):
+    assert [t.text for t in parse(query)] == terms
+
+
+def test_a_compound_an_editor_named_in_a_synonym_group_stays_whole():
+    """"二要素認証" is a member of the demo group with 二段階認証: split, it would find neither."""
+    known = {"二要素認証": 1}
+    assert [t.text for t in parse("二要素認証", known=lambda words: {w: known[w] for w in words if w in known})] == ["二要素認証"]

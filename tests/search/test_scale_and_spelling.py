@@ -137,6 +137,16 @@ def test_the_first_letter_is_kept(questions):
     assert vocabulary.correct("thermostats") is None  # never a piece of the word itself ("user" → "use")
 
 
+def test_another_form_of_a_word_is_not_taken_for_a_typo(questions):
+    """"smoke detector" must not become "detection" (two edits, all in the ending): the index lacks the word, it
+    is not misspelt. Letters swapped at the end are a typo still."""
+    SearchWord.objects.bulk_create([SearchWord(word="detection", docs=3), SearchWord(word="firmware", docs=3)])
+    vocabulary.forget_known()
+    assert vocabulary.correct("detector") is None
+    assert vocabulary.correct("firmwear") == "firmware"
+    assert vocabulary.correct("detecton") == "detection"  # one letter missing: a typo
+
+
 def test_a_respelling_that_finds_nothing_is_not_offered(questions):
     """"thermostst zzqx": "thermostat zzqx" finds nothing either, so the page must not say "Showing results for
     thermostat zzqx" above no results."""
