@@ -253,6 +253,7 @@ WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
+FORMAT_MODULE_PATH = ["portal.formats"]  # Django's formats with the zone after every time ("7:52 p.m. UTC")
 USE_I18N = True
 USE_TZ = True
 

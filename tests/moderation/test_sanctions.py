@@ -330,7 +330,7 @@ def test_a_ban_says_so_without_an_end(clock, mod, member):
 
 def test_a_silence_ending_mid_day_names_the_time(clock, mod, member):
     impose(mod, member, "silence", days=2)
-    assert refusal(fresh(member), "post") == f"Your account is read-only until Dec. 7, 2026, 10 a.m.: {REASON}"
+    assert refusal(fresh(member), "post") == f"Your account is read-only until Dec. 7, 2026, 10 a.m. UTC: {REASON}"
 
 
 def test_the_longest_sanction_is_the_one_shown(clock, mod, member):

@@ -235,3 +235,17 @@ def test_notification_emails_link_to_the_public_address(db, settings, django_cap
     assert message.extra_headers["List-Unsubscribe"].startswith("<http://127.0.0.1:8200/notifications/unsubscribe/")
     assert f"http://127.0.0.1:8200{question.get_absolute_url()}" in message.body
     assert "testserver" not in message.body + message.alternatives[0][0]
+
+
+def test_times_name_their_zone_and_dates_do_not(settings):
+    from datetime import UTC, datetime
+
+    from django.utils import translation
+    from django.utils.formats import date_format
+
+    moment = datetime(2026, 12, 6, 19, 52, tzinfo=UTC)
+    assert date_format(moment, "DATETIME_FORMAT") == "Dec. 6, 2026, 7:52 p.m. UTC"
+    assert date_format(moment, "DATE_FORMAT") == "Dec. 6, 2026"
+    with translation.override("ja"):
+        assert date_format(moment, "DATETIME_FORMAT") == "2026年12月6日 19:52 UTC"
+        assert date_format(moment, "SHORT_DATETIME_FORMAT") == "2026/12/06 19:52 UTC"
