@@ -93,3 +93,11 @@ def test_the_rule_is_the_one_insights_uses():
         assert can_view_search_terms(user) is expected, role
         assert all(access.can_view_table(user, key) is expected for key in SEARCH_TERM_TABLES), role
     assert len(SEARCH_TERM_TABLES) == 2 and {t.key for t in registry.tables()} >= set(SEARCH_TERM_TABLES)
+
+
+def test_the_403_page_has_a_query_budget_and_bad_input_is_no_500(client, logged, django_assert_max_num_queries):
+    role = sorted(REFUSED)[0]
+    client.force_login(staff(role, REFUSED[role]))
+    with django_assert_max_num_queries(20):  # the admin shell and the permission check; no report query
+        assert client.get(REPORT, {"days": "7"}).status_code == 403
+    assert client.get(REPORT, {"days": "x\x00", "page": "-1"}).status_code in (400, 403)
