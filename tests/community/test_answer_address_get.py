@@ -17,10 +17,11 @@ ANCHOR = "#your-answer-heading"
 
 
 @pytest.mark.parametrize("prefix", ["", "/ja"])
-def test_get_goes_to_the_answer_form_of_the_question(client, question, other, prefix):
+def test_get_goes_to_the_answer_form_of_the_question(client, question, other, prefix, django_assert_max_num_queries):
     client.force_login(other)
     page = question.get_absolute_url()
-    response = client.get(f"{prefix}/community/q/{question.pk}/answer/")
+    with django_assert_max_num_queries(2):  # the user, the question
+        response = client.get(f"{prefix}/community/q/{question.pk}/answer/")
     assert response.status_code == 302
     assert response["Location"] == f"{prefix}{page}{ANCHOR}"
     page = client.get(response["Location"].split("#")[0])
@@ -40,9 +41,12 @@ def test_get_on_a_question_the_visitor_cannot_see_is_a_404(client, question, oth
     assert client.get("/community/q/999999/answer/").status_code == 404
 
 
-def test_the_language_switcher_on_a_failed_answer_leads_somewhere_valid(client, question, other):
+def test_the_language_switcher_on_a_failed_answer_leads_somewhere_valid(
+    client, question, other, django_assert_max_num_queries
+):
     client.force_login(other)
-    response = client.post(f"/community/q/{question.pk}/answer/", {"body": "   "})
+    with django_assert_max_num_queries(13):  # the question page with the errors, as the page itself
+        response = client.post(f"/community/q/{question.pk}/answer/", {"body": "   "})
     assert response.status_code == 400
     html = response.content.decode()
     switcher = re.search(r'<nav class="lang-switch".*?</nav>', html, re.S).group(0)

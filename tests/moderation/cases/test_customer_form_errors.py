@@ -46,9 +46,10 @@ def test_the_case_page_has_no_error_summary_or_alert_before_a_submit(client, cas
     assert 'aria-invalid="true"' not in html
 
 
-def test_an_empty_reply_shows_the_error_summary_linked_to_the_box(client, case):
+def test_an_empty_reply_shows_the_error_summary_linked_to_the_box(client, case, django_assert_max_num_queries):
     client.force_login(case.customer)
-    response = client.post(reverse("support_case_reply", args=[case.pk]), {"body": "   "})
+    with django_assert_max_num_queries(5):
+        response = client.post(reverse("support_case_reply", args=[case.pk]), {"body": "   "})
     assert response.status_code == 400
     html = response.content.decode()
     assert title_of(html).startswith("Error: ")
@@ -102,10 +103,11 @@ def test_the_reply_error_page_in_japanese(client, case):
 
 
 @pytest.mark.parametrize("prefix", ["", "/ja"])
-def test_get_on_the_reply_address_goes_back_to_the_case(client, case, prefix):
+def test_get_on_the_reply_address_goes_back_to_the_case(client, case, prefix, django_assert_max_num_queries):
     client.force_login(case.customer)
     reply, page = reverse("support_case_reply", args=[case.pk]), reverse("support_case", args=[case.pk])
-    response = client.get(prefix + reply)
+    with django_assert_max_num_queries(2):  # the user, the case
+        response = client.get(prefix + reply)
     assert response.status_code == 302
     assert response["Location"] == prefix + page + "#reply-heading"
     assert client.get(response["Location"]).status_code == 200
