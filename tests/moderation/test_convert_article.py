@@ -13,7 +13,6 @@ from moderation import curation
 from moderation.errors import ModerationError, PermissionRefused
 from tests.community.conftest import ask
 from tests.factories import MemberFactory, ProfileFactory, UserFactory, make_topic, translate
-from tests.moderation.factories import make_moderator
 
 pytestmark = pytest.mark.django_db
 
@@ -28,11 +27,6 @@ ANSWER = """First check that the hub is plugged in.
 hubctl refund --now
 ```
 """
-
-
-@pytest.fixture
-def moderator(db):
-    return make_moderator("mod")
 
 
 @pytest.fixture

@@ -17,14 +17,8 @@ from moderation.errors import ModerationError, PermissionRefused
 from portal.roles import CONTENT_EDITORS
 from tests.community.conftest import ask
 from tests.factories import MemberFactory, ProfileFactory, UserFactory, with_two_factor
-from tests.moderation.factories import make_moderator
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def moderator(db):
-    return make_moderator("mod")
 
 
 @pytest.fixture

@@ -12,23 +12,12 @@ import pytest
 from openpyxl import load_workbook
 
 from portal import audit
-from tests.factories import MemberFactory, QuestionFactory, with_two_factor
+from tests.factories import QuestionFactory
 
 pytestmark = pytest.mark.django_db
 
 LOG = "/admin/moderation/log/"
 FORMULA = '=HYPERLINK("http://evil.example/","Open")'
-
-
-@pytest.fixture
-def moderator(db):
-    return with_two_factor(MemberFactory(username="mod", groups=["Moderators"]))
-
-
-@pytest.fixture
-def mod_client(client, moderator):
-    client.force_login(moderator)
-    return client
 
 
 @pytest.fixture

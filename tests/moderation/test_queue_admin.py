@@ -39,17 +39,6 @@ ITEM_BUDGET = 33  # + the post, its flags, the author's history, sanctions and a
 LOG_BUDGET = 20
 
 
-@pytest.fixture
-def moderator(db):
-    return with_two_factor(MemberFactory(username="mod", groups=["Moderators"]))
-
-
-@pytest.fixture
-def mod_client(client, moderator):
-    client.force_login(moderator)
-    return client
-
-
 def rows(html: str) -> int:
     return html.count('class="queue-row"')
 

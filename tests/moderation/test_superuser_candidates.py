@@ -20,7 +20,7 @@ from community.rewards.superusers import grant_superuser
 from community.status import PostStatus
 from moderation.superusers import query
 from portal.models import Profile, Rank
-from portal.roles import CONTENT_EDITORS, MODERATORS, SUPPORT_AGENTS
+from portal.roles import CONTENT_EDITORS, SUPPORT_AGENTS
 from tests.factories import (
     AnswerFactory,
     MemberFactory,
@@ -36,17 +36,6 @@ pytestmark = pytest.mark.django_db
 
 PAGE = "/admin/superusers/"
 PAGE_BUDGET = 28  # session, user, permission checks, the admin shell and menus, 7 for the candidates, topics, superusers (23 today)
-
-
-@pytest.fixture
-def moderator(db):
-    return with_two_factor(MemberFactory(username="mod", groups=[MODERATORS]))
-
-
-@pytest.fixture
-def mod_client(client, moderator):
-    client.force_login(moderator)
-    return client
 
 
 @pytest.fixture

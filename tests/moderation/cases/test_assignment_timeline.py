@@ -24,12 +24,6 @@ def agent():
     return make_agent("agent-ja")
 
 
-@pytest.fixture
-def agent_client(client, agent):
-    client.force_login(agent)
-    return client
-
-
 def assigned_entries(html: str) -> list[str]:
     return [part.split("</li>", 1)[0] for part in html.split("case-timeline__entry--assigned")[1:]]
 

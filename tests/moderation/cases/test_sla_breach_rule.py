@@ -23,12 +23,6 @@ def agent():
 
 
 @pytest.fixture
-def agent_client(client, agent):
-    client.force_login(agent)
-    return client
-
-
-@pytest.fixture
 def late_reply(agent, agent_client):
     """A case opened 10 hours ago, due a first response 2 hours ago: the agent replies now (late)."""
     opened = timezone.now() - timedelta(hours=10)

@@ -25,12 +25,6 @@ def agent():
     return make_agent("agent1", supervisor=True)
 
 
-@pytest.fixture
-def agent_client(client, agent):
-    client.force_login(agent)
-    return client
-
-
 def case_due_in(delta: timedelta, *, status: str, title: str, assignee, answered: bool = True) -> Case:
     now = timezone.now()
     due = now + delta

@@ -33,12 +33,6 @@ def agent():
     return make_agent("agent1")
 
 
-@pytest.fixture
-def agent_client(client, agent):
-    client.force_login(agent)
-    return client
-
-
 def rows(html: str) -> int:
     return html.count('class="queue-row')
 
