@@ -26,6 +26,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from portal.admin_pages import admin_forbidden
 from portal.insights.access import can_view_table
 
 from . import analytics, synonyms
@@ -59,7 +60,10 @@ class SearchReportMenuItem(MenuItem):
 
 def search_report(request):
     if not can_view_search_terms(request.user):
-        return TemplateResponse(request, "search/admin_report_forbidden.html", {"header_title": _("Search terms")}, status=403)
+        return admin_forbidden(request, title=_("Search terms"), icon="search", message=_(
+            "The search terms report is for support supervisors and content editors: what visitors type into the "
+            "search box can contain personal data. Ask an administrator for one of these roles."
+        ))
     try:
         days = int(request.GET.get("days", "30"))
     except ValueError:

@@ -17,13 +17,15 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ..admin_pages import admin_forbidden
 from . import access, charts, digest, exports, filters, pageviews, registry, report
 
 
 def _forbidden(request):
-    return TemplateResponse(
-        request, "insights/forbidden.html", {"header_title": _("Insights")}, status=403,
-    )
+    return admin_forbidden(request, title=_("Insights"), icon="table", message=_(
+        "Insights are for support supervisors, content editors and moderators. Ask an administrator for one of "
+        "these roles."
+    ))
 
 
 def _filters(request):

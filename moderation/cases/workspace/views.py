@@ -18,6 +18,7 @@ from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from community.services import CommunityError
+from portal.admin_pages import admin_forbidden
 
 from .. import permissions, services, sla, timeline
 from ..errors import AlreadyHandled
@@ -30,9 +31,10 @@ FILTER_NAMES = ("queue", "status", "priority", "topic", "language")
 
 
 def forbidden(request):
-    return TemplateResponse(request, "moderation/cases/workspace/forbidden.html", {
-        "header_title": _("Support cases"),
-    }, status=403)
+    return admin_forbidden(request, title=_("Support cases"), icon="help", message=_(
+        "Only support agents can open the support workspace. Ask an administrator for the “Support agents” role "
+        "(and set up two-factor authentication)."
+    ))
 
 
 def agents_only(view):
