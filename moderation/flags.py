@@ -42,7 +42,7 @@ from community.services.base import _relaxed, as_actor
 from community.standing import standing
 from community.status import PostStatus
 from portal import audit, extensions
-from portal.ratelimit import consume
+from portal.ratelimit import consume, consume_in_order
 
 from . import review
 from .errors import ModerationError, PermissionRefused
@@ -218,9 +218,9 @@ def _throttle(actor: Actor) -> None:
     if _relaxed.get():
         return
     uid = str(actor.user.pk)
-    retry = consume("moderation-flag-burst", uid, limit=BURST[0], period=BURST[1])
-    if actor.ip:
-        retry = max(retry, consume("moderation-flag-ip", actor.ip, limit=PER_IP[0], period=PER_IP[1]))
+    retry = consume_in_order(
+        ("moderation-flag-burst", uid, BURST[0], BURST[1]), ("moderation-flag-ip", actor.ip, PER_IP[0], PER_IP[1])
+    )
     if retry:
         raise ModerationError(_retry_message(retry, daily=False), retry_after=retry)
     retry = consume("moderation-flag-day", uid, limit=ModerationSettings.load().flags_per_day, period=DAY)

@@ -87,6 +87,19 @@ def client_ip(request) -> str:
     return str(remote)
 
 
+def consume_in_order(*buckets: tuple[str, str, int, int]) -> int:
+    """Count one action in each (scope, identity, limit, period) bucket in turn, stopping at the first that
+    refuses, and return its wait (0: allowed by all). A bucket with no identity (no client address) is skipped.
+    Put the member's own bucket before the shared one (their address): an attempt their own limit refuses is
+    then not counted against everyone behind the same address (an office, a mobile network)."""
+    for scope, identity, limit, period in buckets:
+        if identity:
+            retry = consume(scope, identity, limit=limit, period=period)
+            if retry:
+                return retry
+    return 0
+
+
 def consume(scope: str, identity: str, *, limit: int, period: int) -> int:
     """Count one action; return 0 when allowed, else the seconds until the window resets."""
     window = int(time.time() // period)

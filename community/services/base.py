@@ -17,7 +17,7 @@ from django.utils.translation import ngettext
 from taggit.models import Tag
 
 from portal.events import publish
-from portal.ratelimit import consume
+from portal.ratelimit import consume_in_order
 from portal.sanitize import render_markdown
 from portal.services import get_profile
 
@@ -88,9 +88,10 @@ def throttle(action: str, actor: Actor) -> None:
     if _relaxed.get():
         return
     per_user, per_ip, period = RATE_LIMITS[action]
-    retry = consume(f"community-{action}-user", str(actor.user.pk), limit=per_user, period=period)
-    if actor.ip:
-        retry = max(retry, consume(f"community-{action}-ip", actor.ip, limit=per_ip, period=period))
+    retry = consume_in_order(
+        (f"community-{action}-user", str(actor.user.pk), per_user, period),
+        (f"community-{action}-ip", actor.ip, per_ip, period),
+    )
     if retry:
         raise CommunityError(
             ngettext("You are doing that too often. Please try again in %(seconds)d second.", "You are doing that too often. Please try again in %(seconds)d seconds.", retry) % {"seconds": retry},

@@ -26,7 +26,7 @@ from django.utils.translation import ngettext
 
 from community.validation import FieldError, clean_body
 from portal.events import publish
-from portal.ratelimit import consume
+from portal.ratelimit import consume_in_order
 
 from . import sla, timeline
 from .errors import CaseError, PermissionRefused
@@ -66,9 +66,10 @@ def customer_reply(user: Any, case: Case, *, body: str, ip: str = "", now: datet
         raise CaseError(error.message, field="body") from None
     if case.status == CaseStatus.CLOSED:
         raise _closed()
-    retry = consume("cases-customer-reply", str(user.pk), limit=REPLY_LIMIT[0], period=REPLY_LIMIT[1])
-    if ip:
-        retry = max(retry, consume("cases-customer-reply-ip", ip, limit=REPLY_LIMIT[0] * 3, period=REPLY_LIMIT[1]))
+    retry = consume_in_order(
+        ("cases-customer-reply", str(user.pk), REPLY_LIMIT[0], REPLY_LIMIT[1]),
+        ("cases-customer-reply-ip", ip, REPLY_LIMIT[0] * 3, REPLY_LIMIT[1]),
+    )
     if retry:
         raise CaseError(
             ngettext("You are doing that too often. Please try again in %(seconds)d second.",

@@ -137,6 +137,21 @@ def test_rate_limit_per_ip_across_members(db):
     assert posted == per_ip
 
 
+def test_attempts_a_members_own_limit_refuses_do_not_use_up_the_shared_address(db):
+    """One member retrying past their own limit must not lock out everyone behind the same address (an office,
+    a mobile network): only attempts the member's own limit lets through count against the address."""
+    per_user, per_ip, _period = services.RATE_LIMITS["ask"]
+    eager, colleague = UserFactory(), UserFactory()
+    for i in range(per_user):
+        ask(services.Actor(eager, "10.0.0.7"), title=f"Question number {i} here", body=f"Body {i}")
+    for i in range(per_ip * 2):  # refused by the member's own limit, every time
+        with pytest.raises(services.CommunityError) as caught:
+            ask(services.Actor(eager, "10.0.0.7"), title=f"Retry number {i} here", body=f"Retry {i}")
+        assert caught.value.status == 429
+    question = ask(services.Actor(colleague, "10.0.0.7"), title="A colleague asks", body="From the same office")
+    assert question.pk and question.author == colleague
+
+
 def test_ask_token_marks_deflection_events_as_asked(asker, question):
     services.record_deflection(ask_token="tok", user=asker, kind="question", object_id=question.pk, query="hub")
     services.record_deflection(ask_token="tok", user=asker, kind="question", object_id=question.pk, query="hub")
