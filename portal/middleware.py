@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import BadRequest
 from django.http import HttpResponseBadRequest, HttpResponseNotAllowed
 from django.http.multipartparser import MultiPartParserError
 from django.middleware.gzip import GZipMiddleware
@@ -167,7 +168,9 @@ class NulByteGuardMiddleware:
             return None
         try:
             fields = _nul_fields(request.POST)
-        except (MultiPartParserError, UnicodeDecodeError, OSError):  # a form that cannot be read at all
+        # A form that cannot be read at all: a broken multipart body, bytes that are no text, or a declared charset
+        # other than UTF-8 ("application/x-www-form-urlencoded; charset=utf-16": Django's BadRequest).
+        except (MultiPartParserError, UnicodeDecodeError, OSError, BadRequest):
             return nul_refused(request, translation.get_language(), nul=False)
         if fields is None or not fields <= getattr(view_func, "form_checks_nul", frozenset()):
             return nul_refused(request, translation.get_language())

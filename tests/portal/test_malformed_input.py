@@ -127,7 +127,7 @@ def world(site, topic, article, django_capture_on_commit_callbacks):
         "article_by_slug": {"slug": article.slug},
         "post_delete": {"kind": "c", "pk": str(comment.pk)},
     }
-    return {"asker": asker, "real": real, "by_route": by_route}
+    return {"asker": asker, "question": question, "real": real, "by_route": by_route}
 
 
 def _real_values(world, route) -> dict[str, str]:
@@ -248,6 +248,28 @@ def test_posts_with_csrf_checks_on_are_refused_cleanly(world):
         for client in (run.anonymous, run.member):
             run.send(client, "POST", path, data=_query({"next", "id", "csrfmiddlewaretoken"}, HUGE + "%ff%00"))
     assert not run.failures, "\n".join(run.failures[:50])
+
+
+def test_a_form_in_another_charset_than_utf8_gets_the_styled_400_page(world, caplog):
+    """Django refuses to read a form declared in another charset ("…; charset=utf-16") with BadRequest: the
+    site's own 400 page, in the page's language, answered by the form guard — no exception escapes to be logged
+    with its traceback on every such request (and the debug page of `runserver` read the form again: a 500)."""
+    member = Client(raise_request_exception=False)
+    member.force_login(world["asker"])
+    utf16 = "application/x-www-form-urlencoded; charset=utf-16"
+    for client in (Client(raise_request_exception=False), member):
+        for route in _public_routes():
+            path = _path(route, _real_values(world, route))
+            response = client.generic("POST", path, "body=hello".encode("utf-16"), content_type=utf16)
+            assert response.status_code < 500, path
+    question = world["question"]
+    for prefix, words in (("", "The site could not understand this request"), ("/ja", "このリクエストを処理できませんでした")):
+        response = member.generic(
+            "POST", f"{prefix}/community/q/{question.pk}/answer/", "body=hello".encode("utf-16"), content_type=utf16
+        )
+        assert response.status_code == 400
+        assert words in response.content.decode()
+    assert not [record for record in caplog.records if record.exc_info], "an exception escaped the form guard"
 
 
 # --- The reported cases, one by one (each failed before the fix) -----------------------------------
