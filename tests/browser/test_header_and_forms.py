@@ -1,6 +1,6 @@
 """The header, the focus ring, form errors, the leaderboard on a phone and the search suggestions, in a real
-browser: the signed-in header keeps one row from 1024 to 1280 px (with and without support cases, English
-and Japanese), Tab follows the order on screen, the account menu is a disclosure that works by keyboard and
+browser: the signed-in header keeps one row with a usable search box from 1081 to 1280 px, and below that is the
+compact bar with the menu button, never two rows (with and without support cases, English and Japanese), Tab follows the order on screen, the account menu is a disclosure that works by keyboard and
 without JavaScript, every focus ring stands out 3:1 from what is around it, a form with errors focuses its
 summary, every leaderboard column is visible at 390 px, and ArrowDown reopens closed search suggestions."""
 
@@ -54,10 +54,14 @@ def test_signed_in_header_keeps_one_row_and_tab_follows_the_screen(live_server, 
     page = browser_page
     sign_in(page, live_server.url, email)
     for prefix in ("", "/ja"):
-        for width in (1280, 1024):
+        for width in (1280, 1081, 1080, 1000, 900, 860, 821):
             page.set_viewport_size({"width": width, "height": 900})
             page.goto(f"{live_server.url}{prefix}/community/")
             assert len(header_rows(page)) == 1, (prefix, width, header_rows(page))
+            compact = page.locator(".menu-button").is_visible()
+            assert compact == (width <= 1080), (prefix, width)
+            if not compact:  # the full row: the search box keeps room for a few words
+                assert page.locator(".header-search input").bounding_box()["width"] >= 120, (prefix, width)
             screenshot(page, f"header-{email.split('@')[0]}{prefix.replace('/', '-')}-{width}")
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(f"{live_server.url}/community/")
