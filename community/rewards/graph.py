@@ -22,7 +22,7 @@ from .models import LeaderboardDay
 
 DAYS = 90
 WIDTH, HEIGHT = 600, 180
-LEFT, RIGHT, TOP, BOTTOM = 48, 12, 12, 28  # margins for the axis labels
+LEFT, RIGHT, TOP, BOTTOM = 58, 12, 12, 28  # margins for the axis labels (phones draw them larger: rewards.css)
 
 
 @dataclass
@@ -41,6 +41,12 @@ class Graph:
     bottom_y: int = HEIGHT - BOTTOM
     right_x: int = WIDTH - RIGHT
     top_y: int = TOP
+
+    @property
+    def axis_high(self) -> int:
+        """The top of the y axis: the highest value, or one above the lowest when the line is flat (a new member's
+        0 all along is a line along the bottom, under "1", not along the top between "0" and "0")."""
+        return self.high if self.high > self.low else self.low + 1
 
     @property
     def gained(self) -> int:
@@ -74,7 +80,7 @@ class Graph:
             '<text x="{r}" y="{dy}" text-anchor="end" class="rep-label">{last}</text>'
             '<polyline points="{points}" class="rep-line" fill="none"/>{markers}</svg>',
             w=self.width, h=self.height, title=_("Reputation over the last 90 days"), desc=desc, l=left, b=bottom, r=right,
-            t=top, lx=left - 6, ty=top + 4, high=self.high, low=self.low, dy=self.height - 6,
+            t=top, lx=left - 6, ty=top + 4, high=self.axis_high, low=self.low, dy=self.height - 6,
             first=_date_text(self.start, language, short), last=_date_text(self.end, language, short), points=self.points,
             markers=self.markers_svg,
         )
@@ -146,8 +152,8 @@ def reputation_graph(user_id: int, reputation: int, now: datetime | None = None,
             changes.append((day, change, running))
     graph = Graph(start=start, end=end, values=values, changes=changes)
     graph.low, graph.high = min(values + [0]), max(values + [0])
-    scale = (HEIGHT - TOP - BOTTOM) / ((graph.high - graph.low) or 1)
-    ys = [round(TOP + scale * (graph.high - value), 1) for value in values]
+    scale = (HEIGHT - TOP - BOTTOM) / (graph.axis_high - graph.low)
+    ys = [round(TOP + scale * (graph.axis_high - value), 1) for value in values]
     # The line needs only the days where its slope changes (x steps are even): the same drawing, a shorter path.
     kept = [0, *(i for i in range(1, days - 1) if values[i] - values[i - 1] != values[i + 1] - values[i]), days - 1]
     graph.points = " ".join(f"{xs[i]},{ys[i]}" for i in sorted(set(kept)))  # a set: one day only

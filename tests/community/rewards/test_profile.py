@@ -56,6 +56,18 @@ def test_graph_values_follow_the_ledger():
     assert points[0][1] == points[1][1] == graph.bottom_y - (graph.bottom_y - graph.top_y) * 10 / 40
 
 
+def test_a_new_members_flat_graph_runs_along_the_bottom_under_a_one():
+    """No reputation yet: the line lies on the x axis, the y axis reads 1 over 0 (not "0" over "0" with the line
+    along the top), and the description still says what happened (from 0 to 0)."""
+    graph = reputation_graph(MemberFactory().pk, 0)
+    points = {tuple(map(float, point.split(","))) for point in graph.points.split()}
+    assert {y for _x, y in points} == {graph.bottom_y}
+    assert (graph.low, graph.high, graph.axis_high) == (0, 0, 1)
+    svg = str(graph.svg)
+    assert 'class="rep-label">1</text>' in svg and 'class="rep-label">0</text>' in svg
+    assert "from 0 to 0" in svg
+
+
 def test_profile_shows_rank_reputation_graph_table_and_tags(client, site):
     member = MemberFactory(username="helper")
     question = QuestionFactory(tags=["wifi"])
