@@ -14,7 +14,7 @@ from dataclasses import replace
 from django.conf import settings
 from django.core.cache import cache
 
-from . import japanese
+from . import japanese, vocabulary
 from .backends import get_backend
 from .backends.base import MAX_QUERY, Results, SearchQuery, Suggestion
 from .indexing import (
@@ -31,6 +31,7 @@ from .indexing import (
     text_of,
     update_signals,
 )
+from .synonyms import expand, query_language
 from .text import CJK, MAX_TERMS, STOPWORDS, Term, normalise, parse
 
 __all__ = [
@@ -117,7 +118,8 @@ def cached_search(query: SearchQuery) -> Results:
 
 FEW_RESULTS = 3  # fewer results than this for every word: more without one of them follow (`relaxed_search`)
 ALSO_SHOWN = 5
-ALSO_MAX_TERMS = 4  # more results for few only up to this many words: at most as many more searches
+ALSO_MAX_TERMS = 8  # more results for few only up to this many words
+ATTEMPTS = 4  # searches without one word tried at most (the likeliest words to leave out first)
 
 
 def relaxed_search(query: SearchQuery, results: Results) -> Results:
@@ -129,12 +131,14 @@ def relaxed_search(query: SearchQuery, results: Results) -> Results:
     - one or two (on the first page): the same results, then up to `ALSO_SHOWN` more without one of the words
       (`also`, `also_missing`): "hub keeps rebooting" holds one title, and the hub articles follow.
 
-    Of the words that can go, the one whose results' best titles hold the most of the words kept, then the one
-    whose absence leaves the fewest results, so the query's rarer words stay. At most `MAX_TERMS` + 1 more
-    searches for none (`ALSO_MAX_TERMS` for few), each through the cache, only for a query that found so little."""
+    Of the words that can go, a lone one-kanji verb stem first ("工場出荷時に戻す": 戻 matched 払い戻し), then a
+    word the index does not hold in any spelling or synonym, then the one whose results' best titles hold the
+    most of the words kept (in any spelling or synonym), then the one whose absence leaves the fewest results,
+    so the query's rarer words stay. At most `ATTEMPTS` + 1 more searches (the likeliest words to leave out
+    tried first), each through the cache, only for a query that found so little."""
     if results.degraded or query.match != "all" or results.total >= FEW_RESULTS or (results.total and query.page != 1):
         return results
-    terms = parse(query.text)
+    terms = parse(query.text, known=vocabulary.known)  # as the backends parse it (katakana compounds cut)
     if len(terms) < 2 or (results.total and len(terms) > ALSO_MAX_TERMS):
         return results
     seen = {hit.key for hit in results.hits}
@@ -159,23 +163,59 @@ def _without_one(query: SearchQuery, terms: list[Term], seen: set[str]) -> tuple
     """The best first page of `query` without one of its terms that finds something not in `seen` (keys), that
     term's text and the query's text without it (None, "", "" when no such query finds anything new)."""
     best, best_key, word, best_text = None, None, "", ""
-    for left_out in terms:
+    expanded = dict(zip((id(t) for t in terms), expand(terms, query_language(query)), strict=True))
+    priority = _leave_out_first(terms, expanded)
+    order = sorted(terms, key=lambda t: -priority[id(t)][0])[:ATTEMPTS]
+    for left_out in order:
         kept = [t for t in terms if t is not left_out]
         text = " ".join(f'"{t.text}"' if t.phrase else t.text for t in kept)
         found = cached_search(replace(query, text=text, page=1))
         new = [hit for hit in found.hits if hit.key not in seen]
         if not new or found.degraded:
             continue
-        # Results whose best titles hold the words kept first ("is my data sold": the titles about data, not
-        # the one body that says "sold"), then the fewest results (the rarer words stay).
-        key = (_title_cover(new, kept), -found.total)
+        # A lone one-kanji stem or a word the index lacks first; then results whose best titles hold the words
+        # kept ("is my data sold": the titles about data, not the one body that says "sold"; "damaged" for
+        # "broken"), then the fewest results (the rarer words stay).
+        key = (priority[id(left_out)][1], _title_cover(new, [expanded[id(t)] for t in kept]), -found.total)
         if best_key is None or key > best_key:
             best, best_key, word, best_text = found, key, left_out.text, text
     return best, word, best_text
 
 
+ONE_KANJI = re.compile(f"{japanese.KANJI.pattern}")
+
+
+def _leave_out_first(terms: list[Term], expanded: dict[int, Term]) -> dict[int, tuple[float, int]]:
+    """For each term (by id): (the order to try leaving it out in, how strongly it should go). Strongly: a lone
+    one-kanji verb stem (2), a word the index holds in none of its spellings and synonyms (1). The order tries
+    those first, then the rarest words (leaving a common one out rarely finds anything new), in the query's
+    order."""
+    def single(variant: str) -> bool:
+        return " " not in variant and "-" not in variant
+
+    def forms(term: Term) -> list[str]:  # a term's one-word spellings and synonyms, with their inflections
+        return [form for v in (term.text, *expanded[id(term)].variants) if single(v) for form in vocabulary.inflections(v)]
+
+    countable = {form for term in terms for form in forms(term)}
+    counts = vocabulary.known(countable) if countable else {}
+    out = {}
+    for position, term in enumerate(terms):
+        variants = forms(term)
+        if ONE_KANJI.fullmatch(term.text):
+            strength = 2
+        elif (not term.phrase and not any(counts.get(v) for v in variants)
+              and all(single(v) and vocabulary.is_word(v) for v in (term.text, *expanded[id(term)].variants))):
+            # Latin words only: Japanese is matched inside longer runs, which the vocabulary does not list.
+            strength = 1
+        else:
+            strength = 0
+        docs = max((counts.get(v, 0) for v in variants), default=0)
+        out[id(term)] = (strength * 1e12 - docs - position * 1e-3, strength)
+    return out
+
+
 def _title_cover(hits: list, terms: list[Term], first: int = 3) -> int:
-    """How many of `terms` the best of the first hits' titles holds (any spelling of a term counts)."""
+    """How many of `terms` the best of the first hits' titles holds (any spelling or synonym of a term counts)."""
     return max((sum(1 for t in terms if any(v in hit.title.lower() for v in t.variants)) for hit in hits[:first]),
                default=0)
 

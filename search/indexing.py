@@ -33,6 +33,8 @@ GENERATION_KEY = "search:generation"
 TAG = re.compile(r"<[^>]+>")
 Kind = SearchDocument.Kind
 # The ranking signals `update_signals` may change without rebuilding the document.
+# The text whose words the vocabulary counts (`search.vocabulary`).
+VOCABULARY_FIELDS = ("title", "body", "accepted_text", "tags")
 SIGNAL_FIELDS = frozenset({"votes", "answer_count", "is_solved", "views", "helpful_ratio", "updated_at"})
 
 
@@ -104,15 +106,19 @@ def _changed(key: str, action: str) -> None:
 
 def _save(kind: str, object_id: int, fields: dict) -> SearchDocument:
     fields = {**fields, "quality": quality({**fields, "kind": kind})}
+    before = SearchDocument.objects.filter(kind=kind, object_id=object_id).values_list(*VOCABULARY_FIELDS).first()
     doc, _created = SearchDocument.objects.update_or_create(kind=kind, object_id=object_id, defaults=fields)
-    vocabulary.record(doc.title, doc.body, doc.accepted_text, doc.tags)
+    vocabulary.record(*(getattr(doc, name) for name in VOCABULARY_FIELDS), before=before or ())
     _changed(doc.key, "index")
     return doc
 
 
 def remove(kind: str, object_id: int) -> None:
     """Remove one document (nothing happens when there is none)."""
-    if SearchDocument.objects.filter(kind=kind, object_id=object_id).delete()[0]:
+    docs = SearchDocument.objects.filter(kind=kind, object_id=object_id)
+    before = docs.values_list(*VOCABULARY_FIELDS).first()
+    if before is not None and docs.delete()[0]:
+        vocabulary.forget(*before)
         _changed(f"{kind}:{object_id}", "delete")
 
 

@@ -178,3 +178,46 @@ def kanji_compound(piece: str) -> list[str]:
     if len(piece) == 4:
         return [piece[:2], piece[2:]]
     return [piece]
+
+
+# A katakana word: a run of katakana (with its long-vowel marks), never a lone "ー"; "・" separates words.
+KATAKANA_WORD = re.compile(r"[\u30a1-\u30fa\u30fc-\u30ff\u31f0-\u31ff]{2,}")
+MAX_KATAKANA_SPLIT = 16  # longer runs are not cut: their pieces would cost too many lookups
+
+
+def katakana_runs(text: str) -> set[str]:
+    """The katakana words of a (normalised) text: every run of two characters or more, "ー" alone never."""
+    return {run for run in KATAKANA_WORD.findall(text) if run.strip(LONG_VOWEL)}
+
+
+def katakana_pieces(run: str) -> set[str]:
+    """Every piece of two characters or more of a katakana run a query typed whole ("カメラセットアップ"), which
+    `katakana_compound` may cut it into: asked of the vocabulary together with the query's other words."""
+    if not KATAKANA_WORD.fullmatch(run) or not 4 <= len(run) <= MAX_KATAKANA_SPLIT:
+        return set()
+    return {run[i:j] for i in range(len(run) - 1) for j in range(i + 2, len(run) + 1) if (i, j) != (0, len(run))}
+
+
+def katakana_compound(run: str, known: dict[str, int] | set[str]) -> list[str]:
+    """A katakana run typed without spaces as the katakana words of the indexed texts it is made of
+    ("カメラセットアップ" → カメラ, セットアップ; the texts write "カメラをセットアップ"), as `kanji_compound` cuts
+    kanji: the fewest pieces (each of two characters or more and a word the texts hold), then the commonest
+    rarest piece. Whole when the texts hold the run itself, when it cannot be cut so, or when it is no katakana
+    run of a length worth cutting."""
+    if run in known or not katakana_pieces(run):
+        return [run]
+    counts = known if isinstance(known, dict) else dict.fromkeys(known, 1)
+    # best[i]: (pieces, -(rarest piece's count), cut) for run[:i]
+    best: list[tuple[int, int, list[str]] | None] = [None] * (len(run) + 1)
+    best[0] = (0, 0, [])
+    for end in range(2, len(run) + 1):
+        for start in range(0, end - 1):
+            piece, before = run[start:end], best[start]
+            if before is None or piece not in counts:
+                continue
+            rarest = min(-before[1], counts[piece]) if before[2] else counts[piece]
+            candidate = (before[0] + 1, -rarest, [*before[2], piece])
+            if best[end] is None or candidate[:2] < best[end][:2]:
+                best[end] = candidate
+    found = best[len(run)]
+    return found[2] if found is not None and len(found[2]) > 1 else [run]

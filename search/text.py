@@ -25,7 +25,7 @@ STOPWORDS = frozenset(
     "won don doesn isn didn aren wasn weren couldn wouldn shouldn haven hasn hadn ain im ive ve ll re "
     "keeps going trying tried want wants wanted need needs needed please anyone someone still just really "
     "also ever suddenly anymore any take takes took get gets got getting been will would should there has "
-    "have had problem problems issue issues working too very so quite much many".split()
+    "have had problem problems issue issues working too very so quite much many use but says".split()
 )
 # Lucene/FTS syntax and punctuation are never operators here: they separate words.
 SEPARATORS = re.compile(r"[\s\"'`~!@#$%^&*()\[\]{}<>|\\/:;,.?=+¥、。・「」『』（）！？：；…]+")
@@ -107,9 +107,14 @@ def parse(query: str, known: Callable[[set[str]], dict[str, int]] | None = None)
         wanted = {a + b for a, b in zip(words, words[1:], strict=False) if LATIN.fullmatch(a) and LATIN.fullmatch(b)}
         wanted |= {part for w in words for split in _splits(w) for part in split}
         wanted |= {w for w in words if len(japanese.kanji_compound(w)) > 1}  # kept whole if a synonym names it
+        # A katakana run and its pieces: whole when the texts hold it, else the katakana words they hold.
+        wanted |= {piece for w in words for piece in japanese.katakana_pieces(w) | {w} if japanese.katakana_pieces(w)}
         found = known(wanted) if wanted else {}
-    # A kanji compound typed together is the words the texts write apart ("電池交換" → 電池, 交換).
+    # A kanji compound typed together is the words the texts write apart ("電池交換" → 電池, 交換); so is a katakana
+    # compound the texts do not hold whole ("カメラセットアップ" → カメラ, セットアップ).
     words = [part for w in words for part in ([w] if w in found else japanese.kanji_compound(w))]
+    if found:
+        words = [part for w in words for part in japanese.katakana_compound(w, found)]
     seen = {t.text for t in terms}
     skip = False
     for i, word in enumerate(words):
@@ -192,6 +197,20 @@ def japanese_text(text: str) -> str:
     for token in text.split():
         tokens.extend([w for w in SEPARATORS.split(token) if w] if japanese.JAPANESE.search(token) else [token])
     return " ".join(japanese_words(tokens)) if tokens else text
+
+
+def with_katakana_cut(text: str, terms: list[Term]) -> str:
+    """Free text for an engine's own analyser with each katakana run `parse` cut into words ("カメラセットアップ"
+    → カメラ セットアップ, see `japanese.katakana_compound`) written as those words: the terms say how."""
+    texts = [t.text for t in terms]
+
+    def cut(word: str) -> list[str]:
+        if word in texts or not japanese.katakana_pieces(word):
+            return [word]
+        parts = [t for t in texts if japanese.KATAKANA_WORD.fullmatch(t) and t in word]
+        return parts if "".join(parts) == word else [word]
+
+    return " ".join(part for word in text.split() for part in cut(word))
 
 
 def trigrams(word: str) -> list[str]:

@@ -13,9 +13,11 @@ import re
 from collections.abc import Iterable
 
 from django.db import connection
+from django.db.models import F
 
-from .models import SearchWord
-from .text import CJK, normalise, trigrams
+from .japanese import KATAKANA_WORD, LONG_VOWEL, katakana_runs
+from .models import SearchDocument, SearchWord
+from .text import CJK, normalise, stem, trigrams
 
 WORD = re.compile(r"[^\W_]+")
 MAX_WORD = 64
@@ -28,19 +30,44 @@ SPELLING_TABLE = "search_spelling_fts"  # the vocabulary by trigram (typo candid
 
 
 def is_word(word: str) -> bool:
+    """A Latin-script word of the vocabulary (Japanese is not cut into words by the indexes)."""
     return 1 <= len(word) <= MAX_WORD and not word.isdigit() and not CJK.search(word)
 
 
+def is_katakana_word(word: str) -> bool:
+    """A katakana word of the vocabulary ("セットアップ"): a query typing katakana words together
+    ("カメラセットアップ") is cut into those the texts hold (`search.japanese.katakana_compound`)."""
+    return len(word) <= MAX_WORD and bool(KATAKANA_WORD.fullmatch(word)) and bool(word.strip(LONG_VOWEL))
+
+
 def words_of(*texts: str) -> set[str]:
-    return {w for text in texts for w in WORD.findall(normalise(text)) if is_word(w)}
+    """The vocabulary's words of some texts: Latin words and katakana runs."""
+    found: set[str] = set()
+    for text in texts:
+        text = normalise(text)
+        found |= {w for w in WORD.findall(text) if is_word(w)}
+        found |= {w for w in katakana_runs(text) if is_katakana_word(w)}
+    return found
 
 
-def record(*texts: str) -> None:
-    """Add the words of a document just written (their counts are refreshed by `rebuild`)."""
-    words = words_of(*texts)
-    if words:
-        SearchWord.objects.bulk_create([SearchWord(word=w, docs=1) for w in words], ignore_conflicts=True)
+def record(*texts: str, before: tuple[str, ...] = ()) -> None:
+    """Count the words of a document just written (`texts`), which held `before` when it was written last: the
+    words it gained count one document more, those it lost one less (atomic increments, so concurrent writers
+    of other documents keep every count true)."""
+    words, old = words_of(*texts), words_of(*before)
+    added, lost = words - old, old - words
+    if added:
+        SearchWord.objects.bulk_create([SearchWord(word=w, docs=0) for w in added], ignore_conflicts=True)
+        SearchWord.objects.filter(word__in=added).update(docs=F("docs") + 1)
+    if lost:
+        SearchWord.objects.filter(word__in=lost, docs__gt=0).update(docs=F("docs") - 1)
+    if added or lost:
         forget_known()
+
+
+def forget(*texts: str) -> None:
+    """A document that held `texts` is gone: its words count one document less."""
+    record(before=texts)
 
 
 _known: dict[tuple[int, frozenset[str]], dict[str, int]] = {}
@@ -59,15 +86,16 @@ def known(words: set[str]) -> dict[str, int]:
 
     from .synonyms import RESULT_GENERATION_KEY, compact, groups
 
-    cjk = {w for w in words if CJK.search(w)}  # not counted in SearchWord: known only as a synonym's member
+    cjk = {w for w in words if CJK.search(w)}  # katakana words are counted; other Japanese only a synonym's member
     words = {w for w in words if is_word(w)} | cjk
     if not words:
         return {}
     key = (stamp(RESULT_GENERATION_KEY), frozenset(words))
     if key in _known:
         return dict(_known[key])
-    latin = words - cjk
-    found = dict(SearchWord.objects.filter(word__in=latin).values_list("word", "docs")) if latin else {}
+    counted = (words - cjk) | {w for w in cjk if is_katakana_word(w)}
+    found = (dict(SearchWord.objects.filter(word__in=counted, docs__gt=0).values_list("word", "docs"))
+             if counted else {})
     for _language, members in groups():
         for member in members:
             compacted = compact(member)
@@ -99,9 +127,23 @@ def rebuild() -> int:
             rows = [(term, docs) for term, docs in cursor.fetchall() if is_word(term) and "-" not in term]
         else:  # pragma: no cover - the two supported databases
             rows = []
+    rows += _katakana_counts()
     SearchWord.objects.bulk_create([SearchWord(word=w, docs=n) for w, n in rows], batch_size=2000)
     forget_known()
     return len(rows)
+
+
+def _katakana_counts() -> list[tuple[str, int]]:
+    """The katakana words of the documents and how many hold each (the indexes do not cut Japanese into
+    words): read once, document by document, in a bulk rebuild only."""
+    counts: dict[str, int] = {}
+    texts = SearchDocument.objects.values_list("title", "body", "accepted_text", "tags")
+    for row in texts.iterator(chunk_size=2000):
+        if not any(CJK.search(text) for text in row if text):
+            continue
+        for word in {w for text in row if text for w in katakana_runs(normalise(text)) if is_katakana_word(w)}:
+            counts[word] = counts.get(word, 0) + 1
+    return list(counts.items())
 
 
 def distance(a: str, b: str, limit: int) -> int:
@@ -150,7 +192,7 @@ def correct(word: str) -> str | None:
         # prefix_length=1): "mower" is not "power", nor "lawn mower" "law power".
         # Nor is a word typed "corrected" to a piece of itself ("user" → "use", "lawn" → "law"): matching is by
         # substring, so that only loosens the query to every text saying "use" or "because".
-        if candidate in word or len(candidate) < 3 or candidate[0] != word[0]:
+        if not docs or candidate in word or len(candidate) < 3 or candidate[0] != word[0]:
             continue
         d = distance(word, candidate, limit)
         if d == 2 and _same_stem(word, candidate):
@@ -170,6 +212,35 @@ def _same_stem(word: str, candidate: str) -> bool:
             break
         shared += 1
     return shared >= max(len(word), len(candidate)) - 3 and sorted(word[shared:]) != sorted(candidate[shared:])
+
+
+def inflections(word: str) -> list[str]:
+    """A word and its regular English inflections ("update" → updates, updated, updating)."""
+    if not word.isascii() or not word.isalpha():
+        return [word]
+    forms = [word, word + "s", word + "es", word + "ed", word + "ing"]
+    if word.endswith("e"):
+        forms += [word + "d", word[:-1] + "ing"]
+    if word.endswith("y"):
+        forms += [word[:-1] + "ies", word[:-1] + "ied"]
+    return forms
+
+
+def bases(word: str) -> set[str]:
+    """The words a regular English inflection may come from ("delayed" → delay, "updated" → update, "copies" →
+    copy): when the index holds one, the word is another form of a known word, not a typo."""
+    if not word.isascii() or not word.isalpha():
+        return set()
+    forms = {stem(word)}
+    if word.endswith(("ed", "es")):
+        forms |= {word[:-1], word[:-2]}
+    elif word.endswith("s"):
+        forms.add(word[:-1])
+    if word.endswith("ing"):
+        forms |= {word[:-3], word[:-3] + "e"}
+    if word.endswith(("ied", "ies")):
+        forms.add(word[:-3] + "y")
+    return {form for form in forms if len(form) >= 3 and form != word}
 
 
 def corrections(words: Iterable[str]) -> dict[str, str]:

@@ -59,6 +59,7 @@ SAMPLE_ROWS = 500  # beyond: the facets are counted on an even sample of about t
 SHORT_CJK_GRAMS = 60  # trigrams starting with a 1–2 character Japanese word looked up in the index
 WORD_TOKEN = re.compile(r"[^\W_]+")
 FIELDS = ("title", "accepted_text", "tags", "body")
+SHORT_WORD = 4  # a word this short is respelt only when the rest of the query finds nothing either
 
 # The columns read for every matching row, and their positions in a row tuple.
 COLUMNS = ("id", "kind", "tags", "topic_slug", "topic_title", "language", "is_solved", "answer_count", "votes")
@@ -191,7 +192,7 @@ class DatabaseBackend:
         plan = self._plan(terms) if _fts_available() and query.match != "any" else None
         if plan is not None:
             total = self._collect(plan)
-            if not total and (fixed := self._corrected(terms)):
+            if not total and (fixed := self._corrected(terms, scoring)):
                 corrected, terms = fixed
                 plan = self._plan(terms)
                 total = self._collect(plan) if plan is not None else 0
@@ -201,7 +202,7 @@ class DatabaseBackend:
                 results.took_ms = (time.perf_counter() - started) * 1000
                 return results
         rows = self._matching(terms, scoring, any_term=query.match == "any", query=query)
-        if not rows and query.match != "any" and (fixed := self._corrected(terms)):
+        if not rows and query.match != "any" and (fixed := self._corrected(terms, scoring)):
             corrected, terms = fixed
             rows = self._matching(terms, scoring, query=query)
         total, facets, selected = self._facets(rows, query)
@@ -257,7 +258,7 @@ class DatabaseBackend:
                 elif tokens and len(tokens[0]) >= 4 and variant != term.text and term.text.startswith(variant):
                     words.append(_fts_phrase(tokens[0]) + "*")  # a stem: "resetting" → reset, resets, resetting…
                 elif tokens:  # the word and its inflections (cheaper than a prefix, which reads every longer word)
-                    words += [_fts_phrase(form) for form in _inflections(tokens[0])]
+                    words += [_fts_phrase(form) for form in vocabulary.inflections(tokens[0])]
             words, grams = list(dict.fromkeys(words)), list(dict.fromkeys(grams))
             if not words and not grams:
                 if any(CJK.search(v) for v in term.variants):
@@ -418,17 +419,38 @@ class DatabaseBackend:
             rows.append((*row[: len(COLUMNS)], 0.0, base, lift))
         return rows
 
-    @staticmethod
-    def _corrected(terms: list[Term]) -> tuple[str, list[Term]] | None:
+    def _corrected(self, terms: list[Term], scoring: dict) -> tuple[str, list[Term]] | None:
         """When nothing matches: the query with each unknown word replaced by the known word closest to it
-        ("pasword reset" → "password reset"), and its terms; None when no word could be corrected."""
+        ("pasword reset" → "password reset"), and its terms; None when no word could be corrected.
+
+        A word the index holds in another regular form ("delayed": the texts say "delay") is no typo. A short word
+        (`SHORT_WORD` letters) is often a real word the texts lack ("wife", not "wifi"): it is respelt only when
+        the rest of the query finds nothing either (else the page shows the results without it)."""
         unknown = [t.text for t in terms if not t.phrase and " " not in t.text and len(t.text) >= 4 and not CJK.search(t.text)]
-        present = vocabulary.known(set(unknown))
-        fixes = vocabulary.corrections(w for w in unknown if w not in present)
+        forms = {word: vocabulary.bases(word) for word in unknown}
+        present = vocabulary.known(set(unknown) | {form for found in forms.values() for form in found})
+        unknown = [w for w in unknown if w not in present and not any(form in present for form in forms[w])]
+        fixes = vocabulary.corrections(w for w in unknown if len(w) > SHORT_WORD)
+        short = vocabulary.corrections(w for w in unknown if len(w) <= SHORT_WORD)
+        if short and len(terms) > len(short):
+            rest = [t for t in terms if t.text not in short and t.text not in fixes]  # with their synonyms
+            rest += parse(" ".join(fixes[t.text] for t in terms if t.text in fixes), known=vocabulary.known)
+            if self._finds(rest, scoring):
+                short = {}
+        fixes |= short
         if not fixes:
             return None
         text = " ".join(f'"{t.text}"' if t.phrase else fixes.get(t.text, t.text) for t in terms)
         return text, parse(text, known=vocabulary.known)
+
+    def _finds(self, terms: list[Term], scoring: dict) -> bool:
+        """Whether any document holds every term."""
+        if not terms:
+            return False
+        plan = self._plan(terms) if _fts_available() else None
+        if plan is not None:
+            return self._collect(plan) > 0
+        return bool(self._matching(terms, scoring))
 
     def _ranked(self, rows: list[tuple], terms: list[Term], end: int) -> list:
         """The best `end` documents: the rows' SQL score (base × lift) picks the head, whose text then adds
@@ -551,8 +573,12 @@ class DatabaseBackend:
         qs = SearchDocument.objects.all()
         if language:
             qs = qs.alias(language_l=Lower("language")).filter(language_l=language)  # the FTS ids lead, not this index
-        if _fts_available() and all(any(len(v) >= 3 for v in t.variants) for t in terms):
-            groups = ["(" + " OR ".join(f"title : {_fts_phrase(v)}" for v in t.variants if len(v) >= 3) + ")" for t in terms]
+        # The title index narrows by the terms all of whose spellings it can look up (three characters or more):
+        # a term with a shorter one ("解約", whose synonym キャンセル is longer) is left to the LIKE below, or the
+        # titles saying 解約 would never be read.
+        indexed = [t for t in terms if all(len(v) >= 3 for v in t.variants)]
+        if _fts_available() and indexed:
+            groups = ["(" + " OR ".join(f"title : {_fts_phrase(v)}" for v in t.variants) + ")" for t in indexed]
             sql = f"SELECT rowid FROM {TITLE_TABLE} WHERE {TITLE_TABLE} MATCH %s ORDER BY rank LIMIT {SUGGEST_ROWS}"  # noqa: S608
             qs = qs.filter(pk__in=RawSQL(sql, [" AND ".join(groups)]))  # noqa: S611 - the user text is a bound parameter
         for term in terms:
@@ -563,18 +589,6 @@ class DatabaseBackend:
         ).values("kind", "title", "url", "language")[: limit * SUGGEST_READ]
         rows = [r for r in rows if all(any(starts_a_word(normalise(r["title"]), v) for v in t.variants) for t in terms)]
         return [Suggestion(r["kind"], r["title"], r["url"], r["language"]) for r in rows[:limit]]
-
-
-def _inflections(word: str) -> list[str]:
-    """A word and its regular English inflections ("update" → updates, updated, updating)."""
-    if not word.isascii() or not word.isalpha():
-        return [word]
-    forms = [word, word + "s", word + "es", word + "ed", word + "ing"]
-    if word.endswith("e"):
-        forms += [word + "d", word[:-1] + "ing"]
-    if word.endswith("y"):
-        forms += [word[:-1] + "ies", word[:-1] + "ied"]
-    return forms
 
 
 def _about(value: float) -> int:

@@ -31,7 +31,17 @@ from elasticsearch.helpers import BulkIndexError, streaming_bulk
 from search import vocabulary
 from search.documents import build_index, index_alias, new_index_name, to_source
 from search.models import SearchDocument
-from search.text import CJK, Term, japanese_text, merge_marks, normalise, parse, stem, without_stopwords
+from search.text import (
+    CJK,
+    Term,
+    japanese_text,
+    merge_marks,
+    normalise,
+    parse,
+    stem,
+    with_katakana_cut,
+    without_stopwords,
+)
 
 from .base import MAX_QUERY, BackendUnavailable, FacetValue, Hit, Results, SearchQuery, Suggestion
 
@@ -340,6 +350,7 @@ class ElasticsearchBackend:
         text = japanese_text(text)  # "カメラが録画できない" → カメラ 録画: every word, not every bigram of the sentence
         text = without_stopwords(text)  # the words `parse` drops are not required here either ("how", "keeps")
         terms = parse(query.text[:MAX_QUERY], known=vocabulary.known)  # the one place the query's terms are built
+        text = with_katakana_cut(text, terms)  # "カメラセットアップ" → カメラ セットアップ, as the terms have it
         alternatives = [t for t in terms if not t.phrase and set(t.variants) - {t.text, stem(t.text)}]
         if query.match == "any":  # the ask form: titles (or tags) sharing any word, most shared first
             words = " ".join([text, *phrases]).split()

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from search import vocabulary
 from search.backends.base import BackendUnavailable
 from search.backends.elasticsearch import ElasticsearchBackend
 from search.models import SearchDocument
@@ -37,6 +38,8 @@ class Command(BaseCommand):
             raise CommandError("--batch-size must be at least 1")
         backend = ElasticsearchBackend.from_settings()
         self.rebuild(backend, batch_size)
+        # The vocabulary (typo corrections, compound and katakana words) is read by both engines' query parsing.
+        self.stdout.write(f"Search vocabulary: {vocabulary.rebuild()} words recounted.")
 
     def rebuild(self, backend: ElasticsearchBackend, batch_size: int) -> str:
         total = SearchDocument.objects.count()
