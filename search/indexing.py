@@ -92,9 +92,19 @@ def _bump() -> None:
     stamps.bump(GENERATION_KEY)
 
 
+# Tags inside a run of text: they go without a space ("shows <strong>Hub offline</strong>, the hub" reads
+# "shows Hub offline, the hub", not "Hub offline , the"; Japanese has no spaces to put back).
+INLINE_TAG = re.compile(
+    r"</?(?:a|abbr|b|bdi|bdo|cite|code|data|del|dfn|em|i|ins|kbd|mark|q|s|samp|small|span|strong|sub|sup|time|u|var)"
+    r"(?:\s[^>]*)?/?>",
+    re.IGNORECASE,
+)
+
+
 def text_of(html_text: str) -> str:
-    """Plain text of rendered HTML: tags become spaces (table cells and list items stay separate words)."""
-    return " ".join(html.unescape(TAG.sub(" ", html_text or "")).split())
+    """Plain text of rendered HTML: inline tags (bold, links, code) vanish, every other tag becomes a space (table
+    cells, list items and paragraphs stay separate words)."""
+    return " ".join(html.unescape(TAG.sub(" ", INLINE_TAG.sub("", html_text or ""))).split())
 
 
 def _changed(key: str, action: str) -> None:

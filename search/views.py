@@ -164,6 +164,10 @@ def search(request):
         response["Retry-After"] = str(retry)
         return response
     results = relaxed_search(query, cached_search(query)) if query.text else None
+    last = min(results.pages, MAX_PAGE) if results is not None else 0
+    if last and query.page > last:  # past the last page (an old link, a hand-typed address): to the last one
+        items = _params(query, typed)
+        return redirect(request.path + _url([*items, ("page", str(last))] if last > 1 else items))
     # `header_query` fills the header's search box too: both boxes echo exactly what was typed.
     context = {"query": typed, "header_query": typed, "search": query, "results": results}
     # Only words such as "the" or "how do I": nothing to search for, and no content gap to report.
