@@ -122,6 +122,11 @@ def test_an_empty_survey_focuses_the_summary_linked_to_the_questions(live_server
                 group = page.locator(f"#question-{name}")
                 expect(group).to_have_attribute("aria-invalid", "true")
                 expect(group).to_have_attribute("aria-describedby", f"{name}-errors")
+            for name in ("csat", "ces"):  # scales of 5 and 7 points: one row, phone included
+                tops = page.locator(f"#question-{name} .survey-option").evaluate_all(
+                    "els => els.map(e => Math.round(e.getBoundingClientRect().top))"
+                )
+                assert len(set(tops)) == 1, (lang, size, name, tops)
             assert_accessible(page)
             screenshot(page, f"survey-error-{lang}-{size}")
             links.nth(1).click()
