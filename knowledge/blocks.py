@@ -18,7 +18,9 @@ RICH_FEATURES = ["bold", "italic", "link", "ol", "ul", "code", "superscript", "s
 
 
 # Ids the article template gives elements of its own; a heading never takes one of them.
-RESERVED_IDS = frozenset({"main", "helpful", "helpful-heading", "related-heading", "header-q", "header-suggest"})
+RESERVED_IDS = frozenset({
+    "main", "helpful", "helpful-heading", "related-heading", "contents-heading", "header-q", "header-suggest",
+})
 
 
 class HeadingAnchors:

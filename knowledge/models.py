@@ -37,6 +37,7 @@ TOPIC_ICONS = [
 CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
 WORDS_PER_MINUTE = 220
 CJK_CHARS_PER_MINUTE = 500
+CONTENTS_MIN = 3  # an article with this many sections (h2 headings) or more gets "On this page" links
 
 
 class TopicPageTag(TaggedItemBase):
@@ -145,7 +146,20 @@ class ArticlePage(Page):
         context = super().get_context(request, *args, **kwargs)
         context.update(sections.context)
         context["heading_anchors"] = HeadingAnchors()  # unique heading ids across the page's blocks
+        context["contents"] = self.contents()
         return context
+
+    def contents(self) -> list[tuple[str, str]]:
+        """The table of contents of a long article: (anchor, text) of each section heading (h2), with the ids the
+        heading blocks are given when the body renders (the same allocation, in the same order); empty for an
+        article of fewer than CONTENTS_MIN sections."""
+        anchors, sections = HeadingAnchors(), []
+        for block in self.body:
+            if block.block_type == "heading":
+                anchor = anchors.allocate(block.value["text"])
+                if block.value["level"] != "h3":
+                    sections.append((anchor, block.value["text"]))
+        return sections if len(sections) >= CONTENTS_MIN else []
 
 
 class ArticleRelatedItem(Orderable):

@@ -37,4 +37,4 @@ def test_an_english_articles_document_keeps_its_labels_and_superscripts_an_edito
     with translation.override("ja"):  # e.g. indexed while a Japanese request is active
         body = article_fields(page)["body"]
     assert "Warning Links expire." in body and "警告" not in body
-    assert "Covers 50 m 2 , see." in body and "A note." in body
+    assert "Covers 50 m2, see." in body and "A note." in body  # inline tags leave no space (search.indexing.text_of)
