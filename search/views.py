@@ -114,9 +114,11 @@ def _fixed_labels() -> dict[tuple[str, str], str]:
     return labels
 
 
-def _labels(query: SearchQuery, results) -> dict[tuple[str, str], str]:
+def _labels(query: SearchQuery, results) -> tuple[dict[tuple[str, str], str], set[str]]:
     """Every facet value's label in the reader's language: the fixed values', and each topic's title in the
-    page's language (the results carry the title of the documents found, which may be in the other one)."""
+    page's language (the results carry the title of the documents found, which may be in the other one).
+    Also the slugs of the topics now named in the reader's language (a topic without a translation keeps the
+    name its documents give it)."""
     labels = {(name, v.value): v.label for name, values in results.facets.items() for v in values}
     labels.update(_fixed_labels())
     language = (get_language() or "en")[:2]
@@ -124,8 +126,9 @@ def _labels(query: SearchQuery, results) -> dict[tuple[str, str], str]:
     # document in that language when the results hold one): a search in the page's language costs no query.
     topics = results.facets.get("topic", [])
     slugs = {v.value for v in topics if v.label_language != language} | (set(query.topics) - {v.value for v in topics})
-    labels.update({("topic", slug): title for slug, title in topic_labels(sorted(slugs), language).items()})
-    return labels
+    translated = topic_labels(sorted(slugs), language)
+    labels.update({("topic", slug): title for slug, title in translated.items()})
+    return labels, {v.value for v in topics if v.label_language == language} | set(translated)
 
 
 def _facet_values(name: str, values: list[FacetValue], labels: dict[tuple[str, str], str]) -> list[FacetValue]:
@@ -186,15 +189,18 @@ def search(request):
         pings = context.get("click_pings") or [""] * (len(results.hits) + len(results.also))
         tag_path = path_maker("community_tag", tag="sample-tag")  # one reverse() for every hit's tags
         reader = (get_language() or settings.LANGUAGE_CODE)[:2]
+        labels, in_reader = _labels(query, results)
         listed = [
             (dataclasses.replace(hit, url=reader_url(hit.kind, hit.url, reader)), ping,
-             [(tag, tag_path(tag=tag)) for tag in hit.tags[:5]])
+             [(tag, tag_path(tag=tag)) for tag in hit.tags[:5]],
+             # The topic as the filters name it, in the page's language when it has one ("トラブルシューティング" on
+             # /ja/ for an English article), else as the document names it.
+             (str(labels[("topic", hit.topic_slug)]), reader) if hit.topic_slug in in_reader else (hit.topic_title, hit.language))
             for hit, ping in zip([*results.hits, *results.also], pings, strict=True)
         ]  # copies: the hits may be the result cache's own objects
         context["hits"], context["also_hits"] = listed[:len(results.hits)], listed[len(results.hits):]
         # A value with no results is shown but not linked (it would lead to an empty page); a selected one
         # always links, since following it removes the filter.
-        labels = _labels(query, results)
         context["facets"] = [
             (name, [
                 (value, toggle_url(query, FACET_PARAM[name], value.value, typed) if value.count or value.selected else None)
