@@ -25,6 +25,15 @@ class ModelChoiceField(forms.ModelChoiceField):
         return super().to_python(value)
 
 
+class FirstChoiceRadioSelect(forms.RadioSelect):
+    """A radio group whose field "id" is its first choice's, so that the error summary's link for the group
+    (includes/error_summary.html links to `field.id_for_label`) moves focus to its first radio. Django's
+    RadioSelect gives "" there (no `<label for>` on a group; the templates write a <legend>)."""
+
+    def id_for_label(self, id_, index=None):
+        return super().id_for_label(id_, "0" if index is None else index)
+
+
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = Profile

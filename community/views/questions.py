@@ -196,8 +196,9 @@ def _ask_page(request, form, ask_token: str, *, preview: bool = False, status: i
         "can_create_tag": permissions.can_create_tag(request.user),
         "restriction_notice": restriction_for(request.user, "post"),
     }
-    if preview:
+    if form.is_bound:  # the text kept (a preview, or errors): its preview shown again, not empty until the asker types
         context["preview_html"] = render_markdown(request.POST.get("body", "")[:30_000])
+    if preview:
         context.update(suggestions(request.POST.get("title", ""), ask_token))
     return TemplateResponse(request, "community/ask.html", context, status=status)
 

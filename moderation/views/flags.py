@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 from community import permissions as community_permissions
 from community.models import Answer, Comment, Question
 from community.services import Actor
+from portal.forms import FirstChoiceRadioSelect
 from portal.ratelimit import client_ip
 
 from .. import flags
@@ -41,7 +42,7 @@ REASON_HELP = {
 class FlagForm(forms.Form):
     """Shows and keeps the member's input; `flags.flag_post` decides what is valid."""
 
-    reason = forms.ChoiceField(label=gettext_lazy("What is wrong with it?"), widget=forms.RadioSelect, required=False)
+    reason = forms.ChoiceField(label=gettext_lazy("What is wrong with it?"), widget=FirstChoiceRadioSelect, required=False)
     duplicate_of = forms.CharField(
         label=gettext_lazy("Link or number of the original question"), required=False, max_length=300,
         help_text=gettext_lazy("For “Duplicate”: for example https://…/community/q/12/… or 12."),
