@@ -158,7 +158,7 @@ def test_an_empty_survey_links_each_unanswered_question_to_its_first_choice(clie
     assert title_of(html).startswith("Error: ")
     summary = summary_of(html)
     assert 'href="#id_csat_0"' in summary and 'href="#id_ces_0"' in summary
-    assert "How satisfied are you with the support you received?: Please choose an answer for every question." in summary
+    assert "How satisfied are you with the support you received? Please choose an answer for every question." in summary  # no "?:"
     assert 'href="#id_nps_0"' not in summary  # optional
     assert 'id="id_csat_0"' in html and 'id="id_ces_0"' in html
     for name in ("csat", "ces"):
