@@ -1,11 +1,24 @@
 // Progressive enhancement only: every feature works without this file.
 document.documentElement.classList.add("js");
 
+// A disclosure ([data-reveal] with aria-expanded) shows and hides its panel. A choice ([data-reveal-choice]:
+// "No" of "Was this article helpful?") is one of a pair of toggles: pressing it picks it (aria-pressed, its
+// partners unpressed) and opens its panel, which sends the choice; pressing it again keeps it picked.
 document.addEventListener("click", (event) => {
   const trigger = event.target.closest("[data-reveal]");
   if (!trigger) return;
   const panel = document.getElementById(trigger.dataset.reveal);
   if (!panel) return;
+  if (trigger.hasAttribute("data-reveal-choice")) {
+    trigger.parentElement.querySelectorAll("[aria-pressed]").forEach((button) => {
+      const picked = button === trigger;
+      button.setAttribute("aria-pressed", String(picked));
+      button.classList.toggle("button--selected", picked);
+    });
+    panel.classList.add("is-open");
+    panel.querySelector("textarea, input, button")?.focus();
+    return;
+  }
   const open = !panel.classList.contains("is-open");
   panel.classList.toggle("is-open", open);
   trigger.setAttribute("aria-expanded", String(open));
@@ -14,7 +27,8 @@ document.addEventListener("click", (event) => {
 
 // Focus after htmx swaps. Live updates triggered by typing (suggestions, preview, tag options) never
 // move focus. Otherwise: an error message gets focus; else the control that was used (matched by its
-// data-focus-key, since the swap replaced it); else the new content's heading or status.
+// data-focus-key, since the swap replaced it); else what the new content marks with data-swap-focus (a
+// confirmation in a new role=status: new, so not announced by itself); else its heading or status.
 let focusKey = null;
 document.addEventListener("htmx:beforeRequest", () => {
   focusKey = document.activeElement?.dataset?.focusKey || null;
@@ -38,7 +52,7 @@ document.addEventListener("htmx:afterSwap", (event) => {
       return;
     }
   }
-  const focusable = root.querySelector("h2, [role=status]");
+  const focusable = root.querySelector("[data-swap-focus]") || root.querySelector("h2, [role=status]");
   if (focusable) {
     focusable.setAttribute("tabindex", "-1");
     focusable.focus();
@@ -132,8 +146,17 @@ document.addEventListener("keydown", (event) => {
 // A form that came back with errors: its error summary (includes/error_summary.html) takes focus on load, so
 // the summary is read first; each of its links moves focus to the field it names (a fragment link alone only
 // scrolls). Without JavaScript the summary is still the first thing in the form.
+// A form whose action carries a fragment (the question page's answer form: "#your-answer-heading") comes back at
+// that fragment, and the browser's scroll to it, after this script, moves focus to the page: the summary
+// takes it back once the page has loaded (unless the reader has moved on to something else already).
 const errorSummary = document.querySelector("[data-error-summary]");
-if (errorSummary) errorSummary.focus();
+if (errorSummary) {
+  errorSummary.focus();
+  window.addEventListener("load", () => {
+    const current = document.activeElement;
+    if (!current || current === document.body) errorSummary.focus();
+  });
+}
 document.addEventListener("click", (event) => {
   const link = event.target.closest?.("[data-error-summary] a[href^='#']");
   if (!link) return;

@@ -1,6 +1,6 @@
 """Every state of every control meets WCAG 2.2 AA contrast: each button, link and toggle of the key pages
 is checked at rest, under the mouse and with keyboard focus (tests/browser/contrast.py), on a question
-page seen by a member with pressed toggles ("Following", "Accepted · Undo", "I have this problem too",
+page seen by a member with pressed toggles ("Follow" and "Accept this answer" pressed, "I have this problem too",
 a pressed vote), search, home, an article after a helpful vote, and the revision history."""
 
 import pytest
@@ -20,7 +20,7 @@ def pressed(transactional_db):
     own = services.ask_question(alice, title="Hub offline after moving it", body="It shows offline since I moved it.", topic=topic, tags="hub")
     answer = services.post_answer(bob, own, body="Re-run Wi-Fi setup from the app.")
     services.vote(alice, answer, 1)
-    services.accept_answer(alice, answer)  # alice sees "Accepted · Undo" and "Following" pressed
+    services.accept_answer(alice, answer)  # alice sees "Accept this answer" and "Follow" pressed
     services.edit_answer(bob, answer, body="Re-run the Wi-Fi setup from the app:  Settings → Hub.", summary="steps")
     other = services.ask_question(bob, title="Hub blinks red after the update", body="Since update 2.3 it blinks red.", topic=topic, tags="hub")
     services.set_me_too(alice, other, True)  # "I have this problem too" pressed
@@ -39,8 +39,8 @@ def test_controls_readable_in_every_state(live_server, pressed, browser_page):
     sign_in(page, base, "alice@example.com")
 
     page.goto(f"{base}{pressed['own'].get_absolute_url()}")
-    expect(page.get_by_role("button", name="Following")).to_have_attribute("aria-pressed", "true")
-    expect(page.get_by_role("button", name="Accepted · Undo")).to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_role("button", name="Follow", exact=True)).to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_role("button", name="Accept this answer")).to_have_attribute("aria-pressed", "true")
     expect(page.get_by_role("button", name="Upvote this answer")).to_have_attribute("aria-pressed", "true")
     _assert_states(page, "question with pressed toggles")
 

@@ -143,7 +143,7 @@ def test_the_failed_answer_address_leads_back_to_the_question(live_server, cases
     page.goto(base + question.get_absolute_url())
     page.get_by_role("button", name="Post your answer").click()
     page.wait_for_load_state()
-    assert page.url.endswith(f"/community/q/{question.pk}/answer/")
+    assert page.url.endswith(f"/community/q/{question.pk}/answer/#your-answer-heading")
     page.locator("#lang-switch a[hreflang=ja]").click()
     page.wait_for_load_state()
     assert f"/ja/community/q/{question.pk}/" in page.url and page.url.endswith("#your-answer-heading")

@@ -108,7 +108,7 @@ def test_home_topic_article_vote_no_then_japanese(live_server, content, browser_
     expect(comment_box).to_be_hidden()  # JS hides it until "No" is pressed
     no_button = helpful.get_by_role("button", name="No", exact=True)
     no_button.click()
-    expect(no_button).to_have_attribute("aria-expanded", "true")
+    expect(no_button).to_have_attribute("aria-pressed", "true")
     expect(comment_box).to_be_visible()
     expect(comment_box).to_be_focused()
     comment = "It does not say what happens to gift cards bought with points."

@@ -57,7 +57,7 @@ def test_answer_upvoted_accepted_superuser_redeems_and_reads_the_code(live_serve
     sign_in(page, base, "carol@example.com")
     page.goto(f"{base}{question.get_absolute_url()}")
     page.get_by_role("button", name="Accept this answer").click()
-    expect(page.get_by_role("button", name="Accepted · Undo")).to_be_visible()
+    expect(page.get_by_role("button", name="Accept this answer")).to_have_attribute("aria-pressed", "true")
     context.close()
 
     # Dave's profile: 10 + 15 reputation, the rank that follows, and the "First answer" badge.

@@ -283,7 +283,7 @@ def test_a_locked_question_refuses_every_members_write(client, topic_question, a
     assert "to answer, vote and follow" not in anonymous
     html = page(client, topic_question, other)
     assert "Locked:" in html and "Resolved in the announcement" in html
-    assert f'action="/community/q/{topic_question.pk}/answer/"' not in html
+    assert f'action="/community/q/{topic_question.pk}/answer/#your-answer-heading"' not in html
     assert "Upvote this answer" not in html
     response = client.post(f"/community/q/{topic_question.pk}/answer/", {"body": "Trying to answer anyway, politely."})
     assert response.status_code == 403

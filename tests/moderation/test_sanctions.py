@@ -428,15 +428,15 @@ def test_question_page_shows_the_sanction_at_once_despite_the_cached_view_state(
     client.force_login(member)
     url = question.get_absolute_url()
     html = client.get(url).content.decode()  # caches the member's view state and page (with the answer form)
-    assert f'action="/community/q/{question.pk}/answer/"' in html
+    assert f'action="/community/q/{question.pk}/answer/#your-answer-heading"' in html
     impose(mod, member, "suspend")
     html = client.get(url).content.decode()
-    assert f'action="/community/q/{question.pk}/answer/"' not in html
+    assert f'action="/community/q/{question.pk}/answer/#your-answer-heading"' not in html
     assert EXPECTED_EN in html and "You cannot comment right now." in html
     sanction = Sanction.objects.get()
     sanctions.lift_sanction(mod, sanction, reason="Lifted early.")
     html = client.get(url).content.decode()
-    assert f'action="/community/q/{question.pk}/answer/"' in html and EXPECTED_EN not in html
+    assert f'action="/community/q/{question.pk}/answer/#your-answer-heading"' in html and EXPECTED_EN not in html
 
 
 def test_two_sanctioned_members_never_share_a_cached_notice(client, clock, mod, member):
