@@ -2,11 +2,11 @@
 Markdown preview of the text kept, rendered on the page (not empty until the asker types again)."""
 
 import pytest
-from bs4 import BeautifulSoup
 from django.core.cache import cache
 from django.urls import reverse
 
 from community.models import Question
+from tests.html import soup_of, title_of
 
 pytestmark = pytest.mark.django_db
 
@@ -14,14 +14,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _clear_cache():
     cache.clear()
-
-
-def soup_of(response) -> BeautifulSoup:
-    return BeautifulSoup(response.content.decode(), "html.parser")
-
-
-def title_of(soup) -> str:
-    return " ".join(soup.title.get_text().split())  # as browsers show it
 
 
 @pytest.mark.parametrize(("prefix", "error"), [("", "Error: "), ("/ja", "エラー: ")])

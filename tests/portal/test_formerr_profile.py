@@ -3,9 +3,10 @@ shared error summary at the top of the form (focused by portal.js) linking each 
 input with aria-invalid and an aria-describedby whose ids (help text, error list) really exist on the page."""
 
 import pytest
-from bs4 import BeautifulSoup
 from django.core.cache import cache
 from django.urls import reverse
+
+from tests.html import soup_of, title_of
 
 pytestmark = pytest.mark.django_db
 
@@ -15,14 +16,6 @@ BAD = {"display_name": "Bad\x07name", "bio": "ok", "language": "xx"}
 @pytest.fixture(autouse=True)
 def _clear_cache():
     cache.clear()
-
-
-def soup_of(response) -> BeautifulSoup:
-    return BeautifulSoup(response.content.decode(), "html.parser")
-
-
-def title_of(soup) -> str:
-    return " ".join(soup.title.get_text().split())  # as browsers show it
 
 
 def described_by(soup, control) -> list:
