@@ -195,3 +195,17 @@ def test_a_pressed_vote_shows_in_forced_colours(live_server, world, browser_page
     assert page.evaluate("() => matchMedia('(forced-colors: active)').matches")
     assert pressed[0] != plain[0] and pressed[2] != plain[2], (pressed, plain)
     page.console_log.assert_clean()
+
+
+def test_the_helpful_choice_shows_in_forced_colours(live_server, world, browser_page):
+    base, page = live_server.url, browser_page
+    page.emulate_media(forced_colors="active")
+    page.goto(f"{base}{world['article'].url}")
+    helpful = page.locator("#helpful")
+    helpful.get_by_role("button", name="Yes", exact=True).click()
+    yes, no = (helpful.get_by_role("button", name=name, exact=True) for name in ("Yes", "No"))
+    expect(yes).to_have_attribute("aria-pressed", "true")
+    style = "(el) => { const s = getComputedStyle(el); return [s.backgroundColor, s.color, s.borderTopWidth]; }"
+    pressed, plain = yes.evaluate(style), no.evaluate(style)
+    assert pressed[0] != plain[0] and pressed[2] != plain[2], (pressed, plain)
+    page.console_log.assert_clean()
