@@ -29,15 +29,16 @@ from community.rewards.models import Redemption, Reward
 from portal.models import Profile, Rank
 
 REWARDS = [
-    # name, description, cost, stock, ranks, days available (None: always)
-    ("Nimbus Home sticker pack", "Six weatherproof stickers for your hub, thermostat and cameras. "
-     "防水ステッカー6枚セット。", 20, 200, [], None),
-    ("Nimbus Hub desk stand", "A beech-wood stand that keeps the hub upright and its light visible. "
-     "ハブを立てて置けるブナ材のスタンド。", 120, 3, [], None),
-    ("¥1,000 / $10 store coupon", "A coupon for the Nimbus Home store, sent as a code. "
-     "Nimbus Home ストアで使えるクーポンコード。", 60, 50, [Rank.CONTRIBUTOR, Rank.EXPERT, Rank.SUPERUSER], None),
-    ("Beta firmware early access", "Try new hub firmware a month before everyone else. "
-     "新しいハブのファームウェアを1か月早く試せます。", 40, 30, [], 60),
+    # name, description, name in Japanese, description in Japanese, cost, stock, ranks, days available (None: always)
+    ("Nimbus Home sticker pack", "Six weatherproof stickers for your hub, thermostat and cameras.",
+     "Nimbus Home ステッカーセット", "ハブ、サーモスタット、カメラに貼れる防水ステッカー6枚セット。", 20, 200, [], None),
+    ("Nimbus Hub desk stand", "A beech-wood stand that keeps the hub upright and its light visible.",
+     "Nimbus Hub デスクスタンド", "ハブを立てて置けて、ランプもよく見えるブナ材のスタンド。", 120, 3, [], None),
+    ("¥1,000 / $10 store coupon", "A coupon for the Nimbus Home store, sent as a code.",
+     "1,000円 / 10ドル ストアクーポン", "Nimbus Home ストアで使えるクーポンコードをお送りします。", 60, 50,
+     [Rank.CONTRIBUTOR, Rank.EXPERT, Rank.SUPERUSER], None),
+    ("Beta firmware early access", "Try new hub firmware a month before everyone else.",
+     "ベータ版ファームウェア先行アクセス", "新しいハブのファームウェアを1か月早く試せます。", 40, 30, [], 60),
 ]
 NOMINATION = "Bob's answers keep being accepted across billing and devices, quickly and kindly."
 
@@ -56,11 +57,17 @@ def load_rewards_demo(stdout=None) -> dict:
     )}
     now = timezone.now()
     rewards = {}
-    for name, description, cost, stock, ranks, days in REWARDS:
+    for name, description, name_ja, description_ja, cost, stock, ranks, days in REWARDS:
         reward, _created = Reward.objects.get_or_create(name=name, defaults={
-            "description": description, "cost": cost, "stock": stock, "ranks": [str(rank) for rank in ranks],
+            "description": description, "name_ja": name_ja, "description_ja": description_ja, "cost": cost,
+            "stock": stock, "ranks": [str(rank) for rank in ranks],
             "starts_at": now - timedelta(days=1) if days else None, "ends_at": now + timedelta(days=days) if days else None,
         })
+        if not reward.name_ja:  # a demo loaded before the catalogue had Japanese: the Japanese added, not doubled
+            reward.name_ja, reward.description_ja = name_ja, description_ja
+            if "。" in reward.description:  # the two languages had been run together in one description
+                reward.description = description
+            reward.save(update_fields=["name_ja", "description_ja", "description"])
         rewards[name] = reward
     moderator, bob, hanako = people.get("moderator"), people.get("bob"), people.get("hanako")
     if not (moderator and bob and hanako):

@@ -38,7 +38,7 @@ class RewardForm(WagtailAdminModelForm):
 
     class Meta:
         model = Reward
-        fields = ["name", "description", "image", "cost", "stock", "ranks", "starts_at", "ends_at", "active"]
+        fields = ["name", "description", "name_ja", "description_ja", "image", "cost", "stock", "ranks", "starts_at", "ends_at", "active"]
         widgets = {"image": AdminImageChooser}
 
     def clean_ranks(self) -> list[str]:

@@ -17,8 +17,8 @@ from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import formats, timezone, translation
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 
 from community.permissions import is_moderator
 from community.services.base import CommunityError, PermissionRefused
@@ -82,7 +82,8 @@ def _date(moment: datetime) -> str:
 
 def rank_labels(ranks: list[str]) -> str:
     labels = dict(Rank.choices)
-    return ", ".join(str(labels.get(rank, rank)) for rank in ranks)
+    separator = "、" if (get_language() or "")[:2] == "ja" else ", "  # as each language lists words
+    return separator.join(str(labels.get(rank, rank)) for rank in ranks)
 
 
 def refusal(reward: Reward, *, points: int, rank: str, now: datetime | None = None) -> str | None:
@@ -285,7 +286,7 @@ def set_visibility(member: Any, redemption: Redemption | int, show: bool) -> Red
 
 _SHOWN = Prepared(  # compiled once (`portal.prepared`): a profile's read
     lambda user: Redemption.objects.filter(user_id=user, show_on_profile=True, state__in=SHOWN_STATES)
-    .order_by("-created_at").values_list("pk", "reward__name", "state", "created_at", "decided_at")[:50],
+    .order_by("-created_at").values_list("pk", "reward__name", "reward__name_ja", "state", "created_at", "decided_at")[:50],
     user=int,
 )
 
@@ -293,12 +294,14 @@ _SHOWN = Prepared(  # compiled once (`portal.prepared`): a profile's read
 def public_redemptions(user_id: int) -> list[dict]:
     """What the member chose to show on their profile (one query; never the private note)."""
     labels = dict(Redemption.State.choices)
+    japanese = (get_language() or "")[:2] == "ja"
     return [
         {
-            "id": pk, "name": name, "state": state, "state_label": labels[state],
+            "id": pk, "name": name_ja if japanese and name_ja else name,
+            "name_language": "ja" if japanese and name_ja else "en", "state": state, "state_label": labels[state],
             "granted": state == Redemption.State.GRANTED, "date": decided_at or created_at,
         }
-        for pk, name, state, created_at, decided_at in _SHOWN.rows(user=user_id)
+        for pk, name, name_ja, state, created_at, decided_at in _SHOWN.rows(user=user_id)
     ]
 
 

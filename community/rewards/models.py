@@ -24,6 +24,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
@@ -284,6 +285,14 @@ class SuperuserNomination(models.Model):
 class Reward(models.Model):
     name = models.CharField(_("name"), max_length=120)
     description = models.TextField(_("description"), max_length=2000, blank=True)
+    # The catalogue's Japanese pages show these; left empty, the name and description above (marked as English).
+    name_ja = models.CharField(
+        _("name in Japanese"), max_length=120, blank=True, help_text=_("Shown on the Japanese pages. Leave empty to show the name above.")
+    )
+    description_ja = models.TextField(
+        _("description in Japanese"), max_length=2000, blank=True,
+        help_text=_("Shown on the Japanese pages. Leave empty to show the description above."),
+    )
     image = models.ForeignKey(
         "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("image")
     )
@@ -308,6 +317,27 @@ class Reward(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def _japanese(self, value: str) -> bool:
+        return bool(value) and (get_language() or "")[:2] == "ja"
+
+    @property
+    def shown_name(self) -> str:
+        """The name in the reader's language when the catalogue has it, else the name."""
+        return self.name_ja if self._japanese(self.name_ja) else self.name
+
+    @property
+    def name_language(self) -> str:
+        """The language `shown_name` is in (for its `lang` attribute)."""
+        return "ja" if self._japanese(self.name_ja) else "en"
+
+    @property
+    def shown_description(self) -> str:
+        return self.description_ja if self._japanese(self.description_ja) else self.description
+
+    @property
+    def description_language(self) -> str:
+        return "ja" if self._japanese(self.description_ja) else "en"
 
 
 class Redemption(models.Model):

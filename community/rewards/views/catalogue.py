@@ -76,7 +76,7 @@ def redeem(request, pk: int):
         return response
     messages.success(
         request,
-        _("You redeemed “%(name)s”. A moderator will fulfil it soon; you will be notified.") % {"name": reward.name},
+        _("You redeemed “%(name)s”. A moderator will fulfil it soon; you will be notified.") % {"name": reward.shown_name},
     )
     return _back()
 
@@ -93,7 +93,7 @@ def visibility(request, pk: int):
         messages.error(request, error.message)
         return _back()
     if show:
-        messages.success(request, _("“%(name)s” is now shown on your profile.") % {"name": redemption.reward.name})
+        messages.success(request, _("“%(name)s” is now shown on your profile.") % {"name": redemption.reward.shown_name})
     else:
-        messages.success(request, _("“%(name)s” is no longer shown on your profile.") % {"name": redemption.reward.name})
+        messages.success(request, _("“%(name)s” is no longer shown on your profile.") % {"name": redemption.reward.shown_name})
     return _back()

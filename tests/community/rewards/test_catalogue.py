@@ -249,6 +249,27 @@ def test_page_in_japanese(client):
     assert "特典" in response.content.decode()
 
 
+def test_the_catalogue_names_rewards_in_the_readers_language(client, moderator):
+    """A reward with a Japanese name and description shows them on /ja/ (marked lang="ja"); one without shows its
+    English name there, marked lang="en"; English pages show the English; ranks are listed with 「、」 in
+    Japanese; a redemption shown on a profile is named the same way."""
+    mug = make_reward(name="Nimbus mug", description="A mug.", name_ja="Nimbus マグカップ", description_ja="マグカップです。",
+                      ranks=[Rank.EXPERT, Rank.SUPERUSER])
+    make_reward(name="Sticker", cost=10)
+    japanese = client.get("/ja/community/rewards/").content.decode()
+    assert 'lang="ja">Nimbus マグカップ</h3>' in japanese and '<p lang="ja">マグカップです。</p>' in japanese
+    assert 'lang="en">Sticker</h3>' in japanese and "A mug." not in japanese
+    assert "、" in japanese.split("Nimbus マグカップ")[1].split("</dl>")[0]
+    english = client.get("/community/rewards/").content.decode()
+    assert 'lang="en">Nimbus mug</h3>' in english and "マグカップ" not in english
+    member = member_with(points=100, rank=Rank.EXPERT)
+    redemption = catalogue.redeem(member, mug)
+    catalogue.fulfil(moderator, redemption, "Posted.")
+    catalogue.set_visibility(member, redemption, True)
+    profile = client.get(f"/ja/community/users/{member.username}/").content.decode()
+    assert '<span lang="ja">Nimbus マグカップ</span>' in profile
+
+
 def test_anonymous_post_redirects_to_login(client):
     reward = make_reward()
     response = client.post(reverse("community_rewards_redeem", args=[reward.pk]))
