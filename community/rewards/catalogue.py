@@ -31,7 +31,7 @@ from portal.prepared import Prepared
 from portal.ratelimit import consume
 
 from .events import RedemptionChanged
-from .models import REASON_MAX, Redemption, Reward, RewardPointEntry
+from .models import REASON_MAX, Redemption, Reward, RewardPointEntry, in_reader_language
 
 # (actions per member, seconds): redeeming and toggling visibility
 REDEEM_LIMIT = (10, 600)
@@ -294,11 +294,9 @@ _SHOWN = Prepared(  # compiled once (`portal.prepared`): a profile's read
 def public_redemptions(user_id: int) -> list[dict]:
     """What the member chose to show on their profile (one query; never the private note)."""
     labels = dict(Redemption.State.choices)
-    japanese = (get_language() or "")[:2] == "ja"
     return [
         {
-            "id": pk, "name": name_ja if japanese and name_ja else name,
-            "name_language": "ja" if japanese and name_ja else "en", "state": state, "state_label": labels[state],
+            "id": pk, "name": in_reader_language(name, name_ja), "state": state, "state_label": labels[state],
             "granted": state == Redemption.State.GRANTED, "date": decided_at or created_at,
         }
         for pk, name, name_ja, state, created_at, decided_at in _SHOWN.rows(user=user_id)

@@ -282,6 +282,24 @@ class SuperuserNomination(models.Model):
         return f"superuser {self.user_id}"
 
 
+class Localised(str):
+    """A text that knows its language (`{{ text }}`, `lang="{{ text.language }}"`)."""
+
+    language: str
+
+    def __new__(cls, text: str, language: str = "en") -> "Localised":
+        made = super().__new__(cls, text)
+        made.language = language
+        return made
+
+
+def in_reader_language(english: str, japanese: str) -> Localised:
+    """The Japanese text on Japanese pages when there is one, else the English."""
+    if japanese and (get_language() or "")[:2] == "ja":
+        return Localised(japanese, "ja")
+    return Localised(english, "en")
+
+
 class Reward(models.Model):
     name = models.CharField(_("name"), max_length=120)
     description = models.TextField(_("description"), max_length=2000, blank=True)
@@ -318,26 +336,14 @@ class Reward(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def _japanese(self, value: str) -> bool:
-        return bool(value) and (get_language() or "")[:2] == "ja"
-
     @property
-    def shown_name(self) -> str:
+    def shown_name(self) -> Localised:
         """The name in the reader's language when the catalogue has it, else the name."""
-        return self.name_ja if self._japanese(self.name_ja) else self.name
+        return in_reader_language(self.name, self.name_ja)
 
     @property
-    def name_language(self) -> str:
-        """The language `shown_name` is in (for its `lang` attribute)."""
-        return "ja" if self._japanese(self.name_ja) else "en"
-
-    @property
-    def shown_description(self) -> str:
-        return self.description_ja if self._japanese(self.description_ja) else self.description
-
-    @property
-    def description_language(self) -> str:
-        return "ja" if self._japanese(self.description_ja) else "en"
+    def shown_description(self) -> Localised:
+        return in_reader_language(self.description, self.description_ja)
 
 
 class Redemption(models.Model):

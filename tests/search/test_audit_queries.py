@@ -133,35 +133,45 @@ def test_suggest_keeps_two_character_japanese_words_with_longer_synonyms(client)
 # --- 3. which word a relaxed search leaves out -------------------------------------------------------------
 
 
-def test_the_word_left_out_counts_synonym_matches_in_titles():
-    """"parcel arrived broken": the title says "Damaged … package", which holds both words kept through their
-    synonyms; before, only the words as typed counted, and "broken" was left out."""
-    group("en", "damaged", "broken")
-    group("en", "parcel", "package")
-    damaged = index("Damaged, missing or incomplete package", "If the package is damaged, tell us within 14 days.")
-    index("Parcel arrived late", "The parcel arrived a week late.")
-    index("Parcel arrived at the wrong address", "The parcel arrived at my neighbour's.")
-    results = search("parcel arrived broken")
-    assert results.missing == ("arrived",) and keys(results)[:1] == [damaged]
+# Each case: synonym groups, the documents (the first is the one that should come first), the query and the
+# word left out.
+LEFT_OUT_CASES = {
+    # "parcel arrived broken": the title says "Damaged … package", which holds both words kept through their
+    # synonyms; before, only the words as typed counted, and "broken" was left out.
+    "synonyms count in titles": (
+        [("en", "damaged", "broken"), ("en", "parcel", "package")],
+        [("Damaged, missing or incomplete package", "If the package is damaged, tell us within 14 days.", "en"),
+         ("Parcel arrived late", "The parcel arrived a week late.", "en"),
+         ("Parcel arrived at the wrong address", "The parcel arrived at my neighbour's.", "en")],
+        "parcel arrived broken", ("arrived",),
+    ),
+    # "brokn" is in no text: leaving it out keeps the two words the texts do hold, even when the results
+    # without another word (respelt "broken") have titles holding more of the words.
+    "a word the index lacks goes first": (
+        [],
+        [("Money back for devices", "Ask for a camera refund within 30 days.", "en"),
+         ("Refund for a broken screen", "A refund for a broken screen.", "en"),
+         ("Broken camera lens", "The camera lens is broken.", "en")],
+        "camera refund brokn", ("brokn",),
+    ),
+    # "工場出荷時に戻す": 戻 (from 戻す) matched 払い戻し; the factory-reset articles say 初期化.
+    "a lone one-kanji stem goes first": (
+        [("ja", "初期化", "工場出荷時")],
+        [("デバイスを初期化する", "設定をすべて消して初期化します。", "ja"),
+         ("払い戻しを申請する", "30 日以内なら払い戻しを受けられます。", "ja")],
+        "工場出荷時に戻す", ("戻",),
+    ),
+}
 
 
-def test_a_word_the_index_does_not_hold_is_left_out_first():
-    """"brokn" is in no text: leaving it out keeps the two words the texts do hold, even when the results
-    without another word (respelt "broken") have titles holding more of the words."""
-    refund = index("Money back for devices", "Ask for a camera refund within 30 days.")
-    index("Refund for a broken screen", "A refund for a broken screen.")
-    index("Broken camera lens", "The camera lens is broken.")
-    results = search("camera refund brokn")
-    assert results.missing == ("brokn",) and keys(results)[:1] == [refund]
-
-
-def test_a_lone_one_kanji_stem_is_left_out_first():
-    """"工場出荷時に戻す": 戻 (from 戻す) matched 払い戻し; the factory-reset articles say 初期化."""
-    group("ja", "初期化", "工場出荷時")
-    reset = index("デバイスを初期化する", "設定をすべて消して初期化します。", language="ja")
-    index("払い戻しを申請する", "30 日以内なら払い戻しを受けられます。", language="ja")
-    results = search("工場出荷時に戻す")
-    assert results.missing == ("戻",) and keys(results)[:1] == [reset]
+@pytest.mark.parametrize("case", LEFT_OUT_CASES, ids=list(LEFT_OUT_CASES))
+def test_the_word_left_out(case):
+    groups, documents, query, missing = LEFT_OUT_CASES[case]
+    for language, *terms in groups:
+        group(language, *terms)
+    expected, *_ = [index(title, body, language=language) for title, body, language in documents]
+    results = search(query)
+    assert results.missing == missing and keys(results)[:1] == [expected]
 
 
 # --- 4. more results without one word, for longer queries --------------------------------------------------
