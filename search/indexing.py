@@ -32,9 +32,9 @@ from .tasks import push_to_engine
 GENERATION_KEY = "search:generation"
 TAG = re.compile(r"<[^>]+>")
 Kind = SearchDocument.Kind
-# The ranking signals `update_signals` may change without rebuilding the document.
 # The text whose words the vocabulary counts (`search.vocabulary`).
 VOCABULARY_FIELDS = ("title", "body", "accepted_text", "tags")
+# The ranking signals `update_signals` may change without rebuilding the document.
 SIGNAL_FIELDS = frozenset({"votes", "answer_count", "is_solved", "views", "helpful_ratio", "updated_at"})
 
 
