@@ -130,7 +130,7 @@ def _notify(redemption: Redemption, key: str, title, excerpt: str = "", actor_id
     with translation.override(language):
         message = Message(
             kind=Notification.Kind.REWARDS, dedupe_key=f"redemption:{redemption.pk}:{key}",
-            title=str(title(redemption.reward.name)), url=reverse("community_rewards"), excerpt=excerpt,
+            title=str(title(redemption.reward.shown_name)), url=reverse("community_rewards"), excerpt=excerpt,
             actor_id=actor_id,
         )
     notify({redemption.user_id: message})

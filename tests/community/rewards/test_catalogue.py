@@ -123,6 +123,19 @@ def test_fulfil_shows_the_note_notifies_and_audits(moderator):
     assert snapshot() == before
 
 
+def test_the_notification_names_the_reward_in_the_members_language(moderator):
+    """A member who reads Japanese is told about their reward by its Japanese name (the English one when the
+    reward has none); an English reader by the English name."""
+    reward = make_reward(name="Nimbus mug", name_ja="Nimbus マグカップ")
+    japanese, english = member_with(), member_with()
+    Profile.objects.filter(user=japanese).update(language="ja")
+    for member in (japanese, english):
+        catalogue.fulfil(moderator, catalogue.redeem(member, reward), "Posted.")
+    assert "Nimbus マグカップ" in Notification.objects.get(recipient=japanese).title
+    english_title = Notification.objects.get(recipient=english).title
+    assert "Nimbus mug" in english_title and "マグカップ" not in english_title
+
+
 def test_reject_returns_points_and_stock_once(moderator):
     member, reward = member_with(100), make_reward(stock=1)
     redemption = catalogue.redeem(member, reward)
