@@ -177,6 +177,13 @@ def test_a_too_long_comment_without_js_comes_back_with_the_text_and_reason(clien
     assert typed in html and "limit is 600" in html
     assert html.count(typed) == 1  # in the answer's comment box, not in the question's
     assert not Comment.objects.exists()
+    # The page opens at that box (its form's address ends with the box's id), the reason inside it and tied to the
+    # text field, so neither sighted readers nor screen readers have to hunt for why nothing was posted.
+    box = f"comment-add-a-{answer.pk}"
+    assert f'action="/community/a/{answer.pk}/comment/#{box}"' in html
+    opened = html.split(f'<details class="comment-add" id="{box}" open>', 1)[1].split("</details>", 1)[0]
+    assert f'id="comment-error-a-{answer.pk}">' in opened and "limit is 600" in opened
+    assert f'aria-invalid="true" aria-describedby="comment-error-a-{answer.pk}"' in opened
 
 
 def test_a_duplicate_or_rate_limited_comment_without_js_keeps_the_text(client, question, other, monkeypatch):
