@@ -16,6 +16,7 @@ from wagtail.models import Locale, Page
 
 from portal.models import PortalSettings
 from portal.ratelimit import client_ip
+from portal.timezones import utc_today
 
 from .models import ArticleDailyStat, ArticleFeedback, ArticleHelpfulness, ArticlePage, TopicPage
 from .permissions import can_vote_helpful
@@ -62,7 +63,7 @@ class Visitor:
         stored, and the keys cannot follow a visitor across articles or days). Empty without an address."""
         if self.user_id or not self.ip:
             return "", ""
-        day = timezone.localdate().isoformat()
+        day = utc_today().isoformat()
         salt = "knowledge.helpful-vote"
         fingerprint = salted_hmac(salt, f"{day}|{article_id}|{self.ip}|{self.agent}").hexdigest()[:32]
         network = salted_hmac(salt, f"{day}|{article_id}|{self.ip}").hexdigest()[:32]
@@ -169,7 +170,7 @@ def recompute_helpfulness() -> int:
 
 
 def count_article_view(page_id: int) -> None:
-    key = VIEW_KEY.format(day=timezone.localdate().isoformat(), pk=page_id)
+    key = VIEW_KEY.format(day=utc_today().isoformat(), pk=page_id)
     try:
         cache.incr(key)
     except ValueError:
@@ -187,7 +188,7 @@ def flush_article_views(days: int = 2) -> int:
     moved = 0
     try:
         ids = list(ArticlePage.objects.values_list("pk", flat=True))
-        today = timezone.localdate()
+        today = utc_today()
         for offset in range(days):
             day = today - timedelta(days=offset)
             keys = {VIEW_KEY.format(day=day.isoformat(), pk=pk): pk for pk in ids}
@@ -226,7 +227,7 @@ def topic_articles(topic: TopicPage):
 
 def trending_articles(articles_qs, limit: int = 5) -> dict[str, list[ArticlePage]]:
     """Most read and most helpful in the last seven days among the given articles."""
-    since = timezone.localdate() - timedelta(days=TRENDING_DAYS)
+    since = utc_today() - timedelta(days=TRENDING_DAYS)
     ids = articles_qs.values("pk")
     most_read = (
         ArticlePage.objects.filter(pk__in=ids, daily_stats__day__gte=since)
@@ -249,7 +250,7 @@ def trending_articles(articles_qs, limit: int = 5) -> dict[str, list[ArticlePage
 
 def popular_articles(locale: Locale, limit: int = 6) -> list[ArticlePage]:
     """Most read in the last 30 days; on a young site, the most helpful fill the list up."""
-    since = timezone.localdate() - timedelta(days=POPULAR_DAYS)
+    since = utc_today() - timedelta(days=POPULAR_DAYS)
     return list(
         _live_articles(locale)
         .annotate(recent_views=Sum("daily_stats__views", filter=Q(daily_stats__day__gte=since)))

@@ -41,7 +41,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
@@ -58,6 +58,7 @@ from portal.events import subscribe
 from portal.models import Notification
 from portal.notifications import Message, notify
 from portal.ratelimit import consume
+from portal.timezones import reading
 
 from .errors import AlreadyHandled, ModerationError, PermissionRefused
 from .models import ITEM_KINDS, Flag, FlagReason, ReviewItem
@@ -443,7 +444,7 @@ def resolve_flags(item: ReviewItem, outcome: str, user: Any, now) -> int:
             hook(item, flags, user, now)
     messages: dict[int, Message] = {}
     for flag in flags:
-        with translation.override(language(flag.flagger)):
+        with reading(language(flag.flagger)):
             reason_label = str(FlagReason(flag.reason).label)
             messages[flag.flagger_id] = Message(
                 kind=Notification.Kind.MODERATION,

@@ -27,7 +27,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
@@ -39,6 +39,7 @@ from portal import audit, extensions
 from portal.models import Notification, Profile
 from portal.notifications import Message, notify
 from portal.ratelimit import consume
+from portal.timezones import reading
 
 from .errors import CommunityError, ModerationError, PermissionRefused
 from .models import ReviewItem, Sanction
@@ -219,7 +220,7 @@ def _member_language(member: Any) -> str:
 
 def _notify(member: Any, key: str, title, excerpt: str = "") -> None:
     """Tell the member, in their language, with a link to their "Moderation actions" page."""
-    with translation.override(_member_language(member)):
+    with reading(_member_language(member)):  # their language and their zone's times ("until …")
         message = Message(
             kind=Notification.Kind.MODERATION, dedupe_key=key, title=str(title()), url=reverse("moderation_member"),
             excerpt=excerpt,

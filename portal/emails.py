@@ -10,9 +10,9 @@ from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 
 from .site_url import absolute_url, base_url
+from .timezones import reading
 
 UNSUBSCRIBE_SALT = "portal.notifications.unsubscribe"
 ALL_KINDS = "all"
@@ -40,7 +40,7 @@ def one_line(subject: str) -> str:
 
 def member_email(user, template: str, context: dict, unsubscribe_kind: str) -> EmailMultiAlternatives:
     """An email to `user` in their language, with one-click unsubscribe headers (RFC 8058)."""
-    with translation.override(language(user)):
+    with reading(language(user)):  # their language, times in their zone
         unsubscribe_url = absolute_url(reverse("notification_unsubscribe", args=[unsubscribe_token(user.pk, unsubscribe_kind)]))
         context = {
             **context,

@@ -10,12 +10,13 @@ from django.http.multipartparser import MultiPartParserError
 from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from .compression import accepts_gzip, compressible
 from .permissions import can_enter_django_admin, can_enter_wagtail_admin, must_set_up_two_factor
+from .timezones import zone_for
 
 WAGTAIL_ADMIN_PREFIX, DJANGO_ADMIN_PREFIX = "/admin/", "/django-admin/"
 ADMIN_PREFIXES = (WAGTAIL_ADMIN_PREFIX, DJANGO_ADMIN_PREFIX)
@@ -85,6 +86,20 @@ class CompressionMiddleware(GZipMiddleware):
                 patch_vary_headers(response, ("Accept-Encoding",))
             return response
         return super().process_response(request, response)
+
+
+class ReaderTimeZoneMiddleware:
+    """Times on a public page in the zone of its language (`portal.timezones`): a Japanese page says JST. The
+    admin is left alone: Wagtail shows each staff member's own time zone there."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info.startswith(ADMIN_PREFIXES):
+            return self.get_response(request)
+        with timezone.override(zone_for(translation.get_language())):
+            return self.get_response(request)
 
 
 class StaffTwoFactorMiddleware:

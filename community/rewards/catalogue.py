@@ -16,7 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
@@ -29,6 +29,7 @@ from portal.models import Notification, Profile, Rank
 from portal.notifications import Message, notify
 from portal.prepared import Prepared
 from portal.ratelimit import consume
+from portal.timezones import reading
 
 from .events import RedemptionChanged
 from .models import REASON_MAX, Redemption, Reward, RewardPointEntry, in_reader_language
@@ -127,7 +128,7 @@ def _member_refusal(member: Any, action: str) -> str | None:
 
 def _notify(redemption: Redemption, key: str, title, excerpt: str = "", actor_id: int | None = None) -> None:
     language = Profile.objects.filter(user_id=redemption.user_id).values_list("language", flat=True).first() or "en"
-    with translation.override(language):
+    with reading(language):
         message = Message(
             kind=Notification.Kind.REWARDS, dedupe_key=f"redemption:{redemption.pk}:{key}",
             title=str(title(redemption.reward.shown_name)), url=reverse("community_rewards"), excerpt=excerpt,

@@ -287,7 +287,7 @@ class Localised(str):
 
     language: str
 
-    def __new__(cls, text: str, language: str = "en") -> "Localised":
+    def __new__(cls, text: str, language: str = "en") -> Localised:
         made = super().__new__(cls, text)
         made.language = language
         return made

@@ -19,7 +19,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -30,6 +30,7 @@ from portal import audit
 from portal.events import publish
 from portal.models import Notification, Profile, Rank
 from portal.notifications import Message, notify
+from portal.timezones import reading
 
 from .conf import rewards_settings
 from .events import RankChanged, SuperuserChanged
@@ -87,7 +88,7 @@ def _profile_url(member: Any) -> str:
 
 
 def _notify(member: Any, language: str, key: str, title, reason: str) -> None:
-    with translation.override(language or "en"):
+    with reading(language or "en"):
         message = Message(
             kind=Notification.Kind.REWARDS, dedupe_key=key, title=str(title), url=_profile_url(member),
             excerpt=_("Reason: %(reason)s") % {"reason": reason},

@@ -26,6 +26,7 @@ from portal.events import publish
 from portal.notifications import Kind as NotificationKind
 from portal.notifications import Message, excerpt_from_html, notify
 from portal.site_url import absolute_url
+from portal.timezones import reading
 
 from . import permissions, sla, timeline
 from .errors import AlreadyHandled, CaseError, PermissionRefused
@@ -210,7 +211,7 @@ def _customer_language(case: Case) -> str:
 
 def _notify_customer(case: Case, entry: CaseEvent, agent: Any, body_html: str) -> None:
     language = _customer_language(case)
-    with translation.override(language):
+    with reading(language):
         title = _("The support team replied to your case %(number)s: %(title)s") % {
             "number": case.number, "title": case.question_title,
         }

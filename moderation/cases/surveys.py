@@ -20,13 +20,14 @@ from typing import Any
 from django.core import signing
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.emails import language
 from portal.events import publish
 from portal.models import Notification
 from portal.notifications import Message, notify
+from portal.timezones import reading
 
 from . import timeline
 from .errors import AlreadyHandled, CaseError
@@ -93,7 +94,7 @@ def create_survey(case: Case, now=None) -> Survey | None:
             survey.created_at, survey.expires_at = now, now + timedelta(days=SURVEY_DAYS)
             survey.ask_nps = survey.ask_nps or ask_nps
             survey.save(update_fields=["created_at", "expires_at", "ask_nps"])
-        with translation.override(language(case.customer)):
+        with reading(language(case.customer)):
             notify({case.customer_id: Message(
                 kind=Notification.Kind.SUPPORT,
                 dedupe_key=f"cases.survey:{survey.pk}:{int(survey.created_at.timestamp())}",

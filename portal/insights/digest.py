@@ -14,8 +14,9 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
+from ..timezones import reading
 from . import access, charts, report
 from .registry import Query
 
@@ -63,7 +64,7 @@ def compose(user, week: date) -> EmailMultiAlternatives:
 
     query = Query(week - timedelta(days=7), week - timedelta(days=1))
     sections = report.build(query, access.sections_for(user), table_limit=5)
-    with translation.override(language(user)):
+    with reading(language(user)):
         lines = [
             {
                 "label": section["label"],

@@ -16,13 +16,13 @@ import contextlib
 import contextvars
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from datetime import UTC, date
+from datetime import date
 from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Q, Sum
-from django.utils import timezone
 
+from ..timezones import utc_today
 from .registry import Query
 
 Compute = Callable[[date], list[tuple[int, str, float, int]]]
@@ -80,7 +80,7 @@ def registered() -> list[str]:
 
 def today() -> date:
     """The current UTC day (the one computed live)."""
-    return timezone.now().astimezone(UTC).date()
+    return utc_today()
 
 
 def _matches(query: Query) -> Q:

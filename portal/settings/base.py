@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "portal.middleware.NulByteGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "portal.middleware.ReaderTimeZoneMiddleware",  # times in the page language's zone (Japanese: JST); not the admin
     "portal.insights.pageviews.PageViewMiddleware",  # counts public HTML pages (below LocaleMiddleware: knows the language)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -253,6 +254,9 @@ WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
+# Times shown to a reader of these languages are in this zone ("2026年12月7日 12:52 JST"); others see TIME_ZONE.
+# Stored times and the days counts are kept by stay UTC (portal.timezones). The admin uses each user's own choice.
+PORTAL_LANGUAGE_TIME_ZONES = {"ja": "Asia/Tokyo"}
 FORMAT_MODULE_PATH = ["portal.formats"]  # Django's formats with the zone after every time ("7:52 p.m. UTC")
 USE_I18N = True
 USE_TZ = True

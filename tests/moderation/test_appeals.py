@@ -92,7 +92,7 @@ def test_page_shows_actions_with_appeal_buttons(client, acted, member):
 def test_page_in_japanese(client, acted, member):
     client.force_login(member)
     html = client.get("/ja/community/moderation/").content.decode()
-    assert "モデレーション対応" in html and "停止中: 2026年12月12日まで閲覧のみ" in html
+    assert "モデレーション対応" in html and "停止中: 2026年12月12日 9:00 JSTまで閲覧のみ" in html  # midnight UTC in Japan time
     assert "モデレーターが削除しました" in html and "異議を申し立てる" in html
 
 

@@ -21,6 +21,7 @@ from moderation.models import ReviewItem, Sanction
 from portal import audit
 from portal.models import Notification, Profile
 from portal.services import PortalError, update_profile
+from portal.timezones import reading
 from tests.factories import AnswerFactory, MemberFactory, QuestionFactory, UserFactory
 from tests.moderation import sanctions_factories as fixtures
 from tests.moderation.factories import SanctionFactory, make_moderator
@@ -91,7 +92,7 @@ def test_notification_is_in_the_members_language_with_a_localized_date(clock, mo
     Profile.objects.filter(user=member).update(language="ja")
     impose(mod, member, "suspend", until=date(2026, 12, 12))
     note = Notification.objects.get(recipient=member)
-    assert note.title == "停止中: 2026年12月12日まで閲覧のみ"
+    assert note.title == "停止中: 2026年12月12日 9:00 JSTまで閲覧のみ"  # midnight UTC, in Japan time
     assert note.url == "/ja/community/moderation/"
 
 
@@ -263,7 +264,7 @@ def test_forget_drops_the_cached_standing_of_the_sanctioned_object(clock, mod, m
 
 
 EXPECTED_EN = "Your account is read-only until Dec. 12, 2026: " + REASON
-EXPECTED_JA = "2026年12月12日"
+EXPECTED_JA = "2026年12月12日 9:00 JST"  # the suspension ends at midnight UTC: 9:00 in Japan
 
 
 @pytest.fixture
@@ -302,7 +303,7 @@ def test_every_write_service_refuses_naming_the_sanction_and_its_end(suspended, 
 
 
 def test_the_refusal_is_in_japanese_with_a_japanese_date(suspended):
-    with translation.override("ja"), pytest.raises(services.PermissionRefused) as refused:
+    with reading("ja"), pytest.raises(services.PermissionRefused) as refused:  # as a /ja/ page's request reads
         services.post_answer(suspended["user"], suspended["others"], body="回答します。")
     assert refused.value.message == f"アカウントは{EXPECTED_JA}まで閲覧のみです: {REASON}"
 

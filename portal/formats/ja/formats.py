@@ -1,4 +1,5 @@
-"""Japanese: Django's formats, with the zone after every time ("2026年12月6日 19:52 UTC").
+"""Japanese: Django's formats, with the zone after every time ("2026年12月7日 4:52 JST": Japanese pages show
+Japan time, `portal.timezones`).
 
 A space parts the date from the time (Django's "Y年n月j日G:i" runs them together: "2026年12月7日4:52").
 Dates without a time (DATE_FORMAT, SHORT_DATE_FORMAT...) are Django's: a day needs no zone.

@@ -1,0 +1,31 @@
+"""The time zone a reader's times are shown in: their language's (Japanese pages and mail in Japan time,
+`settings.PORTAL_LANGUAGE_TIME_ZONES`), else the site's (UTC). Only what is shown changes: times are stored in
+UTC, and every day a count, a rollup or a period is keyed by is the UTC day (`utc_today`), whoever asks."""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, tzinfo
+
+from django.conf import settings
+from django.utils import timezone, translation
+
+
+def zone_for(language: str | None) -> tzinfo:
+    """The zone a reader of `language` sees times in."""
+    name = settings.PORTAL_LANGUAGE_TIME_ZONES.get((language or "")[:2])
+    return zoneinfo.ZoneInfo(name) if name else zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def utc_today() -> date:
+    """Today's UTC day: the key of daily counts, whatever zone the current reader sees times in."""
+    return timezone.now().astimezone(UTC).date()
+
+
+@contextmanager
+def reading(language: str) -> Iterator[None]:
+    """Text for a reader of `language` (a notification, an email): their language and their zone's times."""
+    with translation.override(language), timezone.override(zone_for(language)):
+        yield
