@@ -104,6 +104,18 @@ def test_answer_upvoted_accepted_superuser_redeems_and_reads_the_code(live_serve
     expect(dave.get_by_role("region", name="Your rewards")).to_contain_text(CODE)
     assert_accessible(dave)
     screenshot(dave, "rewards-catalogue")
+    # On a phone, each redemption is a block of labelled values: nothing wider than the screen.
+    dave.set_viewport_size({"width": 390, "height": 844})
+    dave.goto(f"{base}/ja/community/rewards/")
+    assert dave.evaluate("() => document.documentElement.scrollWidth") <= 390
+    row = dave.locator(".reward-redemptions tbody tr").first
+    assert row.bounding_box()["width"] <= 390 - 2 * 16
+    label = "() => getComputedStyle(document.querySelector('.reward-redemptions td[data-label]'), '::before').content"
+    assert dave.evaluate(label) == '"日付："'  # each value says what it is, in the page's language
+    expect(row).to_contain_text(CODE)
+    assert_accessible(dave)
+    screenshot(dave, "rewards-catalogue-phone-ja")
+    dave.set_viewport_size({"width": 1280, "height": 900})
     dave.goto(f"{base}{question.get_absolute_url()}")
     expect(dave.locator(f"#answer-{answer.pk} .author-card")).to_contain_text("Superuser")
     for path in ("/community/leaderboard/", "/community/badges/", "/community/privileges/"):
