@@ -221,3 +221,13 @@ def katakana_compound(run: str, known: dict[str, int] | set[str]) -> list[str]:
                 best[end] = candidate
     found = best[len(run)]
     return found[2] if found is not None and len(found[2]) > 1 else [run]
+
+
+def without_final_long_vowel(word: str) -> str | None:
+    """A katakana word's spelling without its final "ー" ("ルーター" → "ルータ", "サーバー" → "サーバ"): technical
+    writing drops it from words of three sounds or more, so a help text may say either. None for a word without
+    one, or too short to lose it ("キー", "カバー", "エラー" keep theirs)."""
+    if not word.endswith(LONG_VOWEL) or not KATAKANA_WORD.fullmatch(word):
+        return None
+    rest = word.rstrip(LONG_VOWEL)
+    return rest if len(rest) >= 3 else None

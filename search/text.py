@@ -109,6 +109,7 @@ def parse(query: str, known: Callable[[set[str]], dict[str, int]] | None = None)
         wanted |= {w for w in words if len(japanese.kanji_compound(w)) > 1}  # kept whole if a synonym names it
         # A katakana run and its pieces: whole when the texts hold it, else the katakana words they hold.
         wanted |= {piece for w in words for piece in japanese.katakana_pieces(w) | {w} if japanese.katakana_pieces(w)}
+        wanted |= {short for w in words if (short := japanese.without_final_long_vowel(w))}  # "ルーター": "ルータ"?
         found = known(wanted) if wanted else {}
     # A kanji compound typed together is the words the texts write apart ("電池交換" → 電池, 交換); so is a katakana
     # compound the texts do not hold whole ("カメラセットアップ" → カメラ, セットアップ).
@@ -138,6 +139,10 @@ def parse(query: str, known: Callable[[set[str]], dict[str, int]] | None = None)
             variants += _compound_forms(*parts)  # "e-mail": also "email" and "e mail"
         if head := japanese.katakana_head(word):  # "スマートロック": also what the texts call it, "ロック"
             variants.append(head)
+        # "ルーター": also "ルータ", when the texts write it so (the shorter spelling finds both); never a piece of
+        # a compound ("ワイヤレスキー" is no "ワイヤレスキ").
+        if (short := japanese.without_final_long_vowel(word)) and short in found:
+            variants.append(short)
         if code := CODE.fullmatch(word):  # "e104": also "e-104" and "e 104"
             variants += _compound_forms(*(part for part in code.groups() if part))[1:]
         splits = [(a, b) for a, b in _splits(word) if a in found and b in found]

@@ -109,6 +109,25 @@ def test_katakana_compounds_typed_together_find_the_words_written_apart(backend)
     assert keys(backend.search(SearchQuery(text="スマートプラグリセット")))[:1] == [plug]
 
 
+@pytest.mark.parametrize(("word", "short"), [("ルーター", "ルータ"), ("サーバー", "サーバ"), ("メモリー", "メモリ"),
+                                           ("キー", None), ("カバー", None), ("エラー", None), ("カメラ", None),
+                                           ("ー", None), ("るーたー", None)])
+def test_the_final_long_vowel_of_a_katakana_word_may_go(word, short):
+    assert japanese.without_final_long_vowel(word) == short
+
+
+def test_a_katakana_word_finds_its_spelling_without_the_final_long_vowel(backend):
+    """Technical writing drops the final "ー" ("ルータ"); a reader types "ルーター": both are found either way."""
+    short = index("ルータを再起動する", "ルータの電源を 10 秒切ります。", language="ja")
+    long = index("ルーターの設定を確認する", "ルーターの管理画面を開きます。", language="ja")
+    index("カバーを外す", "カバーを外します。", language="ja")
+    index("ワイヤレスキットを付ける", "ワイヤレスキットを取り付けます。", language="ja")
+    assert parse("ワイヤレスキー", known=vocabulary.known)[0].variants == ("ワイヤレスキー", "キー")  # no "ワイヤレスキ"
+    assert set(keys(backend.search(SearchQuery(text="ルーター")))) == {short, long}
+    assert set(keys(backend.search(SearchQuery(text="ルータ")))) == {short, long}
+    assert keys(backend.search(SearchQuery(text="ルーター 再起動"))) == [short]
+
+
 def test_a_relaxed_search_cuts_katakana_compounds_too():
     """"ビデオドアホンオフライン": no text holds ビデオ, ドアホン and オフライン together; the results without one follow."""
     offline = index("ドアホンがオフラインになる", "ドアホンが Wi-Fi から外れてオフラインと表示されます。", language="ja")
