@@ -311,3 +311,29 @@ def test_redeeming_is_rate_limited_and_the_refusal_writes_nothing():
     with pytest.raises(catalogue.RewardError, match="too often") as refused:
         catalogue.redeem(member, reward)
     assert refused.value.retry_after and snapshot() == before
+
+
+def test_the_catalogue_with_redemptions_is_valid_html(client, moderator, tmp_path):
+    """The catalogue and "Your rewards" (every state, the phone layout's labelled cells), English and Japanese,
+    pass the W3C Nu checker."""
+    from tests.portal.test_valid_html import format_messages, run_vnu, vnu_command
+
+    vnu_command()
+    member = member_with(points=500)
+    mug = make_reward(name="Nimbus mug", name_ja="Nimbus マグカップ", description="A mug.", stock=9)
+    fulfilled = catalogue.redeem(member, mug)
+    catalogue.fulfil(moderator, fulfilled, "COUPON-1234")
+    catalogue.set_visibility(member, fulfilled, True)
+    catalogue.reject(moderator, catalogue.redeem(member, mug), "Out of stock.")
+    catalogue.redeem(member, make_reward(name="Sticker", cost=10))
+    client.force_login(member)
+    files = []
+    for prefix in ("", "/ja"):
+        response = client.get(prefix + "/community/rewards/")
+        html = response.content.decode()
+        assert response.status_code == 200 and 'data-label="' in html
+        path = tmp_path / f"{prefix.strip('/') or 'en'}.html"
+        path.write_text(html)
+        files.append(path)
+    errors = run_vnu(files)
+    assert not errors, format_messages(errors)
