@@ -75,3 +75,16 @@ def test_a_refusal_of_the_whole_form_is_in_the_summary(client, site, member, mon
     summary = soup.select_one("main form [data-error-summary]")
     assert "Too many changes" in summary.get_text() and not soup.select("main form [role=alert]")
     assert len(soup.find_all(string=lambda text: "Too many changes" in text)) == 1  # said once, in the summary
+
+
+@pytest.mark.parametrize(("prefix", "expected"), [
+    ("", "Display name: Ensure this value has at most 50 characters (it has 300)."),
+    ("/ja", "表示名：50 文字以内で入力してください（現在 300 文字）。"),
+])
+def test_the_summary_reads_naturally_in_each_language(client, site, member, prefix, expected):
+    """A field's name and its error are joined as each language writes it (a full-width colon in Japanese), and
+    Django's length message is the site's plain Japanese, not "この値は 50 文字以下でなければなりません( 300 文字に…"."""
+    client.force_login(member)
+    response = client.post(prefix + reverse("edit_profile"), {"display_name": "x" * 300, "bio": "", "language": "en"})
+    summary = soup_of(response).select_one("[data-error-summary] li").get_text(" ", strip=True)
+    assert " ".join(summary.split()) == expected
