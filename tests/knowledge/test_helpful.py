@@ -215,18 +215,22 @@ def test_no_raw_address_or_agent_is_stored(article):
 
 
 def test_the_client_keys_change_per_article_and_day(article, topic):
-    from datetime import timedelta
-    from unittest import mock
+    from datetime import UTC, datetime, timedelta
 
+    import time_machine
     from django.utils import timezone
 
     from tests.factories import make_article
 
     other = make_article(topic, "Another article", slug="another")
     visitor = Visitor(session_key="s" * 32, ip="203.0.113.9", agent="UA|en")
-    today = visitor.client_keys(article.pk)
-    assert visitor.client_keys(other.pk) != today
-    with mock.patch("knowledge.services.timezone.localdate", return_value=timezone.localdate() + timedelta(days=1)):
+    evening = datetime(2026, 12, 5, 20, 30, tzinfo=UTC)  # already 6 December in Japan
+    with time_machine.travel(evening, tick=False):
+        today = visitor.client_keys(article.pk)
+        assert visitor.client_keys(other.pk) != today
+        with timezone.override("Asia/Tokyo"):  # a reader of a Japanese page: still the same (UTC) day
+            assert visitor.client_keys(article.pk) == today
+    with time_machine.travel(evening + timedelta(days=1), tick=False):  # the next day
         assert visitor.client_keys(article.pk) != today
     assert Visitor(user_id=1).client_keys(article.pk) == ("", "")
 
