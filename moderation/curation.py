@@ -39,6 +39,7 @@ from portal import audit, extensions
 from portal.ratelimit import consume
 from portal.sanitize import render_markdown
 from portal.seo import plain_text
+from portal.timezones import utc_today
 from search import api as search_api
 
 from .errors import ModerationError, PermissionRefused
@@ -104,6 +105,7 @@ def draft_article(user: Any, question: Question, answer: Answer, parent: TopicPa
             owner=user,
             source_url=question.get_absolute_url()[:300],
             credited_to=_display_name(answer.author)[:150],
+            last_reviewed=utc_today(),  # the UTC day, whatever the zone of the page the moderator acted on
         )
     page.tags.set(list(question.tags.names()))  # a cluster relation: saved with the page
     parent.add_child(instance=page)

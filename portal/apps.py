@@ -7,7 +7,7 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self):
-        from . import audit
+        from . import audit, timezones  # noqa: F401 - timezones registers its system check
 
         audit.install_guard()
 

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, tzinfo
 
 from django.conf import settings
+from django.core import checks
 from django.utils import timezone, translation
 
 
@@ -29,3 +30,18 @@ def reading(language: str) -> Iterator[None]:
     """Text for a reader of `language` (a notification, an email): their language and their zone's times."""
     with translation.override(language), timezone.override(zone_for(language)):
         yield
+
+
+@checks.register(checks.Tags.compatibility)
+def check_language_time_zones(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """A misspelt zone in `PORTAL_LANGUAGE_TIME_ZONES` is an error at start-up, not on every page of that language."""
+    errors = []
+    for language, name in settings.PORTAL_LANGUAGE_TIME_ZONES.items():
+        try:
+            zoneinfo.ZoneInfo(name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            errors.append(checks.Error(
+                f"PORTAL_LANGUAGE_TIME_ZONES[{language!r}] = {name!r} is not a time zone.",
+                hint="Use an IANA zone name such as 'Asia/Tokyo'.", id="portal.E001",
+            ))
+    return errors

@@ -225,8 +225,9 @@ def katakana_compound(run: str, known: dict[str, int] | set[str]) -> list[str]:
 
 def without_final_long_vowel(word: str) -> str | None:
     """A katakana word's spelling without its final "ー" ("ルーター" → "ルータ", "サーバー" → "サーバ"): technical
-    writing drops it from words of three sounds or more, so a help text may say either. None for a word without
-    one, or too short to lose it ("キー", "カバー", "エラー" keep theirs)."""
+    writing drops it from longer words, so a help text may say either. None for a word without one, or of fewer
+    than three characters before it ("キー", "カバー", "エラー" keep theirs). Characters, not sounds: a candidate
+    only, used when the indexed texts hold it as a word (`search.text.parse`)."""
     if not word.endswith(LONG_VOWEL) or not KATAKANA_WORD.fullmatch(word):
         return None
     rest = word.rstrip(LONG_VOWEL)

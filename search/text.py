@@ -109,7 +109,9 @@ def parse(query: str, known: Callable[[set[str]], dict[str, int]] | None = None)
         wanted |= {w for w in words if len(japanese.kanji_compound(w)) > 1}  # kept whole if a synonym names it
         # A katakana run and its pieces: whole when the texts hold it, else the katakana words they hold.
         wanted |= {piece for w in words for piece in japanese.katakana_pieces(w) | {w} if japanese.katakana_pieces(w)}
-        wanted |= {short for w in words if (short := japanese.without_final_long_vowel(w))}  # "ルーター": "ルータ"?
+        # "ルーター" (alone or as a compound's head, "ワイヤレスルーター"): do the texts write "ルータ"?
+        wanted |= {short for w in words for form in (w, japanese.katakana_head(w))
+                   if form and (short := japanese.without_final_long_vowel(form))}
         found = known(wanted) if wanted else {}
     # A kanji compound typed together is the words the texts write apart ("電池交換" → 電池, 交換); so is a katakana
     # compound the texts do not hold whole ("カメラセットアップ" → カメラ, セットアップ).
@@ -137,12 +139,14 @@ def parse(query: str, known: Callable[[set[str]], dict[str, int]] | None = None)
         parts = [p for p in word.split("-") if p]
         if len(parts) > 1 and all(LATIN.fullmatch(p) for p in parts):
             variants += _compound_forms(*parts)  # "e-mail": also "email" and "e mail"
-        if head := japanese.katakana_head(word):  # "スマートロック": also what the texts call it, "ロック"
+        head = japanese.katakana_head(word)
+        if head:  # "スマートロック": also what the texts call it, "ロック"
             variants.append(head)
-        # "ルーター": also "ルータ", when the texts write it so (the shorter spelling finds both); never a piece of
-        # a compound ("ワイヤレスキー" is no "ワイヤレスキ").
-        if (short := japanese.without_final_long_vowel(word)) and short in found:
-            variants.append(short)
+        # "ルーター": also "ルータ", when the texts write it so (the shorter spelling finds both), for the word and
+        # for its head ("ワイヤレスルーター" → ルータ); never a piece of a compound ("ワイヤレスキー" is no "ワイヤレスキ").
+        for form in (word, head):
+            if form and (short := japanese.without_final_long_vowel(form)) and short in found:
+                variants.append(short)
         if code := CODE.fullmatch(word):  # "e104": also "e-104" and "e 104"
             variants += _compound_forms(*(part for part in code.groups() if part))[1:]
         splits = [(a, b) for a, b in _splits(word) if a in found and b in found]

@@ -222,3 +222,16 @@ def test_convert_from_the_curation_page_with_a_chosen_topic(client, site, asker,
     assert question.article.get_parent().pk == shipping.pk
     client.force_login(helper)
     assert client.post(url, {"action": "to_article", "topic": str(shipping.pk)}).status_code == 403
+
+
+def test_the_draft_is_reviewed_on_the_utc_day_whatever_page_the_moderator_used(solved, moderator):
+    """At 23:00 UTC on 7 December it is already 8 December in Japan: a draft made from a Japanese page (Japan time
+    active) is still marked reviewed on the UTC day, as one made from an English page."""
+    from datetime import UTC, date, datetime
+
+    import time_machine
+    from django.utils import timezone
+
+    with time_machine.travel(datetime(2026, 12, 7, 23, 0, tzinfo=UTC), tick=False), timezone.override("Asia/Tokyo"):
+        article = curation.convert_to_article(moderator, solved)
+    assert ArticlePage.objects.get(pk=article.pk).last_reviewed == date(2026, 12, 7)

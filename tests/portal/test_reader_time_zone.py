@@ -55,3 +55,12 @@ def test_reading_gives_the_language_and_its_zone():
         assert (translation.get_language(), timezone.get_current_timezone_name()) == ("ja", "Asia/Tokyo")
     with reading("en"):
         assert (translation.get_language(), timezone.get_current_timezone_name()) == ("en", "UTC")
+
+
+def test_a_misspelt_zone_is_a_system_check_error(settings):
+    from portal.timezones import check_language_time_zones
+
+    assert check_language_time_zones() == []
+    settings.PORTAL_LANGUAGE_TIME_ZONES = {"ja": "Asia/Tokio"}
+    errors = check_language_time_zones()
+    assert [error.id for error in errors] == ["portal.E001"] and "Asia/Tokio" in errors[0].msg

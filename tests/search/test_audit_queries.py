@@ -126,6 +126,7 @@ def test_a_katakana_word_finds_its_spelling_without_the_final_long_vowel(backend
     assert set(keys(backend.search(SearchQuery(text="ルーター")))) == {short, long}
     assert set(keys(backend.search(SearchQuery(text="ルータ")))) == {short, long}
     assert keys(backend.search(SearchQuery(text="ルーター 再起動"))) == [short]
+    assert short in keys(backend.search(SearchQuery(text="ワイヤレスルーター")))  # its head "ルーター": "ルータ"
 
 
 def test_a_relaxed_search_cuts_katakana_compounds_too():
