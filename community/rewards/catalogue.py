@@ -17,8 +17,8 @@ from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from community.permissions import is_moderator
 from community.services.base import CommunityError, PermissionRefused
@@ -83,8 +83,7 @@ def _date(moment: datetime) -> str:
 
 def rank_labels(ranks: list[str]) -> str:
     labels = dict(Rank.choices)
-    separator = "、" if (get_language() or "")[:2] == "ja" else ", "  # as each language lists words
-    return separator.join(str(labels.get(rank, rank)) for rank in ranks)
+    return pgettext("between the items of a list", ", ").join(str(labels.get(rank, rank)) for rank in ranks)
 
 
 def refusal(reward: Reward, *, points: int, rank: str, now: datetime | None = None) -> str | None:
