@@ -49,6 +49,7 @@ SNIPPET_CHARS = 200
 FACET_SIZE = 20
 _COMPAT_MIMETYPE = re.compile(r"application/vnd\.elasticsearch\+([\w.-]+)(?:\s*;\s*compatible-with=\d+)?")
 _PHRASE = re.compile(r'"([^"]+)"')
+WORD = re.compile(r"\w")  # a word of the query holds a letter or a digit (any script)
 
 BACKEND_ERRORS = (TransportError, TransportApiError, ApiError, BulkIndexError)
 
@@ -268,18 +269,21 @@ class ElasticsearchBackend:
                 should=[Q("multi_match", query=variant, type="phrase", fields=phrase_fields(variant)) for variant in term.variants],
                 minimum_should_match=1,
             ))
-        if text:
-            clauses.append(
-                Q(
-                    "bool",
-                    should=[
-                        _text_match(text, ""),
-                        _text_match(text, ".en", fuzziness="AUTO", prefix_length=1),  # typos: English only
-                        _text_match(text, ".ja"),
-                    ],
-                    minimum_should_match=1,
-                )
+        # Each word somewhere in the document (its title, accepted answer or body: "thermostat yesterday" finds
+        # the question titled "Thermostat …" whose text says "yesterday"), in any of the analyses.
+        clauses.extend(
+            Q(
+                "bool",
+                should=[
+                    _text_match(word, ""),
+                    _text_match(word, ".en", fuzziness="AUTO", prefix_length=1),  # typos: English only
+                    _text_match(word, ".ja"),
+                ],
+                minimum_should_match=1,
             )
+            for word in text.split()
+            if WORD.search(word)  # a lone "?" or "-" is no word (every analyser drops it)
+        )
         for phrase in phrases:
             clauses.append(
                 Q(
@@ -558,11 +562,14 @@ class ElasticsearchBackend:
         return [hit["_source"] for hit in response.body["hits"]["hits"]]
 
 
-def _text_match(text: str, suffix: str, **options) -> Q:
-    """All words of `text` in the title, accepted answer or body, as analysed by one sub-field family."""
+def _text_match(word: str, suffix: str, **options) -> Q:
+    """One word of the query (every token an analyser makes of it: "wi-fi", "琥珀色") in the title, accepted
+    answer or body, as analysed by one sub-field family; a word the English analyser drops (a stopword it has
+    and `without_stopwords` has not) is not required."""
     return Q(
-        "multi_match", query=text, fields=[f"title{suffix}^3", f"accepted_text{suffix}^2", f"body{suffix}"],
-        type="best_fields", tie_breaker=0.3, operator="and", **options,
+        "multi_match", query=word, fields=[f"title{suffix}^3", f"accepted_text{suffix}^2", f"body{suffix}"],
+        type="best_fields", tie_breaker=0.3, operator="and", zero_terms_query="all" if suffix == ".en" else "none",
+        **options,
     )
 
 

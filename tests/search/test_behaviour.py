@@ -307,3 +307,32 @@ def test_suggestions_match_word_starts_other_spellings_and_synonyms(content):
     assert [s.title for s in engine.suggest("wifi", "en")] == ["Hub keeps dropping off Wi-Fi at night"]
     assert [s.title for s in engine.suggest("2fa", "en")] == ["Turn on two-factor sign-in"]
     assert [s.title for s in engine.suggest("res pass", "en")] == ["Reset your password"]
+
+
+
+@pytest.fixture
+def split_fields(site, content):
+    """Documents whose words are split between fields: no field holds both words a test asks for."""
+    topic = make_topic(site["en"], "Doorbells", "doorbells")
+    chime = make_article(topic, "Pair the doorbell chime", summary="Hold the button until the light turns amber.")
+    translate(topic, site["locale_ja"], title="ドアベル")
+    chime_ja = translate(chime, site["locale_ja"], title="ドアベルのチャイムを接続する",
+                         summary="ボタンを長押しして、ランプが琥珀色になるまで待ちます。")
+    asker, answerer = content["asker"], content["answerer"]
+    question = services.ask_question(asker, title="Thermostat display flickers", body="It started after the power cut yesterday.")
+    services.accept_answer(asker, services.post_answer(answerer, question, body="Replace the capacitor behind the cover."))
+    return {"chime": f"article:{chime.pk}", "chime_ja": f"article:{chime_ja.pk}", "question": f"question:{question.pk}"}
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    ("thermostat yesterday", "question"),  # the title's word and the body's
+    ("flickers capacitor", "question"),  # the title's word and the accepted answer's
+    ("yesterday capacitor", "question"),  # the body's word and the accepted answer's
+    ("doorbell amber", "chime"),  # the article's title and its text
+    ("dorbell amber", "chime"),  # ... with a typo in the title's word
+    ("ドアベル 琥珀色", "chime_ja"),  # a Japanese title's word and its text's
+])
+def test_the_words_of_a_query_may_be_in_different_fields(backend, split_fields, text, key):
+    """Every word of the query is in the document, but no field (title, body, accepted answer) holds them all:
+    it is found all the same."""
+    assert split_fields[key] in keys(run(backend, text))
