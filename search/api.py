@@ -32,7 +32,7 @@ from .indexing import (
     update_signals,
 )
 from .synonyms import expand, query_language
-from .text import CJK, MAX_TERMS, STOPWORDS, Term, normalise, parse
+from .text import CJK, MAX_TERMS, SEPARATORS, STOPWORDS, Term, normalise, parse
 
 __all__ = [
     "CJK", "MAX_QUERY", "MAX_TERMS", "SIGNAL_FIELDS", "STOPWORDS", "DocumentProvider", "Results", "SearchQuery",
@@ -165,7 +165,8 @@ def _without_one(query: SearchQuery, terms: list[Term], seen: set[str]) -> tuple
     best, best_key, word, best_text = None, None, "", ""
     expanded = dict(zip((id(t) for t in terms), expand(terms, query_language(query)), strict=True))
     priority = _leave_out_first(terms, expanded)
-    order = sorted(terms, key=lambda t: -priority[id(t)][0])[:ATTEMPTS]
+    circumstances = _circumstances(query.text, terms)
+    order = sorted(terms, key=lambda t: (-priority[id(t)][1], id(t) not in circumstances, -priority[id(t)][0]))[:ATTEMPTS]
     for left_out in order:
         kept = [t for t in terms if t is not left_out]
         text = " ".join(f'"{t.text}"' if t.phrase else t.text for t in kept)
@@ -173,16 +174,32 @@ def _without_one(query: SearchQuery, terms: list[Term], seen: set[str]) -> tuple
         new = [hit for hit in found.hits if hit.key not in seen]
         if not new or found.degraded:
             continue
-        # A lone one-kanji stem or a word the index lacks first; then results whose best titles hold the words
-        # kept ("is my data sold": the titles about data, not the one body that says "sold"; "damaged" for
-        # "broken"), then the fewest results (the rarer words stay).
-        key = (priority[id(left_out)][1], _title_cover(new, [expanded[id(t)] for t in kept]), -found.total)
+        # A lone one-kanji stem or a word the index lacks first; then a word of the circumstances ("camera not
+        # recording at night": night); then results whose best titles hold the words kept ("is my data sold":
+        # the titles about data, not the one body that says "sold"; "damaged" for "broken"), then the fewest
+        # results (the rarer words stay).
+        key = (priority[id(left_out)][1], id(left_out) in circumstances,
+               _title_cover(new, [expanded[id(t)] for t in kept]), -found.total)
         if best_key is None or key > best_key:
             best, best_key, word, best_text = found, key, left_out.text, text
     return best, word, best_text
 
 
 ONE_KANJI = re.compile(f"{japanese.KANJI.pattern}")
+# Words that open the circumstances of a problem rather than the problem ("offline every night", "crashes after
+# the update", "stops during a call"): the words after them are the first to leave out when nothing holds all.
+CIRCUMSTANCE_MARKERS = frozenset("at after during every each since when whenever while before around until".split())
+
+
+def _circumstances(text: str, terms: list[Term]) -> set[int]:
+    """The ids of the terms typed after a circumstance marker (English words only: "night" in "my hub keeps
+    going offline every night"), the problem's words being those before it."""
+    words = [word for word in SEPARATORS.split(normalise(text)) if word]
+    start = next((i for i, word in enumerate(words) if word in CIRCUMSTANCE_MARKERS), None)
+    if start is None:
+        return set()
+    after = set(words[start + 1:]) - set(words[:start])
+    return {id(t) for t in terms if not t.phrase and t.text.isascii() and t.text in after}
 
 
 def _leave_out_first(terms: list[Term], expanded: dict[int, Term]) -> dict[int, tuple[float, int]]:

@@ -25,7 +25,8 @@ STOPWORDS = frozenset(
     "won don doesn isn didn aren wasn weren couldn wouldn shouldn haven hasn hadn ain im ive ve ll re "
     "keeps going trying tried want wants wanted need needs needed please anyone someone still just really "
     "also ever suddenly anymore any take takes took get gets got getting been will would should there has "
-    "have had problem problems issue issues working too very so quite much many use but says".split()
+    "have had problem problems issue issues working too very so quite much many use but says "
+    "goes go went every each always sometimes often again randomly constantly".split()
 )
 # Lucene/FTS syntax and punctuation are never operators here: they separate words.
 SEPARATORS = re.compile(r"[\s\"'`~!@#$%^&*()\[\]{}<>|\\/:;,.?=+¥、。・「」『』（）！？：；…]+")

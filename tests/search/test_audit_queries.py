@@ -181,6 +181,23 @@ LEFT_OUT_CASES = {
          ("払い戻しを申請する", "30 日以内なら払い戻しを受けられます。", "ja")],
         "工場出荷時に戻す", ("戻",),
     ),
+    # "camera not recording at night": the problem is the recording, "at night" says when. Before, the rarer
+    # word stayed ("night": one title) and the recording articles were left out.
+    "a word of the circumstances goes first": (
+        [],
+        [("Camera not recording", "The camera stops recording events.", "en"),
+         ("Camera storage", "Recording needs a memory card in the camera.", "en"),
+         ("Camera at night", "At night the camera switches to infrared.", "en")],
+        "camera not recording at night", ("night",),
+    ),
+    # "goes" and "every" say how often, not what about: "hub goes offline every night" leaves out "night".
+    "filler and frequency words are not required": (
+        [],
+        [("Hub is offline", "When the hub is offline, restart the router.", "en"),
+         ("Moving house", "After moving house the hub is offline until it joins the new Wi-Fi.", "en"),
+         ("Night mode", "At night the hub dims its light.", "en")],
+        "hub goes offline every night", ("night",),
+    ),
 }
 
 
