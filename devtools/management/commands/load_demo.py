@@ -33,6 +33,8 @@ from devtools.community_demo import DEMO_PASSWORD, REPLAY_THRESHOLDS, load_commu
 from devtools.moderation_demo import load_moderation_demo
 from devtools.rewards_demo import load_rewards_demo
 from devtools.search_demo import load_search_demo
+from devtools.traffic_demo import DAYS as TRAFFIC_DAYS
+from devtools.traffic_demo import load_traffic_demo
 from knowledge.importer import import_articles
 from knowledge.models import ArticleDailyStat, ArticlePage, TopicPage
 from knowledge.services import Visitor, record_helpful_vote
@@ -108,8 +110,10 @@ class Command(BaseCommand):
         load_search_demo(stdout=self.stdout)
         if ensure_index(self.stdout):
             self.stdout.write("Search documents rebuilt.")
-        # Insights' daily rollups for the demo's history (idempotent; cron keeps them up to date afterwards)
-        call_command("refresh_insights", "--days", "90", stdout=self.stdout)
+        load_traffic_demo(stdout=self.stdout)  # visitors' page views, searches and ask sessions (180 days)
+        # Insights' daily rollups for the demo's history, both periods of a 90-day report (idempotent; cron keeps
+        # them up to date afterwards)
+        call_command("refresh_insights", "--days", str(TRAFFIC_DAYS), stdout=self.stdout)
         self.print_logins()
 
     # --- Pages ----------------------------------------------------------------------------------
