@@ -142,4 +142,4 @@ def change_text(result: MetricResult) -> str:
         return _("%(change)s (better).") % {"change": text}
     if result.judgement == "worse":
         return _("%(change)s (worse).") % {"change": text}
-    return text + "."
+    return _("%(change)s.") % {"change": text}  # a full stop in the reader's language ("。")

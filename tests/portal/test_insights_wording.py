@@ -55,4 +55,23 @@ def test_per_day_metrics_are_not_called_by_day_twice(client, supervisor):
     profile.save()
     html = client.get(URL + "?range=7").content.decode()
     assert "日別の 1 日あたり" not in html and "1 日あたりのユニーク訪問者数 の日別" not in html
-    assert "1 日あたりのユニーク訪問者数 の表" in html
+    assert "「1 日あたりのユニーク訪問者数」の表" in html
+    # A Japanese label is quoted, not set off with spaces ("ページビュー の日別の表" read as a typo).
+    assert "「ページビュー」の日別の表" in html and "日別の「ページビュー」をダウンロード（CSV）" in html
+    assert "」をダウンロード（CSV）" in html and " をダウンロード" not in html and " の日別の表" not in html
+
+
+def test_a_change_without_better_or_worse_ends_with_the_readers_full_stop():
+    from datetime import date
+
+    from django.utils import translation
+
+    from portal.insights.registry import Metric
+    from portal.insights.report import MetricResult, change_text
+
+    metric = Metric(key="x", section="traffic", label="Searches", definition="", unit="count", daily=None,
+                    total=None, better="none")
+    result = MetricResult(metric, 120, 100, [(date(2026, 12, 1), 120)])
+    assert change_text(result) == "Up 20.0% from 100 in the previous period."
+    with translation.override("ja"):
+        assert change_text(result).endswith("増加。")  # not "増加."

@@ -337,3 +337,13 @@ def test_the_catalogue_with_redemptions_is_valid_html(client, moderator, tmp_pat
         files.append(path)
     errors = run_vnu(files)
     assert not errors, format_messages(errors)
+
+
+def test_the_rank_refusal_quotes_japanese_rank_names():
+    from django.utils import translation
+
+    reward = make_reward(ranks=[Rank.EXPERT, Rank.SUPERUSER])
+    with translation.override("ja"):
+        reason = catalogue.refusal(reward, points=10_000, rank=Rank.MEMBER)
+    assert reason.startswith("この特典を交換できるランクは「") and "」です。あなたのランクは「" in reason
+    assert " です" not in reason  # no space between a rank's name and です
