@@ -364,6 +364,7 @@ def register() -> None:
     )
     register_metric(Metric(
         "moderation.nps", care, _("NPS"),
+        # xgettext:no-python-format
         _("Net Promoter Score: % of promoters (9–10) minus % of detractors (0–6) among the recommendation answers "
           "in the period (−100 to 100)."), "score", nps_daily, nps_total, order=90,
     ))

@@ -54,7 +54,7 @@ def _body(query, sections: tuple[str, ...], params: dict) -> str:
                              for result in section["metrics"])
                 parts.append("</div>")
             else:
-                parts.append(f"<p>{escape(_('No metrics in this section yet.'))}</p>")
+                parts.append("<p>" + escape(_("No metrics in this section yet.")) + "</p>")
             for table, rows in section["tables"]:
                 parts.append(_table(table, rows, "?" + urlencode({**params, "export": "table:" + table.key})))
             parts.append("</section>")
@@ -70,15 +70,17 @@ def _cell(value) -> str:
 def _table(table, rows, csv: str) -> str:
     anchor = "table-" + slugify(table.key)
     head = "".join(f'<th scope="col">{escape(str(label))}</th>' for _key, label in table.columns)
+    # gettext outside the f-strings: xgettext (makemessages) does not read inside them.
+    nothing, download = escape(_("Nothing in this range.")), _("Download %(title)s (CSV)")
     body = "".join("<tr>" + "".join(f"<td>{_cell(cell)}</td>" for cell in row) + "</tr>" for row in rows) or (
-        f'<tr><td colspan="{len(table.columns)}">{escape(_("Nothing in this range."))}</td></tr>'
+        f'<tr><td colspan="{len(table.columns)}">{nothing}</td></tr>'
     )
     title = escape(str(table.title))
     return (
         f'<h3 id="{anchor}">{title}</h3><p class="insights-definition">{escape(str(table.definition))}</p>'
         f'<div class="admin-table-scroll" role="region" tabindex="0" aria-labelledby="{anchor}">'  # scrolls on a phone
         f'<table class="listing" aria-labelledby="{anchor}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody>'
-        f'</table></div><p><a href="{escape(csv)}" download>{_("Download %(title)s (CSV)") % {"title": title}}</a></p>'
+        f'</table></div><p><a href="{escape(csv)}" download>{download % {"title": title}}</a></p>'
     )
 
 
@@ -105,6 +107,7 @@ def _card(result, labels, csv: str) -> str:
             "caption": _("%(label)s by day") % {"label": label},
             "download": _("Download %(label)s by day (CSV)") % {"label": label},
         }
+    date, counted = escape(_("Date")), escape(_("How it is counted:"))  # not inside the f-strings (xgettext)
     return mark_safe(  # noqa: S308 - every part escaped here (labels, values) or built by charts / gettext
         f'<article class="insights-metric" aria-labelledby="{chart_id}-heading">'
         f'<h3 id="{chart_id}-heading">{label}</h3>'
@@ -113,9 +116,9 @@ def _card(result, labels, csv: str) -> str:
         f"{charts.line_chart(chart_id, str(metric.label), result.daily, unit)}"
         f"<details><summary>{texts['summary']}</summary>"
         f'<table class="listing"><caption class="w-sr-only">{texts["caption"]}</caption>'
-        f'<thead><tr><th scope="col">{escape(_("Date"))}</th><th scope="col">{label}</th></tr></thead>'
+        f'<thead><tr><th scope="col">{date}</th><th scope="col">{label}</th></tr></thead>'
         f"<tbody>{rows}</tbody></table></details>"
-        f'<p class="insights-definition"><strong>{escape(_("How it is counted:"))}</strong> '
+        f'<p class="insights-definition"><strong>{counted}</strong> '
         f"{escape(str(metric.definition))}</p>"
         f'<p><a href="{escape(csv)}" download>{texts["download"]}</a></p>'
         "</article>"
