@@ -63,7 +63,10 @@ def test_unanswered_question_escalated_answered_by_support_accepted_and_rated(li
         assert_accessible(agent)
         screenshot(agent, "cases-case")
         agent.get_by_role("textbox", name="Reply", exact=True).fill(REPLY)
-        agent.get_by_role("radio", name="Public", exact=False).check()
+        public = agent.get_by_role("radio", name="Public", exact=False)
+        box = public.bounding_box()  # a radio button, not a field-wide ellipse (a width: 100% for inputs hit it)
+        assert box is not None and box["width"] < 40 and abs(box["width"] - box["height"]) < 4, box
+        public.check()
         agent.get_by_label("Status after the reply").select_option("solved")
         agent.get_by_role("button", name="Send reply").click()
         expect(agent.locator("main")).to_contain_text(REPLY)
