@@ -45,7 +45,10 @@ class QueueFilterForm(forms.Form):
     language = forms.ChoiceField(
         label=_("Language"), required=False, choices=[("", _("Any language")), *settings.LANGUAGES]
     )
-    state = forms.ChoiceField(label=_("Status"), required=False, choices=ReviewItem.State.choices)
+    state = forms.ChoiceField(label=_("Status"), required=False, choices=[  # capitalised, as the other filters
+        (ReviewItem.State.OPEN, pgettext_lazy("review queue filter", "Open")),
+        (ReviewItem.State.RESOLVED, pgettext_lazy("review queue filter", "Resolved")),
+    ])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -216,6 +216,8 @@ def test_the_filter_form_has_a_label_for_every_field_and_ignores_bad_values(mod_
     for name in ("reason", "topic", "kind", "language", "state"):
         assert f'for="id_{name}"' in html and f'id="id_{name}"' in html
     assert rows(html) == 6
+    # Every filter's options are capitalised alike ("Open", not "open" next to "Any reason").
+    assert '<option value="open" selected>Open</option>' in html and '<option value="resolved">Resolved</option>' in html
 
 
 def test_pagination_keeps_the_filters(mod_client):
