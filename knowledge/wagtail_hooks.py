@@ -5,16 +5,19 @@ Tag management is audited in Wagtail's log (Site history): creating and deleting
 slug before and after (Wagtail's ``wagtail.edit`` would keep only the new name).
 """
 
+import django_filters
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 from wagtail import hooks
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.views.generic.models import EditView, IndexView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from portal import audit
+from portal.admin_pages import YesNoColumn
 from portal.insights.exports import SafeSpreadsheetExportMixin
 
 from .models import ArticleFeedback, ArticleHelpfulness, TopicPage
@@ -43,13 +46,31 @@ class HelpfulnessViewSet(ModelViewSet):
         return ArticleHelpfulness.objects.select_related("article")
 
 
+def _yes_no_filter(label):
+    """A true/false filter whose choice and active-filter chip read "Yes" / "No" (not "True" / "False")."""
+    return django_filters.ChoiceFilter(
+        label=label, choices=[("true", _("Yes")), ("false", _("No"))],
+        method=lambda queryset, name, value: queryset.filter(**{name: value == "true"}),
+    )
+
+
+class FeedbackFilterSet(WagtailFilterSet):
+    helpful = _yes_no_filter(_("Helpful"))
+    counted = _yes_no_filter(_("Counted in the totals"))
+
+    class Meta:
+        model = ArticleFeedback
+        fields = ["helpful", "counted"]
+
+
 class FeedbackViewSet(ModelViewSet):
     name = "article-feedback"
     model = ArticleFeedback
     icon = "comment"
     menu_label = _("Feedback comments")
-    list_display = ["article", "helpful", "counted", "comment", "updated_at"]
-    list_filter = ["helpful", "counted"]
+    list_display = ["article", YesNoColumn("helpful", label=_("Helpful")),
+                    YesNoColumn("counted", label=_("Counted in the totals")), "comment", "updated_at"]
+    filterset_class = FeedbackFilterSet
     search_fields = ["comment", "article__title"]
     ordering = ["-updated_at"]
     form_fields = ["comment"]

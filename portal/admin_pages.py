@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from wagtail.admin.ui.tables import Column
 
 
 def admin_forbidden(request, *, title: str, icon: str, message: str):
@@ -12,3 +14,15 @@ def admin_forbidden(request, *, title: str, icon: str, message: str):
         request, "portal/admin_forbidden.html", {"header_title": title, "header_icon": icon, "message": message},
         status=403,
     )
+
+
+class YesNoColumn(Column):
+    """A true/false column of an admin listing as "Yes" / "No" in the reader's language. Wagtail's
+    `BooleanColumn` draws a tick or a cross titled "True" / "False" (in English, whatever the admin's
+    language), which is what a screen reader says."""
+
+    def get_value(self, instance):
+        value = super().get_value(instance)
+        if value is None:
+            return "—"
+        return _("Yes") if value else _("No")

@@ -13,8 +13,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
-from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.admin.viewsets.model import ModelViewSet
+
+from portal.admin_pages import YesNoColumn
 
 from . import admin_views
 from .admin_forms import RewardForm
@@ -35,7 +36,7 @@ class RewardViewSet(ModelViewSet):
     copy_view_enabled = False
     inspect_view_enabled = False
     delete_view_enabled = False  # redemptions keep their reward: switch "active" off instead
-    list_display = ["name", "cost", "stock", BooleanColumn("active", label=_("active")), "starts_at", "ends_at"]
+    list_display = ["name", "cost", "stock", YesNoColumn("active", label=_("active")), "starts_at", "ends_at"]
     list_filter = ["active"]
     search_fields = ["name", "description"]
     ordering = ["name"]

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP
 
@@ -28,6 +30,21 @@ def test_editor_sees_helpfulness_and_no_comments(editor_client, article, member)
     assert "0%" in report.content.decode()
     comments = editor_client.get("/admin/article-feedback/?helpful=false")
     assert comments.status_code == 200 and "Steps are outdated" in comments.content.decode()
+    # "Helpful" and "Counted in the totals" read Yes / No (Wagtail's tick and cross are titled "True" / "False").
+    cells = [cell.strip() for cell in re.findall(r"<td[^>]*>\s*([^<]*?)\s*</td>", comments.content.decode())]
+    assert "No" in cells and "Yes" in cells and "False" not in comments.content.decode()
+
+
+def test_yes_no_columns_in_the_readers_language():
+    from types import SimpleNamespace
+
+    from django.utils import translation
+
+    from portal.admin_pages import YesNoColumn
+
+    column = YesNoColumn("helpful")
+    with translation.override("ja"):
+        assert [column.get_value(SimpleNamespace(helpful=v)) for v in (True, False, None)] == ["はい", "いいえ", "—"]
 
 
 def test_editor_manages_tags(editor_client, article):

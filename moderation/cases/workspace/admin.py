@@ -9,8 +9,9 @@ from django.utils.http import urlencode
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.admin.viewsets.model import ModelViewSet
+
+from portal.admin_pages import YesNoColumn
 
 from ...home_panels import CountsPanel, Row
 from .. import permissions
@@ -44,7 +45,7 @@ class MacroViewSet(SupportViewSet):
     menu_label = _("Macros")
     menu_order = 300
     form_fields = ["name", "body_en", "body_ja", "active"]
-    list_display = ["name", BooleanColumn("active", label=capfirst(_("active"))), "updated_at"]
+    list_display = ["name", YesNoColumn("active", label=capfirst(_("active"))), "updated_at"]
     list_filter = ["active"]
     search_fields = ["name", "body_en", "body_ja"]
 
@@ -56,7 +57,7 @@ class SlaPolicyViewSet(SupportViewSet):
     menu_label = _("SLA policies")
     menu_order = 400
     exclude_form_fields = []
-    list_display = ["name", "topic", BooleanColumn("is_default", label=capfirst(_("default policy"))), "calendar"]
+    list_display = ["name", "topic", YesNoColumn("is_default", label=capfirst(_("default policy"))), "calendar"]
     list_filter = ["is_default"]
 
 
@@ -67,7 +68,7 @@ class BusinessCalendarViewSet(SupportViewSet):
     menu_label = _("Business calendars")
     menu_order = 500
     form_fields = ["name", "time_zone", "around_the_clock", "work_days", "day_start", "day_end"]
-    list_display = ["name", "time_zone", BooleanColumn("around_the_clock", label=capfirst(_("around the clock"))), "work_days"]
+    list_display = ["name", "time_zone", YesNoColumn("around_the_clock", label=capfirst(_("around the clock"))), "work_days"]
 
 
 class HolidayViewSet(SupportViewSet):
@@ -88,7 +89,7 @@ class AgentProfileViewSet(SupportViewSet):
     menu_label = _("Agents")
     menu_order = 600
     form_fields = ["user", "topics", "languages", "available"]
-    list_display = ["user", "languages", BooleanColumn("available", label=capfirst(_("available for new cases"))), "last_assigned_at"]
+    list_display = ["user", "languages", YesNoColumn("available", label=capfirst(_("available for new cases"))), "last_assigned_at"]
     list_filter = ["available"]
 
 
