@@ -37,6 +37,12 @@ class KnowledgeError(Exception):
     """A refused knowledge-base action; the message is translated and safe to show."""
 
 
+def session_ref(session_key: str) -> str:
+    """What an anonymous vote keeps of its visitor's session: a keyed hash of the session key (64 hex digits),
+    so that neither the database nor the admin holds a credential that would open the visitor's session."""
+    return salted_hmac("knowledge.helpful-vote.session", session_key, algorithm="sha256").hexdigest()
+
+
 @dataclass(frozen=True)
 class Visitor:
     """Who is voting: a signed-in user, or the anonymous visitor's session. An anonymous visitor also
@@ -44,7 +50,7 @@ class Visitor:
     article: a visitor who drops the session cookie is a new session but the same client."""
 
     user_id: int | None = None
-    session_key: str = ""
+    session_key: str = ""  # `session_ref` of the session's key: the key itself (a credential) is never stored
     ip: str = ""
     agent: str = ""
 
@@ -55,7 +61,7 @@ class Visitor:
         if not request.session.session_key:
             request.session.save()  # give the anonymous visitor a session so the vote is theirs
         agent = f"{request.META.get('HTTP_USER_AGENT', '')[:400]}|{request.META.get('HTTP_ACCEPT_LANGUAGE', '')[:100]}"
-        return cls(session_key=request.session.session_key, ip=client_ip(request), agent=agent)
+        return cls(session_key=session_ref(request.session.session_key), ip=client_ip(request), agent=agent)
 
     def client_keys(self, article_id: int) -> tuple[str, str]:
         """(fingerprint, network) of an anonymous visitor for one article today: keyed hashes of (IP, user
@@ -333,5 +339,5 @@ def article_page_context(article: ArticlePage, request) -> dict:
     if request.user.is_authenticated:
         context["my_vote"] = visitor_vote(article, Visitor(user_id=request.user.pk))
     elif request.session.session_key:
-        context["my_vote"] = visitor_vote(article, Visitor(session_key=request.session.session_key))
+        context["my_vote"] = visitor_vote(article, Visitor(session_key=session_ref(request.session.session_key)))
     return context

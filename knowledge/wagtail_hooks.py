@@ -75,6 +75,8 @@ class FeedbackViewSet(ModelViewSet):
     ordering = ["-updated_at"]
     form_fields = ["comment"]
     inspect_view_enabled = True
+    # Not who voted: no account, no session key (a visitor's session credential), no address hashes.
+    inspect_view_fields = ["article", "helpful", "comment", "counted", "created_at", "updated_at"]
 
     def get_queryset(self, request):
         return ArticleFeedback.objects.select_related("article")

@@ -35,6 +35,19 @@ def test_editor_sees_helpfulness_and_no_comments(editor_client, article, member)
     assert "No" in cells and "Yes" in cells and "False" not in comments.content.decode()
 
 
+def test_the_feedback_inspect_page_does_not_show_who_voted(editor_client, article):
+    from knowledge.models import ArticleFeedback
+
+    record_helpful_vote(article, Visitor(session_key="s3cr3t-session-key-0123456789", ip="203.0.113.9", agent="x"),
+                        helpful=False, comment="Too long")
+    feedback = ArticleFeedback.objects.get(comment="Too long")
+    assert feedback.session_key and feedback.fingerprint
+    html = editor_client.get(f"/admin/article-feedback/inspect/{feedback.pk}/").content.decode()
+    assert "Too long" in html
+    for secret in (feedback.session_key, feedback.fingerprint, feedback.network, "Session key", "Fingerprint"):
+        assert secret not in html
+
+
 def test_yes_no_columns_in_the_readers_language():
     from types import SimpleNamespace
 

@@ -90,6 +90,10 @@ def test_anonymous_vote_without_javascript_redirects_with_a_message(client, arti
     assert "You told us this did not help" in client.get(article.url).content.decode()  # and keeps showing it
     client.post(url, {"helpful": "yes"})
     assert counters(article) == (1, 0)  # the same session changed its mind: never double-counted
+    # The vote keeps a keyed hash of the visitor's session key, never the key (a credential) itself.
+    session_key = client.session.session_key
+    stored = ArticleFeedback.objects.get(article=article).session_key
+    assert session_key and session_key not in stored and len(stored) == 64
 
 
 def test_htmx_vote_returns_the_fragment(client, article, member):
@@ -284,3 +288,18 @@ def test_editors_can_filter_the_votes_held_out_of_the_totals(client, article, on
     client.force_login(editor)
     held_out = client.get("/admin/article-feedback/?counted=false").content.decode()
     assert "second, held out" in held_out and "first, counted" not in held_out
+
+
+def test_the_migration_replaces_stored_session_keys_with_their_hash(article, member):
+    import importlib
+
+    from django.apps import apps
+
+    from knowledge.services import session_ref
+
+    migration = importlib.import_module("knowledge.migrations.0004_feedback_session_ref")
+    raw = "k" * 32
+    ArticleFeedback.objects.create(article=article, session_key=raw, helpful=True)
+    ArticleFeedback.objects.create(article=article, user=member, helpful=False)
+    migration.hash_session_keys(apps, None)
+    assert set(ArticleFeedback.objects.values_list("session_key", flat=True)) == {session_ref(raw), ""}
