@@ -16,7 +16,7 @@ SIGNUP = {"email": "new@example.com", "username": "newbie", "password1": "a-long
 @pytest.mark.parametrize(
     ("prefix", "hello", "thanks"),
     [("", "Hello from Nimbus Home!", "Thank you for using Nimbus Home!"),
-     ("/ja", "こんにちは、Nimbus Home です!", "Nimbus Home をご利用いただきありがとうございます!")],
+     ("/ja", "Nimbus Home からのお知らせです。", "Nimbus Home をご利用いただきありがとうございます。")],
 )
 def test_account_emails_use_the_brand_not_the_host(client, site, prefix, hello, thanks, settings):
     response = client.post(prefix + reverse("account_signup"), SIGNUP, HTTP_HOST="127.0.0.1")
