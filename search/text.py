@@ -26,11 +26,15 @@ STOPWORDS = frozenset(
     "keeps going trying tried want wants wanted need needs needed please anyone someone still just really "
     "also ever suddenly anymore any take takes took get gets got getting been will would should there has "
     "have had problem problems issue issues working too very so quite much many use but says "
-    "goes go went every each always sometimes often again randomly constantly".split()
+    "goes go went every each always sometimes often again randomly constantly "
+    # English analysers' stopwords (Elasticsearch drops them too) and the words that open a problem's
+    # circumstances ("after the update", "during a call": the problem is before them).
+    "as if into such their then these they after during since while before around until whenever".split()
 )
 # Lucene/FTS syntax and punctuation are never operators here: they separate words.
 SEPARATORS = re.compile(r"[\s\"'`~!@#$%^&*()\[\]{}<>|\\/:;,.?=+¥、。・「」『』（）！？：；…]+")
 PHRASE = re.compile(r'"([^"]+)"')
+LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff66-\uff9f]")
 CONTROL = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
@@ -163,6 +167,8 @@ def _meaningful(term: Term) -> bool:
     nothing else ("the", "how do i") finds nothing rather than every document that says "the"."""
     if term.phrase or " " in term.text:
         return True
+    if not LETTER_OR_DIGIT.search(term.text):  # "--", "📷": no word at all (every engine's analyser drops it)
+        return False
     return term.text not in STOPWORDS and not (len(term.text) == 1 and HIRAGANA_CHAR.match(term.text))
 
 

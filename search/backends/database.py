@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from .. import vocabulary
 from ..models import SearchDocument
 from ..synonyms import expand, query_language
-from ..text import CJK, Term, highlight, normalise, parse, starts_a_word
+from ..text import CJK, SEPARATORS, STOPWORDS, Term, highlight, normalise, parse, starts_a_word
 from .base import FacetValue, Hit, Results, SearchQuery, Suggestion
 from .db_ranking import (
     EpochDays,
@@ -567,7 +567,11 @@ class DatabaseBackend:
     def suggest(self, prefix: str, language: str = "", limit: int = 8) -> list[Suggestion]:
         """Titles holding every word typed, each at the start of a title word ("two f" is not in "network"), in
         any of its spellings ("wifi": "Wi-Fi") or synonyms ("2fa": "two-factor")."""
-        terms = expand(parse(prefix, known=vocabulary.known), language)
+        parsed = parse(prefix, known=vocabulary.known)
+        last = ([w for w in SEPARATORS.split(normalise(prefix)) if w] or [""])[-1]
+        if last in STOPWORDS and not any(t.text == last for t in parsed):
+            parsed.append(Term(last, (last,)))  # the word being typed may start a longer one ("go": Google)
+        terms = expand(parsed, language)
         if not terms:
             return []
         qs = SearchDocument.objects.all()

@@ -33,6 +33,8 @@ from search.documents import build_index, index_alias, new_index_name, to_source
 from search.models import SearchDocument
 from search.text import (
     CJK,
+    LETTER_OR_DIGIT,
+    SEPARATORS,
     Term,
     japanese_text,
     merge_marks,
@@ -49,7 +51,6 @@ SNIPPET_CHARS = 200
 FACET_SIZE = 20
 _COMPAT_MIMETYPE = re.compile(r"application/vnd\.elasticsearch\+([\w.-]+)(?:\s*;\s*compatible-with=\d+)?")
 _PHRASE = re.compile(r'"([^"]+)"')
-WORD = re.compile(r"\w")  # a word of the query holds a letter or a digit (any script)
 
 BACKEND_ERRORS = (TransportError, TransportApiError, ApiError, BulkIndexError)
 
@@ -271,6 +272,7 @@ class ElasticsearchBackend:
             ))
         # Each word somewhere in the document (its title, accepted answer or body: "thermostat yesterday" finds
         # the question titled "Thermostat …" whose text says "yesterday"), in any of the analyses.
+        words = [word for word in SEPARATORS.split(text) if LETTER_OR_DIGIT.search(word)]  # "a,b" is two words
         clauses.extend(
             Q(
                 "bool",
@@ -281,9 +283,10 @@ class ElasticsearchBackend:
                 ],
                 minimum_should_match=1,
             )
-            for word in text.split()
-            if WORD.search(word)  # a lone "?" or "-" is no word (every analyser drops it)
+            for word in words
         )
+        if text.strip() and not words and not clauses:  # only punctuation: nothing, never every document
+            return Q("match_none")
         for phrase in phrases:
             clauses.append(
                 Q(
@@ -369,7 +372,7 @@ class ElasticsearchBackend:
         else:
             if alternatives:  # their words are matched through their spellings, not as free words
                 taken = {w for t in alternatives for w in t.text.split()}
-                text = " ".join(w for w in text.split() if normalise(w).strip(".,;:!?") not in taken)
+                text = " ".join(w for w in SEPARATORS.split(text) if w and normalise(w) not in taken)
             text_query = self._text_query(text, phrases, alternatives)
             text_query = _with_synonyms(self, query, terms) or text_query  # editors' synonyms (block at the end)
         japanese = any(CJK.search(t.text) for t in terms)

@@ -18,9 +18,13 @@ def test_the_japanese_catalogue_is_complete(tmp_path, monkeypatch):
         if os.environ.get("CI", "").lower() in ("true", "1", "yes"):
             pytest.fail("xgettext is missing: install Debian's gettext package")
         pytest.skip("xgettext is not installed (Debian's gettext package)")
+    # makemessages writes to the catalogue of the tree it reads: it reads a copy of the project, so that the
+    # project's own locale/ is never touched.
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.mo")
+    for name in ("portal", "community", "moderation", "knowledge", "search", "devtools", "templates", "locale"):
+        shutil.copytree(settings.BASE_DIR / name, tmp_path / name, ignore=ignore)
     copy = tmp_path / "locale"
-    shutil.copytree(settings.BASE_DIR / "locale", copy)
-    monkeypatch.chdir(settings.BASE_DIR)
+    monkeypatch.chdir(tmp_path)
     with override_settings(LOCALE_PATHS=[copy]):
         call_command("makemessages", locale=["ja"], verbosity=0)
     catalogue = copy / "ja" / "LC_MESSAGES" / "django.po"

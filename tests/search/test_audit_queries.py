@@ -190,6 +190,15 @@ LEFT_OUT_CASES = {
          ("Camera at night", "At night the camera switches to infrared.", "en")],
         "camera not recording at night", ("night",),
     ),
+    # "after" opens the circumstances and is not required itself: "thermostat not heating after update"
+    # leaves out "update" and does not keep a text for saying "after".
+    "a circumstance marker is not a word to find": (
+        [],
+        [("Thermostat not heating", "The thermostat stops heating when the schedule is off.", "en"),
+         ("Thermostat not heating after a power cut", "After a power cut the thermostat waits.", "en"),
+         ("Firmware update for the thermostat", "Update the thermostat firmware.", "en")],
+        "thermostat not heating after update", ("update",),
+    ),
     # "goes" and "every" say how often, not what about: "hub goes offline every night" leaves out "night".
     "filler and frequency words are not required": (
         [],

@@ -214,7 +214,7 @@ def test_question_filler_and_apostrophe_less_negations_are_not_required():
     assert [t.text for t in parse("hub keeps going offline")] == ["hub", "offline"]
     assert [t.text for t in parse("cant pair, wont connect")] == ["pair", "connect"]
     assert [t.text for t in parse("the hub doesn't connect")] == ["hub", "connect"]
-    assert [t.text for t in parse("I've reset it, we'll see, they're offline")] == ["reset", "see", "they", "offline"]
+    assert [t.text for t in parse("I've reset it, we'll see, they're offline")] == ["reset", "see", "offline"]
     assert parse("keeps going") == []  # nothing else: nothing to look for (the page asks for a word more)
     assert without_stopwords("How long does shipping take?") == "long shipping"
     assert without_stopwords("can't won't") == "can't won't"  # nothing else left: unchanged
@@ -309,12 +309,12 @@ def test_suggestions_match_word_starts_other_spellings_and_synonyms(content):
     assert [s.title for s in engine.suggest("res pass", "en")] == ["Reset your password"]
 
 
-
 @pytest.fixture
 def split_fields(site, content):
     """Documents whose words are split between fields: no field holds both words a test asks for."""
     topic = make_topic(site["en"], "Doorbells", "doorbells")
-    chime = make_article(topic, "Pair the doorbell chime", summary="Hold the button until the light turns amber.")
+    chime = make_article(topic, "Pair the doorbell chime", summary="Hold the button until the light turns amber.",
+                         body=[{"type": "paragraph", "value": "<p>The light turns amber when it is ready.</p>"}])
     translate(topic, site["locale_ja"], title="ドアベル")
     chime_ja = translate(chime, site["locale_ja"], title="ドアベルのチャイムを接続する",
                          summary="ボタンを長押しして、ランプが琥珀色になるまで待ちます。")
@@ -331,8 +331,27 @@ def split_fields(site, content):
     ("doorbell amber", "chime"),  # the article's title and its text
     ("dorbell amber", "chime"),  # ... with a typo in the title's word
     ("ドアベル 琥珀色", "chime_ja"),  # a Japanese title's word and its text's
+    ("thermostat,yesterday", "question"),  # words joined by punctuation are words all the same
+    ("thermostat/yesterday", "question"),
 ])
 def test_the_words_of_a_query_may_be_in_different_fields(backend, split_fields, text, key):
     """Every word of the query is in the document, but no field (title, body, accepted answer) holds them all:
     it is found all the same."""
     assert split_fields[key] in keys(run(backend, text))
+
+
+@pytest.mark.parametrize("text", ["--", "📷📷", "if", "they", "__", "after", "-- if"])
+def test_no_word_at_all_finds_nothing(backend, content, text):
+    """Punctuation, emoji and words the analysers drop are not a query: nothing, not every document."""
+    assert keys(run(backend, text)) == []
+
+
+def test_a_common_word_being_typed_still_suggests_titles(content, site):
+    from search.backends.database import DatabaseBackend
+
+    make_article(content["account"], "Google Home setup", summary="Link your Nimbus account.")
+    make_article(content["account"], "Always-on recording", summary="Record around the clock.")
+    engine = DatabaseBackend()
+    assert [s.title for s in engine.suggest("go")] == ["Google Home setup"]  # "go" is a stopword in a query
+    assert [s.title for s in engine.suggest("alwa")] == ["Always-on recording"]
+    assert [s.title for s in engine.suggest("always")] == ["Always-on recording"]
