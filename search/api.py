@@ -132,7 +132,8 @@ def relaxed_search(query: SearchQuery, results: Results) -> Results:
       (`also`, `also_missing`): "hub keeps rebooting" holds one title, and the hub articles follow.
 
     Of the words that can go, a lone one-kanji verb stem first ("工場出荷時に戻す": 戻 matched 払い戻し), then a
-    word the index does not hold in any spelling or synonym, then the one whose results' best titles hold the
+    word the index does not hold in any spelling or synonym, then a word of the problem's circumstances (typed
+    after "at", "after", "every", "when"…: `_circumstances`), then the one whose results' best titles hold the
     most of the words kept (in any spelling or synonym), then the one whose absence leaves the fewest results,
     so the query's rarer words stay. At most `ATTEMPTS` + 1 more searches (the likeliest words to leave out
     tried first), each through the cache, only for a query that found so little."""
@@ -205,8 +206,8 @@ def _circumstances(text: str, terms: list[Term]) -> set[int]:
 def _leave_out_first(terms: list[Term], expanded: dict[int, Term]) -> dict[int, tuple[float, int]]:
     """For each term (by id): (the order to try leaving it out in, how strongly it should go). Strongly: a lone
     one-kanji verb stem (2), a word the index holds in none of its spellings and synonyms (1). The order tries
-    those first, then the rarest words (leaving a common one out rarely finds anything new), in the query's
-    order."""
+    those first, then (in `_without_one`) the words of the circumstances, then the rarest words (leaving a
+    common one out rarely finds anything new), in the query's order."""
     def single(variant: str) -> bool:
         return " " not in variant and "-" not in variant
 
