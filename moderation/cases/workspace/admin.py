@@ -4,6 +4,8 @@ their holidays, agents)."""
 
 from __future__ import annotations
 
+from django import forms
+from django.db import models
 from django.urls import include, path, reverse
 from django.utils.http import urlencode
 from django.utils.text import capfirst
@@ -36,6 +38,15 @@ class SupportViewSet(ModelViewSet):
     menu_hook = menu.SUPPORT_MENU_HOOK
     copy_view_enabled = False
     inspect_view_enabled = False
+
+    def formfield_for_dbfield(self, db_field, **kwargs):
+        """Times as the browser's time picker with hours and minutes ("09:00", not "09:00:00"); a choice of
+        several (an agent's topics) as checkboxes, not a list box that needs Ctrl-click."""
+        if isinstance(db_field, models.TimeField):
+            kwargs["widget"] = forms.TimeInput(format="%H:%M", attrs={"type": "time"})
+        elif isinstance(db_field, models.ManyToManyField):
+            kwargs["widget"] = forms.CheckboxSelectMultiple
+        return super().formfield_for_dbfield(db_field, **kwargs)
 
 
 class MacroViewSet(SupportViewSet):

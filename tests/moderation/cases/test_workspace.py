@@ -279,6 +279,25 @@ def test_back_office_screens_open_for_supervisors(client):
     assert "Support" in html
 
 
+def test_back_office_forms_use_time_pickers_and_checkboxes(client):
+    from moderation.cases.models import BusinessCalendar
+
+    supervisor = make_agent("boss", supervisor=True)
+    client.force_login(supervisor)
+    calendar = BusinessCalendar.objects.create(name="Tokyo office", time_zone="Asia/Tokyo")
+    html = client.get(f"/admin/support-calendars/edit/{calendar.pk}/").content.decode()
+    assert 'type="time" name="day_start" value="09:00"' in html and "09:00:00" not in html
+    html = client.get("/admin/support-agents/new/").content.decode()
+    assert '<select name="topics"' not in html
+    response = client.post(f"/admin/support-calendars/edit/{calendar.pk}/", {
+        "name": "Tokyo office", "time_zone": "Asia/Tokyo", "work_days": "1,2,3,4,5", "day_start": "08:30",
+        "day_end": "17:30",
+    })
+    assert response.status_code == 302
+    calendar.refresh_from_db()
+    assert calendar.day_start.isoformat() == "08:30:00"
+
+
 def test_support_badge_on_question_page(client, agent):
     case = CaseFactory()
     services.reply(agent, case, body="Official fix", public=True)
