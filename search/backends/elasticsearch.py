@@ -285,8 +285,6 @@ class ElasticsearchBackend:
             )
             for word in words
         )
-        if text.strip() and not words and not clauses:  # only punctuation: nothing, never every document
-            return Q("match_none")
         for phrase in phrases:
             clauses.append(
                 Q(
@@ -298,8 +296,8 @@ class ElasticsearchBackend:
                     minimum_should_match=1,
                 )
             )
-        if not clauses:
-            return Q("match_all")
+        if not clauses:  # no words at all: every document when nothing was typed, none for only punctuation
+            return Q("match_none") if text.strip() else Q("match_all")
         return Q("bool", must=clauses) if len(clauses) > 1 else clauses[0]
 
     @staticmethod

@@ -78,6 +78,7 @@ def test_japanese_compounds_typed_together_find_the_words_written_apart(backend,
 def test_phrase_query(backend, content):
     assert keys(run(backend, '"black screen"')) == [f"question:{content['unanswered'].pk}"]
     assert keys(run(backend, '"screen black"')) == []
+    assert keys(run(backend, '"black screen" --')) == [f"question:{content['unanswered'].pk}"]  # the dashes are no word
 
 
 def test_accepted_answers_are_searchable_and_highlighted(backend, content):
