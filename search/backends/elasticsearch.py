@@ -34,6 +34,7 @@ from search.models import SearchDocument
 from search.text import (
     CJK,
     LETTER_OR_DIGIT,
+    MAX_TERMS,
     SEPARATORS,
     Term,
     japanese_text,
@@ -273,6 +274,10 @@ class ElasticsearchBackend:
         # Each word somewhere in the document (its title, accepted answer or body: "thermostat yesterday" finds
         # the question titled "Thermostat …" whose text says "yesterday"), in any of the analyses.
         words = [word for word in SEPARATORS.split(text) if LETTER_OR_DIGIT.search(word)]  # "a,b" is two words
+        # At most `MAX_TERMS` required terms, as `parse` gives the database engine: quoted phrases first, then the
+        # words in the order typed (a ninth word the document lacks does not hide it on one engine only).
+        phrases = phrases[:MAX_TERMS]
+        words = words[:max(0, MAX_TERMS - len(phrases) - len(alternatives))]
         clauses.extend(
             Q(
                 "bool",

@@ -356,3 +356,14 @@ def test_a_common_word_being_typed_still_suggests_titles(content, site):
     assert [s.title for s in engine.suggest("go")] == ["Google Home setup"]  # "go" is a stopword in a query
     assert [s.title for s in engine.suggest("alwa")] == ["Always-on recording"]
     assert [s.title for s in engine.suggest("always")] == ["Always-on recording"]
+
+
+def test_words_beyond_the_eighth_are_not_required_on_either_engine(backend, content):
+    """A long query requires its first eight words (`MAX_TERMS`) on both engines: a ninth word the document does
+    not hold does not hide it (before, Elasticsearch required every word however many there were)."""
+    from search.text import MAX_TERMS
+
+    text = "hub dropping wifi night microwave oven move away zebracorn"  # the solved question holds the first eight
+    assert len(text.split()) == MAX_TERMS + 1
+    assert f"question:{content['solved'].pk}" in keys(run(backend, text))
+    assert keys(run(backend, "zebracorn hub dropping wifi night microwave oven move away")) == []  # the first is required
