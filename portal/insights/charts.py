@@ -17,8 +17,10 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-WIDTH, HEIGHT = 640, 180
-LEFT, RIGHT, TOP, BOTTOM = 56, 12, 12, 28
+# A small drawing scaled up to the card's width: its 11-unit labels read at 10–13 px in a card from 300 px (a
+# phone) to 400 px wide (before, a 640-unit drawing showed them at 5–7 px).
+WIDTH, HEIGHT = 320, 120
+LEFT, RIGHT, TOP, BOTTOM = 40, 8, 10, 26
 
 
 def short_date(day: date) -> str:
@@ -147,18 +149,19 @@ def line_chart(chart_id: str, label: str, series: list[tuple[date, float | None]
     dot = f"url(#{escape(chart_id)}-dot)"
     marker = f' marker-start="{dot}" marker-mid="{dot}" marker-end="{dot}"' if dots else ""
     lines = mark_safe("".join(  # noqa: S308 - numbers and the chart's id only
-        f'<polyline points="{" ".join(segment)}" fill="none" stroke="currentColor" stroke-width="2"{marker}/>'
+        f'<polyline points="{" ".join(segment)}" fill="none" stroke="currentColor" stroke-width="1.5"{marker}/>'
         for segment in segments if len(segment) > 1
     ))
     markers = mark_safe("".join(  # noqa: S308 - numbers only
-        '<circle cx="{}" cy="{}" r="2.5" fill="currentColor"/>'.format(*segment[0].split(","))
+        '<circle cx="{}" cy="{}" r="2" fill="currentColor"/>'.format(*segment[0].split(","))
         for segment in segments if len(segment) == 1
     ))
     if dots and segments:
+        radius = 2.5 if len(series) <= 31 else 1.5  # a month's days stand apart; 90 would merge into a thick line
         markers += format_html(
-            '<defs><marker id="{}-dot" viewBox="0 0 5 5" refX="2.5" refY="2.5" markerWidth="5" markerHeight="5" '
-            'markerUnits="userSpaceOnUse"><circle cx="2.5" cy="2.5" r="2.5" fill="currentColor"/></marker></defs>',
-            chart_id,
+            '<defs><marker id="{id}-dot" viewBox="0 0 {d} {d}" refX="{r}" refY="{r}" markerWidth="{d}" markerHeight="{d}" '
+            'markerUnits="userSpaceOnUse"><circle cx="{r}" cy="{r}" r="{r}" fill="currentColor"/></marker></defs>',
+            id=chart_id, r=radius, d=radius * 2,
         )
     ticks = []
     if series:
@@ -167,7 +170,7 @@ def line_chart(chart_id: str, label: str, series: list[tuple[date, float | None]
             anchor = "start" if index == 0 and len(picks) > 1 else "end" if index == len(series) - 1 and index else "middle"
             ticks.append(format_html(
                 '<text x="{}" y="{}" text-anchor="{}" font-size="11" fill="currentColor">{}</text>',
-                x(index), HEIGHT - 8, anchor, short_date(series[index][0]),
+                x(index), HEIGHT - 6, anchor, short_date(series[index][0]),
             ))
     axis = format_html(
         '<line x1="{l}" y1="{b}" x2="{r}" y2="{b}" stroke="currentColor" stroke-width="1"/>'

@@ -76,7 +76,7 @@ def test_a_lone_day_between_gaps_is_still_drawn_and_long_ranges_have_no_markers(
     series = [(start, 1.0), (start + timedelta(days=1), None), (start + timedelta(days=2), 3.0), (start + timedelta(days=3), 2.0)]
     svg = charts.line_chart("chart-b", "Views", series)
     assert svg.count("<polyline") == 1  # days 3 and 4
-    assert '<circle cx="56' in svg  # day 1 alone: a dot of its own
+    assert f'<circle cx="{charts.LEFT}' in svg  # day 1 alone: a dot of its own
     long = [(start + timedelta(days=i), 1.0) for i in range(200)]
     assert "marker" not in charts.line_chart("chart-c", "Views", long)
 
@@ -86,3 +86,16 @@ def test_the_chart_id_is_escaped_in_marker_references():
 
     svg = charts.line_chart('x"><script>', "Views", [(date(2026, 9, 1), 1.0), (date(2026, 9, 2), 2.0)])
     assert "<script>" not in svg
+
+
+def test_axis_labels_stay_legible_on_a_phone():
+    """The drawing is scaled to its card's width: its 11-unit labels must read at 10 px or more in a 300-px card
+    (a 390-px phone), not shrink to 5 px as a 640-unit drawing did."""
+    import re
+    from datetime import date, timedelta
+
+    series = [(date(2026, 9, 1) + timedelta(days=i), float(i)) for i in range(90)]
+    svg = str(charts.line_chart("chart-p", "Views", series))
+    width = float(re.search(r'viewBox="0 0 ([\d.]+) ', svg).group(1))
+    sizes = {float(size) for size in re.findall(r'font-size="([\d.]+)"', svg)}
+    assert sizes and min(sizes) * 300 / width >= 10
