@@ -235,6 +235,21 @@ def test_longer_queries_also_get_results_without_one_word(django_assert_max_num_
     assert keys(results) == [local] and hub in [hit.key for hit in results.also]
 
 
+@pytest.mark.parametrize("engine", ["database", "elasticsearch"])
+def test_keep_before_what_keeps_happening_is_not_a_required_word(request, engine):
+    """"keep disconnecting", "keeps crashing": how often, not what about ("keeps" already was a stopword). The
+    question that holds every other word is a result, not one of the "more results without 'keep'"."""
+    from tests.search.conftest import EngineInSync
+
+    backend = DatabaseBackend() if engine == "database" else EngineInSync(request.getfixturevalue("es_backend"))
+    drops = index("Outdoor camera disconnects from Wi-Fi at random times", "The camera drops off the wifi.",
+                  kind="question")
+    index("Factory reset", "Keep holding the button of the camera; it disconnects from wifi and restarts.")
+    assert {"keep", "keeping"} <= STOPWORDS
+    results = search("why does my camera keep disconnecting from wifi", backend)
+    assert drops in keys(results) and not results.missing
+
+
 # --- 6. corrections ----------------------------------------------------------------------------------------
 
 
