@@ -102,6 +102,21 @@ def as_katakana(token: str) -> str:
     return "".join(chr(ord(char) + 0x60) if char != LONG_VOWEL else char for char in token)
 
 
+HIRAGANA_RUN = re.compile(r"[\u3041-\u3096]{2,12}")
+MIN_READING_PREFIX = 3  # "かめらが" → カメラ; never a two-kana prefix ("でき" is no "デキ…" word)
+
+
+def katakana_readings(word: str) -> list[str]:
+    """A hiragana word typed for a katakana one without converting it ("かめら", "ろぐいんで" of "ろぐいんできない"):
+    its katakana form and those of its prefixes of three characters or more, longest first. The caller keeps
+    the first that the texts hold as a katakana word (the vocabulary), so a real hiragana word never becomes
+    katakana the texts lack."""
+    if not HIRAGANA_RUN.fullmatch(word):
+        return []
+    kana = "".join(chr(ord(char) + 0x60) for char in word)
+    return [kana[:end] for end in range(len(kana), MIN_READING_PREFIX - 1, -1)] if len(kana) > 2 else [kana]
+
+
 def words(token: str, after_word: bool = False) -> list[str]:
     """The pieces of one query token a document must hold (see the module's notes); [token] when it has no
     Japanese or nothing of it is left. A lone long-vowel mark is never a piece ("ぱ" "ー" "ど" would match

@@ -114,6 +114,7 @@ def parse(query: str, known: Callable[[set[str]], dict[str, int]] | None = None)
         wanted |= {w for w in words if len(japanese.kanji_compound(w)) > 1}  # kept whole if a synonym names it
         # A katakana run and its pieces: whole when the texts hold it, else the katakana words they hold.
         wanted |= {piece for w in words for piece in japanese.katakana_pieces(w) | {w} if japanese.katakana_pieces(w)}
+        wanted |= {reading for w in words for reading in japanese.katakana_readings(w)}  # "かめら": カメラ?
         # "ルーター" (alone or as a compound's head, "ワイヤレスルーター"): do the texts write "ルータ"?
         wanted |= {short for w in words for form in (w, japanese.katakana_head(w))
                    if form and (short := japanese.without_final_long_vowel(form))}
@@ -144,6 +145,9 @@ def parse(query: str, known: Callable[[set[str]], dict[str, int]] | None = None)
         parts = [p for p in word.split("-") if p]
         if len(parts) > 1 and all(LATIN.fullmatch(p) for p in parts):
             variants += _compound_forms(*parts)  # "e-mail": also "email" and "e mail"
+        reading = next((kana for kana in japanese.katakana_readings(word) if kana in found), None)
+        if reading:  # "かめら", "ろぐいんで": typed in hiragana, also the katakana word the texts hold (カメラ, ログイン)
+            variants.append(reading)
         head = japanese.katakana_head(word)
         if head:  # "スマートロック": also what the texts call it, "ロック"
             variants.append(head)

@@ -250,6 +250,21 @@ def test_keep_before_what_keeps_happening_is_not_a_required_word(request, engine
     assert drops in keys(results) and not results.missing
 
 
+@pytest.mark.parametrize("engine", ["database", "elasticsearch"])
+def test_a_katakana_word_typed_in_hiragana_finds_the_katakana(request, engine):
+    """A reader who did not convert "かめら" (or "ろぐいん" in "ろぐいんできない") finds what the texts write in
+    katakana; a hiragana word whose katakana the texts do not hold stays as typed."""
+    from tests.search.conftest import EngineInSync
+
+    backend = DatabaseBackend() if engine == "database" else EngineInSync(request.getfixturevalue("es_backend"))
+    camera = index("屋内カメラの映像が止まる", "カメラを再起動してください。", language="ja", kind="question")
+    login = index("ログインできません", "パスワードを再設定してください。", language="ja", kind="question")
+    index("鍵をなくしました", "かぎの交換について。", language="ja")
+    assert keys(search("かめら", backend)) == [camera]
+    assert keys(search("ろぐいんできない", backend)) == [login]
+    assert [t.variants for t in parse("かぎ", known=vocabulary.known)] == [("かぎ",)]  # no "カギ" in the texts
+
+
 # --- 6. corrections ----------------------------------------------------------------------------------------
 
 

@@ -47,6 +47,16 @@ def test_hiragana_words(token, after_word, expected):
     assert japanese.words(token, after_word=after_word) == expected
 
 
+@pytest.mark.parametrize(("word", "readings"), [
+    ("かめら", ["カメラ"]),
+    ("ろぐいんで", ["ログインデ", "ログイン", "ログイ"]),  # the longest the texts hold is kept
+    ("はぶ", ["ハブ"]),  # two kana: the whole word only
+    ("カメラ", []), ("録画", []), ("か", []),  # not a hiragana word
+])
+def test_katakana_readings_of_a_hiragana_word(word, readings):
+    assert japanese.katakana_readings(word) == readings
+
+
 def test_parse_cuts_japanese_sentences_into_terms():
     assert [t.text for t in parse("カメラが録画できない")] == ["カメラ", "録画"]
     assert [t.text for t in parse("録画 できない")] == ["録画"]
