@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db.models import Sum
 
+from . import rollups
 from .registry import Metric, Query, register_metric
 from .rollups import _matches, _rollups, _scope, register_rollup, scope, shared, today
 
@@ -171,10 +172,14 @@ def read_days(keys: tuple[str, ...], query: Query, filters: str = "both") -> dic
         stored = _stored(keys, query) if keys else {}
         current = today()
         result: dict[str, dict[date, tuple[float, int]]] = {}
+        share = query.last_day_share
         for key in keys:
             days = {day: stored[key].get(day, (0, 0)) for day in query.days}
             if current in days:
                 days[current] = _live(key, query)
+            if share < 1:  # the compared period's last day, pro rata (see `Query.last_day_share`)
+                value, weight = days[query.end]
+                days[query.end] = (value * share, weight * share)
             result[key] = days
         memo[("read_days", keys, query)] = result
     return result
@@ -293,10 +298,23 @@ def histogram_metric(key: str, buckets: dict[str, float], fraction: float, *, se
     return metric
 
 
+def counted_days(query: Query) -> float:
+    """How many days of the range have been counted: its days up to today, today for the part of it that has
+    passed (its live figures are a part of a day), the last day of a compared period for its share."""
+    current = today()
+    last = min(query.end, current)
+    if last < query.start:
+        return 0
+    days = float((last - query.start).days + 1)
+    if last == current:
+        days -= 1 - rollups.today_share()
+    elif last == query.end:
+        days -= 1 - query.last_day_share
+    return days
+
+
 def mean_daily_total(key: str, query: Query, filters: str = "both") -> float | None:
     """The average per day of a rollup over the range's days up to today (for values that cannot be summed
-    over days, such as distinct people)."""
-    last = min(query.end, today())
-    if last < query.start:
-        return None
-    return round(read_total(key, query, filters)[0] / ((last - query.start).days + 1), 1)
+    over days, such as distinct people): today, still counting, as the part of a day that has passed."""
+    days = counted_days(query)
+    return round(read_total(key, query, filters)[0] / days, 1) if days else None

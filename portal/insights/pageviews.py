@@ -262,12 +262,8 @@ def _visitors_daily(query):
 
 
 def _visitors_total(query):
-    """The average of the daily unique visitors over the range's days up to today."""
-    last = min(query.end, rollups.today())
-    if last < query.start:
-        return None
-    days = (last - query.start).days + 1
-    return round(kit.read_total("traffic.visitors", query)[0] / days, 1)
+    """The average of the daily unique visitors over the range's days up to today (`kit.mean_daily_total`)."""
+    return kit.mean_daily_total("traffic.visitors", query)
 
 
 def _top_counts(kind: str, query, limit: int | None) -> list[tuple[int, int]]:

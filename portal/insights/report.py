@@ -6,7 +6,7 @@ per query (the report says how fresh it is), so repeated views and exports cost 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from django.conf import settings
@@ -73,13 +73,26 @@ def cache_key(kind: str, key: str, query: Query, extra: str = "") -> str:
     return "insights:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
+def compared_period(query: Query) -> Query:
+    """The period a range is compared with: as many days just before it. When the range ends today, still
+    counting, the compared period's last day counts pro rata to the time of day (at 06:00 UTC a quarter of it):
+    a part of today against a whole day would show every count "down"."""
+    previous = query.previous()
+    if query.end == rollups.today():
+        previous = replace(previous, last_day_share=rollups.today_share())
+    return previous
+
+
 def metric_result(metric: Metric, query: Query, fresh: bool = False) -> MetricResult:
     key = cache_key("metric", metric.key, query)
     found = cached(key, fresh)
     if found is None:
         with rollups.scope():  # today's live values once for the days, the total and the previous total
             daily = metric.daily(query)
-            found = ([(day, daily.get(day)) for day in query.days], metric.total(query), metric.total(query.previous()))
+            total, previous = metric.total(query), metric.total(compared_period(query))
+            if previous is not None and metric.unit == "count" and float(total or 0).is_integer():
+                previous = round(previous)  # a count compared with a count (its last day pro rata)
+            found = ([(day, daily.get(day)) for day in query.days], total, previous)
         keep(key, found)
     series, total, previous = found
     return MetricResult(metric, total, previous, series)

@@ -16,11 +16,12 @@ import contextlib
 import contextvars
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import UTC, date
 from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Q, Sum
+from django.utils import timezone
 
 from ..timezones import utc_today
 from .registry import Query
@@ -81,6 +82,12 @@ def registered() -> list[str]:
 def today() -> date:
     """The current UTC day (the one computed live)."""
     return utc_today()
+
+
+def today_share() -> float:
+    """How much of the current UTC day has passed, (0, 1]: today's live figures count that part of a day."""
+    now = timezone.now().astimezone(UTC)
+    return max(1 / 1440, (now.hour * 3600 + now.minute * 60 + now.second) / 86400)  # at least a minute
 
 
 def _matches(query: Query) -> Q:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ..admin_pages import admin_forbidden
-from . import access, charts, digest, exports, filters, pageviews, registry, report
+from . import access, charts, digest, exports, filters, pageviews, registry, report, rollups
 
 
 def _forbidden(request):
@@ -42,8 +42,10 @@ def _body(query, sections: tuple[str, ...], params: dict) -> str:
     html = report.cached(key)
     if html is None:
         # Each day's row heading once for every card's table (the cards' daily values are in the range's order).
-        labels = [f'<tr><th scope="row"><time datetime="{day.isoformat()}">{escape(charts.short_date(day))}</time></th><td>'
-                  for day in query.days]
+        current, so_far = rollups.today(), _("%(date)s (so far)")  # today's figures are a part of the day
+        labels = [f'<tr><th scope="row"><time datetime="{day.isoformat()}">'
+                  f'{escape(so_far % {"date": charts.short_date(day)} if day == current else charts.short_date(day))}'
+                  "</time></th><td>" for day in query.days]
         parts = []
         for section in report.build(query, sections):
             parts.append(f'<section aria-labelledby="section-{section["key"]}">'
@@ -158,6 +160,7 @@ def dashboard(request):
         "topic_title": next((option["title"] for option in topic_options if option["selected"]), ""),
         "start_label": charts.short_date(chosen.query.start),
         "end_label": charts.short_date(chosen.query.end),
+        "counting_today": chosen.query.end == rollups.today(),
         "subscribed": digest.is_subscribed(request.user),
         "cache_minutes": -(-report.cache_seconds() // 60),  # rounded up: 30 s is "up to 1 minute"
     })

@@ -51,3 +51,30 @@ def test_registry_refuses_unknown_sections_and_units():
         registry.register_metric(metric)
     with pytest.raises(ValueError):
         registry.register_metric(registry.Metric("x.y", "care", "X", "X", "furlongs", daily=lambda q: {}, total=lambda q: None))
+
+
+def test_a_range_ending_today_is_compared_to_the_same_time_of_day(monkeypatch):
+    """Today is still counting: the compared period's last day counts pro rata (at 06:00 UTC a quarter of it),
+    so a quiet morning is not "down 75%" against a whole day; a mean per day counts today as the part passed."""
+    from portal.insights import kit, report
+
+    monkeypatch.setattr(rollups, "today_share", lambda: 0.25)
+    today = rollups.today()
+    yesterday = today - timedelta(days=1)
+    metric = kit.count_metric("test.counted", lambda day: RAW.get(("c", day), []), section="traffic",
+                              label="Counted", definition="Counted")
+    try:
+        RAW[("c", yesterday)] = [(0, "", 100, 100)]
+        RAW[("c", today)] = [(0, "", 25, 25)]  # a morning like yesterday's
+        rollups.refresh(yesterday, ["test.counted"])
+        result = report.metric_result(metric, Query(today, today), fresh=True)
+        assert (result.total, result.previous, result.change) == (25, 25, 0.0)
+        assert report.compared_period(Query(today, today)).last_day_share == 0.25
+        assert report.compared_period(Query(yesterday, yesterday)).last_day_share == 1.0  # a past range: whole days
+        whole = report.metric_result(metric, Query(yesterday, yesterday), fresh=True)
+        assert whole.previous == 0 and whole.total == 100
+        assert kit.mean_daily_total("test.counted", Query(yesterday, today)) == round(125 / 1.25, 1)
+        assert kit.counted_days(Query(yesterday, yesterday, last_day_share=0.5)) == 0.5
+    finally:
+        rollups._rollups.pop("test.counted", None)
+        registry._metrics.pop("test.counted", None)

@@ -3,6 +3,7 @@ says "per day" is not called "… per day by day"."""
 
 import csv
 import io
+from datetime import timedelta
 from html import escape
 
 import pytest
@@ -75,3 +76,18 @@ def test_a_change_without_better_or_worse_ends_with_the_readers_full_stop():
     assert change_text(result) == "Up 20.0% from 100 in the previous period."
     with translation.override("ja"):
         assert change_text(result).endswith("増加。")  # not "増加."
+
+
+def test_a_range_ending_today_says_today_is_still_counting(client, supervisor):
+    """Today's row reads "… (so far)" and the page says the compared days count to the same time of day; a range
+    of whole past days says neither."""
+    from portal.insights import charts, rollups
+
+    client.force_login(supervisor)
+    today = rollups.today()
+    html = client.get(URL + "?range=7").content.decode()
+    assert "Today is still counting" in html
+    assert f'<time datetime="{today.isoformat()}">{escape(charts.short_date(today))} (so far)</time>' in html
+    past = today - timedelta(days=40)
+    html = client.get(URL + f"?range=custom&start={past.isoformat()}&end={past.isoformat()}").content.decode()
+    assert "Today is still counting" not in html and "(so far)" not in html
