@@ -114,7 +114,10 @@ def _label_width(text: str) -> float:
     return sum(11 if ord(char) >= 0x2E80 else 6.5 for char in text)
 
 
-def line_chart(chart_id: str, label: str, series: list[tuple[date, float | None]], unit: str = "count") -> SafeString:
+def line_chart(chart_id: str, label: str, series: list[tuple[date, float | None]], unit: str = "count",
+               partial_last: bool = False) -> SafeString:
+    """`partial_last`: the last day is today, still counting — the line to it is dashed and the description says
+    "so far" (a quiet morning is not a fall)."""
     known = [value for _day, value in series if value is not None]
     top = max(known) if known else 0
     top = top if top > 0 else 1
@@ -148,10 +151,16 @@ def line_chart(chart_id: str, label: str, series: list[tuple[date, float | None]
     dots = len(series) <= 120
     dot = f"url(#{escape(chart_id)}-dot)"
     marker = f' marker-start="{dot}" marker-mid="{dot}" marker-end="{dot}"' if dots else ""
+    tail = ""
+    partial_last = partial_last and len(points) > 1 and bool(points[-1]) and bool(points[-2])
+    if partial_last and len(segments[-1]) > 1:
+        segments[-1] = segments[-1][:-1]
+        tail = (f'<polyline points="{points[-2]} {points[-1]}" fill="none" stroke="currentColor" stroke-width="1.5" '
+                f'stroke-dasharray="3 3"{marker}/>')
     lines = mark_safe("".join(  # noqa: S308 - numbers and the chart's id only
         f'<polyline points="{" ".join(segment)}" fill="none" stroke="currentColor" stroke-width="1.5"{marker}/>'
         for segment in segments if len(segment) > 1
-    ))
+    ) + tail)
     markers = mark_safe("".join(  # noqa: S308 - numbers only
         '<circle cx="{}" cy="{}" r="2" fill="currentColor"/>'.format(*segment[0].split(","))
         for segment in segments if len(segment) == 1
@@ -183,7 +192,10 @@ def line_chart(chart_id: str, label: str, series: list[tuple[date, float | None]
     )
     if known:
         low, high = min(known), max(known)
-        summary = _("%(label)s from %(start)s to %(end)s: lowest %(low)s, highest %(high)s, last day %(last)s.") % {
+        sentence = (_("%(label)s from %(start)s to %(end)s: lowest %(low)s, highest %(high)s, today so far %(last)s.")
+                    if partial_last else
+                    _("%(label)s from %(start)s to %(end)s: lowest %(low)s, highest %(high)s, last day %(last)s."))
+        summary = sentence % {
             "label": label, "start": short_date(series[0][0]), "end": short_date(series[-1][0]),
             "low": fmt(low, unit), "high": fmt(high, unit), "last": fmt(series[-1][1], unit),
         }

@@ -52,7 +52,8 @@ def _body(query, sections: tuple[str, ...], params: dict) -> str:
                          f'<h2 id="section-{section["key"]}">{escape(str(section["label"]))}</h2>')
             if section["metrics"]:
                 parts.append('<div class="insights-metrics">')
-                parts.extend(_card(result, labels, "?" + urlencode({**params, "export": "metric:" + result.metric.key}))
+                parts.extend(_card(result, labels, "?" + urlencode({**params, "export": "metric:" + result.metric.key}),
+                                   partial_last=query.end == current)
                              for result in section["metrics"])
                 parts.append("</div>")
             else:
@@ -86,7 +87,7 @@ def _table(table, rows, csv: str) -> str:
     )
 
 
-def _card(result, labels, csv: str) -> str:
+def _card(result, labels, csv: str, partial_last: bool = False) -> str:
     metric = result.metric
     chart_id = "chart-" + metric.key.replace(".", "-").replace("_", "-")
     unit = metric.unit
@@ -115,7 +116,7 @@ def _card(result, labels, csv: str) -> str:
         f'<h3 id="{chart_id}-heading">{label}</h3>'
         f'<p class="insights-value">{escape(charts.fmt(result.total, unit))}</p>'
         f"<p>{escape(report.change_text(result))}</p>"
-        f"{charts.line_chart(chart_id, str(metric.label), result.daily, unit)}"
+        f"{charts.line_chart(chart_id, str(metric.label), result.daily, unit, partial_last)}"
         f"<details><summary>{texts['summary']}</summary>"
         f'<table class="listing"><caption class="w-sr-only">{texts["caption"]}</caption>'
         f'<thead><tr><th scope="col">{date}</th><th scope="col">{label}</th></tr></thead>'

@@ -99,3 +99,14 @@ def test_axis_labels_stay_legible_on_a_phone():
     width = float(re.search(r'viewBox="0 0 ([\d.]+) ', svg).group(1))
     sizes = {float(size) for size in re.findall(r'font-size="([\d.]+)"', svg)}
     assert sizes and min(sizes) * 300 / width >= 10
+
+
+def test_today_still_counting_is_a_dashed_line_and_said_so():
+    from datetime import date, timedelta
+
+    series = [(date(2026, 9, 1) + timedelta(days=i), float(10 + i)) for i in range(6)] + [(date(2026, 9, 7), 2.0)]
+    svg = str(charts.line_chart("chart-t", "Views", series, partial_last=True))
+    assert svg.count("<polyline") == 2 and svg.count('stroke-dasharray="3 3"') == 1
+    assert "today so far 2" in svg
+    whole = str(charts.line_chart("chart-w", "Views", series))
+    assert whole.count("<polyline") == 1 and "last day 2" in whole
