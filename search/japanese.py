@@ -108,13 +108,14 @@ MIN_READING_PREFIX = 3  # "かめらが" → カメラ; never a two-kana prefix 
 
 def katakana_readings(word: str) -> list[str]:
     """A hiragana word typed for a katakana one without converting it ("かめら", "ろぐいんで" of "ろぐいんできない"):
-    its katakana form and those of its prefixes of three characters or more, longest first. The caller keeps
-    the first that the texts hold as a katakana word (the vocabulary), so a real hiragana word never becomes
-    katakana the texts lack."""
+    its katakana form, then those of its prefixes of three characters or more that a particle follows ("ろぐいん"
+    + "で", "かめら" + "が…"; never "さいと" of "さいとう"), longest first. The caller keeps the first that the
+    texts hold as a katakana word (the vocabulary), so a real hiragana word never becomes katakana they lack."""
     if not HIRAGANA_RUN.fullmatch(word):
         return []
     kana = "".join(chr(ord(char) + 0x60) for char in word)
-    return [kana[:end] for end in range(len(kana), MIN_READING_PREFIX - 1, -1)] if len(kana) > 2 else [kana]
+    return [kana] + [kana[:end] for end in range(len(kana) - 1, MIN_READING_PREFIX - 1, -1)
+                     if any(word.startswith(particle, end) for particle in PARTICLES)]
 
 
 def words(token: str, after_word: bool = False) -> list[str]:

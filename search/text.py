@@ -23,7 +23,7 @@ STOPWORDS = frozenset(
     # hid the answer ("cant log in" was even "corrected" to "can log").
     "cant cannot wont dont doesnt isnt didnt arent wasnt werent couldnt wouldnt shouldnt havent hasnt hadnt "
     "won don doesn isn didn aren wasn weren couldn wouldn shouldn haven hasn hadn ain im ive ve ll re "
-    "keep keeps keeping going trying tried want wants wanted need needs needed please anyone someone still just really "
+    "keep keeps keeping kept going trying tried want wants wanted need needs needed please anyone someone still just really "
     "also ever suddenly anymore any take takes took get gets got getting been will would should there has "
     "have had problem problems issue issues working too very so quite much many use but says "
     "goes go went every each always sometimes often again randomly constantly "

@@ -151,12 +151,14 @@ def line_chart(chart_id: str, label: str, series: list[tuple[date, float | None]
     dots = len(series) <= 120
     dot = f"url(#{escape(chart_id)}-dot)"
     marker = f' marker-start="{dot}" marker-mid="{dot}" marker-end="{dot}"' if dots else ""
-    tail = ""
-    partial_last = partial_last and len(points) > 1 and bool(points[-1]) and bool(points[-2])
-    if partial_last and len(segments[-1]) > 1:
-        segments[-1] = segments[-1][:-1]
-        tail = (f'<polyline points="{points[-2]} {points[-1]}" fill="none" stroke="currentColor" stroke-width="1.5" '
-                f'stroke-dasharray="3 3"{marker}/>')
+    tail = hollow = ""
+    if partial_last and points and points[-1]:  # today, still counting: a dashed line to a hollow dot
+        if len(points) > 1 and points[-2] and len(segments[-1]) > 2:
+            segments[-1] = segments[-1][:-1]
+            tail = (f'<polyline points="{points[-2]} {points[-1]}" fill="none" stroke="currentColor" '
+                    'stroke-width="1.5" stroke-dasharray="3 3"/>')
+        hollow = '<circle cx="{}" cy="{}" r="3" fill="Canvas" stroke="currentColor" stroke-width="1.5"/>'.format(
+            *points[-1].split(","))
     lines = mark_safe("".join(  # noqa: S308 - numbers and the chart's id only
         f'<polyline points="{" ".join(segment)}" fill="none" stroke="currentColor" stroke-width="1.5"{marker}/>'
         for segment in segments if len(segment) > 1
@@ -172,6 +174,7 @@ def line_chart(chart_id: str, label: str, series: list[tuple[date, float | None]
             'markerUnits="userSpaceOnUse"><circle cx="{r}" cy="{r}" r="{r}" fill="currentColor"/></marker></defs>',
             id=chart_id, r=radius, d=radius * 2,
         )
+    markers += mark_safe(hollow)  # noqa: S308 - numbers only; over the day's own dot
     ticks = []
     if series:
         picks = sorted({0, (len(series) - 1) // 2, len(series) - 1})

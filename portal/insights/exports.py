@@ -17,7 +17,7 @@ from django.http import HttpResponse
 from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
 
-from . import report
+from . import report, rollups
 from .registry import Metric, Query, Table
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
@@ -106,10 +106,13 @@ def report_csv(query: Query, sections: tuple[str, ...], *, topic: str = "") -> s
         safe(_("Insights")), query.start.isoformat(), query.end.isoformat(), safe(query.language or _("All languages")),
         safe(topic or _("All topics")),
     ])
+    # A range ending today is compared with its previous period up to the same time of day (`report.compared_period`).
+    previous = (_("Previous period (its last day estimated to the same time of day)") if query.end == rollups.today()
+                else _("Previous period"))
     for section in report.build(query, sections, table_limit=None):
         writer.writerow([])
         writer.writerow([safe(_("Section")), safe(section["label"])])
-        writer.writerow([safe(_("Metric")), safe(_("Value")), safe(_("Previous period")), *[d.isoformat() for d, _v in _days(query)]])
+        writer.writerow([safe(_("Metric")), safe(_("Value")), safe(previous), *[d.isoformat() for d, _v in _days(query)]])
         for result in section["metrics"]:
             writer.writerow([
                 safe(result.metric.label), safe(result.total), safe(result.previous), *[safe(value) for _day, value in result.daily],

@@ -18,7 +18,6 @@ from typing import Any
 
 from django.db.models import Sum
 
-from . import rollups
 from .registry import Metric, Query, register_metric
 from .rollups import _matches, _rollups, _scope, register_rollup, scope, shared, today
 
@@ -281,7 +280,8 @@ def histogram_metric(key: str, buckets: dict[str, float], fraction: float, *, se
     keys = tuple(buckets)
 
     def read(query: Query) -> dict[str, dict[date, tuple[float, int]]]:
-        return read_days(keys, query, filters)
+        # A percentile does not depend on how much of a day is counted: never a compared day's share of it.
+        return read_days(keys, replace(query, last_day_share=1.0), filters)
 
     def daily(query: Query) -> dict[date, float | None]:
         found = read(query)
@@ -298,23 +298,15 @@ def histogram_metric(key: str, buckets: dict[str, float], fraction: float, *, se
     return metric
 
 
-def counted_days(query: Query) -> float:
-    """How many days of the range have been counted: its days up to today, today for the part of it that has
-    passed (its live figures are a part of a day), the last day of a compared period for its share."""
-    current = today()
-    last = min(query.end, current)
-    if last < query.start:
-        return 0
-    days = float((last - query.start).days + 1)
-    if last == current:
-        days -= 1 - rollups.today_share()
-    elif last == query.end:
-        days -= 1 - query.last_day_share
-    return days
+def counted_days(query: Query) -> int:
+    """How many days of the range have been counted: its days up to today (today, still counting, as a day, as
+    the compared period's last day, whose value is its share of the day: the two averages compare alike)."""
+    last = min(query.end, today())
+    return max(0, (last - query.start).days + 1)
 
 
 def mean_daily_total(key: str, query: Query, filters: str = "both") -> float | None:
     """The average per day of a rollup over the range's days up to today (for values that cannot be summed
-    over days, such as distinct people): today, still counting, as the part of a day that has passed."""
+    over days, such as distinct people)."""
     days = counted_days(query)
     return round(read_total(key, query, filters)[0] / days, 1) if days else None

@@ -249,6 +249,25 @@ def compute_visitors(day: date) -> list[tuple[int, str, float, int]]:
 # --- metrics and tables -----------------------------------------------------------------------------------
 
 
+MIN_VIEWS_FOR_SHARE = 50  # fewer page views in a day tell too little about its hours: the clock's share instead
+
+
+def share_of_day(day: date, seconds: float, query) -> float | None:
+    """The share of `day`'s page views (in the query's topics and language) made in its first `seconds`: how
+    far into a day the readers had come by that time of day (Japanese readers mostly before 15:00 UTC). None
+    when the day had too few views to tell. One query over one day's rows."""
+    from .models import PageView
+
+    rows = PageView.objects.filter(day=day)
+    if query.language:
+        rows = rows.filter(language=query.language)
+    if query.topic_ids:
+        rows = rows.filter(topic_id__in=query.topic_ids)
+    cutoff = kit.day_bounds(day)[0] + timedelta(seconds=seconds)
+    found = rows.aggregate(total=Count("id"), before=Count("id", filter=Q(created_at__lt=cutoff)))
+    return found["before"] / found["total"] if found["total"] >= MIN_VIEWS_FOR_SHARE else None
+
+
 def _page_views_daily(query):
     return kit.read_daily("traffic.page_views", query)
 

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 
-from . import kit, registry, rollups
+from . import kit, pageviews, registry, rollups
 from .registry import Metric, Query, Table
 
 TABLE_LIMIT = 10
@@ -75,12 +75,20 @@ def cache_key(kind: str, key: str, query: Query, extra: str = "") -> str:
 
 def compared_period(query: Query) -> Query:
     """The period a range is compared with: as many days just before it. When the range ends today, still
-    counting, the compared period's last day counts pro rata to the time of day (at 06:00 UTC a quarter of it):
-    a part of today against a whole day would show every count "down"."""
+    counting, the compared period's last day counts for the share of its page views made by this time of day
+    (`pageviews.share_of_day`; the clock's share when it had too few): a part of today against a whole day would
+    show every count "down". Once per report and filters (every card compares alike)."""
     previous = query.previous()
-    if query.end == rollups.today():
-        previous = replace(previous, last_day_share=rollups.today_share())
-    return previous
+    if query.end != rollups.today():
+        return previous
+
+    def share() -> float:
+        seconds = rollups.today_share() * 86400
+        found = pageviews.share_of_day(previous.end, seconds, query)
+        return max(found, 1 / 1440) if found is not None else rollups.today_share()
+
+    key = f"compared_share:{previous.end}:{query.topic_ids}:{query.language}"
+    return replace(previous, last_day_share=rollups.shared(key, share))
 
 
 def metric_result(metric: Metric, query: Query, fresh: bool = False) -> MetricResult:
@@ -90,8 +98,8 @@ def metric_result(metric: Metric, query: Query, fresh: bool = False) -> MetricRe
         with rollups.scope():  # today's live values once for the days, the total and the previous total
             daily = metric.daily(query)
             total, previous = metric.total(query), metric.total(compared_period(query))
-            if previous is not None and metric.unit == "count" and float(total or 0).is_integer():
-                previous = round(previous)  # a count compared with a count (its last day pro rata)
+            if previous is not None and metric.unit == "count" and not metric.per_day and previous >= 1:
+                previous = round(previous)  # a count (its last day a share of one): whole, unless below one
             found = ([(day, daily.get(day)) for day in query.days], total, previous)
         keep(key, found)
     series, total, previous = found

@@ -3,12 +3,14 @@ digest toggle. Staff only, and each reader sees the sections of their roles (`ac
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.html import escape
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
@@ -38,14 +40,16 @@ def _body(query, sections: tuple[str, ...], params: dict) -> str:
     most of the page, and the template language would redo the same work per row and per translation tag.
     Kept in the cache as long as the report's numbers, per sections, language and filters."""
     query_string = urlencode(params)
-    key = report.cache_key("body", ",".join(sorted(sections)), query, f"{get_language() or ''}:{query_string}")
+    current = rollups.today()  # a range ending today shows it "so far": not the same page after midnight
+    key = report.cache_key("body", ",".join(sorted(sections)), query, f"{get_language() or ''}:{query_string}:{current}")
     html = report.cached(key)
     if html is None:
         # Each day's row heading once for every card's table (the cards' daily values are in the range's order).
-        current, so_far = rollups.today(), _("%(date)s (so far)")  # today's figures are a part of the day
-        labels = [f'<tr><th scope="row"><time datetime="{day.isoformat()}">'
-                  f'{escape(so_far % {"date": charts.short_date(day)} if day == current else charts.short_date(day))}'
-                  "</time></th><td>" for day in query.days]
+        so_far = _("%(date)s (so far)")  # today's figures are a part of the day
+        labels = ['<tr><th scope="row">'
+                  + (so_far % {"date": f'<time datetime="{day.isoformat()}">{escape(charts.short_date(day))}</time>'}
+                     if day == current else f'<time datetime="{day.isoformat()}">{escape(charts.short_date(day))}</time>')
+                  + "</th><td>" for day in query.days]
         parts = []
         for section in report.build(query, sections):
             parts.append(f'<section aria-labelledby="section-{section["key"]}">'
@@ -162,6 +166,7 @@ def dashboard(request):
         "start_label": charts.short_date(chosen.query.start),
         "end_label": charts.short_date(chosen.query.end),
         "counting_today": chosen.query.end == rollups.today(),
+        "counted_until": timezone.now().astimezone(UTC).strftime("%H:%M"),
         "subscribed": digest.is_subscribed(request.user),
         "cache_minutes": -(-report.cache_seconds() // 60),  # rounded up: 30 s is "up to 1 minute"
     })

@@ -107,6 +107,9 @@ def test_today_still_counting_is_a_dashed_line_and_said_so():
     series = [(date(2026, 9, 1) + timedelta(days=i), float(10 + i)) for i in range(6)] + [(date(2026, 9, 7), 2.0)]
     svg = str(charts.line_chart("chart-t", "Views", series, partial_last=True))
     assert svg.count("<polyline") == 2 and svg.count('stroke-dasharray="3 3"') == 1
-    assert "today so far 2" in svg
+    assert "today so far 2" in svg and 'fill="Canvas"' in svg  # a hollow dot for today, at any range length
+    gap = series[:5] + [(date(2026, 9, 6), None), (date(2026, 9, 7), 2.0)]
+    svg = str(charts.line_chart("chart-g", "Views", gap, partial_last=True))
+    assert "today so far 2" in svg and 'fill="Canvas"' in svg and 'stroke-dasharray="3 3"' not in svg  # no line to it
     whole = str(charts.line_chart("chart-w", "Views", series))
     assert whole.count("<polyline") == 1 and "last day 2" in whole

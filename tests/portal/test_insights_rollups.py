@@ -54,27 +54,51 @@ def test_registry_refuses_unknown_sections_and_units():
 
 
 def test_a_range_ending_today_is_compared_to_the_same_time_of_day(monkeypatch):
-    """Today is still counting: the compared period's last day counts pro rata (at 06:00 UTC a quarter of it),
-    so a quiet morning is not "down 75%" against a whole day; a mean per day counts today as the part passed."""
-    from portal.insights import kit, report
+    """Today is still counting: the compared period's last day counts for the share of its page views made by
+    this time of day (the clock's share when it had too few), so a quiet morning is not "down 75%" against a
+    whole day; percentiles are not scaled; a mean per day counts whole days on both sides."""
+    from datetime import UTC, datetime, time
 
-    monkeypatch.setattr(rollups, "today_share", lambda: 0.25)
+    from portal.insights import kit, report
+    from portal.insights.models import PageView
+
+    monkeypatch.setattr(rollups, "today_share", lambda: 0.25)  # 06:00 UTC
     today = rollups.today()
     yesterday = today - timedelta(days=1)
     metric = kit.count_metric("test.counted", lambda day: RAW.get(("c", day), []), section="traffic",
                               label="Counted", definition="Counted")
+    for lower in (0, 5, 10):
+        kit.count_metric(f"test.h{lower}", lambda day, lower=lower: RAW.get((f"h{lower}", day), []), section="care",
+                         label="H", definition="H")
+    median = kit.histogram_metric("test.median", {f"test.h{lower}": lower for lower in (0, 5, 10)}, 0.5,
+                                  section="care", label="Median", definition="Median")
     try:
         RAW[("c", yesterday)] = [(0, "", 100, 100)]
         RAW[("c", today)] = [(0, "", 25, 25)]  # a morning like yesterday's
-        rollups.refresh(yesterday, ["test.counted"])
+        for lower in (0, 5, 10):  # one first answer in each band yesterday: the median is 5
+            RAW[(f"h{lower}", yesterday)] = [(0, "", 1, 1)]
+        rollups.refresh(yesterday, ["test.counted", "test.h0", "test.h5", "test.h10"])
         result = report.metric_result(metric, Query(today, today), fresh=True)
         assert (result.total, result.previous, result.change) == (25, 25, 0.0)
-        assert report.compared_period(Query(today, today)).last_day_share == 0.25
+        assert report.metric_result(median, Query(today, today), fresh=True).previous == 5  # not scaled away
         assert report.compared_period(Query(yesterday, yesterday)).last_day_share == 1.0  # a past range: whole days
         whole = report.metric_result(metric, Query(yesterday, yesterday), fresh=True)
         assert whole.previous == 0 and whole.total == 100
-        assert kit.mean_daily_total("test.counted", Query(yesterday, today)) == round(125 / 1.25, 1)
-        assert kit.counted_days(Query(yesterday, yesterday, last_day_share=0.5)) == 0.5
+        assert kit.mean_daily_total("test.counted", Query(yesterday, today)) == 62.5  # two days, today as one
+        # Japanese readers come early in the UTC day: yesterday 45 of their 60 views were before 06:00.
+        start = datetime.combine(yesterday, time.min, tzinfo=UTC)
+        PageView.objects.bulk_create(
+            PageView(day=yesterday, path="/ja/", kind="other", language="ja", visitor=f"v{n}",
+                     created_at=start + timedelta(hours=1 if n < 45 else 12))
+            for n in range(60)
+        )
+        assert report.compared_period(Query(today, today, language="ja")).last_day_share == 0.75
+        assert report.compared_period(Query(today, today, language="en")).last_day_share == 0.25  # too few: the clock
+        RAW[("c", yesterday)] = [(0, "", 1, 1)]
+        rollups.refresh(yesterday, ["test.counted"])
+        # every language: the 60 views say 0.75 of the day; a count below one stays as it is (not "0")
+        assert report.metric_result(metric, Query(today, today), fresh=True).previous == 0.75
     finally:
-        rollups._rollups.pop("test.counted", None)
-        registry._metrics.pop("test.counted", None)
+        for key in ("test.counted", "test.h0", "test.h5", "test.h10", "test.median"):
+            rollups._rollups.pop(key, None)
+            registry._metrics.pop(key, None)

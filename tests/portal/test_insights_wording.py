@@ -79,15 +79,26 @@ def test_a_change_without_better_or_worse_ends_with_the_readers_full_stop():
 
 
 def test_a_range_ending_today_says_today_is_still_counting(client, supervisor):
-    """Today's row reads "… (so far)" and the page says the compared days count to the same time of day; a range
-    of whole past days says neither."""
+    """Today's row reads "… (so far)" and the page says today is partial and how the previous period's last day
+    is estimated; a range of whole past days says neither."""
     from portal.insights import charts, rollups
 
     client.force_login(supervisor)
     today = rollups.today()
     html = client.get(URL + "?range=7").content.decode()
-    assert "Today is still counting" in html
-    assert f'<time datetime="{today.isoformat()}">{escape(charts.short_date(today))} (so far)</time>' in html
+    assert "Today's figures are partial (up to " in html
+    assert f'<time datetime="{today.isoformat()}">{escape(charts.short_date(today))}</time> (so far)' in html
     past = today - timedelta(days=40)
     html = client.get(URL + f"?range=custom&start={past.isoformat()}&end={past.isoformat()}").content.decode()
-    assert "Today is still counting" not in html and "(so far)" not in html
+    assert "figures are partial" not in html and "(so far)" not in html
+
+
+def test_the_report_csv_says_how_a_range_ending_today_is_compared(client, supervisor):
+    client.force_login(supervisor)
+    body = client.get(URL + "?range=7&export=report").content.decode("utf-8-sig")
+    assert "Previous period (its last day estimated to the same time of day)" in body
+    from portal.insights import rollups
+
+    past = (rollups.today() - timedelta(days=30)).isoformat()
+    body = client.get(URL + f"?range=custom&start={past}&end={past}&export=report").content.decode("utf-8-sig")
+    assert "Previous period" in body and "estimated" not in body

@@ -49,7 +49,9 @@ def test_hiragana_words(token, after_word, expected):
 
 @pytest.mark.parametrize(("word", "readings"), [
     ("かめら", ["カメラ"]),
-    ("ろぐいんで", ["ログインデ", "ログイン", "ログイ"]),  # the longest the texts hold is kept
+    ("ろぐいんで", ["ログインデ", "ログイン"]),  # a particle after the prefix; the longest the texts hold is kept
+    ("かめらがうつ", ["カメラガウツ", "カメラ"]),
+    ("さいとう", ["サイトウ"]),  # no particle after "さいと": never サイト
     ("はぶ", ["ハブ"]),  # two kana: the whole word only
     ("カメラ", []), ("録画", []), ("か", []),  # not a hiragana word
 ])
