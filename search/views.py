@@ -171,12 +171,14 @@ def _hit_html(hit, ping: str, tags: list[tuple[str, str]], topic: tuple[str, str
         meta += f' <span lang="{escape(topic[1])}">{escape(topic[0])}</span>'
     if hit.kind == "question":
         if hit.is_solved:
-            meta += f' <span class="status-badge status-badge--solved">{escape(_("Solved"))}</span>'
+            solved = escape(_("Solved"))  # gettext outside the f-strings: xgettext does not read inside them
+            meta += f' <span class="status-badge status-badge--solved">{solved}</span>'
         answers = ngettext("%(counter)s answer", "%(counter)s answers", hit.answer_count)
         meta += f" <span>{escape(answers % {'counter': formats.localize(hit.answer_count)})}</span>"
     elif hit.helpful_ratio is not None:
         percent = str(round(hit.helpful_ratio * 100))  # as {% widthratio ratio 1 100 %}
-        meta += f" <span>{escape(_('%(percent)s%% found this helpful') % {'percent': percent})}</span>"
+        helpful = _("%(percent)s%% found this helpful") % {"percent": percent}
+        meta += f" <span>{escape(helpful)}</span>"
     pinged = f' ping="{escape(ping)}" data-click-ping="{escape(ping)}"' if ping else ""
     tag_list = (
         '<ul class="tag-list">' + "".join(f'<li><a class="tag" href="{escape(url)}">{escape(tag)}</a></li>' for tag, url in tags)
