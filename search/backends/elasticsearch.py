@@ -263,7 +263,9 @@ class ElasticsearchBackend:
             raise _unavailable(exc, "index settings") from exc
 
     # ----------------------------------------------------------------------------------------- search
-    def _text_query(self, text: str, phrases: list[str], alternatives: list[Term] = ()):
+    def _text_query(self, text: str, phrases: list[str], alternatives: list[Term] = (), kept: list[Term] | None = None):
+        """`kept`: when `parse` stopped at `MAX_TERMS`, the terms it kept — a free word is then required only when
+        it holds one of them (a kanji compound holds two, "電池交換"), as on the database engine."""
         clauses = []
         for term in alternatives:  # a term with other spellings (compounds): any of them, several words as a phrase
             clauses.append(Q(
@@ -274,10 +276,11 @@ class ElasticsearchBackend:
         # Each word somewhere in the document (its title, accepted answer or body: "thermostat yesterday" finds
         # the question titled "Thermostat …" whose text says "yesterday"), in any of the analyses.
         words = [word for word in SEPARATORS.split(text) if LETTER_OR_DIGIT.search(word)]  # "a,b" is two words
-        # At most `MAX_TERMS` required terms, as `parse` gives the database engine: quoted phrases first, then the
-        # words in the order typed (a ninth word the document lacks does not hide it on one engine only).
+        # At most the `MAX_TERMS` terms `parse` keeps for the database engine (a ninth word the document lacks does
+        # not hide it on one engine only).
         phrases = phrases[:MAX_TERMS]
-        words = words[:max(0, MAX_TERMS - len(phrases) - len(alternatives))]
+        if kept is not None:
+            words = [word for word in words if _holds_a_term(word, kept)]
         clauses.extend(
             Q(
                 "bool",
@@ -376,7 +379,7 @@ class ElasticsearchBackend:
             if alternatives:  # their words are matched through their spellings, not as free words
                 taken = {w for t in alternatives for w in t.text.split()}
                 text = " ".join(w for w in SEPARATORS.split(text) if w and normalise(w) not in taken)
-            text_query = self._text_query(text, phrases, alternatives)
+            text_query = self._text_query(text, phrases, alternatives, kept=terms if len(terms) >= MAX_TERMS else None)
             text_query = _with_synonyms(self, query, terms) or text_query  # editors' synonyms (block at the end)
         japanese = any(CJK.search(t.text) for t in terms)
         search = Search(using=self.client, index=self.alias).query(self._boosted(text_query, query.ranking_language(japanese)))
@@ -566,6 +569,16 @@ class ElasticsearchBackend:
         body = {"query": query.to_dict(), "size": limit, "_source": ["kind", "title", "url", "language"]}
         response = self.client.search(index=self.alias, body=body)
         return [hit["_source"] for hit in response.body["hits"]["hits"]]
+
+
+def _holds_a_term(word: str, terms: list[Term]) -> bool:
+    """Whether a free word of the query is (or, in Japanese, holds) one of `terms` or a word of one ("log" of "log in")."""
+    word = normalise(word)
+    for term in terms:
+        for form in (term.text, *term.variants):
+            if word == form or word in form.split() or (CJK.search(form) and form in word):
+                return True
+    return False
 
 
 def _text_match(word: str, suffix: str, **options) -> Q:

@@ -265,6 +265,20 @@ def test_a_katakana_word_typed_in_hiragana_finds_the_katakana(request, engine):
     assert [t.variants for t in parse("かぎ", known=vocabulary.known)] == [("かぎ",)]  # no "カギ" in the texts
 
 
+@pytest.mark.parametrize("engine", ["database", "elasticsearch"])
+def test_the_first_eight_terms_are_required_on_both_engines_whatever_a_word_holds(request, engine):
+    """The eight-term cap counts terms as `parse` makes them: a kanji compound is two ("電池交換" → 電池, 交換), a
+    repeated word one. Elasticsearch required a ninth term ("away") that the database engine leaves out."""
+    from tests.search.conftest import EngineInSync
+
+    backend = DatabaseBackend() if engine == "database" else EngineInSync(request.getfixturevalue("es_backend"))
+    found = index("Hub 電池 の交換", "The hub drops off the wifi at night near the microwave oven: move it.", kind="question")
+    assert len(parse("電池交換 hub wifi night microwave oven move away")) == 8  # "away" is the ninth term
+    assert keys(DatabaseBackend().search(SearchQuery(text="電池交換 hub wifi night microwave oven move away"))) == [found]
+    assert found in keys(backend.search(SearchQuery(text="電池交換 hub wifi night microwave oven move away")))
+    assert found in keys(backend.search(SearchQuery(text="hub hub wifi wifi night microwave oven move")))
+
+
 # --- 6. corrections ----------------------------------------------------------------------------------------
 
 
