@@ -104,18 +104,20 @@ def as_katakana(token: str) -> str:
 
 HIRAGANA_RUN = re.compile(r"[\u3041-\u3096]{2,12}")
 MIN_READING_PREFIX = 3  # "かめらが" → カメラ; never a two-kana prefix ("でき" is no "デキ…" word)
+# What may follow a loanword typed in hiragana: a particle, or a light verb ("ろぐいんする", "かめらせってい").
+AFTER_READING = tuple(sorted(PARTICLES | {"する", "し", "さ", "せ", "でき"}, key=len, reverse=True))
 
 
 def katakana_readings(word: str) -> list[str]:
     """A hiragana word typed for a katakana one without converting it ("かめら", "ろぐいんで" of "ろぐいんできない"):
-    its katakana form, then those of its prefixes of three characters or more that a particle follows ("ろぐいん"
-    + "で", "かめら" + "が…"; never "さいと" of "さいとう"), longest first. The caller keeps the first that the
+    its katakana form, then those of its prefixes of three characters or more that a particle or a light verb
+    follows ("ろぐいん" + "で"/"する", "かめら" + "が…"/"せってい"; never "さいと" of "さいとう"), longest first. The caller keeps the first that the
     texts hold as a katakana word (the vocabulary), so a real hiragana word never becomes katakana they lack."""
     if not HIRAGANA_RUN.fullmatch(word):
         return []
     kana = "".join(chr(ord(char) + 0x60) for char in word)
     return [kana] + [kana[:end] for end in range(len(kana) - 1, MIN_READING_PREFIX - 1, -1)
-                     if any(word.startswith(particle, end) for particle in PARTICLES)]
+                     if word.startswith(AFTER_READING, end)]
 
 
 def words(token: str, after_word: bool = False) -> list[str]:

@@ -153,7 +153,7 @@ def line_chart(chart_id: str, label: str, series: list[tuple[date, float | None]
     marker = f' marker-start="{dot}" marker-mid="{dot}" marker-end="{dot}"' if dots else ""
     tail = hollow = ""
     if partial_last and points and points[-1]:  # today, still counting: a dashed line to a hollow dot
-        if len(points) > 1 and points[-2] and len(segments[-1]) > 2:
+        if len(points) > 1 and points[-2] and len(segments[-1]) > 1:
             segments[-1] = segments[-1][:-1]
             tail = (f'<polyline points="{points[-2]} {points[-1]}" fill="none" stroke="currentColor" '
                     'stroke-width="1.5" stroke-dasharray="3 3"/>')

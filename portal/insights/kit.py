@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db.models import Sum
 
+from . import rollups
 from .registry import Metric, Query, register_metric
 from .rollups import _matches, _rollups, _scope, register_rollup, scope, shared, today
 
@@ -171,12 +172,12 @@ def read_days(keys: tuple[str, ...], query: Query, filters: str = "both") -> dic
         stored = _stored(keys, query) if keys else {}
         current = today()
         result: dict[str, dict[date, tuple[float, int]]] = {}
-        share = query.last_day_share
+        share = rollups.day_share(query)  # for the filters this data honours (`narrowed` above)
         for key in keys:
             days = {day: stored[key].get(day, (0, 0)) for day in query.days}
             if current in days:
                 days[current] = _live(key, query)
-            if share < 1:  # the compared period's last day, pro rata (see `Query.last_day_share`)
+            if share < 1:  # the compared period's last day, to the same time of day (`Query.compared_until`)
                 value, weight = days[query.end]
                 days[query.end] = (value * share, weight * share)
             result[key] = days
@@ -281,7 +282,7 @@ def histogram_metric(key: str, buckets: dict[str, float], fraction: float, *, se
 
     def read(query: Query) -> dict[str, dict[date, tuple[float, int]]]:
         # A percentile does not depend on how much of a day is counted: never a compared day's share of it.
-        return read_days(keys, replace(query, last_day_share=1.0), filters)
+        return read_days(keys, replace(query, compared_until=None), filters)
 
     def daily(query: Query) -> dict[date, float | None]:
         found = read(query)

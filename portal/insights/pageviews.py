@@ -354,6 +354,7 @@ def register() -> None:
     rollups.register_rollup("traffic.page_views", compute_page_views)
     rollups.register_rollup("traffic.visitors", compute_visitors)
     rollups.register_day_table("traffic.object_views", PageViewDaily, compute_object_views)
+    rollups.register_day_profile(share_of_day)  # how far into a day readers had come: a compared day's share
     registry.register_metric(registry.Metric(
         key="traffic.page_views", section="traffic", label=_("Page views"),
         definition=_("Public pages opened (each time a page is shown), counted on the server; bots, the admin "

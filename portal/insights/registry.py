@@ -30,9 +30,9 @@ class Query:
     end: date  # inclusive
     topic_ids: tuple[int, ...] = ()  # empty: every topic; a chosen topic comes with its translations' page ids
     language: str = ""  # "": both; "en" or "ja"
-    # How much of the last day counts (0–1]: below 1 only for the period a range ending today, still counting, is
-    # compared with — its last day pro rata, as if counted to the same time of day (`report.compared_period`).
-    last_day_share: float = 1.0
+    # Only for the period a range ending today (still counting) is compared with: its last day is counted up to
+    # this many seconds into the day, estimated from the day's hours (`rollups.day_share`, `report.compared_period`).
+    compared_until: float | None = None
 
     @cached_property
     def days(self) -> list[date]:  # read for every key and metric of a report: built once

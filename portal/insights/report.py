@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 
-from . import kit, pageviews, registry, rollups
+from . import kit, registry, rollups
 from .registry import Metric, Query, Table
 
 TABLE_LIMIT = 10
@@ -33,8 +33,8 @@ class MetricResult:
             return None
         if self.metric.unit == "percent":
             return round(self.total - self.previous, 1)
-        if not self.previous:
-            return None
+        if not self.previous or (self.metric.unit == "count" and abs(self.previous) < 1):
+            return None  # "Up from 0.1" (a compared day's share of a count), never "up 1,566%"
         return round((self.total - self.previous) / self.previous * 100, 1)
 
     @property
@@ -69,26 +69,20 @@ def keep(key: str, value) -> None:
 
 
 def cache_key(kind: str, key: str, query: Query, extra: str = "") -> str:
-    raw = f"{kind}:{key}:{query.start}:{query.end}:{','.join(map(str, query.topic_ids))}:{query.language}:{extra}"
+    """Per query and day: a range ending today is partial (and compared so) only until midnight."""
+    raw = (f"{kind}:{key}:{query.start}:{query.end}:{','.join(map(str, query.topic_ids))}:{query.language}:{extra}:"
+           f"{rollups.today()}")
     return "insights:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
-def compared_period(query: Query) -> Query:
+def compared_period(query: Query, now: tuple[date, float] | None = None) -> Query:
     """The period a range is compared with: as many days just before it. When the range ends today, still
-    counting, the compared period's last day counts for the share of its page views made by this time of day
-    (`pageviews.share_of_day`; the clock's share when it had too few): a part of today against a whole day would
-    show every count "down". Once per report and filters (every card compares alike)."""
+    counting, the compared period's last day is counted up to the same time of day (`Query.compared_until`: the
+    share of its activity made by then, `rollups.day_share`, for each metric's own filters): a part of today
+    against a whole day would show every count "down"."""
     previous = query.previous()
-    if query.end != rollups.today():
-        return previous
-
-    def share() -> float:
-        seconds = rollups.today_share() * 86400
-        found = pageviews.share_of_day(previous.end, seconds, query)
-        return max(found, 1 / 1440) if found is not None else rollups.today_share()
-
-    key = f"compared_share:{previous.end}:{query.topic_ids}:{query.language}"
-    return replace(previous, last_day_share=rollups.shared(key, share))
+    day, seconds = now or rollups.today_seconds()  # one reading of the clock: never day D with D+1's time
+    return replace(previous, compared_until=seconds) if query.end == day else previous
 
 
 def metric_result(metric: Metric, query: Query, fresh: bool = False) -> MetricResult:

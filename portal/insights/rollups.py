@@ -84,10 +84,35 @@ def today() -> date:
     return utc_today()
 
 
-def today_share() -> float:
-    """How much of the current UTC day has passed, (0, 1]: today's live figures count that part of a day."""
+def today_seconds() -> tuple[date, float]:
+    """The current UTC day and how many seconds of it have passed, from one reading of the clock."""
     now = timezone.now().astimezone(UTC)
-    return max(1 / 1440, (now.hour * 3600 + now.minute * 60 + now.second) / 86400)  # at least a minute
+    return now.date(), now.hour * 3600 + now.minute * 60 + now.second + now.microsecond / 1e6
+
+
+DayProfile = Callable[[date, float, Query], "float | None"]
+_day_profile: list[DayProfile] = []
+
+
+def register_day_profile(profile: DayProfile) -> None:
+    """`profile(day, seconds, query)`: the share of the day's activity (in the query's topics and language) made in
+    its first `seconds`, or None when the day tells too little (traffic registers its page views' hours)."""
+    _day_profile[:] = [profile]
+
+
+def day_share(query: Query) -> float:
+    """How much of `query`'s last day counts, (0, 1]: 1 unless it is a compared period's (`Query.compared_until`),
+    then the share of that day's activity made by that time of day (the clock's share when the profile cannot
+    tell). Once per scope, day, time and filters: every metric reading the same filters compares alike."""
+    seconds = query.compared_until
+    if seconds is None:
+        return 1.0
+
+    def compute() -> float:
+        found = _day_profile[0](query.end, seconds, query) if _day_profile else None
+        return max(found if found is not None else seconds / 86400, 1 / 1440)  # at least a minute's share
+
+    return shared(f"day_share:{query.end}:{seconds}:{query.topic_ids}:{query.language}", compute)
 
 
 def _matches(query: Query) -> Q:

@@ -35,17 +35,19 @@ def _filters(request):
     return filters.parse(request.GET, topics), topics
 
 
-def _body(query, sections: tuple[str, ...], params: dict) -> str:
+def _body(query, sections: tuple[str, ...], params: dict) -> tuple[str, str]:
     """Every readable section's cards and tables as HTML built in Python: 40-odd cards of 90+ rows each are
     most of the page, and the template language would redo the same work per row and per translation tag.
-    Kept in the cache as long as the report's numbers, per sections, language and filters."""
+    Kept in the cache as long as the report's numbers, per sections, language and filters (the cache key says
+    the day), with the UTC time they were counted up to ("12:04")."""
     query_string = urlencode(params)
-    current = rollups.today()  # a range ending today shows it "so far": not the same page after midnight
-    key = report.cache_key("body", ",".join(sorted(sections)), query, f"{get_language() or ''}:{query_string}:{current}")
-    html = report.cached(key)
-    if html is None:
+    current = rollups.today()
+    key = report.cache_key("body", ",".join(sorted(sections)), query, f"{get_language() or ''}:{query_string}")
+    found = report.cached(key)
+    if found is None:
+        counted_until = timezone.now().astimezone(UTC).strftime("%H:%M")
         # Each day's row heading once for every card's table (the cards' daily values are in the range's order).
-        so_far = _("%(date)s (so far)")  # today's figures are a part of the day
+        so_far = escape(_("%(date)s (so far)"))  # today's figures are a part of the day
         labels = ['<tr><th scope="row">'
                   + (so_far % {"date": f'<time datetime="{day.isoformat()}">{escape(charts.short_date(day))}</time>'}
                      if day == current else f'<time datetime="{day.isoformat()}">{escape(charts.short_date(day))}</time>')
@@ -65,9 +67,9 @@ def _body(query, sections: tuple[str, ...], params: dict) -> str:
             for table, rows in section["tables"]:
                 parts.append(_table(table, rows, "?" + urlencode({**params, "export": "table:" + table.key})))
             parts.append("</section>")
-        html = mark_safe("".join(parts))  # noqa: S308 - every part escaped where it is built
-        report.keep(key, html)
-    return html
+        found = (mark_safe("".join(parts)), counted_until)  # noqa: S308 - every part escaped where it is built
+        report.keep(key, found)
+    return found
 
 
 def _cell(value) -> str:
@@ -148,7 +150,7 @@ def dashboard(request):
     language = request.LANGUAGE_CODE if hasattr(request, "LANGUAGE_CODE") else "en"
     params = chosen.params()
     query_string = urlencode(params)
-    body = _body(chosen.query, tuple(sections), params)
+    body, counted_until = _body(chosen.query, tuple(sections), params)
     topic_options = [
         {"pk": topic["pk"], "title": _topic_title(topic, language), "selected": chosen.topic in topic["ids"]}
         for topic in topics
@@ -166,7 +168,7 @@ def dashboard(request):
         "start_label": charts.short_date(chosen.query.start),
         "end_label": charts.short_date(chosen.query.end),
         "counting_today": chosen.query.end == rollups.today(),
-        "counted_until": timezone.now().astimezone(UTC).strftime("%H:%M"),
+        "counted_until": counted_until,
         "subscribed": digest.is_subscribed(request.user),
         "cache_minutes": -(-report.cache_seconds() // 60),  # rounded up: 30 s is "up to 1 minute"
     })

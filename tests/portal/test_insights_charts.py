@@ -113,3 +113,10 @@ def test_today_still_counting_is_a_dashed_line_and_said_so():
     assert "today so far 2" in svg and 'fill="Canvas"' in svg and 'stroke-dasharray="3 3"' not in svg  # no line to it
     whole = str(charts.line_chart("chart-w", "Views", series))
     assert whole.count("<polyline") == 1 and "last day 2" in whole
+
+
+def test_a_two_day_range_ending_today_still_dashes_the_line_to_today():
+    from datetime import date
+
+    svg = str(charts.line_chart("chart-2", "Views", [(date(2026, 9, 6), 5.0), (date(2026, 9, 7), 1.0)], partial_last=True))
+    assert svg.count('stroke-dasharray="3 3"') == 1 and 'fill="Canvas"' in svg

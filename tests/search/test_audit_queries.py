@@ -320,3 +320,18 @@ def test_vocabulary_counts_follow_writes():
     vocabulary.rebuild()
     assert dict(SearchWord.objects.filter(word__in=rebuilt).values_list("word", "docs")) == {
         w: n for w, n in rebuilt.items() if n}
+
+
+def test_a_result_escapes_everything_it_shows(client):
+    """Each result is built in Python (`search.views._hit_html`): markup in a topic title, a tag or a title is
+    shown as text, never as markup."""
+    object_id = next(_ids)
+    _save("question", object_id, {
+        "url": f"/community/q/{object_id}/x/", "title": "Zebracorn <b>bold</b> & co", "body": "zebracorn body",
+        "language": "en", "topic_slug": "zoo", "topic_title": "<i>Zoo</i> & friends", "tags": "zebra<script>",
+        "created_at": NOW, "updated_at": NOW,
+    })
+    html = client.get("/search/", {"q": "zebracorn"}).content.decode()
+    assert "<b>bold</b>" not in html and "&lt;b&gt;bold&lt;/b&gt; &amp; co" in html
+    assert "<i>Zoo</i>" not in html and "&lt;i&gt;Zoo&lt;/i&gt; &amp; friends" in html
+    assert "zebra<script>" not in html

@@ -52,6 +52,8 @@ def test_hiragana_words(token, after_word, expected):
     ("ろぐいんで", ["ログインデ", "ログイン"]),  # a particle after the prefix; the longest the texts hold is kept
     ("かめらがうつ", ["カメラガウツ", "カメラ"]),
     ("さいとう", ["サイトウ"]),  # no particle after "さいと": never サイト
+    ("ろぐいんする", ["ログインスル", "ログイン"]),  # a light verb after it
+    ("かめらせってい", ["カメラセッテイ", "カメラ"]),
     ("はぶ", ["ハブ"]),  # two kana: the whole word only
     ("カメラ", []), ("録画", []), ("か", []),  # not a hiragana word
 ])
