@@ -81,7 +81,8 @@ def compared_period(query: Query, now: tuple[date, float] | None = None) -> Quer
     share of its activity made by then, `rollups.day_share`, for each metric's own filters): a part of today
     against a whole day would show every count "down"."""
     previous = query.previous()
-    day, seconds = now or rollups.today_seconds()  # one reading of the clock: never day D with D+1's time
+    # One reading of the clock per report (never day D with D+1's time; every card compared to the same second).
+    day, seconds = now or rollups.shared("today_seconds", rollups.today_seconds)
     return replace(previous, compared_until=seconds) if query.end == day else previous
 
 
