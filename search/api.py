@@ -205,7 +205,9 @@ def _circumstances(text: str, terms: list[Term]) -> set[int]:
 
 def _leave_out_first(terms: list[Term], expanded: dict[int, Term]) -> dict[int, tuple[float, int]]:
     """For each term (by id): (the order to try leaving it out in, how strongly it should go). Strongly: a lone
-    one-kanji verb stem (2), a word the index holds in none of its spellings and synonyms (1). The order tries
+    one-kanji verb stem (2), a word the index holds in none of its spellings and synonyms, or the head of a
+    Japanese compound ("交換" of "電池交換", an action or a kind: `japanese.COMPOUND_HEADS`) beside a word that
+    names the thing (1). The order tries
     those first, then (in `_without_one`) the words of the circumstances, then the rarest words (leaving a
     common one out rarely finds anything new), in the query's order."""
     def single(variant: str) -> bool:
@@ -221,6 +223,10 @@ def _leave_out_first(terms: list[Term], expanded: dict[int, Term]) -> dict[int, 
         variants = forms(term)
         if ONE_KANJI.fullmatch(term.text):
             strength = 2
+        elif term.text in japanese.COMPOUND_HEADS and any(
+            CJK.search(other.text) and other.text not in japanese.COMPOUND_HEADS for other in terms
+        ):  # "電池交換": the action (交換) goes before the thing it is done to (電池)
+            strength = 1
         elif (not term.phrase and not any(counts.get(v) for v in variants)
               and all(single(v) and vocabulary.is_word(v) for v in (term.text, *expanded[id(term)].variants))):
             # Latin words only: Japanese is matched inside longer runs, which the vocabulary does not list.

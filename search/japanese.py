@@ -40,6 +40,15 @@ LEADING_PARTICLES = frozenset("にをがでは")
 # Hiragana words that carry no topic once another word is there: light verbs and question words.
 LIGHT = frozenset("でき し さ す する あ あり ある い いる なり なる なら どう どうして どうやって なぜ いつ どこ なに".split())
 WORD_CHAR = re.compile(r"\w")
+# Verbs that say how a question is asked, not what it is about, as their one-kanji stems before their kana
+# ("使えない", "出る", "教えてください", "知りたい", "困っています"): dropped when the query has other words
+# ("エラーが出る" → エラー), as English drops "use", "want" and "please". A stem that names the problem stays
+# ("届かない", "切れる", "光る").
+FILLER_STEMS = frozenset("使 出 見 教 知 困 分 欲 願 思 言 聞 行 来".split())
+# Nouns that ask "how" ("設定方法", "解約の仕方", "初期化のやり方", "交換手順"): dropped when the query has other
+# words, as English drops "how"; a help text says 設定 without 方法.
+FILLER_WORDS = frozenset("方法 手順 仕方 やり方 方".split())
+ADVERBIAL = "く"  # "赤く光る", "早く減る": an adjective's ending between two words, never okurigana inside one
 
 
 def _script(char: str) -> str:
@@ -102,7 +111,7 @@ def as_katakana(token: str) -> str:
     return "".join(chr(ord(char) + 0x60) if char != LONG_VOWEL else char for char in token)
 
 
-HIRAGANA_RUN = re.compile(r"[\u3041-\u3096]{2,12}")
+HIRAGANA_RUN = re.compile(r"[\u3041-\u3096][\u3041-\u3096ー]{1,11}")  # "ぱすわーどを…": a loanword's long vowel
 MIN_READING_PREFIX = 3  # "かめらが" → カメラ; never a two-kana prefix ("でき" is no "デキ…" word)
 # What may follow a loanword typed in hiragana: a particle, or a light verb ("ろぐいんする", "かめらせってい").
 AFTER_READING = tuple(sorted(PARTICLES | {"する", "し", "さ", "せ", "でき"}, key=len, reverse=True))
@@ -115,7 +124,7 @@ def katakana_readings(word: str) -> list[str]:
     texts hold as a katakana word (the vocabulary), so a real hiragana word never becomes katakana they lack."""
     if not HIRAGANA_RUN.fullmatch(word):
         return []
-    kana = "".join(chr(ord(char) + 0x60) for char in word)
+    kana = "".join(char if char == LONG_VOWEL else chr(ord(char) + 0x60) for char in word)
     return [kana] + [kana[:end] for end in range(len(kana) - 1, MIN_READING_PREFIX - 1, -1)
                      if word.startswith(AFTER_READING, end)]
 
@@ -132,15 +141,18 @@ def words(token: str, after_word: bool = False) -> list[str]:
         stem = hiragana_word(token, after_word)
         return [] if after_word and (_only_particles(token) or stem in LIGHT) else [stem]
     pieces: list[str] = []
+    fillers: set[int] = set()  # which pieces only say how the question is asked
     current, current_script = "", ""
     for index, (script, text) in enumerate(runs):
         before = runs[index - 1][0] if index else ""
         after = runs[index + 1][0] if index + 1 < len(runs) else ""
         if script == "hiragana":
-            if before == after == "kanji" and len(text) == 1 and text not in PARTICLES:
+            if before == after == "kanji" and len(text) == 1 and text not in PARTICLES and text != ADVERBIAL:
                 current += text  # okurigana inside a compound: 払い戻し, 問い合わせ
                 continue
             if current:
+                if current in FILLER_STEMS and text[0] not in PARTICLES:  # a verb's stem before its kana
+                    fillers.add(len(pieces))
                 pieces.append(current)
             current, current_script = "", ""
             continue
@@ -150,8 +162,18 @@ def words(token: str, after_word: bool = False) -> list[str]:
         current, current_script = current + text, script
     if current:
         pieces.append(current)
-    pieces = [p for p in pieces if WORD_CHAR.search(p) and p.strip(LONG_VOWEL)]
-    return list(dict.fromkeys(pieces)) or [token]
+    fillers.update(i for i, piece in enumerate(pieces) if piece in FILLER_WORDS)
+    kept = [p for i, p in enumerate(pieces) if i not in fillers and WORD_CHAR.search(p) and p.strip(LONG_VOWEL)]
+    if not kept:  # nothing but how it is asked ("使い方", "方法"): the words as they are
+        kept = [p for p in pieces if WORD_CHAR.search(p) and p.strip(LONG_VOWEL)]
+    return list(dict.fromkeys(kept)) or [token]
+
+
+def without_fillers(words: list[str]) -> list[str]:
+    """The query's words without those that only ask "how" (`FILLER_WORDS`: 方法 of "設定方法", cut off by
+    `kanji_compound`), unless nothing else is left."""
+    kept = [word for word in words if word not in FILLER_WORDS]
+    return kept if kept else words
 
 
 # Katakana words that only qualify the word after them in a product's name ("スマートロック", "ワイヤレスキー",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -26,7 +27,8 @@ STOPWORDS = frozenset(
     "keep keeps keeping kept going trying tried want wants wanted need needs needed please anyone someone still just really "
     "also ever suddenly anymore any take takes took get gets got getting been will would should there has "
     "have had problem problems issue issues working too very so quite much many use but says "
-    "goes go went every each always sometimes often again randomly constantly "
+    "goes go went every each always sometimes often again randomly constantly never here only about even though "
+    "although yet now "
     # English analysers' stopwords (Elasticsearch drops them too) and the words that open a problem's
     # circumstances ("after the update", "during a call": the problem is before them).
     "as if into such their then these they after during since while before around until whenever".split()
@@ -122,6 +124,7 @@ def parse(query: str, known: Callable[[set[str]], dict[str, int]] | None = None)
     # A kanji compound typed together is the words the texts write apart ("電池交換" → 電池, 交換); so is a katakana
     # compound the texts do not hold whole ("カメラセットアップ" → カメラ, セットアップ).
     words = [part for w in words for part in ([w] if w in found else japanese.kanji_compound(w))]
+    words = japanese.without_fillers(words)  # "設定方法" → 設定 (方法 only asks how)
     if found:
         words = [part for w in words for part in japanese.katakana_compound(w, found)]
     seen = {t.text for t in terms}
@@ -188,6 +191,26 @@ def starts_a_word(text: str, needle: str) -> bool:
             return True
         at = text.find(needle, at + 1)
     return False
+
+
+# What may follow a word or its stem in the same word ("resetting": reset + t + ing).
+INFLECTED = r"(?:s|es|ed|d|e|ing|ings|er|ers|y|ies|[a-z](?:ing|ed|er))?"
+
+
+@functools.lru_cache(maxsize=512)
+def _mention(needle: str) -> re.Pattern:
+    return re.compile(r"(?<![a-z0-9])" + re.escape(needle) + INFLECTED + r"(?![a-z0-9])")
+
+
+def mentions(text: str, needle: str) -> int:
+    """How many times `text` (normalised, lower case) says `needle`: a Latin word as a word of its own or an
+    inflection of it ("camera" in "cameras", "reset" in "resetting"; "even" never in "events", "log" never in
+    "blog" or "login"), Japanese anywhere (no spaces between words)."""
+    if not needle:
+        return 0
+    if CJK.search(needle) or not needle[:1].isalnum() or not needle.isascii():
+        return text.count(needle)
+    return len(_mention(needle).findall(text))
 
 
 def japanese_words(tokens: list[str]) -> list[str]:

@@ -293,7 +293,7 @@ def click(request):
     it no longer counts (anyone could make a page that sends readers through it)."""
     kind, _sep, object_id = request.GET.get("k", "").partition(":")
     doc = None
-    if kind in KINDS and object_id.isdigit() and len(object_id) <= 10:
+    if kind in KINDS and object_id.isascii() and object_id.isdigit() and len(object_id) <= 10:
         doc = SearchDocument.objects.filter(kind=kind, object_id=int(object_id)).only("url").first()
     reader = (get_language() or settings.LANGUAGE_CODE)[:2]
     return redirect(reader_url(kind, doc.url, reader) if doc is not None else "search")
@@ -322,7 +322,7 @@ def click_ping(request):
     kind, _sep, object_id = key.partition(":")
     if (
         len(token) != 16 or not all(c in "0123456789abcdef" for c in token) or position < 1
-        or kind not in KINDS or not object_id.isdigit() or not analytics.valid_click(token, position, key, signature)
+        or kind not in KINDS or not (object_id.isascii() and object_id.isdigit()) or not analytics.valid_click(token, position, key, signature)
     ):
         return HttpResponse(status=400)
     analytics.record_click(token, position, key)

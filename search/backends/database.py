@@ -59,7 +59,7 @@ SAMPLE_ROWS = 500  # beyond: the facets are counted on an even sample of about t
 SHORT_CJK_GRAMS = 60  # trigrams starting with a 1–2 character Japanese word looked up in the index
 WORD_TOKEN = re.compile(r"[^\W_]+")
 FIELDS = ("title", "accepted_text", "tags", "body")
-SHORT_WORD = 4  # a word this short is respelt only when the rest of the query finds nothing either
+SHORT_WORD = 5  # a word this short is respelt only when the rest of the query finds nothing either
 
 # The columns read for every matching row, and their positions in a row tuple.
 COLUMNS = ("id", "kind", "tags", "topic_slug", "topic_title", "language", "is_solved", "answer_count", "votes")
@@ -424,7 +424,7 @@ class DatabaseBackend:
         ("pasword reset" → "password reset"), and its terms; None when no word could be corrected.
 
         A word the index holds in another regular form ("delayed": the texts say "delay") is no typo. A short word
-        (`SHORT_WORD` letters) is often a real word the texts lack ("wife", not "wifi"): it is respelt only when
+        (`SHORT_WORD` letters) is often a real word the texts lack ("wife", not "wifi"; "dying", not "doing"): it is respelt only when
         the rest of the query finds nothing either (else the page shows the results without it)."""
         unknown = [t.text for t in terms if not t.phrase and " " not in t.text and len(t.text) >= 4 and not CJK.search(t.text)]
         forms = {word: vocabulary.bases(word) for word in unknown}
@@ -448,8 +448,10 @@ class DatabaseBackend:
         if not terms:
             return False
         plan = self._plan(terms) if _fts_available() else None
-        if plan is not None:
-            return self._collect(plan) > 0
+        if plan is not None:  # never through `_collect`: the matches of the query being answered are in its table
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT EXISTS ({plan[0]})", plan[1])  # noqa: S608 - bound parameters
+                return bool(cursor.fetchone()[0])
         return bool(self._matching(terms, scoring))
 
     def _ranked(self, rows: list[tuple], terms: list[Term], end: int) -> list:

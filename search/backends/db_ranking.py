@@ -17,7 +17,7 @@ from django.db.models import Case, F, FloatField, Func, IntegerField, Q, Value, 
 from django.db.models.functions import Coalesce, Exp, Greatest, Ln
 
 from ..models import SearchDocument
-from ..text import Term
+from ..text import Term, mentions
 
 FLOAT = FloatField()
 
@@ -174,9 +174,11 @@ def text_bonus(doc, terms: list[Term]) -> float:
     bonus = 0.0
     if len(terms) > 1 and " ".join(t.text for t in terms) in (doc.title.lower() + " " + doc.body_start.lower()):
         bonus += 4
+    # A Latin word counts as a word or its inflection ("even" is not said by "events"), Japanese anywhere (`mentions`).
     answer = (doc.accepted_start if doc.kind == SearchDocument.Kind.QUESTION else doc.body_start).lower()
-    bonus += sum(3 for t in terms if any(v in answer for v in t.variants))
+    bonus += sum(3 for t in terms if any(mentions(answer, v) for v in t.variants))
     # How often the text says each term (the body's start): a little more for each mention after the first, up
     # to three, so among texts that each mention "E-104" the error-code table that lists it twice comes first.
     text = doc.body_start.lower()
-    return bonus + sum(0.5 * min(max(text.count(v) for v in t.variants) - 1, 3) for t in terms if any(v in text for v in t.variants))
+    counts = (max(mentions(text, v) for v in t.variants) for t in terms)
+    return bonus + sum(0.5 * min(count - 1, 3) for count in counts if count)
