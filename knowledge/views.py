@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from wagtail.models import Locale
 
+from portal.params import form_checks_nul
 from portal.ratelimit import client_ip, consume
 
 from .forms import HelpfulForm
@@ -18,6 +19,7 @@ from .services import KnowledgeError, Visitor, record_helpful_vote
 VOTE_LIMIT = (20, 60)  # votes per visitor and per IP per minute
 
 
+@form_checks_nul("comment")  # HelpfulForm refuses it; the form comes back with the comment
 @require_POST
 def helpful_vote(request, page_id: int):
     article = get_object_or_404(ArticlePage.objects.live().public().defer_streamfields(), pk=page_id)

@@ -35,6 +35,7 @@ from portal import audit, extensions
 from portal.audit import LogEntry
 from portal.models import Profile
 from portal.ratelimit import consume
+from portal.text_rules import has_control_chars
 
 from . import sanctions
 from .errors import AlreadyHandled, ModerationError, PermissionRefused
@@ -226,7 +227,7 @@ class Subject:
 
 def resolve(ref: str) -> Subject | None:
     kind, _sep, number = (ref or "").partition(":")
-    if not number.isdigit() or len(number) > 18:
+    if not (number.isascii() and number.isdigit()) or len(number) > 18:
         return None
     pk = int(number)
     if kind == "sanction":
@@ -265,6 +266,8 @@ def clean_text(text: str) -> str:
     text = (text or "").strip()
     if not text:
         raise ModerationError(_("Please explain why the decision should change."), field="text")
+    if has_control_chars(text):  # a NUL, a bidi override: refused with the text kept in the form
+        raise ModerationError(_("The text contains control characters; please remove them."), field="text")
     if len(text) > APPEAL_TEXT_MAX:
         raise ModerationError(
             _("Please keep your appeal under %(max)d characters (it has %(count)d).") % {"max": APPEAL_TEXT_MAX, "count": len(text)},

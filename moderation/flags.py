@@ -43,6 +43,7 @@ from community.standing import standing
 from community.status import PostStatus
 from portal import audit, extensions
 from portal.ratelimit import consume, consume_in_order
+from portal.text_rules import has_control_chars
 
 from . import review
 from .errors import ModerationError, PermissionRefused
@@ -160,6 +161,8 @@ def _wrong_reason(reason: str) -> str:
 
 
 def _clean_details(details: str) -> str:
+    if has_control_chars(details):  # a NUL, a bidi override: refused with the text kept in the form
+        raise ModerationError(_("The text contains control characters; please remove them."), field="details")
     details = "\n".join(" ".join(line.split()) for line in (details or "").strip().splitlines()).strip()
     if len(details) > REASON_MAX:
         raise ModerationError(

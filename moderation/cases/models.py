@@ -107,7 +107,7 @@ class BusinessCalendar(models.Model):
 
     @property
     def weekdays(self) -> frozenset[int]:
-        return frozenset(int(part) for part in self.work_days.split(",") if part.strip().isdigit())
+        return frozenset(int(part) for part in self.work_days.split(",") if part.strip().isascii() and part.strip().isdigit())
 
 
 class Holiday(models.Model):

@@ -27,6 +27,7 @@ from portal.emails import language
 from portal.events import publish
 from portal.models import Notification
 from portal.notifications import Message, notify
+from portal.text_rules import has_control_chars
 from portal.timezones import reading
 
 from . import timeline
@@ -131,6 +132,8 @@ def answer_survey(token: str, *, csat: Any, ces: Any, nps: Any = None, comment: 
     values = {"csat": _check("csat", csat), "ces": _check("ces", ces)}
     values["nps"] = _check("nps", nps, required=False) if survey.ask_nps else None
     comment = (comment or "").strip()
+    if has_control_chars(comment):  # a NUL, a bidi override: refused with the comment kept in the form
+        raise CaseError(_("The text contains control characters; please remove them."), field="comment")
     if len(comment) > COMMENT_MAX:
         raise CaseError(
             _("The comment is %(length)d characters long; the limit is %(max)d.") % {"length": len(comment), "max": COMMENT_MAX},

@@ -135,6 +135,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
 ACTIONS_BY_NAME = {spec.name: spec for spec in ACTIONS}
 
 
+FULL_WIDTH_DIGITS = {0xFF10 + digit: 0x30 + digit for digit in range(10)}  # as a Japanese keyboard types them
+
+
 class ActionForm(forms.Form):
     action = forms.ChoiceField(choices=[(spec.name, spec.label) for spec in ACTIONS], widget=forms.HiddenInput)
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
@@ -185,10 +188,12 @@ class ActionForm(forms.Form):
         return until
 
     def clean_duplicate_of(self):
-        value = (self.cleaned_data.get("duplicate_of") or "").strip()
+        value = (self.cleaned_data.get("duplicate_of") or "").strip().translate(FULL_WIDTH_DIGITS)  # "１２" = 12
         if not value:
             return None
-        if value.isdigit():
+        if value.isascii() and value.isdigit():  # never "²" or "①": digits to str.isdigit(), not to int()
+            if len(value) > 18:
+                raise forms.ValidationError(_("No question has that number."))
             return int(value)
         match = QUESTION_URL.search(value)
         if match:

@@ -256,13 +256,13 @@ def appealed_sanctions(page: list[ReviewItem]) -> dict[int, list[AppealedSanctio
         return {}
     appeals = list(Appeal.objects.filter(item__in=[item.pk for item in page]).order_by("created_at", "pk"))
     ids = {int(number) for kind, _sep, number in (appeal.action.partition(":") for appeal in appeals)
-           if kind == "sanction" and number.isdigit()}
+           if kind == "sanction" and number.isascii() and number.isdigit()}
     found = {sanction.pk: sanction for sanction in Sanction.objects.filter(pk__in=ids).select_related("created_by")}
     now = timezone.now()
     result: dict[int, list[AppealedSanction]] = defaultdict(list)
     for appeal in appeals:
         kind, _sep, number = appeal.action.partition(":")
-        sanction = found.get(int(number)) if kind == "sanction" and number.isdigit() else None
+        sanction = found.get(int(number)) if kind == "sanction" and number.isascii() and number.isdigit() else None
         result[appeal.item_id].append(AppealedSanction(
             appeal, sanction, str(headline(sanction)) if sanction else "", _sanction_state(sanction, now) if sanction else "",
         ))

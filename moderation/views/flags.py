@@ -21,6 +21,7 @@ from community import permissions as community_permissions
 from community.models import Answer, Comment, Question
 from community.services import Actor
 from portal.forms import FirstChoiceRadioSelect
+from portal.params import form_checks_nul
 from portal.ratelimit import client_ip
 
 from .. import flags
@@ -77,6 +78,7 @@ def post_url(post) -> str:
     return f"{post.question.get_absolute_url()}#{anchor}-{post.pk}"
 
 
+@form_checks_nul("details", "duplicate_of")  # the service refuses them with the text kept
 @login_required
 @require_http_methods(["GET", "POST"])
 def flag(request, kind: str, pk: int):

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from community.services.base import Actor
 from community.standing import standing
-from portal.params import get_int
+from portal.params import form_checks_nul, get_int
 from portal.ratelimit import client_ip
 
 from .. import appeals
@@ -43,6 +43,7 @@ def actions(request):
     return TemplateResponse(request, "moderation/member/actions.html", context)
 
 
+@form_checks_nul("text")
 @login_required
 @require_http_methods(["GET", "POST"])
 def appeal(request, kind: str, pk: int):

@@ -15,6 +15,7 @@ from .registry import Query
 PRESETS = (7, 30, 90)
 DEFAULT_DAYS = 30
 MAX_DAYS = 731  # two years
+EARLIEST = date(2000, 1, 1)  # no portal data is older; a range from year 1 would have no previous period
 
 
 @dataclass
@@ -74,6 +75,9 @@ def parse(params, topics: list[dict] | None = None, today: date | None = None) -
             errors.append(_("A range can cover at most two years. Showing the last 30 days."))
         elif start > today:
             errors.append(_("The range starts in the future. Showing the last 30 days."))
+        elif start < EARLIEST:
+            errors.append(_("The range starts before %(earliest)s, when nothing was counted yet. Showing the last 30 days.")
+                          % {"earliest": EARLIEST.isoformat()})
         if errors:
             start = end = None
         else:
@@ -90,7 +94,7 @@ def parse(params, topics: list[dict] | None = None, today: date | None = None) -
     raw_topic = (params.get("topic") or "").strip()
     if raw_topic:
         chosen = None
-        if raw_topic.isdigit() and len(raw_topic) < 19:
+        if raw_topic.isascii() and raw_topic.isdigit() and len(raw_topic) < 19:  # never "²"
             wanted = int(raw_topic)
             chosen = next((t for t in (topics if topics is not None else topic_choices()) if wanted in t["ids"]), None)
         if chosen is None:

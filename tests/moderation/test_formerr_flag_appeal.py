@@ -90,3 +90,23 @@ def test_an_empty_appeal(client, member, sanction, prefix, error, heading):
     soup = check_error_page(response, error, heading, ["#id_text"])
     text = soup.find(id="id_text")
     assert text["aria-invalid"] == "true" and text["aria-describedby"].split() == ["appeal-help", "appeal-errors"]
+
+
+@pytest.mark.parametrize("typed", ["Selling\x00 fake chargers", "Selling\x01 fake\u202e chargers"])
+def test_a_nul_or_control_character_in_the_details_keeps_the_text(client, spam_question, flaggers, typed):
+    client.force_login(flaggers[0])
+    response = client.post(flag_url(spam_question), {"reason": "other", "details": typed})
+    assert response.status_code == 400
+    soup = check_error_page(response, "Error: ", "There is a problem", ["#id_details"])
+    assert "control characters" in soup.get_text() and "chargers" in soup.find(id="id_details").get_text()
+    assert not Flag.objects.exists()
+
+
+@pytest.mark.parametrize("typed", ["It was\x00 a misunderstanding", "It was\x01 a misunderstanding"])
+def test_a_nul_or_control_character_in_an_appeal_keeps_the_text(client, member, sanction, typed):
+    client.force_login(member)
+    response = client.post(reverse("moderation_appeal", args=["sanction", sanction.pk]), {"text": typed})
+    assert response.status_code == 400
+    soup = check_error_page(response, "Error: ", "There is a problem", ["#id_text"])
+    assert "misunderstanding" in soup.find(id="id_text").get_text()
+    assert not member.moderation_appeals.exists()

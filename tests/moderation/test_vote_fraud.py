@@ -104,3 +104,14 @@ def test_an_off_topic_flag_upheld_costs_nothing(moderator):
     item = ReviewItem.objects.get(post_kind="question", post_id=question.pk, state="open")
     act_on_item(moderator, item.pk, action="delete", version=item.version, reason="Off topic")
     assert rep(author) == 0
+
+
+@pytest.mark.parametrize(("typed", "error"), [("²", True), ("①", True), ("1" * 19, True), ("１２", False), ("12", False)])
+def test_the_original_question_number_is_a_field_error_or_a_number(typed, error):
+    form = ActionForm(data={"action": "close_duplicate", "version": 1, "duplicate_of": typed},
+                      spec=ACTIONS_BY_NAME["close_duplicate"])
+    assert form.is_valid() is not error
+    if error:
+        assert "duplicate_of" in form.errors
+    else:
+        assert form.cleaned_data["duplicate_of"] == 12

@@ -106,6 +106,8 @@ def test_superusers_see_everything(client, site):
     ("?topic=abc", "Unknown topic"),
     ("?language=xx", "Unknown language"),
     ("?range=custom&start=2999-01-01&end=2999-02-01", "starts in the future"),
+    ("?topic=%C2%B2", "Unknown topic"),  # a digit to str.isdigit(), not to int()
+    ("?range=custom&start=0001-01-01&end=0001-01-02", "starts before 2000-01-01"),  # no previous period before it
 ])
 def test_bad_input_gives_a_message_and_the_default_range(client, supervisor, params, message):
     client.force_login(supervisor)
@@ -265,3 +267,12 @@ def test_the_page_says_how_old_its_figures_may_be(client, supervisor, settings, 
     UserProfile.get_for_user(supervisor)
     UserProfile.objects.filter(user=supervisor).update(preferred_language="ja")
     assert japanese in client.get(URL + "?range=7").content.decode()
+
+
+@pytest.mark.parametrize("export", ["report", "metric:community.questions_asked", "table:search.top_terms"])
+@pytest.mark.parametrize("params", ["range=custom&start=0001-01-01&end=0001-01-01", "topic=%C2%B9"])
+def test_exports_with_bad_filters_answer_the_default_range(client, supervisor, export, params):
+    client.force_login(supervisor)
+    response = client.get(f"{URL}?{params}&export={export}")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")

@@ -39,6 +39,8 @@ CORPUS = [
     "%ff%fe%C0%AF..%2F..%2Fetc%2Fpasswd",
     "1.5%0d%0aSet-Cookie:x=1%7B%7B7*7%7D%7D",
     "",
+    "question:%C2%B2",  # "²" and "①" are digits to str.isdigit() but not to int(): a kind:id reference
+    "%E2%91%A0",
 ]
 PATH_CORPUS = ["%00", HUGE, "-1", "x" * 300 + "%E2%80%AE", "%ff%fe%C0%AF", "..%2F..%2Fetc"]
 ADMIN_CORPUS = [HUGE, "%ff%fe", "%00"]  # staff-only areas: refused before the view, but after the resolver

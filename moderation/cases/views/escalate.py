@@ -16,7 +16,7 @@ from community import permissions as community_permissions
 from community.models import Question
 from community.services import CommunityError
 from community.views.common import actor
-from portal.params import get_str
+from portal.params import form_checks_nul, get_str
 
 from ..escalation import escalate, request_help
 from ..models import REASON_MAX, EscalationReason
@@ -36,6 +36,7 @@ def _back(question: Question):
     return redirect(question.get_absolute_url() + "#support-help")
 
 
+@form_checks_nul("reason")  # read with get_str, which drops control characters
 @login_required
 @require_POST
 def escalate_question(request, pk: int):
@@ -55,6 +56,7 @@ def escalate_question(request, pk: int):
     return _back(question)
 
 
+@form_checks_nul("detail")
 @login_required
 @require_POST
 def request_help_view(request, pk: int):

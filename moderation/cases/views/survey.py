@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from portal.params import form_checks_nul
+
 from .. import surveys
 from ..errors import AlreadyHandled, CaseError
 
@@ -60,6 +62,7 @@ SCALES = {
 }
 
 
+@form_checks_nul("comment")
 @never_cache
 @require_http_methods(["GET", "POST"])
 def survey(request, token: str):

@@ -225,3 +225,18 @@ def test_japanese_case_text_is_marked_on_english_pages(client):
 def test_the_survey_intro_marks_the_quoted_case_title(client, survey):
     html = client.get("/ja" + surveys.survey_url(survey)).content.decode()
     assert '<span lang="en">Hub stays offline after the update</span>' in html
+
+
+@pytest.mark.parametrize(("typed", "message"), [
+    ("Quick help,\x00 thanks a lot", "Null characters are not allowed."),  # the form refuses it
+    ("Quick help,\x01 thanks\u202e a lot", "control characters"),  # the service refuses it
+])
+def test_a_nul_or_control_character_in_the_comment_keeps_the_answers_and_the_comment(client, survey, typed, message):
+    response = client.post(surveys.survey_url(survey), {"csat": "5", "ces": "6", "comment": typed})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert message in html and "thanks" in html and "a lot</textarea>" in html
+    checked = [tag for tag in re.findall(r'<input[^>]*name="csat"[^>]*>', html) if "checked" in tag]
+    assert len(checked) == 1 and 'value="5"' in checked[0]  # the answers are kept too
+    survey.refresh_from_db()
+    assert survey.answered_at is None and not survey.comment
