@@ -111,6 +111,14 @@ def test_bad_input_gets_a_clear_message_and_keeps_the_comment(client, article):
     assert not ArticleFeedback.objects.exists()
 
 
+def test_a_nul_in_the_comment_comes_back_with_the_comment(client, article):
+    response = client.post(reverse("helpful_vote", args=[article.pk]), {"helpful": "no", "comment": "The steps\x00 skip one"})
+    assert response.status_code == 400  # the form's message, not the bare page that loses the comment
+    html = response.content.decode()
+    assert "Null characters are not allowed." in html and "skip one" in html
+    assert not ArticleFeedback.objects.exists()
+
+
 def test_vote_requires_post_and_csrf(article):
     from django.test import Client
 

@@ -46,6 +46,13 @@ def test_the_asker_sees_the_help_button_and_asks_for_help(client, question):
     assert "Our support team is on it." in html and "/support/cases/" in html
 
 
+def test_a_nul_in_the_askers_note_is_dropped_not_a_lost_request(client, question):
+    client.force_login(question.author)
+    response = client.post(reverse("cases_request_help", args=[question.pk]), {"detail": "Reset\x00 did not\u202e help"})
+    assert response.status_code == 302  # read with get_str: control characters go, the request goes through
+    assert Case.objects.get().reason_detail == "Reset did not help"
+
+
 def test_other_viewers_never_see_the_askers_button(client, question):
     client.force_login(question.author)
     assert HELP_BUTTON in page(client, question)  # the asker's page is now cached
