@@ -8,14 +8,15 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import notifications
 from .forms import NotificationPreferencesForm
 from .params import get_id, get_int, redirect_next, safe_next_url
+from .paths import in_language
 from .ratelimit import client_ip, consume
 
 PAGE_SIZE = 20
@@ -52,7 +53,8 @@ def open_notification(request, pk: int):
         url = notifications.open_notification(request.user, pk)
     except notifications.NotificationError:
         raise Http404 from None
-    return HttpResponseRedirect(safe_next_url(request, url, "notification_list"))
+    # In the language of the list it was opened from (it was stored in the language of whoever acted).
+    return HttpResponseRedirect(safe_next_url(request, in_language(url, get_language()), "notification_list"))
 
 
 @login_required

@@ -21,6 +21,7 @@ from datetime import timedelta
 from functools import partial
 from html.parser import HTMLParser
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import IntegrityError, transaction
@@ -295,6 +296,15 @@ def mark_read(user, notification_id: int | None = None) -> int:
             raise NotificationError(_("That notification does not exist."), status=404)
         rows = rows.filter(pk=notification_id)
     return rows.update(read_at=timezone.now())
+
+
+def recipient_language(user_id: int) -> str:
+    """The language a member reads the site's own notifications in (their profile's, else the default): the
+    title is written in it (`portal.timezones.reading`) and the Message says so (`language`), so a page in the
+    other language marks it."""
+    from .models import Profile
+
+    return Profile.objects.filter(user_id=user_id).values_list("language", flat=True).first() or settings.LANGUAGE_CODE
 
 
 def open_notification(user, notification_id: int) -> str:

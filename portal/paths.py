@@ -11,10 +11,11 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlsplit
 
-from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils.translation import get_language, override
+from django.conf import settings
+from django.urls import Resolver404, get_script_prefix, get_urlconf, resolve, reverse, translate_url
+from django.utils.translation import get_language, get_language_from_path, override
 
 SAFE = "~:@!$&'()*+,;="  # what `reverse()` leaves unquoted inside a path segment (RFC 3986 sub-delims, ~ : @)
 
@@ -53,3 +54,19 @@ def chrome_links() -> dict[str, str]:
 def _chrome_links(language: str, urlconf, prefix: str) -> dict[str, str]:
     with override(language or None):
         return {name: reverse(name, urlconf=urlconf) for name in CHROME}
+
+
+def in_language(url: str, language: str) -> str:
+    """A site path as the reader of `language` opens it ("/community/q/12/…#answer-3" → "/ja/community/q/12/…
+    #answer-3"): a path stored when someone else's language was active (a notification is written in the
+    actor's request) still opens in the reader's. Wagtail's pages (one slug per translation, found through
+    their own tree) and anything that is not a local path are left as they are."""
+    parts = urlsplit(url or "")
+    if not url or parts.scheme or parts.netloc or not url.startswith("/"):
+        return url
+    with override(get_language_from_path(parts.path) or settings.LANGUAGE_CODE):  # the path's own language
+        try:
+            match = resolve(unquote(parts.path))
+        except Resolver404:
+            return url
+        return url if match.url_name == "wagtail_serve" else translate_url(url, language)

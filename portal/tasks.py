@@ -21,8 +21,9 @@ from django.utils import timezone
 from django_tasks import task
 
 from . import outbox
-from .emails import ALL_KINDS, can_email, member_email, one_line
+from .emails import ALL_KINDS, can_email, language, member_email, one_line
 from .models import Notification
+from .paths import in_language
 from .site_url import absolute_url
 
 DIGEST_LIMIT = 200  # notifications listed in one digest; the rest go in the next one
@@ -45,7 +46,7 @@ def _email_one(rows: QuerySet[Notification]) -> bool:
     user = notification.recipient
     if not can_email(user):
         return False  # recorded as handled: nothing to send to
-    context = {"notification": notification, "url": absolute_url(notification.url)}
+    context = {"notification": notification, "url": absolute_url(in_language(notification.url, language(user)))}
     member_email(user, "notification", context, notification.kind).send()
     return True
 
@@ -80,7 +81,7 @@ def send_digest(user_id: int) -> int:
         user = get_user_model().objects.select_related("profile").get(pk=user_id)
         if not notifications or not can_email(user):
             return 0
-        items = [{"notification": n, "url": absolute_url(n.url)} for n in notifications]
+        items = [{"notification": n, "url": absolute_url(in_language(n.url, language(user)))} for n in notifications]
         member_email(user, "digest", {"items": items, "count": len(notifications)}, ALL_KINDS).send()
         return len(notifications)
 

@@ -29,9 +29,10 @@ from django.utils.translation import gettext_lazy
 
 from portal.events import publish, subscribe
 from portal.models import Notification
-from portal.notifications import Message, notify
+from portal.notifications import Message, notify, recipient_language
 from portal.prepared import Prepared
 from portal.refs import PostRef
+from portal.timezones import reading
 
 from .events import BadgeAwarded
 from .models import BadgeAward, BadgeLevel, LiftedAnswer
@@ -116,13 +117,14 @@ def award(user_id: int, code: str, key: str = "", post: PostRef | None = None) -
     except IntegrityError:
         return None  # already held: the constraint makes a replay or a race harmless
     url = reverse("community_badge", args=[code])
-    notify({
-        user_id: Message(
+    language = recipient_language(user_id)  # the member's, not that of whoever's request earned it them
+    with reading(language):
+        message = Message(
             kind=Notification.Kind.REWARDS, dedupe_key=f"badge:{row.pk}",
             title=_("You earned the badge “%(name)s” (%(level)s)") % {"name": badge.name, "level": badge.level_label},
-            url=url, excerpt=str(badge.description),
+            url=url, excerpt=str(badge.description), language=language,
         )
-    })
+    notify({user_id: message})
     publish(BadgeAwarded(user_id=user_id, award_id=row.pk, badge=code, key=key))
     return row
 

@@ -26,7 +26,7 @@ from community.standing import standing
 from portal import audit
 from portal.events import publish
 from portal.models import Notification, Profile, Rank
-from portal.notifications import Message, notify
+from portal.notifications import Message, notify, recipient_language
 from portal.prepared import Prepared
 from portal.ratelimit import consume
 from portal.timezones import reading
@@ -126,12 +126,12 @@ def _member_refusal(member: Any, action: str) -> str | None:
 
 
 def _notify(redemption: Redemption, key: str, title, excerpt: str = "", actor_id: int | None = None) -> None:
-    language = Profile.objects.filter(user_id=redemption.user_id).values_list("language", flat=True).first() or "en"
+    language = recipient_language(redemption.user_id)
     with reading(language):
         message = Message(
             kind=Notification.Kind.REWARDS, dedupe_key=f"redemption:{redemption.pk}:{key}",
             title=str(title(redemption.reward.shown_name)), url=reverse("community_rewards"), excerpt=excerpt,
-            actor_id=actor_id,
+            actor_id=actor_id, language=language,
         )
     notify({redemption.user_id: message})
 

@@ -88,10 +88,11 @@ def _profile_url(member: Any) -> str:
 
 
 def _notify(member: Any, language: str, key: str, title, reason: str) -> None:
-    with reading(language or "en"):
+    language = language or "en"
+    with reading(language):
         message = Message(
             kind=Notification.Kind.REWARDS, dedupe_key=key, title=str(title), url=_profile_url(member),
-            excerpt=_("Reason: %(reason)s") % {"reason": reason},
+            excerpt=_("Reason: %(reason)s") % {"reason": reason}, language=language,
         )
     notify({member.pk: message})
 

@@ -70,10 +70,14 @@ def _limited(request) -> HttpResponse | None:
 
 @require_GET
 def suggest(request):
+    title = get_str(request.GET, "title", max_length=150)
+    if not search_api.title_terms(title):  # nothing to search (the form's first load, a title of small words):
+        # no search, so nothing counted against the limit ("Too many requests" under an empty title behind a NAT)
+        return TemplateResponse(request, "community/includes/ask_suggestions.html", suggestions(""))
     limited = _limited(request)
     if limited:
         return limited
-    context = suggestions(get_str(request.GET, "title", max_length=150), get_str(request.GET, "ask_token", max_length=40))
+    context = suggestions(title, get_str(request.GET, "ask_token", max_length=40))
     return TemplateResponse(request, "community/includes/ask_suggestions.html", context)
 
 

@@ -680,3 +680,32 @@ def test_email_delivery_never_imports_the_notification_service():
     assert "portal.notifications" not in seen
     assert {"portal.emails", "portal.outbox"} <= seen
     assert "portal.tasks" in _portal_imports("portal.notifications")
+
+
+def test_a_notification_opens_in_the_readers_language_in_the_site_and_in_emails(people, run, client):
+    """The link is stored in the actor's language (an English answerer notifies a Japanese asker): opened from
+    the Japanese list, and in the Japanese email, it is the Japanese page, anchor and all."""
+    question = run(ask, people["hanako"])
+    mail.outbox.clear()
+    answer = run(services.post_answer, people["answerer"], question, body="Hold the reset button for ten seconds.")
+    notification = Notification.objects.get(recipient=people["hanako"], kind=Kind.ANSWER)
+    assert not notification.url.startswith("/ja/")  # as the English answerer's request wrote it
+    expected = f"/ja{question.get_absolute_url()}#answer-{answer.pk}"
+    [message] = [message for message in mail.outbox if expected in message.body]  # the email, in Japanese
+    # Japanese punctuation around the title too (it was "…しました: “…”" in every language).
+    assert f"：「{question.title}」" in message.body and f"：{question.title}" in message.subject
+    assert "“" not in message.body and ": " not in message.subject
+    assert "：</p>" in message.alternatives[0][0]
+    client.force_login(people["hanako"])
+    response = client.get("/ja" + reverse("notification_open", args=[notification.pk]))
+    assert response.status_code == 302 and response["Location"] == expected
+
+
+def test_in_language_leaves_help_pages_and_other_sites_alone():
+    from portal.paths import in_language
+
+    assert in_language("https://example.com/community/", "ja") == "https://example.com/community/"
+    assert in_language("", "ja") == ""
+    assert in_language("/community/?page=2#top", "ja") == "/ja/community/?page=2#top"
+    assert in_language("/ja/community/?page=2", "en") == "/community/?page=2"
+    assert in_language("/no/such/page/", "ja") == "/no/such/page/"

@@ -76,7 +76,7 @@ def test_allauth_counts_by_the_same_address():
 def _exhaust(client, xff: str) -> None:
     from community.views.ask import SUGGEST_LIMIT
 
-    client.get("/community/ask/suggest/?title=x", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=xff)
+    client.get("/community/ask/suggest/?title=refund", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=xff)
     for _ in range(SUGGEST_LIMIT[0]):
         client.post("/community/ask/preview/", {"body": "x"}, REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=xff)
 
@@ -85,6 +85,15 @@ def test_spoofed_forwarded_for_does_not_buy_a_new_bucket(client, db, one_ratelim
     _exhaust(client, "203.0.113.1")
     response = client.post("/community/ask/preview/", {"body": "x"}, REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="203.0.113.2")
     assert response.status_code == 429  # everyone behind the address counts together
+
+
+def test_the_ask_forms_first_load_costs_nothing_and_is_never_refused(client, db, one_ratelimit_window):
+    """The title field asks for suggestions when the form loads (to show them again after an error): with no
+    title there is nothing to search, so it is never counted nor answered "Too many requests"."""
+    _exhaust(client, "203.0.113.1")
+    empty = client.get("/community/ask/suggest/?title=", REMOTE_ADDR=PROXY)
+    assert empty.status_code == 200 and b"Too many" not in empty.content
+    assert client.get("/community/ask/suggest/?title=refund", REMOTE_ADDR=PROXY).status_code == 429
 
 
 @override_settings(PORTAL_TRUSTED_PROXY_COUNT=1)

@@ -75,6 +75,23 @@ def test_award_once_with_one_notification_and_one_event():
     assert "Great question" in notes.first().title
 
 
+def test_the_badge_notification_is_in_the_members_language_and_says_so():
+    """Earned in an English request (a vote, an acceptance), told in the member's language, marked with it."""
+    from django.utils import translation
+
+    from portal.models import Profile
+
+    japanese, english = MemberFactory(), MemberFactory()
+    Profile.objects.filter(user=japanese).update(language="ja")
+    with translation.override("en"):
+        badges.award(japanese.pk, "great_question", key="7")
+        badges.award(english.pk, "great_question", key="7")
+    told = Notification.objects.get(recipient=japanese)
+    assert told.language == "ja" and "Great question" not in told.title and "バッジ" in told.title
+    told = Notification.objects.get(recipient=english)
+    assert told.language == "en" and "Great question" in told.title
+
+
 def test_award_refuses_an_unknown_badge():
     user = MemberFactory()
     with pytest.raises(badges.BadgeError):

@@ -132,6 +132,7 @@ def test_the_notification_names_the_reward_in_the_members_language(moderator):
     for member in (japanese, english):
         catalogue.fulfil(moderator, catalogue.redeem(member, reward), "Posted.")
     assert "Nimbus マグカップ" in Notification.objects.get(recipient=japanese).title
+    assert Notification.objects.get(recipient=japanese).language == "ja"  # an English page marks it lang="ja"
     english_title = Notification.objects.get(recipient=english).title
     assert "Nimbus mug" in english_title and "マグカップ" not in english_title
 
