@@ -98,6 +98,10 @@ def test_with_no_word_to_leave_out_titles_sharing_some_words(client, content):
 def test_nothing_at_all_still_offers_to_ask(client, content):
     html = client.get(reverse("search"), {"q": "zzqx"}).content.decode()
     assert "Showing results" not in html and "Nothing matches your search yet." in html
+    # Nothing to sort or filter: no sort links, no "Filters" of zero counts above the offer to ask.
+    assert 'class="sort-links"' not in html and 'id="search-filters"' not in html and "0 results" in html
+    filtered = client.get(reverse("search"), {"q": "zzqx", "status": "solved"}).content.decode()
+    assert "Remove filter: " in filtered  # a chosen filter can still be removed
     ja = client.get("/ja/search/", {"q": "password 昨日"}).content.decode()
     assert "「昨日」を除いた結果を表示しています" in ja  # the message in the reader's language
 
