@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 # C0/C1 controls except tab and newlines, plus the bidi overrides that can disguise text.
@@ -157,3 +158,12 @@ def check_username(value: str | None) -> None:
         raise ValueError(_("Usernames cannot contain control characters or invisible characters."))
     if is_reserved_name(value or ""):
         raise ValueError(_("This username is reserved. Please choose another one."))
+
+
+def latin_lang(text: str) -> str:
+    """' lang="en"' for a tag or a code of Latin letters ("camera", "wifi", "e104": community tags are written
+    so) on a page in another language, for a screen reader to say it in English; "" otherwise."""
+    text = str(text or "")
+    if not text.isascii() or not any(char.isalpha() for char in text) or (get_language() or "en").startswith("en"):
+        return ""
+    return ' lang="en"'

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from portal.params import get_int, get_str
 from portal.paths import path_maker
 from portal.ratelimit import client_ip, consume
+from portal.text_rules import latin_lang
 
 from . import analytics
 from .api import cached_search, cached_suggest, reader_url, relaxed_search, topic_labels
@@ -181,7 +182,7 @@ def _hit_html(hit, ping: str, tags: list[tuple[str, str]], topic: tuple[str, str
         meta += f" <span>{escape(helpful)}</span>"
     pinged = f' ping="{escape(ping)}" data-click-ping="{escape(ping)}"' if ping else ""
     tag_list = (
-        '<ul class="tag-list">' + "".join(f'<li><a class="tag" href="{escape(url)}">{escape(tag)}</a></li>' for tag, url in tags)
+        '<ul class="tag-list">' + "".join(f'<li><a class="tag" href="{escape(url)}"{latin_lang(tag)}>{escape(tag)}</a></li>' for tag, url in tags)
         + "</ul>"
     ) if tags else ""
     language = escape(hit.language)

@@ -14,6 +14,7 @@ from django.utils.translation import get_language, get_language_info, gettext, n
 
 from ..seo import description
 from ..site_url import absolute_url
+from ..text_rules import latin_lang
 
 register = template.Library()
 
@@ -138,3 +139,9 @@ def ago(value, now=None) -> str:
             count = int(seconds // size)
             return phrase(count) % {"count": count}
     return gettext("just now")
+
+
+@register.filter
+def tag_lang(name) -> str:
+    """`latin_lang` as a template attribute: <a class="tag"{{ tag.name|tag_lang }}>."""
+    return mark_safe(latin_lang(name))  # noqa: S308 - a constant attribute or nothing

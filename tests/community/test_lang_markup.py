@@ -100,3 +100,26 @@ def test_notification_titles_and_excerpts_carry_the_posts_language(client, threa
     assert any("reset button" in text for text in texts)  # the answer's excerpt
     soup = BeautifulSoup(html, "html.parser")
     assert not soup.select_one(".notification-headline").has_attr("lang")  # the headline is the site's own text
+
+
+def test_tags_of_latin_letters_are_english_on_japanese_pages_only(client, asker):
+    """Community tags are Latin words ("camera", "wifi"): on /ja/ a screen reader says them in English."""
+    from taggit.models import Tag
+
+    cache.clear()
+    for name in ("camera", "e104"):
+        Tag.objects.create(name=name, slug=name)
+    question = ask(asker, title="ハブのランプが赤く点滅します", body="アップデート後から赤く点滅しています。", language="ja",
+                   tags="camera, e104")
+    page_cache.invalidate()
+    for url in ("/ja" + question.get_absolute_url(), "/ja/community/"):
+        soup = BeautifulSoup(client.get(url).content.decode(), "html.parser")
+        tags = soup.select("main a.tag")
+        assert {a.get_text() for a in tags} >= {"camera", "e104"} and all(a.get("lang") == "en" for a in tags), url
+    from django.utils import translation
+
+    with translation.override("en"):
+        english = question.get_absolute_url()
+    soup = BeautifulSoup(client.get(english).content.decode(), "html.parser")
+    assert soup.find("html")["lang"] == "en"
+    assert soup.select("main a.tag") and not any(a.has_attr("lang") for a in soup.select("main a.tag"))
