@@ -74,6 +74,12 @@ class QuestionForm(forms.Form):
     def clean_tags(self):
         return _run(parse_tags, self.cleaned_data["tags"])
 
+    def full_clean(self):
+        super().full_clean()
+        for name in ("topic", "language"):  # the selects the template renders whole: their errors named for them
+            if self.is_bound and name in self.fields and name in self.errors:
+                self.fields[name].widget.attrs.update({"aria-invalid": "true", "aria-describedby": f"{name}-errors"})
+
 
 class EditQuestionForm(QuestionForm):
     summary = forms.CharField(label=_("Edit summary (optional)"), required=False, max_length=200)

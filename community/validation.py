@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from portal.sanitize import markdown_too_deep
 from portal.text_rules import CONTROL_CHARS, has_cjk_letters, trim_invisible, visible_text  # one rule for all text
@@ -73,18 +74,27 @@ def parse_tags(value) -> list[str]:
         raw = [str(item) for item in value]
     else:
         raw = TAG_SPLIT_RE.split(value or "")
-    names = []
+    names: list[str] = []
+    invalid: list[str] = []
     for item in raw:
         name = item.strip().lower().lstrip("#")
         if not name:
             continue
         if CONTROL_CHARS.search(name) or not TAG_RE.match(name):
-            raise FieldError(
-                "tags",
-                _("“%(tag)s” is not a valid tag: use 1–30 lower-case letters, digits and hyphens.") % {"tag": name[:40]},
-            )
-        if name not in names:
+            shown = CONTROL_CHARS.sub("", name)[:40]  # said back without what made it invalid to show
+            if shown not in invalid:
+                invalid.append(shown)
+        elif name not in names:
             names.append(name)
-    if len(names) > TAGS_MAX:
-        raise FieldError("tags", _("Use at most %(max)d tags.") % {"max": TAGS_MAX})
+    problems = []  # every problem at once, not one per attempt
+    if len(invalid) == 1:
+        problems.append(_("“%(tag)s” is not a valid tag: use 1–30 lower-case letters, digits and hyphens.") % {"tag": invalid[0]})
+    elif invalid:
+        quoted = [pgettext("a tag quoted in a message", "“%(tag)s”") % {"tag": name} for name in invalid[:5]]
+        shown = pgettext("between the items of a list", ", ").join(quoted)
+        problems.append(_("%(tags)s are not valid tags: use 1–30 lower-case letters, digits and hyphens.") % {"tags": shown})
+    if len(names) + len(invalid) > TAGS_MAX:
+        problems.append(_("Use at most %(max)d tags.") % {"max": TAGS_MAX})
+    if problems:
+        raise FieldError("tags", " ".join(problems))
     return names

@@ -303,6 +303,18 @@ def test_ask_with_a_hostile_topic_says_so_and_keeps_the_text(client, asker, topi
     html = response.content.decode()
     assert response.status_code == 200 and "Select a valid choice" in html
     assert "It started last night." in html and not Question.objects.exists()
+    select = re.search(r'<select name="topic"[^>]*>', html).group(0)  # its error named for it
+    assert 'aria-invalid="true"' in select and 'aria-describedby="topic-errors"' in select and 'id="topic-errors"' in html
+
+
+def test_every_tag_problem_is_said_at_once(client, asker):
+    client.force_login(asker)
+    tags = "a b c d e f g, $$$, " + "x" * 42
+    response = client.post("/community/ask/", {"title": "Hub light blinks red", "body": "Since last night.", "tags": tags, "language": "en"})
+    html = response.content.decode()
+    assert "“$$$”, “" + "x" * 40 + "” are not valid tags" in html and "Use at most 5 tags." in html
+    response = client.post("/ja/community/ask/", {"title": "ランプが赤く点滅", "body": "昨夜から。", "tags": "$$$ %%%", "language": "ja"})
+    assert "「$$$」、「%%%」は有効なタグではありません" in response.content.decode()
 
 
 def test_ask_preview_without_js(client, asker, article):
