@@ -28,7 +28,7 @@ STOPWORDS = frozenset(
     "also ever suddenly anymore any take takes took get gets got getting been will would should there has "
     "have had problem problems issue issues working too very so quite much many use but says "
     "goes go went every each always sometimes often again randomly constantly never here only about even though "
-    "although yet now "
+    "although yet now one "
     # English analysers' stopwords (Elasticsearch drops them too) and the words that open a problem's
     # circumstances ("after the update", "during a call": the problem is before them).
     "as if into such their then these they after during since while before around until whenever".split()
@@ -71,6 +71,19 @@ def stem(word: str) -> str:
     return word
 
 
+# Irregular English verbs (the stemmer only strips suffixes): a form typed also finds the others a help text may
+# use ("thermostat lost connection" / "keeps losing connection"). Matching is by word and its inflections, so
+# each form is listed once; forms shorter than four letters are left out (they would match inside other words), and
+# so are forms with another common meaning ("stuck" is no "stick", "left" no "leave").
+_IRREGULAR_GROUPS = (
+    ("lose", "lost", "losing"), ("break", "broke", "broken"), ("pay", "paid"), ("send", "sent"),
+    ("freeze", "froze", "frozen"), ("forget", "forgot", "forgotten"), ("buy", "bought"), ("fall", "fell", "fallen"),
+    ("wake", "woke", "woken"), ("write", "wrote", "written"), ("hide", "hid", "hidden"), ("shake", "shook"),
+    ("drive", "drove", "driven"), ("bring", "brought"), ("catch", "caught"), ("teach", "taught"), ("seek", "sought"),
+    ("hang", "hung"), ("feel", "felt"), ("mean", "meant"), ("build", "built"),
+)
+IRREGULAR = {form: tuple(other for other in group if other != form and len(other) >= 4)
+             for group in _IRREGULAR_GROUPS for form in group}
 LATIN = re.compile(r"[a-z][a-z0-9]*")  # a word that may join another into a compound ("log" + "in")
 # Letters and digits written together: an error code ("e104", the texts write "E-104") or a number with its
 # unit ("5ghz", written "5 GHz").
@@ -144,7 +157,7 @@ def parse(query: str, known: Callable[[set[str]], dict[str, int]] | None = None)
         if not word or word in seen or (len(word) == 1 and not CJK.search(word)):
             continue
         seen.add(word)
-        variants = [word, stem(word)]
+        variants = [word, stem(word), *IRREGULAR.get(word, ())]
         parts = [p for p in word.split("-") if p]
         if len(parts) > 1 and all(LATIN.fullmatch(p) for p in parts):
             variants += _compound_forms(*parts)  # "e-mail": also "email" and "e mail"

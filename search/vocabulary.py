@@ -215,14 +215,15 @@ def _same_stem(word: str, candidate: str) -> bool:
 
 
 def inflections(word: str) -> list[str]:
-    """A word and its regular English inflections ("update" → updates, updated, updating)."""
+    """A word and its regular English inflections ("update" → updates, updated, updating), comparatives included
+    ("fast" → faster, fastest: "battery dying fast" / "drains much faster")."""
     if not word.isascii() or not word.isalpha():
         return [word]
-    forms = [word, word + "s", word + "es", word + "ed", word + "ing"]
+    forms = [word, word + "s", word + "es", word + "ed", word + "ing", word + "er", word + "est"]
     if word.endswith("e"):
-        forms += [word + "d", word[:-1] + "ing"]
+        forms += [word + "d", word[:-1] + "ing", word + "r", word + "st"]
     if word.endswith("y"):
-        forms += [word[:-1] + "ies", word[:-1] + "ied"]
+        forms += [word[:-1] + "ies", word[:-1] + "ied", word[:-1] + "ier", word[:-1] + "iest"]
     return forms
 
 
@@ -238,6 +239,9 @@ def bases(word: str) -> set[str]:
         forms.add(word[:-1])
     if word.endswith("ing"):
         forms |= {word[:-3], word[:-3] + "e"}
+    if word.endswith(("er", "est")):  # "faster", "fastest", "safer"
+        cut = 2 if word.endswith("er") else 3
+        forms |= {word[:-cut], word[:-cut] + "e"}
     if word.endswith(("ied", "ies")):
         forms.add(word[:-3] + "y")
     return {form for form in forms if len(form) >= 3 and form != word}

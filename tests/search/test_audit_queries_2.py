@@ -125,3 +125,23 @@ def test_a_five_letter_word_the_texts_lack_is_left_out_not_respelt():
     found = search("sensor batteries dying", backend=DatabaseBackend())
     assert found.corrected == "" and "doing" not in " ".join(t.text for t in parse(found.query.text))
     assert found.missing == ("dying",) and keys(found)[:1] == [sensor]
+
+
+# --- 8. irregular verbs ------------------------------------------------------------------------------------------
+
+
+def test_an_irregular_verb_finds_its_other_forms():
+    losing = index("Thermostat keeps losing connection", "The thermostat drops off the network.")
+    index("Thermostat schedule", "Set a weekly schedule.")
+    assert keys(search("thermostat lost connection"))[:1] == [losing]
+    paid = index("I paid twice for my order", "Two charges on the card.")
+    assert paid in keys(search("pay twice"))
+    assert parse("stuck")[0].variants == ("stuck",)  # no "stick": another word
+
+
+def test_a_comparative_is_a_form_of_its_adjective():
+    doorbell = index("Video Doorbell battery drains much faster than advertised", "Three weeks instead of six months.")
+    index("Outdoor Camera battery life", "The battery lasts three months.")
+    assert keys(search("doorbell battery dying fast"))[:1] == [doorbell]  # "fast" finds "faster"; "dying" left out
+    assert "faster" in vocabulary.inflections("fast") and "safer" in vocabulary.inflections("safe")
+    assert "fast" in vocabulary.bases("faster")
