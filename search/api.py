@@ -165,7 +165,7 @@ def _without_one(query: SearchQuery, terms: list[Term], seen: set[str]) -> tuple
     term's text and the query's text without it (None, "", "" when no such query finds anything new)."""
     best, best_key, word, best_text = None, None, "", ""
     expanded = dict(zip((id(t) for t in terms), expand(terms, query_language(query)), strict=True))
-    priority = _leave_out_first(terms, expanded)
+    priority = _leave_out_first(terms, expanded, normalise(query.text).replace(" ", ""))
     circumstances = _circumstances(query.text, terms)
     order = sorted(terms, key=lambda t: (-priority[id(t)][1], id(t) not in circumstances, -priority[id(t)][0]))[:ATTEMPTS]
     for left_out in order:
@@ -203,11 +203,16 @@ def _circumstances(text: str, terms: list[Term]) -> set[int]:
     return {id(t) for t in terms if not t.phrase and t.text.isascii() and t.text in after}
 
 
-def _leave_out_first(terms: list[Term], expanded: dict[int, Term]) -> dict[int, tuple[float, int]]:
+# The heads of a compound that name an action done to the thing before them ("電池交換", "パスワード変更"); not the
+# heads that name a topic of their own (通知, 料金, 返金, 配送…).
+ACTION_HEADS = frozenset("交換 修理 設定 変更 確認 解除 登録 削除 接続 更新".split())
+
+
+def _leave_out_first(terms: list[Term], expanded: dict[int, Term], typed: str = "") -> dict[int, tuple[float, int]]:
     """For each term (by id): (the order to try leaving it out in, how strongly it should go). Strongly: a lone
-    one-kanji verb stem (2), a word the index holds in none of its spellings and synonyms, or the head of a
-    Japanese compound ("交換" of "電池交換", an action or a kind: `japanese.COMPOUND_HEADS`) beside a word that
-    names the thing (1). The order tries
+    one-kanji verb stem (2), a word the index holds in none of its spellings and synonyms, or the action at the
+    end of a Japanese compound typed as one (`typed`: the query without spaces; "交換" of "電池交換", `ACTION_HEADS`)
+    (1). The order tries
     those first, then (in `_without_one`) the words of the circumstances, then the rarest words (leaving a
     common one out rarely finds anything new), in the query's order."""
     def single(variant: str) -> bool:
@@ -223,9 +228,9 @@ def _leave_out_first(terms: list[Term], expanded: dict[int, Term]) -> dict[int, 
         variants = forms(term)
         if ONE_KANJI.fullmatch(term.text):
             strength = 2
-        elif term.text in japanese.COMPOUND_HEADS and any(
-            CJK.search(other.text) and other.text not in japanese.COMPOUND_HEADS for other in terms
-        ):  # "電池交換": the action (交換) goes before the thing it is done to (電池)
+        elif term.text in ACTION_HEADS and any(
+            other.text + term.text in typed and other.text not in japanese.COMPOUND_HEADS for other in terms
+        ):  # "電池交換" typed as one: the action (交換) goes before the thing it is done to (電池)
             strength = 1
         elif (not term.phrase and not any(counts.get(v) for v in variants)
               and all(single(v) and vocabulary.is_word(v) for v in (term.text, *expanded[id(term)].variants))):

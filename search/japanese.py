@@ -41,10 +41,11 @@ LEADING_PARTICLES = frozenset("にをがでは")
 LIGHT = frozenset("でき し さ す する あ あり ある い いる なり なる なら どう どうして どうやって なぜ いつ どこ なに".split())
 WORD_CHAR = re.compile(r"\w")
 # Verbs that say how a question is asked, not what it is about, as their one-kanji stems before their kana
-# ("使えない", "出る", "教えてください", "知りたい", "困っています"): dropped when the query has other words
-# ("エラーが出る" → エラー), as English drops "use", "want" and "please". A stem that names the problem stays
-# ("届かない", "来ない", "切れる", "光る").
-FILLER_STEMS = frozenset("使 出 見 教 知 困 分 欲 願 思 言 聞 行".split())  # never 来 ("通知が来ない")
+# ("使えますか", "教えてください", "知りたい", "困っています"): dropped when the query has other words
+# ("インターネットなしで使えますか" → インターネット), as English drops "use", "want" and "please". A stem that names
+# the problem stays ("届かない", "来ない", "出ない", "見つからない", "聞こえない", "切れる", "光る"); so do 分 (minutes)
+# and 行 (行く先).
+FILLER_STEMS = frozenset("使 教 知 困 欲 願 思 言".split())  # never 来 出 見 聞 (通知が来ない, 音が出ない, 見つからない)
 # Nouns that ask "how" ("設定方法", "解約の仕方", "初期化のやり方", "交換手順"): dropped when the query has other
 # words, as English drops "how"; a help text says 設定 without 方法.
 FILLER_WORDS = frozenset("方法 手順 仕方 やり方 方".split())

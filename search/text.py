@@ -27,7 +27,7 @@ STOPWORDS = frozenset(
     "keep keeps keeping kept going trying tried want wants wanted need needs needed please anyone someone still just really "
     "also ever suddenly anymore any take takes took get gets got getting been will would should there has "
     "have had problem problems issue issues working too very so quite much many use but says "
-    "goes go went every each always sometimes often again randomly constantly never here only about even though "
+    "goes go went every each always sometimes often again randomly constantly never here only even though "
     "although yet now one "
     # English analysers' stopwords (Elasticsearch drops them too) and the words that open a problem's
     # circumstances ("after the update", "during a call": the problem is before them).
@@ -115,16 +115,19 @@ def parse(query: str, known: Callable[[set[str]], dict[str, int]] | None = None)
     A variant with several words is a phrase: the words adjacent, a space or a hyphen between them."""
     query = normalise(query)
     terms: list[Term] = []
+    quoted: set[str] = set()  # a word typed in quotes is wanted even if it is a stopword ("about": Settings → About)
     for phrase in PHRASE.findall(query):
         words = [w for w in SEPARATORS.split(phrase) if w]
         if words:
             text = " ".join(words)
+            quoted.add(text)
             terms.append(Term(text, (text,), phrase=len(words) > 1))
     rest = PHRASE.sub(" ", query)
     words = japanese_words([w for w in SEPARATORS.split(rest) if w])
     found: dict[str, int] = {}
     if known is not None:
-        wanted = {a + b for a, b in zip(words, words[1:], strict=False) if LATIN.fullmatch(a) and LATIN.fullmatch(b)}
+        pairs = [(a, b) for a, b in zip(words, words[1:], strict=False) if LATIN.fullmatch(a) and LATIN.fullmatch(b)]
+        wanted = {a + b for a, b in pairs} | {a + stem(b) for a, b in pairs}  # "false alarms": "falsealarm"?
         wanted |= {part for w in words for split in _splits(w) for part in split}
         wanted |= {w for w in words if len(japanese.kanji_compound(w)) > 1}  # kept whole if a synonym names it
         # A katakana run and its pieces: whole when the texts hold it, else the katakana words they hold.
@@ -147,11 +150,17 @@ def parse(query: str, known: Callable[[set[str]], dict[str, int]] | None = None)
             skip = False
             continue
         following = words[i + 1] if i + 1 < len(words) else ""
-        if following and word + following in found and LATIN.fullmatch(word) and LATIN.fullmatch(following):
-            text = f"{word} {following}"  # "log in": also "login" and "log-in"
+        joined = following and LATIN.fullmatch(word) and LATIN.fullmatch(following) and (
+            word + following in found or word + stem(following) in found
+        )
+        if joined:
+            text = f"{word} {following}"  # "log in": also "login" and "log-in"; "false alarms": also "false alarm"
             if text not in seen:
                 seen.add(text)
-                terms.append(Term(text, _compound_forms(word, following)))
+                forms = _compound_forms(word, following)
+                if stem(following) != following:
+                    forms += _compound_forms(word, stem(following))
+                terms.append(Term(text, forms))
             skip = True
             continue
         if not word or word in seen or (len(word) == 1 and not CJK.search(word)):
@@ -179,7 +188,7 @@ def parse(query: str, known: Callable[[set[str]], dict[str, int]] | None = None)
             a, b = max(splits, key=lambda split: min(found[split[0]], found[split[1]]))
             variants += _compound_forms(a, b)[1:]
         terms.append(Term(word, tuple(dict.fromkeys(variants))))
-    return [t for t in terms if _meaningful(t)][:MAX_TERMS]
+    return [t for t in terms if _meaningful(t) or (t.text in quoted and LETTER_OR_DIGIT.search(t.text))][:MAX_TERMS]
 
 
 def _meaningful(term: Term) -> bool:
@@ -206,8 +215,9 @@ def starts_a_word(text: str, needle: str) -> bool:
     return False
 
 
-# What may follow a word or its stem in the same word ("resetting": reset + t + ing).
-INFLECTED = r"(?:s|es|ed|d|e|ing|ings|er|ers|y|ies|[a-z](?:ing|ed|er))?"
+# What may follow a word or its stem in the same word ("resetting": reset + t + ing; "connection", "installation",
+# "replacement": the same topic as "connect", "install", "replace").
+INFLECTED = r"(?:s|es|ed|d|e|ing|ings|er|ers|y|ies|[a-z](?:ing|ed|er)|ion|ions|ation|ations|ment|ments|able)?"
 
 
 @functools.lru_cache(maxsize=512)

@@ -215,16 +215,36 @@ def _same_stem(word: str, candidate: str) -> bool:
 
 
 def inflections(word: str) -> list[str]:
-    """A word and its regular English inflections ("update" → updates, updated, updating), comparatives included
-    ("fast" → faster, fastest: "battery dying fast" / "drains much faster")."""
+    """A word and its regular English inflections ("update" → updates, updated, updating), and an adjective's
+    comparatives ("fast" → faster, fastest: "battery dying fast" / "drains much faster"; never "charge" → charger)."""
     if not word.isascii() or not word.isalpha():
         return [word]
-    forms = [word, word + "s", word + "es", word + "ed", word + "ing", word + "er", word + "est"]
+    forms = [word, word + "s", word + "es", word + "ed", word + "ing"]
     if word.endswith("e"):
-        forms += [word + "d", word[:-1] + "ing", word + "r", word + "st"]
+        forms += [word + "d", word[:-1] + "ing"]
     if word.endswith("y"):
-        forms += [word[:-1] + "ies", word[:-1] + "ied", word[:-1] + "ier", word[:-1] + "iest"]
-    return forms
+        forms += [word[:-1] + "ies", word[:-1] + "ied"]
+    return forms + comparatives(word)
+
+
+# Adjectives customers describe a problem with, whose comparatives the help texts use ("drains faster").
+COMPARABLE = frozenset(
+    "fast slow quick loud quiet bright dim dark hot cold warm cool long short high low big small weak strong late "
+    "early cheap safe easy hard heavy light new old close far".split()
+)
+
+
+def comparatives(word: str) -> list[str]:
+    """"fast" → faster, fastest; "hot" → hotter; "easy" → easier; "safe" → safer: for `COMPARABLE` words only."""
+    if word not in COMPARABLE:
+        return []
+    if word.endswith("e"):
+        return [word + "r", word + "st"]
+    if word.endswith("y"):
+        return [word[:-1] + "ier", word[:-1] + "iest"]
+    if len(word) == 3 and word[1] in "aeiou" and word[2] not in "aeiouwy":
+        return [word + word[-1] + "er", word + word[-1] + "est"]  # hotter, bigger
+    return [word + "er", word + "est"]
 
 
 def bases(word: str) -> set[str]:
@@ -239,9 +259,7 @@ def bases(word: str) -> set[str]:
         forms.add(word[:-1])
     if word.endswith("ing"):
         forms |= {word[:-3], word[:-3] + "e"}
-    if word.endswith(("er", "est")):  # "faster", "fastest", "safer"
-        cut = 2 if word.endswith("er") else 3
-        forms |= {word[:-cut], word[:-cut] + "e"}
+    forms |= {base for base in COMPARABLE if word in comparatives(base)}  # "faster", "safer", "hotter"
     if word.endswith(("ied", "ies")):
         forms.add(word[:-3] + "y")
     return {form for form in forms if len(form) >= 3 and form != word}

@@ -59,11 +59,17 @@ SAMPLE_ROWS = 500  # beyond: the facets are counted on an even sample of about t
 SHORT_CJK_GRAMS = 60  # trigrams starting with a 1–2 character Japanese word looked up in the index
 WORD_TOKEN = re.compile(r"[^\W_]+")
 FIELDS = ("title", "accepted_text", "tags", "body")
-SHORT_WORD = 5  # a word this short is respelt only when the rest of the query finds nothing either
+SHORT_WORD = 4  # a word this short is respelt only when the rest of the query finds nothing either
 
 # The columns read for every matching row, and their positions in a row tuple.
 COLUMNS = ("id", "kind", "tags", "topic_slug", "topic_title", "language", "is_solved", "answer_count", "votes")
 ID, KIND, TAGS, TOPIC, TOPIC_TITLE, LANGUAGE, SOLVED, ANSWERS, VOTES, CREATED, BASE, LIFT = range(len(COLUMNS) + 3)
+
+
+def _short(word: str) -> bool:
+    """A word often real rather than a typo: four letters or fewer ("wife"), or five ending like an inflection
+    ("dying", "dated": "doing" is no correction of "dying"; "camra" is still respelt "camera")."""
+    return len(word) <= SHORT_WORD or (len(word) == 5 and word.endswith(("ing", "ed")))
 
 
 def _fts_available() -> bool:
@@ -424,14 +430,14 @@ class DatabaseBackend:
         ("pasword reset" → "password reset"), and its terms; None when no word could be corrected.
 
         A word the index holds in another regular form ("delayed": the texts say "delay") is no typo. A short word
-        (`SHORT_WORD` letters) is often a real word the texts lack ("wife", not "wifi"; "dying", not "doing"): it is respelt only when
+        (`SHORT_WORD` letters) is often a real word the texts lack ("wife", not "wifi"; "dying", not "doing": `_short`): it is respelt only when
         the rest of the query finds nothing either (else the page shows the results without it)."""
         unknown = [t.text for t in terms if not t.phrase and " " not in t.text and len(t.text) >= 4 and not CJK.search(t.text)]
         forms = {word: vocabulary.bases(word) for word in unknown}
         present = vocabulary.known(set(unknown) | {form for found in forms.values() for form in found})
         unknown = [w for w in unknown if w not in present and not any(form in present for form in forms[w])]
-        fixes = vocabulary.corrections(w for w in unknown if len(w) > SHORT_WORD)
-        short = vocabulary.corrections(w for w in unknown if len(w) <= SHORT_WORD)
+        fixes = vocabulary.corrections(w for w in unknown if not _short(w))
+        short = vocabulary.corrections(w for w in unknown if _short(w))
         if short and len(terms) > len(short):
             rest = [t for t in terms if t.text not in short and t.text not in fixes]  # with their synonyms
             rest += parse(" ".join(fixes[t.text] for t in terms if t.text in fixes), known=vocabulary.known)

@@ -1,14 +1,15 @@
 """The twelfth session's search audit (406 queries a customer would type, English and Japanese): what failed
 and why, each as the general rule that fixes it — never one query or one document.
 
-1. Japanese verbs that only say how a question is asked ("使えますか", "出る", "教えてください") and nouns that ask
-   "how" (方法, 手順, やり方) are not required words: "エラーが出る" found no error-code list (it lacks 出).
+1. Japanese verbs that only say how a question is asked ("使えますか", "教えてください") and nouns that ask "how"
+   (方法, 手順, やり方) are not required words: "インターネットなしで使えますか" missed the answer (it lacks 使).
 2. An adjective's "く" between two words is no okurigana: "赤く光っている" was the one word 赤く光.
 3. A hiragana loanword with its long vowel before a particle ("ぱすわーどをわすれた") reads as its katakana.
 4. Of a Japanese compound typed together ("電池交換"), the action (交換) is left out before the thing (電池).
 5. English filler ("never", "only", "about", "even though", "here") is not required.
 6. A Latin word in the text bonus counts as a word or its inflection ("even" is not said by "events").
-7. An unknown five-letter word is a real word the texts lack before it is a typo ("dying" is not "doing").
+7. An unknown five-letter word ending like an inflection is a real word the texts lack before it is a typo ("dying"
+   is not "doing"); "camra" is still respelt.
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize(("token", "expected"), [
-    ("エラーが出る", ["エラー"]),  # 出 only says it appears
+    ("エラーが出る", ["エラー", "出"]),  # 出ない (no sound), 出る: a symptom, kept
+    ("カメラが見つからない", ["カメラ", "見"]),  # 見つからない: the problem
+    ("10分くらいで止まる", ["10", "分", "止"]),  # 分: minutes
     ("家族にアプリを使わせたい", ["家族", "アプリ"]),
     ("インターネットなしで使えますか", ["インターネット"]),
     ("初期化のやり方を教えてください", ["初期化"]),
@@ -63,12 +66,12 @@ def test_a_hiragana_loanword_with_its_long_vowel_reads_as_katakana_before_a_part
 
 
 def test_the_filler_verb_no_longer_hides_the_answer():
-    codes = index("エラーコード一覧", "アプリに表示されるエラーコードの意味。", language="ja")
+    offline = index("ハブはインターネットがなくても動きますか？", "インターネットがなくてもオートメーションは動きます。", language="ja")
     index("カメラのプライバシーモードを使う", "プライバシーモードを使うとカメラが止まります。", language="ja")
     for title in ("通知の設定", "ハブの再起動", "カメラの録画"):  # enough that hold both: nothing is relaxed
-        index(title, "エラーが出ることがあります。出てもすぐ直ります。", language="ja")
-    found = search("エラーが出る")
-    assert found.total == 4 and keys(found)[:1] == [codes]  # before: 出 was required and the list was not found
+        index(title, "インターネットを使うアプリです。設定を使うと便利です。", language="ja")
+    found = search("インターネットなしで使えますか")
+    assert found.total == 4 and keys(found)[:1] == [offline]  # before: 使 was required and the answer not found
 
 
 # --- 4. the action of a compound goes first ---------------------------------------------------------------------
@@ -88,7 +91,8 @@ def test_the_action_of_a_compound_is_left_out_before_the_thing():
 @pytest.mark.parametrize(("query", "kept"), [
     ("package never arrived", ["package", "arrived"]),
     ("parcel says delivered but not here", ["parcel", "delivered"]),
-    ("battery only lasts about a week even though", ["battery", "lasts", "week"]),
+    ("battery only lasts a week even though", ["battery", "lasts", "week"]),
+    ('"one" about', ["one", "about"]),  # a quoted word is wanted; "about" is a page of the app's settings
 ])
 def test_filler_words_are_not_required(query, kept):
     assert [t.text for t in parse(query)] == kept
@@ -100,6 +104,8 @@ def test_mentions_counts_latin_words_and_their_inflections_and_japanese_anywhere
     assert mentions("a blog, a login and the log", "log") == 1
     assert mentions("cameras; resetting the camera", "camera") == 2 and mentions("resets, resetting", "reset") == 2
     assert mentions("updates and updating", "updat") == 2  # the stem of "updating" as parse makes it
+    assert mentions("check the connection; the replacement; installation", "connect") == 1
+    assert mentions("the replacement battery", "replace") == mentions("installation guide", "install") == 1
     assert mentions("カメラのカメラ", "カメラ") == 2
     assert mentions("anything", "") == 0
 
@@ -118,7 +124,7 @@ def test_the_text_bonus_counts_words_not_pieces_of_words():
 # --- 7. a short unknown word is a word the texts lack ---------------------------------------------------------
 
 
-def test_a_five_letter_word_the_texts_lack_is_left_out_not_respelt():
+def test_a_five_letter_inflected_word_the_texts_lack_is_left_out_not_respelt():
     sensor = index("Sensor batteries empty", "The sensor batteries run out. What is the hub doing?")
     index("Sensor pairing", "Pair the sensor with the hub.")
     vocabulary.forget_known()
@@ -144,4 +150,24 @@ def test_a_comparative_is_a_form_of_its_adjective():
     index("Outdoor Camera battery life", "The battery lasts three months.")
     assert keys(search("doorbell battery dying fast"))[:1] == [doorbell]  # "fast" finds "faster"; "dying" left out
     assert "faster" in vocabulary.inflections("fast") and "safer" in vocabulary.inflections("safe")
-    assert "fast" in vocabulary.bases("faster")
+    assert "hotter" in vocabulary.inflections("hot") and "charger" not in vocabulary.inflections("charge")
+    assert "fast" in vocabulary.bases("faster") and "charge" not in vocabulary.bases("charger")
+
+
+def test_a_plural_finds_a_phrase_synonym():
+    from tests.search.test_audit_queries import group
+
+    group("en", "false alarm", "false trigger")
+    trigger = index("Motion sensor false trigger at night", "The sensor fires when the heating starts.")
+    index("Motion sensor pairing", "Pair the sensor with the hub.")
+    vocabulary.forget_known()
+    assert keys(search("motion sensor false alarms"))[:1] == [trigger]  # as "false alarm" did
+    assert keys(search("motion sensor false alarm"))[:1] == [trigger]
+
+
+def test_a_five_letter_typo_is_still_respelt():
+    camera = index("Camera offline", "The camera is offline.")
+    index("Hub offline", "The hub is offline.")
+    vocabulary.forget_known()
+    found = search("camra offline")
+    assert found.corrected == "camera offline" and keys(found) == [camera]
