@@ -42,6 +42,7 @@ from community.services.base import _relaxed, as_actor
 from community.standing import standing
 from community.status import PostStatus
 from portal import audit, extensions
+from portal.params import ascii_digits
 from portal.ratelimit import consume, consume_in_order
 from portal.text_rules import has_control_chars
 
@@ -179,7 +180,7 @@ def question_id_from(value: Any) -> int | None:
         return value.pk
     if isinstance(value, int) and not isinstance(value, bool):
         return value if value > 0 else None
-    text = str(value or "").strip().lstrip("#")
+    text = ascii_digits(str(value or "").strip()).lstrip("#")  # "＃１２" as typed on a Japanese keyboard
     if text.isascii() and text.isdigit() and 0 < len(text) <= 18:
         return int(text) or None
     try:

@@ -444,14 +444,15 @@ def resolve_flags(item: ReviewItem, outcome: str, user: Any, now) -> int:
             hook(item, flags, user, now)
     messages: dict[int, Message] = {}
     for flag in flags:
-        with reading(language(flag.flagger)):
+        flagger_language = language(flag.flagger)
+        with reading(flagger_language):
             reason_label = str(FlagReason(flag.reason).label)
             messages[flag.flagger_id] = Message(
                 kind=Notification.Kind.MODERATION,
                 dedupe_key=f"moderation.flag:{flag.pk}",
                 title=str(OUTCOME_TITLE[outcome]),
                 excerpt=str(OUTCOME_TEXT[outcome]) % {"reason": reason_label},
-                url=_flag_url(flag),
+                url=_flag_url(flag), language=flagger_language,
             )
     notify(messages)
     return len(flags)

@@ -220,10 +220,11 @@ def _member_language(member: Any) -> str:
 
 def _notify(member: Any, key: str, title, excerpt: str = "") -> None:
     """Tell the member, in their language, with a link to their "Moderation actions" page."""
-    with reading(_member_language(member)):  # their language and their zone's times ("until …")
+    language = _member_language(member)
+    with reading(language):  # their language and their zone's times ("until …"); the page marks it so
         message = Message(
             kind=Notification.Kind.MODERATION, dedupe_key=key, title=str(title()), url=reverse("moderation_member"),
-            excerpt=excerpt,
+            excerpt=excerpt, language=language,
         )
     notify({member.pk: message})
 

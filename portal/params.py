@@ -97,6 +97,15 @@ def get_int(
     return parse_int(params.get(name), default, min_value=max(min_value, DB_INT_MIN), max_value=min(max_value, DB_INT_MAX))
 
 
+FULL_WIDTH_DIGITS = {0xFF10 + digit: 0x30 + digit for digit in range(10)} | {0xFF03: 0x23}  # "１２", "＃"
+
+
+def ascii_digits(text: str) -> str:
+    """`text` with the digits (and "#") a Japanese keyboard types full-width as ASCII ("＃１２" → "#12"); never
+    "²" or "①", which are no numbers to type."""
+    return text.translate(FULL_WIDTH_DIGITS)
+
+
 def get_id(params, name: str) -> int | None:
     """A primary key: a positive integer the database can hold, else None (so the caller answers 404)."""
     raw = params.get(name)

@@ -50,9 +50,10 @@ def request_acceptance(case: Case, now: datetime | None = None) -> bool:
         case.accept_requested_at = now
         case.save(update_fields=["accept_requested_at"])
         timeline.record(case, CaseEvent.Kind.ACCEPT_REQUESTED, None, answer=answer, now=now)
-        with translation.override(language(case.customer)):
+        customer_language = language(case.customer)
+        with translation.override(customer_language):
             answer.question = case.question
-            notify({case.customer_id: Message(
+            notify({case.customer_id: Message(language=customer_language,
                 kind=Notification.Kind.SUPPORT,
                 dedupe_key=f"cases.accept:{case.pk}:{answer.pk}",
                 title=_("Did this answer solve it? %(title)s") % {"title": case.question.title},

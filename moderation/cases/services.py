@@ -217,7 +217,7 @@ def _notify_customer(case: Case, entry: CaseEvent, agent: Any, body_html: str) -
         }
     path = customer_case_path(case)
     notify({case.customer_id: Message(
-        kind=NotificationKind.SUPPORT, dedupe_key=f"case-reply:{entry.pk}", title=title, url=path,
+        kind=NotificationKind.SUPPORT, dedupe_key=f"case-reply:{entry.pk}", title=title, url=path, language=language,
         excerpt=excerpt_from_html(body_html), actor_id=getattr(agent, "pk", None), target=f"moderation.case:{case.pk}",
     )})
 

@@ -95,8 +95,9 @@ def create_survey(case: Case, now=None) -> Survey | None:
             survey.created_at, survey.expires_at = now, now + timedelta(days=SURVEY_DAYS)
             survey.ask_nps = survey.ask_nps or ask_nps
             survey.save(update_fields=["created_at", "expires_at", "ask_nps"])
-        with reading(language(case.customer)):
-            notify({case.customer_id: Message(
+        customer_language = language(case.customer)
+        with reading(customer_language):
+            notify({case.customer_id: Message(language=customer_language,
                 kind=Notification.Kind.SUPPORT,
                 dedupe_key=f"cases.survey:{survey.pk}:{int(survey.created_at.timestamp())}",
                 title=_("How did we do? Case %(number)s: %(title)s") % {"number": case.number, "title": case.question_title},

@@ -20,6 +20,7 @@ from django.utils.translation import pgettext_lazy
 from knowledge.models import TopicPage
 from moderation.models import ITEM_KINDS, REASON_MAX, ReviewItem
 from portal.forms import ModelChoiceField
+from portal.params import ascii_digits
 
 from .query import reason_choices
 
@@ -135,9 +136,6 @@ ACTIONS: tuple[ActionSpec, ...] = (
 ACTIONS_BY_NAME = {spec.name: spec for spec in ACTIONS}
 
 
-FULL_WIDTH_DIGITS = {0xFF10 + digit: 0x30 + digit for digit in range(10)}  # as a Japanese keyboard types them
-
-
 class ActionForm(forms.Form):
     action = forms.ChoiceField(choices=[(spec.name, spec.label) for spec in ACTIONS], widget=forms.HiddenInput)
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
@@ -188,7 +186,7 @@ class ActionForm(forms.Form):
         return until
 
     def clean_duplicate_of(self):
-        value = (self.cleaned_data.get("duplicate_of") or "").strip().translate(FULL_WIDTH_DIGITS)  # "１２" = 12
+        value = ascii_digits((self.cleaned_data.get("duplicate_of") or "").strip())  # "１２" = 12
         if not value:
             return None
         if value.isascii() and value.isdigit():  # never "²" or "①": digits to str.isdigit(), not to int()

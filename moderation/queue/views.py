@@ -25,6 +25,7 @@ from community.services import CommunityError
 from moderation.errors import AlreadyHandled
 from moderation.models import ReviewItem
 from moderation.permissions import can_review, can_sanction
+from portal.params import form_checks_nul
 
 from . import query
 from .forms import ACTIONS, ACTIONS_BY_NAME, ActionForm, ActionSpec, QueueFilterForm, topics
@@ -263,6 +264,7 @@ def item_detail(request, pk: int):
     return render_item(request, get_item(pk))
 
 
+@form_checks_nul("reason", "duplicate_of")  # ActionForm refuses it: the moderator keeps the reason
 @require_POST
 @moderators_only
 def item_act(request, pk: int):

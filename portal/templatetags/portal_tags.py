@@ -12,6 +12,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, get_language_info, gettext, ngettext, override
 
+from ..paths import in_language
 from ..seo import description
 from ..site_url import absolute_url
 from ..text_rules import latin_lang
@@ -145,3 +146,16 @@ def ago(value, now=None) -> str:
 def tag_lang(name) -> str:
     """`latin_lang` as a template attribute: <a class="tag"{{ tag.name|tag_lang }}>."""
     return mark_safe(latin_lang(name))  # noqa: S308 - a constant attribute or nothing
+
+
+@register.filter
+def tag_span(name) -> str:
+    """A tag's name as an inline span, lang="en" on a page in another language (`latin_lang`), for a sentence
+    that quotes it ("「camera」のタグ")."""
+    return mark_safe(f"<span{latin_lang(name)}>{escape(str(name))}</span>")  # noqa: S308 - escaped here
+
+
+@register.filter
+def in_reader_language(url) -> str:
+    """A site path stored in one language, as the reader of this page opens it (`portal.paths.in_language`)."""
+    return in_language(str(url or ""), get_language() or settings.LANGUAGE_CODE)

@@ -112,14 +112,16 @@ def test_tags_of_latin_letters_are_english_on_japanese_pages_only(client, asker)
     question = ask(asker, title="ハブのランプが赤く点滅します", body="アップデート後から赤く点滅しています。", language="ja",
                    tags="camera, e104")
     page_cache.invalidate()
-    for url in ("/ja" + question.get_absolute_url(), "/ja/community/"):
-        soup = BeautifulSoup(client.get(url).content.decode(), "html.parser")
-        tags = soup.select("main a.tag")
-        assert {a.get_text() for a in tags} >= {"camera", "e104"} and all(a.get("lang") == "en" for a in tags), url
     from django.utils import translation
 
     with translation.override("en"):
         english = question.get_absolute_url()
+    heading = BeautifulSoup(client.get("/ja/community/tags/camera/").content.decode(), "html.parser").find("h1")
+    assert heading.find("span", lang="en").get_text() == "camera" and "タグ「camera」" in heading.get_text()
+    for url in ("/ja" + english, "/ja/community/"):
+        soup = BeautifulSoup(client.get(url).content.decode(), "html.parser")
+        tags = soup.select("main a.tag")
+        assert {a.get_text() for a in tags} >= {"camera", "e104"} and all(a.get("lang") == "en" for a in tags), url
     soup = BeautifulSoup(client.get(english).content.decode(), "html.parser")
     assert soup.find("html")["lang"] == "en"
     assert soup.select("main a.tag") and not any(a.has_attr("lang") for a in soup.select("main a.tag"))

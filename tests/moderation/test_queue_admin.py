@@ -681,3 +681,13 @@ def test_the_queue_pages_are_valid_html(mod_client, moderator, service_calls, tm
         (tmp_path / f"{name}.html").write_text(document, "utf-8")
     errors = run_vnu([tmp_path / f"{name}.html" for name in pages])
     assert not errors, "\n" + format_messages(errors)
+
+
+def test_a_nul_in_the_reason_is_a_field_error_with_the_reason_kept(mod_client, service_calls):
+    item = ReviewItemFactory()
+    response = mod_client.post(f"{QUEUE}{item.pk}/act/", {
+        "action": "silence", "version": item.version, "reason": "Keeps posting\x00 adverts", "days": "7"})
+    assert response.status_code == 400  # not the bare page that loses the reason
+    html = response.content.decode()
+    assert "Null characters are not allowed." in html and "adverts" in html
+    assert service_calls.calls == []

@@ -115,3 +115,10 @@ def test_the_original_question_number_is_a_field_error_or_a_number(typed, error)
         assert "duplicate_of" in form.errors
     else:
         assert form.cleaned_data["duplicate_of"] == 12
+
+
+@pytest.mark.parametrize(("typed", "number"), [("１２", 12), ("＃１２", 12), ("#12", 12), ("²", None), ("①", None)])
+def test_a_members_duplicate_flag_reads_full_width_numbers_too(typed, number):
+    from moderation.flags import question_id_from
+
+    assert question_id_from(typed) == number

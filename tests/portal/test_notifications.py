@@ -709,3 +709,9 @@ def test_in_language_leaves_help_pages_and_other_sites_alone():
     assert in_language("/community/?page=2#top", "ja") == "/ja/community/?page=2#top"
     assert in_language("/ja/community/?page=2", "en") == "/community/?page=2"
     assert in_language("/no/such/page/", "ja") == "/no/such/page/"
+    from django.utils import translation
+
+    from portal.templatetags.portal_tags import in_reader_language
+
+    with translation.override("ja"):  # an article's "based on a community answer" link, on the Japanese article
+        assert in_reader_language("/community/?page=2") == "/ja/community/?page=2"

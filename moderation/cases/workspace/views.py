@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from community.services import CommunityError
 from portal.admin_pages import admin_forbidden
+from portal.params import form_checks_nul
 
 from .. import permissions, services, sla, timeline
 from ..errors import AlreadyHandled
@@ -181,6 +182,7 @@ def _get_case(pk: int) -> Case:
     return case
 
 
+@form_checks_nul("reply-body", "note-body", "status-reason")  # the forms refuse it: the agent keeps the text
 @agents_only
 def case_detail(request, pk: int):
     case = _get_case(pk)

@@ -70,3 +70,13 @@ def test_two_errors_on_one_field_keep_ids_unique():
     unique_ids(soup)
     check_references(soup)
     assert soup.find(id="id_tags-tags")["aria-describedby"] == "id_tags-tags_helptext id_tags-tags_error"
+
+
+def test_a_nul_in_a_reply_or_note_comes_back_with_the_text(agent_client, agent):
+    case = CaseFactory(assignee=agent)
+    response = agent_client.post(f"{INDEX}{case.pk}/", {
+        "action": "note", "note-body": "Customer called\x00 twice today", "note-version": case.version,
+    })
+    assert response.status_code == 400  # the form's field error, not the bare page that loses the note
+    html = response.content.decode()
+    assert "Null characters are not allowed." in html and "twice today" in html
