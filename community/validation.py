@@ -96,5 +96,8 @@ def parse_tags(value) -> list[str]:
     if len(names) + len(invalid) > TAGS_MAX:
         problems.append(_("Use at most %(max)d tags.") % {"max": TAGS_MAX})
     if problems:
-        raise FieldError("tags", " ".join(problems))
+        message = problems[0]
+        for problem in problems[1:]:  # a space between English sentences, none after a Japanese "。"
+            message += ("" if message.endswith(("。", "！", "？")) else " ") + problem
+        raise FieldError("tags", message)
     return names
