@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.params import form_checks_nul
+
 from . import catalogue
 from .admin_forms import FulfilForm, GrantForm, RejectForm
 from .models import Redemption
@@ -65,6 +67,7 @@ def decide(request, pk: int):
     return HttpResponseRedirect(reverse("rewards_redemptions"), status=303)
 
 
+@form_checks_nul("member", "note")  # GrantForm refuses it: the note is kept
 def grant(request):
     _moderator(request)
     form = GrantForm(request.POST or None)

@@ -22,6 +22,7 @@ from community.rewards.superusers import (
     revoke_superuser,
 )
 from community.services.base import CommunityError
+from portal.params import form_checks_nul
 
 from . import query
 from .forms import CandidateFilterForm, ReasonForm
@@ -84,11 +85,13 @@ def _decide(request, user_id: int, *, grant: bool):
     }, status=status)
 
 
+@form_checks_nul("reason")  # ReasonForm refuses it: the reason is kept
 @managers_only
 def grant(request, user_id: int):
     return _decide(request, user_id, grant=True)
 
 
+@form_checks_nul("reason")
 @managers_only
 def revoke(request, user_id: int):
     return _decide(request, user_id, grant=False)

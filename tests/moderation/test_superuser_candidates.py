@@ -258,6 +258,8 @@ def test_refusals_on_the_form_write_nothing(mod_client):
     member = MemberFactory(username="helper")
     empty = mod_client.post(f"{PAGE}{member.pk}/grant/", {"reason": "   "})
     assert empty.status_code == 400 and 'aria-invalid="true"' in empty.content.decode()
+    nul = mod_client.post(f"{PAGE}{member.pk}/grant/", {"reason": "Always\x00 kind"})
+    assert nul.status_code == 400 and "Null characters are not allowed." in nul.content.decode()  # the reason kept
     SanctionFactory(member=member, kind="ban")
     banned = mod_client.post(f"{PAGE}{member.pk}/grant/", {"reason": "Helpful"})
     assert banned.status_code == 400 and "lift the measure" in banned.content.decode()
