@@ -33,7 +33,7 @@ from community.models import Answer, Comment, Question
 from community.services.base import Actor, as_actor
 from portal import audit, extensions
 from portal.audit import LogEntry
-from portal.models import Profile
+from portal.notifications import recipient_language
 from portal.ratelimit import consume
 from portal.text_rules import has_control_chars
 
@@ -303,7 +303,7 @@ def _open_item_here(*, post_kind: str, post_id: int, question: Question | None, 
 
 def _open_item(subject: Subject, member: Any) -> ReviewItem:
     if subject.post is None:  # an account sanction: the item is about the member
-        language = Profile.objects.filter(user_id=member.pk).values_list("language", flat=True).first() or "en"
+        language = recipient_language(member.pk)
         return _open_item_here(
             post_kind="member", post_id=member.pk, question=None, author_id=member.pk, topic_id=None, language=language
         )

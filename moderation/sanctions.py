@@ -36,8 +36,8 @@ from django.utils.translation import ngettext, pgettext_lazy
 from community.services.base import Actor, as_actor, clean_reason
 from community.standing import Restriction, forget, register_restriction_provider, standing
 from portal import audit, extensions
-from portal.models import Notification, Profile
-from portal.notifications import Message, notify
+from portal.models import Notification
+from portal.notifications import Message, notify, recipient_language
 from portal.ratelimit import consume
 from portal.timezones import reading
 
@@ -213,14 +213,9 @@ def _state(sanctions) -> str:
     return "; ".join(parts) or "none"
 
 
-def _member_language(member: Any) -> str:
-    language = Profile.objects.filter(user=member).values_list("language", flat=True).first()
-    return language or "en"
-
-
 def _notify(member: Any, key: str, title, excerpt: str = "") -> None:
     """Tell the member, in their language, with a link to their "Moderation actions" page."""
-    language = _member_language(member)
+    language = recipient_language(member.pk)
     with reading(language):  # their language and their zone's times ("until …"); the page marks it so
         message = Message(
             kind=Notification.Kind.MODERATION, dedupe_key=key, title=str(title()), url=reverse("moderation_member"),
