@@ -28,11 +28,7 @@ def _moderator(request) -> None:
         raise PermissionDenied
 
 
-def queue(request):
-    _moderator(request)
-    show = request.GET.get("show", "pending")
-    if show not in STATES:
-        show = "pending"
+def _queue_page(request, show: str, failed: dict | None = None, status: int = 200):
     rows = (
         Redemption.objects.filter(state__in=STATES[show]).select_related("reward", "user", "decided_by")
         .order_by("created_at" if show == "pending" else "-decided_at")
@@ -40,20 +36,32 @@ def queue(request):
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("p"))
     return TemplateResponse(request, "rewards/admin/redemptions.html", {
         "page": page, "show": show, "fulfil_form": FulfilForm(), "reject_form": RejectForm(),
-        "header_title": _("Redemptions"),
-    })
+        "header_title": _("Redemptions"), "failed": failed or {},
+    }, status=status)
 
 
+def queue(request):
+    _moderator(request)
+    show = request.GET.get("show", "pending")
+    return _queue_page(request, show if show in STATES else "pending")
+
+
+@form_checks_nul("note", "reason")  # the forms refuse it: the queue comes back with the text and the reason
 @require_POST
 def decide(request, pk: int):
+    """Fulfil or reject one redemption. Done: a message and the queue. Refused (bad text, already decided, out of
+    points…): the queue again (400) with the moderator's text kept in that row and the reason next to the field."""
     _moderator(request)
     redemption = get_object_or_404(Redemption.objects.select_related("reward", "user"), pk=pk)
     action = request.POST.get("action")
-    form = FulfilForm(request.POST) if action == "fulfil" else RejectForm(request.POST)
     if action not in ("fulfil", "reject"):
         messages.error(request, _("Please choose fulfil or reject."))
-    elif not form.is_valid():
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return HttpResponseRedirect(reverse("rewards_redemptions"), status=303)
+    form = FulfilForm(request.POST) if action == "fulfil" else RejectForm(request.POST)
+    field = "note" if action == "fulfil" else "reason"
+    error = ""
+    if not form.is_valid():
+        error = " ".join(str(e) for errors in form.errors.values() for e in errors)
     else:
         try:
             if action == "fulfil":
@@ -62,9 +70,14 @@ def decide(request, pk: int):
             else:
                 catalogue.reject(request.user, redemption, form.cleaned_data["reason"])
                 messages.success(request, _("Rejected “%(reward)s” for %(member)s; the points were returned.") % {"reward": redemption.reward.name, "member": redemption.user.get_username()})
-        except catalogue.CommunityError as error:
-            messages.error(request, error.message)
-    return HttpResponseRedirect(reverse("rewards_redemptions"), status=303)
+        except catalogue.CommunityError as refused:
+            error = refused.message
+    if not error:
+        return HttpResponseRedirect(reverse("rewards_redemptions"), status=303)
+    messages.error(request, error)
+    text = request.POST.get(field, "")
+    failed = {"pk": redemption.pk, "field": field, "text": text if isinstance(text, str) else "", "error": error}
+    return _queue_page(request, "pending", failed, status=400)
 
 
 @form_checks_nul("member", "note")  # GrantForm refuses it: the note is kept

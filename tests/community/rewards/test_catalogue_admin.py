@@ -112,6 +112,35 @@ def test_queue_fulfil_and_reject(client, moderator, django_assert_max_num_querie
     assert client.get(reverse("rewards_redemptions") + "?show=done").status_code == 200
 
 
+def test_refused_decision_keeps_the_text_beside_its_reason(client, moderator):
+    """An empty reason, a NUL in a note, a redemption decided meanwhile: the queue comes back (400) with what the
+    moderator typed in that row's field, the reason next to it and the field marked invalid; nothing changes."""
+    reward = Reward.objects.create(name="Mug", cost=10, stock=10)
+    members = [MemberFactory() for _ in range(2)]
+    Profile.objects.filter(user__in=members).update(reward_points=100)
+    first, second = (catalogue.redeem(m, reward) for m in members)
+    client.force_login(moderator)
+    decide = reverse("rewards_redemption_decide", args=[first.pk])
+    response = client.post(decide, {"action": "reject", "reason": "  "})
+    html = response.content.decode()
+    assert response.status_code == 400 and "This field is required." in html
+    assert f'id="reason-error-{first.pk}"' in html and f'aria-describedby="reason-error-{first.pk}"' in html
+    assert f'id="reason-error-{second.pk}"' not in html  # only the row that was refused
+    response = client.post(decide, {"action": "fulfil", "note": "CODE\x00-42"})
+    html = response.content.decode()
+    assert response.status_code == 400 and "Null characters are not allowed." in html
+    assert 'value="CODE\x00-42"' in html and f'aria-describedby="note-error-{first.pk} note-help-{first.pk}"' in html
+    response = client.post(decide, {"action": "reject", "reason": "Out of stock <b>sorry</b>" + "x" * 600})
+    html = response.content.decode()
+    assert response.status_code == 400 and "Out of stock &lt;b&gt;sorry&lt;/b&gt;" in html  # kept, escaped
+    assert Redemption.objects.get(pk=first.pk).state == Redemption.State.PENDING
+    catalogue.fulfil(moderator, Redemption.objects.get(pk=second.pk), "done")  # decided by someone else meanwhile
+    response = client.post(reverse("rewards_redemption_decide", args=[second.pk]), {"action": "reject", "reason": "No stock"})
+    assert response.status_code == 400 and Redemption.objects.get(pk=second.pk).state == Redemption.State.FULFILLED
+    assert client.post(decide, {"action": "fulfil", "note": "CODE-42"}).status_code == 303
+    assert Redemption.objects.get(pk=first.pk).note == "CODE-42"
+
+
 def test_grant_form(client, moderator):
     from moderation.sanctions import impose_sanction
 
