@@ -17,4 +17,5 @@ def portal(request):
     user = getattr(request, "user", None) or AnonymousUser()
     return {
         "PORTAL_LANGUAGES": settings.LANGUAGES, "unread_notifications": partial(_unread, user), "nav": chrome_links(),
+        "SUPPORT_EMAIL": settings.SUPPORT_EMAIL,
     }

@@ -2,6 +2,7 @@
 
 import os
 import zoneinfo
+from email.utils import parseaddr
 from pathlib import Path
 
 import dj_database_url
@@ -178,6 +179,8 @@ else:
     EMAIL_FILE_PATH = VAR_DIR / "mail"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Nimbus Home Support <support@nimbus-home.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where a customer who cannot sign in writes (password reset, verification mail that never came): shown on those pages.
+SUPPORT_EMAIL = os.environ.get("SUPPORT_EMAIL") or parseaddr(DEFAULT_FROM_EMAIL)[1]
 
 # --- Search -------------------------------------------------------------------------------------
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")

@@ -5,6 +5,7 @@ import pytest
 from bs4 import BeautifulSoup
 from django.core import mail
 from django.urls import reverse
+from django.utils import translation
 
 from tests.factories import PASSWORD
 
@@ -71,3 +72,21 @@ def test_account_labels_have_no_colon(client, site, prefix):
     for name in ("account_signup", "account_login"):
         labels = [label.get_text(strip=True) for label in soup_of(client.get(prefix + reverse(name))).select("main form label")]
         assert labels and not [label for label in labels if label.endswith((":", "："))], labels
+
+
+@pytest.mark.parametrize(("prefix", "words"), [("", "write to us at"), ("/ja", "までご連絡ください")])
+def test_pages_for_a_customer_who_cannot_sign_in_say_how_to_reach_support(client, site, member, prefix, words, settings):
+    """allauth's "contact us" said nothing of how: the reset form, the "email sent" pages and the verification page
+    name the support address as a mail link, in the reader's language."""
+    settings.SUPPORT_EMAIL = "help@nimbus-home.example"
+    with translation.override("en"):  # an answer in Japanese leaves Japanese active: the paths first
+        reset, signup = reverse("account_reset_password"), reverse("account_signup")
+    pages = [client.get(prefix + reset)]
+    pages.append(client.post(prefix + reset, {"email": member.email}, follow=True))
+    pages.append(client.post(prefix + signup, SIGNUP, follow=True))
+    for response in pages:
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "contact us" not in html.lower() and words in html.lower(), html
+        link = soup_of(response).select_one('main a[href="mailto:help@nimbus-home.example"]')
+        assert link is not None and link.get_text() == "help@nimbus-home.example"

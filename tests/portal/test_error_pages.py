@@ -224,3 +224,17 @@ def test_the_500_title_names_the_site_in_both_languages(db):
 
     html = loader.get_template("500.html").render()
     assert "<title>Server error · サーバーエラー · Nimbus Home Help Center</title>" in html
+
+
+@pytest.mark.parametrize(("language", "words"), [("en", "write to us at"), ("ja", "までご連絡ください")])
+def test_the_access_denied_page_says_how_to_reach_support(rf, db, settings, language, words):
+    from django.core.exceptions import PermissionDenied
+    from django.utils import translation
+    from django.views.defaults import permission_denied
+
+    settings.SUPPORT_EMAIL = "help@nimbus-home.example"
+    request = rf.get("/")
+    request.user = UserFactory()
+    with translation.override(language):
+        html = permission_denied(request, PermissionDenied()).content.decode()
+    assert words in html.lower() and '<a href="mailto:help@nimbus-home.example">' in html and "contact us" not in html
