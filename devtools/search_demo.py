@@ -35,16 +35,21 @@ GROUPS = {
         ["package", "parcel"],
         ["staff", "employee"],
         ["restart", "reboot"],
-        ["false alarm", "false trigger"],
+        ["false alarm", "false trigger", "false alert"],
         ["annual", "yearly"],
         ["thermo", "thermostat"],  # the demo's thermostat is called Nimbus Thermo
         # Added after the twelfth session's audit of 406 customer queries ("hub light blinking red", "cam offline",
         # "leak detector offline", "notifications delayed", "is my data safe").
         ["light", "led", "lamp"],
-        ["offline", "not responding", "unresponsive"],
+        ["offline", "not responding", "unresponsive", "disconnect"],
         ["late", "delay"],
         ["safe", "secure"],
         ["detector", "sensor"],
+        # Added after the thirteenth session's audit of 355 new queries ("cam offline", "how do i add my wife to the
+        # app", "promo code"; "false alert" joined "false alarm").
+        ["cam", "camera"],
+        ["household", "family", "wife", "husband", "partner", "spouse"],
+        ["promo", "promo code", "coupon", "voucher", "discount code", "redeem code"],
     ],
     "ja": [
         ["解約", "キャンセル"],
@@ -60,6 +65,10 @@ GROUPS = {
         ["保証", "補償"],
         ["日数", "何日"],
         ["設定", "セットアップ"],  # "ハブの設定方法": the article says セットアップ
+        ["スマホ", "スマートフォン"],
+        ["壊れ", "破損"],
+        ["退会", "アカウント削除", "アカウントを削除"],
+        ["ニンバス", "nimbus"],
     ],
 }
 

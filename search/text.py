@@ -28,7 +28,7 @@ STOPWORDS = frozenset(
     "also ever suddenly anymore any take takes took get gets got getting been will would should there has "
     "have had problem problems issue issues working too very so quite much many use but says "
     "goes go went every each always sometimes often again randomly constantly never here only even though "
-    "although yet now one "
+    "although yet now one being "
     # English analysers' stopwords (Elasticsearch drops them too) and the words that open a problem's
     # circumstances ("after the update", "during a call": the problem is before them).
     "as if into such their then these they after during since while before around until whenever".split()

@@ -224,7 +224,25 @@ def inflections(word: str) -> list[str]:
         forms += [word + "d", word[:-1] + "ing"]
     if word.endswith("y"):
         forms += [word[:-1] + "ies", word[:-1] + "ied"]
-    return forms + comparatives(word)
+    return forms + comparatives(word) + derivations(word)
+
+
+def derivations(word: str) -> list[str]:
+    """The nouns a help text makes of a verb the customer typed: "renew" → renewal ("stop auto renew"), "install"
+    → installation, "connect" → connection, "replace" → replacement, "remove" → removal. Words of four letters or
+    more ("set" is no "settlement"), "-al" only after w or v ("sign" is no "signal", "port" no "portal"); a form no
+    text holds costs nothing (the index has no such word). PostgreSQL's substring match and Elasticsearch's stemmer find these too."""
+    if len(word) < 4 or not word.isascii() or not word.isalpha():
+        return []
+    base = word[:-1] if word.endswith("e") else word  # "locate" → location, "configure" → configuration
+    nouns = [word + "ment"]  # replacement, adjustment, shipment
+    if base.endswith(("t", "ss")):
+        nouns.append(base + "ion")  # connection, location, discussion
+    else:
+        nouns.append(base + "ation")  # installation, information, configuration
+    if len(word) >= 5 and base.endswith(("w", "v")):
+        nouns.append(base + "al")  # renewal, removal, arrival, approval, withdrawal
+    return [form for noun in nouns for form in (noun, noun + "s")]
 
 
 # Adjectives customers describe a problem with, whose comparatives the help texts use ("drains faster").
