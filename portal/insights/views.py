@@ -147,7 +147,9 @@ def dashboard(request):
     chosen, topics = _filters(request)
     for error in chosen.errors:
         messages.error(request, error)
-    language = request.LANGUAGE_CODE if hasattr(request, "LANGUAGE_CODE") else "en"
+    # The admin's language (the reader's preference, activated by Wagtail): /admin/ has no language prefix, so
+    # request.LANGUAGE_CODE says the browser's or the default's.
+    language = (get_language() or "en")[:2]
     params = chosen.params()
     query_string = urlencode(params)
     body, counted_until = _body(chosen.query, tuple(sections), params)
@@ -182,7 +184,7 @@ def export(request):
     query = chosen.query
     what = request.GET.get("export", "report")[:120]
     if what == "report":
-        language = getattr(request, "LANGUAGE_CODE", "en")
+        language = (get_language() or "en")[:2]
         topic = next((_topic_title(topic, language) for topic in topics if chosen.topic in topic["ids"]), "")
         return exports.response(exports.report_csv(query, sections, topic=topic), exports.filename("report", query))
     kind, _sep, key = what.partition(":")

@@ -276,3 +276,19 @@ def test_exports_with_bad_filters_answer_the_default_range(client, supervisor, e
     response = client.get(f"{URL}?{params}&export={export}")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
+
+
+def test_topic_names_follow_the_admin_language_not_the_address(client, supervisor, views, article, site):
+    """/admin/ has no language prefix: a reader whose admin is in Japanese gets the topics' Japanese titles."""
+    from wagtail.users.models import UserProfile
+
+    from tests.factories import translate
+
+    topic = article.get_parent()
+    translate(topic, site["locale_ja"], title="請求と返金", slug="billing-ja")
+    UserProfile.get_for_user(supervisor).__class__.objects.filter(user=supervisor).update(preferred_language="ja")
+    client.force_login(supervisor)
+    html = client.get(URL + f"?range=7&topic={topic.pk}").content.decode()
+    assert "請求と返金" in html and ">Billing<" not in html
+    csv = client.get(URL + f"?range=7&topic={topic.pk}&export=report").content.decode("utf-8-sig")
+    assert "請求と返金" in csv

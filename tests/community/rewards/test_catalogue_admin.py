@@ -126,6 +126,8 @@ def test_refused_decision_keeps_the_text_beside_its_reason(client, moderator):
     assert response.status_code == 400 and "This field is required." in html
     assert f'id="reason-error-{first.pk}"' in html and f'aria-describedby="reason-error-{first.pk}"' in html
     assert f'id="reason-error-{second.pk}"' not in html  # only the row that was refused
+    queue = reverse("rewards_redemptions")  # answered at the decision's address: the tabs still lead to the lists
+    assert f'href="{queue}?show=done"' in html and f'href="{queue}?show=pending"' in html and 'href="?' not in html
     response = client.post(decide, {"action": "fulfil", "note": "CODE\x00-42"})
     html = response.content.decode()
     assert response.status_code == 400 and "Null characters are not allowed." in html
