@@ -38,7 +38,7 @@ from portal.ratelimit import consume
 from portal.text_rules import has_control_chars
 
 from . import sanctions
-from .errors import AlreadyHandled, ModerationError, PermissionRefused
+from .errors import AlreadyHandled, ModerationError, PermissionRefused, SelfReview
 from .models import Appeal, ReviewItem, Sanction
 from .permissions import can_appeal, can_review
 from .review import open_item, priority
@@ -356,13 +356,31 @@ def _reverse_post_action(user: Any, subject: Subject, reason: str) -> None:
         community_services.unhide_post(user, post, reason=reason)
 
 
+def decided_by(subject: Subject) -> int | None:
+    """The id of the moderator who took the decision an appeal is against (None: unknown or gone)."""
+    if subject.sanction is not None:
+        return subject.sanction.created_by_id
+    return getattr(subject.entry, "user_id", None)
+
+
+def own_decisions(user: Any, item: ReviewItem) -> bool:
+    """Whether every open appeal of `item` is against a decision `user` took (then another moderator decides them:
+    the review page offers this moderator no appeal action)."""
+    open_appeals = list(item.appeals.filter(state=Appeal.State.OPEN).values_list("action", flat=True))
+    return bool(open_appeals) and all(
+        (subject := resolve(action)) is not None and decided_by(subject) == user.pk for action in open_appeals
+    )
+
+
 def _decide(user: Any, appeal: Appeal, *, grant: bool, reason: str) -> Appeal:
     """Inside a transaction: decide one open appeal (refused when already decided), audit, tell the member."""
     locked = Appeal.objects.select_for_update().select_related("member").get(pk=appeal.pk)
     if locked.state != Appeal.State.OPEN:
         raise AlreadyHandled(_("Another moderator already decided this appeal."))
+    subject = resolve(locked.action)
+    if subject is not None and decided_by(subject) == user.pk:  # the member was told another moderator reads it
+        raise SelfReview(_("You took the decision this appeal is against: another moderator decides it."))
     if grant:
-        subject = resolve(locked.action)
         if subject is not None and subject.sanction is not None:
             if sanctions.is_active(subject.sanction):
                 sanctions._lift(user, subject.sanction, reason)
@@ -436,9 +454,11 @@ def register_item_actions() -> None:
 
     review.register_item_action(
         "appeal_grant", appeal_grant, label=pgettext_lazy("review action", "Grant the appeal"), resolves=True,
+        needs=("reason",),  # the member reads it: the form marks it required
     )
     review.register_item_action(
         "appeal_deny", appeal_deny, label=pgettext_lazy("review action", "Deny the appeal"), resolves=True,
+        needs=("reason",),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from community.services import CommunityError, PermissionRefused
 
-__all__ = ["AlreadyHandled", "CommunityError", "ModerationError", "PermissionRefused"]
+__all__ = ["AlreadyHandled", "CommunityError", "ModerationError", "PermissionRefused", "SelfReview"]
 
 
 class ModerationError(CommunityError):
@@ -16,3 +16,7 @@ class AlreadyHandled(ModerationError):
 
     def __init__(self, message: str):
         super().__init__(message, status=409)
+
+
+class SelfReview(PermissionRefused):
+    """A moderator asked to decide an appeal against their own decision: another moderator must (403)."""

@@ -22,6 +22,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from community.services import CommunityError
+from moderation.appeals import own_decisions
 from moderation.errors import AlreadyHandled
 from moderation.models import ReviewItem
 from moderation.permissions import can_review, can_sanction
@@ -134,6 +135,15 @@ def fits(spec: ActionSpec, item: ReviewItem, post) -> bool:
     return rules.get(spec.name, True)
 
 
+def _own_decisions(user, item: ReviewItem) -> bool:
+    """Every open appeal of the item is against this moderator's decision (once per request and item)."""
+    memo = getattr(item, "_own_decisions", {})
+    if user.pk not in memo:
+        memo[user.pk] = own_decisions(user, item)
+        item._own_decisions = memo
+    return memo[user.pk]
+
+
 def offered_actions(user, item: ReviewItem, post=None) -> list[ActionSpec]:
     """The action forms the item's page shows this moderator."""
     resolved = item.state != ReviewItem.State.OPEN  # then only the measures on the author remain
@@ -147,7 +157,7 @@ def offered_actions(user, item: ReviewItem, post=None) -> list[ActionSpec]:
         kinds = (*spec.kinds, "member") if spec.on in ("author", "appeal") else spec.kinds
         if item.post_kind not in kinds or (resolved and spec.on != "author") or not fits(spec, item, post):
             continue
-        if spec.on == "appeal" and not item.appealed:
+        if spec.on == "appeal" and (not item.appealed or _own_decisions(user, item)):
             continue
         if spec.on == "author":
             if sanction_ok is None:
@@ -235,6 +245,7 @@ def render_item(request, item: ReviewItem, *, bound: ActionForm | None = None, c
         "post_forms": [form for form in forms if form.spec.on == "post"],
         "author_forms": [form for form in forms if form.spec.on == "author"],
         "appeal_forms": [form for form in forms if form.spec.on == "appeal"],
+        "own_appeal": item.appealed and item.state == ReviewItem.State.OPEN and _own_decisions(request.user, item),
         "suggestions": duplicate_suggestions(question) if any(f.spec.name == "close_duplicate" for f in forms) else [],
         "edit_url": edit_url(post),
         "live_url": live_url(item, post),
@@ -242,6 +253,7 @@ def render_item(request, item: ReviewItem, *, bound: ActionForm | None = None, c
         "bound": bound,
         "bound_errors": [str(error) for errors in bound.errors.values() for error in errors] if bound is not None else [],
         "typed_reason": (bound.data.get("reason", "") if bound is not None else ""),
+        "bound_shown": any(form is bound for form in forms),  # else the reason typed is shown with the errors
         "resolution_label": action_label(item.resolution),
         "service_missing": registered_actions() is None,
         "filter_query": kept,

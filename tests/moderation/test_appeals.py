@@ -29,6 +29,12 @@ NOW = datetime(2026, 12, 5, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture
+def reviewer(db):
+    """Another moderator: an appeal is decided by someone who did not take the decision it is against."""
+    return make_moderator("reviewer")
+
+
+@pytest.fixture
 def clock():
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
@@ -302,20 +308,20 @@ def test_granting_a_sanction_appeal_lifts_it_and_tells_the_member(acted, mod, me
     assert item.state == ReviewItem.State.RESOLVED and item.resolution == "appeal_grant" and item.resolved_by == other_mod
 
 
-def test_granting_restores_a_deleted_post_and_shows_a_hidden_one(acted, mod, member):
+def test_granting_restores_a_deleted_post_and_shows_a_hidden_one(acted, mod, member, reviewer):
     deleted = appeals.file_appeal(member, f"audit:{entry_for(acted['own_answer'], 'community.delete').pk}", "Mine.")
     hidden = appeals.file_appeal(member, f"audit:{entry_for(acted['own_comment'], 'community.hide').pk}", "Polite.")
-    appeals.decide_appeal(mod, deleted, grant=True, reason="Not copied after all.")
-    appeals.decide_appeal(mod, hidden, grant=True, reason="Fine on second reading.")
+    appeals.decide_appeal(reviewer, deleted, grant=True, reason="Not copied after all.")
+    appeals.decide_appeal(reviewer, hidden, grant=True, reason="Fine on second reading.")
     acted["own_answer"].refresh_from_db()
     acted["own_comment"].refresh_from_db()
     assert acted["own_answer"].status == "published" and acted["own_comment"].status == "published"
     assert audit.history(acted["own_answer"]).filter(action="community.restore").exists()
 
 
-def test_denying_keeps_the_decision_and_says_why(acted, mod, member):
+def test_denying_keeps_the_decision_and_says_why(acted, mod, member, reviewer):
     appeal = appeals.file_appeal(member, f"sanction:{acted['sanction'].pk}", "Unfair.")
-    appeals.decide_appeal(mod, appeal, grant=False, reason="The comments were abusive.")
+    appeals.decide_appeal(reviewer, appeal, grant=False, reason="The comments were abusive.")
     appeal.refresh_from_db()
     assert appeal.state == "denied"
     assert not permissions.can_post(type(member).objects.get(pk=member.pk))
@@ -324,15 +330,15 @@ def test_denying_keeps_the_decision_and_says_why(acted, mod, member):
     assert audit.history(appeal).filter(action="moderation.appeal.deny").get().data["reason"] == "The comments were abusive."
 
 
-def test_decisions_need_a_moderator_and_a_reason_and_happen_once(acted, mod, member):
+def test_decisions_need_a_moderator_and_a_reason_and_happen_once(acted, mod, member, reviewer):
     appeal = appeals.file_appeal(member, f"sanction:{acted['sanction'].pk}", "Unfair.")
     with pytest.raises(PermissionRefused):
         appeals.decide_appeal(member, appeal, grant=True, reason="Me.")
     with pytest.raises(ModerationError) as refused:
-        appeals.decide_appeal(mod, appeal, grant=True, reason=" ")
+        appeals.decide_appeal(reviewer, appeal, grant=True, reason=" ")
     assert refused.value.field == "reason"
     stale = Appeal.objects.get(pk=appeal.pk)  # a second moderator's copy, loaded while it was open
-    appeals.decide_appeal(mod, appeal, grant=False, reason="No.")
+    appeals.decide_appeal(reviewer, appeal, grant=False, reason="No.")
     assert stale.state == "open"
     with pytest.raises(AlreadyHandled) as handled:
         appeals.decide_appeal(make_moderator("mod2"), stale, grant=True, reason="Yes.")
@@ -341,9 +347,9 @@ def test_decisions_need_a_moderator_and_a_reason_and_happen_once(acted, mod, mem
     assert Sanction.objects.get().lifted_at is None
 
 
-def test_page_shows_the_decision(client, acted, mod, member):
+def test_page_shows_the_decision(client, acted, mod, member, reviewer):
     appeal = appeals.file_appeal(member, f"sanction:{acted['sanction'].pk}", "Unfair.")
-    appeals.decide_appeal(mod, appeal, grant=False, reason="The comments were abusive.")
+    appeals.decide_appeal(reviewer, appeal, grant=False, reason="The comments were abusive.")
     client.force_login(member)
     html = client.get(reverse("moderation_member")).content.decode()
     assert "Your appeal was denied: The comments were abusive." in html
@@ -352,22 +358,37 @@ def test_page_shows_the_decision(client, acted, mod, member):
 # --- review queue actions -----------------------------------------------------------------------------------------------
 
 
-def test_queue_actions_grant_or_deny_every_open_appeal_of_the_item(acted, mod, member):
+def test_queue_actions_grant_or_deny_every_open_appeal_of_the_item(acted, mod, member, reviewer):
     deleted = appeals.file_appeal(member, f"audit:{entry_for(acted['own_answer'], 'community.delete').pk}", "Mine.")
     item = deleted.item
-    appeals.appeal_grant(mod, item, acted["own_answer"], "Checked: original.", {})
+    appeals.appeal_grant(reviewer, item, acted["own_answer"], "Checked: original.", {})
     deleted.refresh_from_db()
     acted["own_answer"].refresh_from_db()
     assert deleted.state == "granted" and acted["own_answer"].status == "published"
     with pytest.raises(ModerationError, match="no open appeal"):
-        appeals.appeal_deny(mod, item, acted["own_answer"], "No.", {})
+        appeals.appeal_deny(reviewer, item, acted["own_answer"], "No.", {})
 
 
-def test_queue_deny_action(acted, mod, member):
+def test_queue_deny_action(acted, mod, member, reviewer):
     appeal = appeals.file_appeal(member, f"sanction:{acted['sanction'].pk}", "Unfair.")
-    appeals.appeal_deny(mod, appeal.item, None, "Abusive.", {})
+    appeals.appeal_deny(reviewer, appeal.item, None, "Abusive.", {})
     appeal.refresh_from_db()
     assert appeal.state == "denied" and appeal.decision_reason == "Abusive."
+
+
+def test_the_moderator_who_took_the_decision_does_not_decide_its_appeal(acted, mod, member, reviewer):
+    """The member was told "a moderator who did not take the decision reads it": the service holds to it, for a
+    sanction and for an action on a post, from the appeal and from the queue."""
+    appeal = appeals.file_appeal(member, f"sanction:{acted['sanction'].pk}", "Unfair.")
+    with pytest.raises(PermissionRefused) as refused:
+        appeals.decide_appeal(mod, appeal, grant=True, reason="My own mistake.")
+    assert refused.value.status == 403 and "another moderator" in refused.value.message
+    deleted = appeals.file_appeal(member, f"audit:{entry_for(acted['own_answer'], 'community.delete').pk}", "Mine.")
+    with pytest.raises(PermissionRefused):
+        appeals.appeal_grant(mod, deleted.item, acted["own_answer"], "Fine.", {})
+    assert {a.state for a in Appeal.objects.all()} == {"open"} and Sanction.objects.get().lifted_at is None
+    appeals.decide_appeal(reviewer, appeal, grant=True, reason="Apology accepted.")
+    assert Sanction.objects.get().lifted_at is not None
 
 
 def test_hidden_by_flags_reads_as_such(clock, member):

@@ -53,6 +53,14 @@ def mod_client(mod):
     return client
 
 
+@pytest.fixture
+def reviewer_client(db):
+    """Another moderator than the one who took the decision: the one who decides its appeal."""
+    client = Client()
+    client.force_login(make_moderator("reviewer"))
+    return client
+
+
 def test_the_queue_lists_the_account_appeal_without_calling_it_a_missing_post(appealed, mod_client):
     html = mod_client.get(QUEUE).content.decode()
     assert "(the post no longer exists)" not in html
@@ -62,8 +70,8 @@ def test_the_queue_lists_the_account_appeal_without_calling_it_a_missing_post(ap
     assert 'class="queue-row"' not in mod_client.get(QUEUE + "?kind=question").content.decode()
 
 
-def test_the_item_page_shows_the_sanction_and_the_appeal(appealed, mod_client):
-    response = mod_client.get(f"{QUEUE}{appealed['item'].pk}/")
+def test_the_item_page_shows_the_sanction_and_the_appeal(appealed, reviewer_client):
+    response = reviewer_client.get(f"{QUEUE}{appealed['item'].pk}/")
     assert response.status_code == 200
     html = response.content.decode()
     assert 'id="appealed-sanction"' in html
@@ -82,9 +90,9 @@ def test_the_item_page_in_japanese(appealed, mod, mod_client):
     assert "2026年12月20日まで閲覧のみ" in html and "適用中" in html
 
 
-def test_granting_the_appeal_from_the_item_page_lifts_the_sanction(appealed, mod_client):
+def test_granting_the_appeal_from_the_item_page_lifts_the_sanction(appealed, reviewer_client):
     item = appealed["item"]
-    response = mod_client.post(f"{QUEUE}{item.pk}/act/", {
+    response = reviewer_client.post(f"{QUEUE}{item.pk}/act/", {
         "action": "appeal_grant", "version": item.version, "reason": "Fair enough, the links were to your own shop.",
     })
     assert response.status_code == 302
@@ -93,12 +101,12 @@ def test_granting_the_appeal_from_the_item_page_lifts_the_sanction(appealed, mod
     assert Sanction.objects.get(pk=appealed["sanction"].pk).lifted_at is not None
     assert Appeal.objects.get(item=item).state == "granted"
     # the resolved item still opens
-    assert mod_client.get(f"{QUEUE}{item.pk}/").status_code == 200
+    assert reviewer_client.get(f"{QUEUE}{item.pk}/").status_code == 200
 
 
-def test_denying_the_appeal_keeps_the_sanction(appealed, mod_client):
+def test_denying_the_appeal_keeps_the_sanction(appealed, reviewer_client):
     item = appealed["item"]
-    response = mod_client.post(f"{QUEUE}{item.pk}/act/", {
+    response = reviewer_client.post(f"{QUEUE}{item.pk}/act/", {
         "action": "appeal_deny", "version": item.version, "reason": "The adverts broke the rules.",
     })
     assert response.status_code == 302
@@ -124,3 +132,23 @@ def test_the_appeal_form_page_has_no_appeal_button_linking_to_itself(clock, mod)
     assert button not in html
     # the member's page still offers it
     assert button in client.get(reverse("moderation_member")).content.decode()
+
+
+def test_the_moderator_who_took_the_decision_is_not_offered_its_appeal(appealed, mod_client):
+    item = appealed["item"]
+    html = mod_client.get(f"{QUEUE}{item.pk}/").content.decode()
+    assert "another moderator decides it" in html and 'value="appeal_grant"' not in html
+    response = mod_client.post(f"{QUEUE}{item.pk}/act/", {  # an old tab: refused, the reason kept
+        "action": "appeal_grant", "version": item.version, "reason": "My own call, lifting it.",
+    })
+    assert response.status_code == 403 and "My own call, lifting it." in response.content.decode()
+    assert Sanction.objects.get(pk=appealed["sanction"].pk).lifted_at is None
+
+
+def test_the_appeal_forms_mark_their_reason_required(appealed, reviewer_client):
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(reviewer_client.get(f"{QUEUE}{appealed['item'].pk}/").content.decode(), "html.parser")
+    for action in ("appeal_grant", "appeal_deny"):
+        form = soup.find("input", {"name": "action", "value": action}).find_parent("form")
+        assert form.find("textarea", {"name": "reason"}).has_attr("required"), action
