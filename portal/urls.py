@@ -20,6 +20,8 @@ SITEMAP_SECTIONS = {
 
 register_converters()  # <id:...>: ids within the database's range
 
+handler429 = views.too_many_requests  # allauth's account forms sent too often (allauth reads this name)
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),

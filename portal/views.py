@@ -37,6 +37,15 @@ def csrf_failure(request, reason: str = ""):
     return render(request, "403_csrf.html", status=403)
 
 
+def too_many_requests(request, exception=None):
+    """allauth's answer when an account form (sign-up, password reset…) is sent too often from one address
+    (`ACCOUNT_RATE_LIMITS`; allauth looks for `handler429` in the root URLconf): the site's page in the reader's
+    language instead of allauth's bare English one, with a hint of when to try again."""
+    response = render(request, "429.html", status=429)
+    response["Retry-After"] = "60"  # every per-address limit of ACCOUNT_RATE_LIMITS counts per minute
+    return response
+
+
 def login_redirect(request):
     """The admin's own login forms are replaced by allauth's (which enforces two-factor)."""
     target = reverse("account_login")

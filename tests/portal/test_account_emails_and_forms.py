@@ -90,3 +90,18 @@ def test_pages_for_a_customer_who_cannot_sign_in_say_how_to_reach_support(client
         assert "contact us" not in html.lower() and words in html.lower(), html
         link = soup_of(response).select_one('main a[href="mailto:help@nimbus-home.example"]')
         assert link is not None and link.get_text() == "help@nimbus-home.example"
+
+
+@pytest.mark.parametrize(("prefix", "title", "words"), [
+    ("", "Too many tries", "Please wait a minute or two"), ("/ja", "試行回数が多すぎます", "1〜2 分ほど待ってから"),
+])
+def test_an_account_form_sent_too_often_answers_with_the_sites_page(client, site, member, settings, prefix, title, words):
+    """allauth's 429 was a bare English page: the site's page in the reader's language, with Retry-After."""
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "reset_password": "1/m/ip"}
+    with translation.override("en"):
+        reset = reverse("account_reset_password")
+    client.post(prefix + reset, {"email": member.email})
+    response = client.post(prefix + reset, {"email": member.email})
+    html = response.content.decode()
+    assert response.status_code == 429 and response["Retry-After"] == "60"
+    assert soup_of(response).h1.get_text() == title and words in html and 'class="skip-link"' in html
