@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -16,6 +15,7 @@ from wagtail.models import Locale, Page
 
 from portal.models import PortalSettings
 from portal.ratelimit import client_ip
+from portal.text_rules import CONTROL_CHARS  # C0/C1 controls and the bidi overrides that disguise text
 from portal.timezones import utc_today
 
 from .models import ArticleDailyStat, ArticleFeedback, ArticleHelpfulness, ArticlePage, TopicPage
@@ -24,7 +24,6 @@ from .seo import article_json_ld, breadcrumb_list, faq_json_ld
 
 MAX_FEEDBACK_COMMENT = 1000
 ANONYMOUS_VOTES_PER_ADDRESS = 5  # counted anonymous votes per article, address and day (see _anonymous_vote_counts)
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 TRENDING_DAYS = 7
 POPULAR_DAYS = 30
 VIEW_KEY = "article-views:{day}:{pk}"

@@ -74,6 +74,9 @@ def article_by_slug(request, slug: str):
     article = ArticlePage.objects.live().public().filter(slug=slug, locale=locale).first()
     if article is None:
         article = ArticlePage.objects.live().public().filter(slug=slug).first()
+        # Another language's slug ("/ja/help/hub-is-offline/"): its translation in the reader's, when one is live.
+        translated = article and article.get_translations().live().public().filter(locale=locale).specific().first()
+        article = translated or article
     if article is None:
         raise Http404
     return redirect(article.url, permanent=False)

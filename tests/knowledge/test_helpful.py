@@ -51,6 +51,12 @@ def test_comment_whitespace_and_control_characters_are_collapsed(article, member
     assert ArticleFeedback.objects.get().comment == "too long"
 
 
+def test_bidi_overrides_are_taken_out_of_a_comment_editors_read(article, member):
+    """"\u202eGNP.exe" would show editors "exe.PNG": the marks that reorder text go, as in every other field."""
+    record_helpful_vote(article, Visitor(user_id=member.pk), helpful=False, comment="see\u202eGNP.exe \u2066x\u2069 \x85")
+    assert ArticleFeedback.objects.get().comment == "seeGNP.exe x"
+
+
 def test_too_long_comment_is_refused_and_nothing_stored(article, member):
     with pytest.raises(KnowledgeError):
         record_helpful_vote(article, Visitor(user_id=member.pk), helpful=False, comment="x" * 1001)

@@ -227,3 +227,14 @@ def test_faq_structured_data_is_plain_text_decoded_once(client, topic):
     blocks = [json.loads(b) for b in re.findall(r'<script type="application/ld\+json">(.*?)</script>', html)]
     faq = next(b for b in blocks if b["@type"] == "FAQPage")
     assert faq["mainEntity"][0]["acceptedAnswer"]["text"] == "Settings > Billing & plans one two"
+
+
+def test_a_short_link_with_another_languages_slug_opens_the_readers_translation(client, site, topic, article):
+    """/ja/help/<English slug>/ (a link copied from the English site) opens the Japanese article, not the English."""
+    topic_ja = translate(topic, site["locale_ja"], title="請求", slug="billing-ja")
+    article_ja = translate(article, site["locale_ja"], title="返金を申請する", slug="request-a-refund-ja")
+    assert topic_ja.pk and article_ja.url.startswith("/ja/")
+    assert client.get(f"/ja/help/{article.slug}/")["Location"] == article_ja.url
+    assert client.get(f"/help/{article_ja.slug}/")["Location"] == article.url  # and the other way round
+    assert client.get(f"/ja/help/{article_ja.slug}/")["Location"] == article_ja.url
+    assert client.get("/ja/help/no-such-article/").status_code == 404
