@@ -430,6 +430,19 @@ def test_a_refusal_from_the_service_is_shown_next_to_its_field(mod_client, servi
     # a reason the form itself requires never reaches the service
     response = mod_client.post(f"{QUEUE}{item.pk}/act/", {"action": "hide", "version": 1, "reason": " "})
     assert response.status_code == 400 and len(service_calls.calls) == 2
+    assert_described_by_ids_exist(response.content.decode())  # the field names its error by an id that is there
+
+
+def assert_described_by_ids_exist(html: str) -> None:
+    """Every id an aria-describedby names is on the page (else a screen reader reads no error at the field)."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    described = [el for el in soup.select("[aria-describedby]") if el.name in ("input", "textarea", "select")]
+    assert described
+    for element in described:
+        for ref in element["aria-describedby"].split():
+            assert soup.find(id=ref) is not None, (element.get("name"), ref)
 
 
 def test_after_a_resolving_action_the_next_item_opens(mod_client, service_calls):

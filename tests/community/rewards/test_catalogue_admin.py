@@ -152,6 +152,9 @@ def test_grant_form(client, moderator):
     assert client.get(reverse("rewards_grant")).status_code == 200
     response = client.post(reverse("rewards_grant"), {"member": "nobody", "reward": reward.pk})
     assert response.status_code == 400 and "No member" in response.content.decode()
+    from tests.moderation.test_queue_admin import assert_described_by_ids_exist
+
+    assert_described_by_ids_exist(response.content.decode())
     response = client.post(reverse("rewards_grant"), {"member": "helper", "reward": reward.pk, "note": "Thank\x00 you"})
     assert response.status_code == 400 and "Null characters are not allowed." in response.content.decode()
     assert "you</textarea>" in response.content.decode()  # the note kept, not the bare 400 page
