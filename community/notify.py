@@ -98,7 +98,21 @@ def mentioned_user_ids(text: str, participants: dict[int, str] | None = None) ->
             by_name |= Q(profile__display_name__iexact=name)
         for username in list(usernames)[:20]:
             by_name |= Q(username__iexact=username)
-        found += list(get_user_model().objects.filter(by_name, is_active=True).values_list("pk", flat=True)[:MAX_MENTIONS])
+        rows = list(
+            get_user_model().objects.filter(by_name, is_active=True)
+            .values_list("pk", "username", "profile__display_name")[: MAX_MENTIONS * 4]
+        )
+        # Two members may share a display name (real people do): a name several members carry names the thread's
+        # participant of that name, else nobody (a stranger who copied a name gets no one's mentions); a
+        # username names exactly one member.
+        holders: dict[str, list[int]] = {}
+        for pk, _username, display_name in rows:
+            if display_name:
+                holders.setdefault(display_name.lower(), []).append(pk)
+        for pk, username, display_name in rows:
+            shared = len(holders.get((display_name or "").lower(), ())) > 1
+            if username.lower() in usernames or not shared or pk in (participants or {}):
+                found.append(pk)
     unique = list(dict.fromkeys(found))
     return unique[:MAX_MENTIONS]
 

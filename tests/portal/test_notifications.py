@@ -119,6 +119,20 @@ def test_mention_parser_ignores_email_addresses_and_unknown_names(people):
     assert mentioned_user_ids("@ALICE chen, thanks!") == [people["asker"].pk]
 
 
+def test_a_display_name_two_members_share_names_the_threads_one_or_nobody(people):
+    """A stranger who copies "山田 花子" gets none of her mentions: a shared name names the thread's participant of
+    that name, else nobody; a username still names its one member."""
+    from portal.models import Profile
+
+    copier = UserFactory(username="copier")
+    Profile.objects.update_or_create(user=copier, defaults={"display_name": "山田 花子"})
+    hanako = people["hanako"]
+    assert mentioned_user_ids("@山田 花子 thanks") == []
+    assert mentioned_user_ids("@山田 花子 thanks", participants={hanako.pk: "山田 花子"}) == [hanako.pk]
+    assert mentioned_user_ids(f"@{copier.username} thanks") == [copier.pk]
+    assert mentioned_user_ids("@Carol Diaz thanks") == [people["follower"].pk]  # a name one member has: as before
+
+
 def test_a_direct_kind_wins_over_mention_and_follow(people, run):
     question = run(ask, people["asker"])
     run(services.post_answer, people["answerer"], question, body="@Alice Chen try the reset button.")
