@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from ..params import clean_str
 from . import rollups
 from .registry import Query
 
@@ -24,6 +25,17 @@ class Filters:
     preset: str  # "7" | "30" | "90" | "custom"
     topic: int | None = None  # the chosen topic's page id (as picked in the form)
     errors: list[str] = field(default_factory=list)
+    # A refused custom range: the dates as typed, shown again in the form (with "Custom range" chosen) so that
+    # the reader corrects them instead of typing them again; None when the range was used.
+    typed: tuple[str, str] | None = None
+
+    @property
+    def form_preset(self) -> str:
+        return "custom" if self.typed else self.preset
+
+    @property
+    def form_dates(self) -> tuple[str, str]:
+        return self.typed or (self.query.start.isoformat(), self.query.end.isoformat())
 
     def params(self) -> dict[str, str]:
         found = {"range": self.preset}
@@ -65,6 +77,7 @@ def parse(params, topics: list[dict] | None = None, today: date | None = None) -
     errors: list[str] = []
     preset = (params.get("range") or str(DEFAULT_DAYS))[:10]
     start = end = None
+    typed = None
     if preset == "custom":
         start, end = _date(params.get("start", "")), _date(params.get("end", ""))
         if start is None or end is None:
@@ -79,6 +92,8 @@ def parse(params, topics: list[dict] | None = None, today: date | None = None) -
             errors.append(_("The range starts before %(earliest)s, when nothing was counted yet. Showing the last 30 days.")
                           % {"earliest": EARLIEST.isoformat()})
         if errors:
+            typed = tuple(clean_str(params.get(name, ""), max_length=20) for name in ("start", "end"))
+            typed = typed if any(typed) else None  # nothing typed: the default range's dates
             start = end = None
         else:
             end = min(end, today)
@@ -106,4 +121,4 @@ def parse(params, topics: list[dict] | None = None, today: date | None = None) -
     if language and language not in dict(settings.LANGUAGES):
         errors.append(_("Unknown language. Showing every language."))
         language = ""
-    return Filters(Query(start, end, topic_ids, language), preset, topic, errors)
+    return Filters(Query(start, end, topic_ids, language), preset, topic, errors, typed)

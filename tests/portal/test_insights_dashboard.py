@@ -119,7 +119,12 @@ def test_bad_input_gives_a_message_and_the_default_range(client, supervisor, par
     html = response.content.decode()
     assert message in html
     today = rollups.today()
-    if "range" in params and "language" not in params and "topic" not in params:
+    if "range=custom&start=" in params:  # a refused custom range: the dates as typed, to correct (not retype)
+        typed = dict(part.split("=") for part in params[1:].split("&"))
+        assert f'value="{typed["start"]}"' in html and f'value="{typed["end"]}"' in html
+        assert '<option value="custom" selected>' in html and 'id="insights-range-error"' in html
+        assert html.count('aria-describedby="insights-range-error"') == 2
+    elif "range" in params:
         assert f'value="{(today - timedelta(days=29)).isoformat()}"' in html
 
 
