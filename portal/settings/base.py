@@ -247,6 +247,11 @@ PORTAL_TRUSTED_PROXIES = env_list("PORTAL_TRUSTED_PROXIES")
 # (the client as `client_ip` tells it, so a trusted proxy's X-Forwarded-For counts); others get the status.
 PORTAL_HEALTHZ_DETAIL_FROM = env_list("PORTAL_HEALTHZ_DETAIL_FROM", "127.0.0.0/8,::1")
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_FORMS = {  # codes typed in full width or with the app's space still work (portal/mfa_forms.py)
+    "activate_totp": "portal.mfa_forms.ActivateTOTPForm",
+    "authenticate": "portal.mfa_forms.AuthenticateForm",
+    "reauthenticate": "portal.mfa_forms.ReauthenticateForm",
+}
 MFA_TOTP_ISSUER = "Nimbus Home Support"
 PORTAL_STAFF_REQUIRE_2FA = env_bool("PORTAL_STAFF_REQUIRE_2FA", True)
 

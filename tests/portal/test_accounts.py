@@ -299,3 +299,27 @@ def test_account_emails_are_sent_by_a_task_not_inside_the_request(client, member
     result.task.call(*result.args, **result.kwargs)  # the worker
     assert mail.outbox[0].to == [member.email] and "password" in mail.outbox[0].subject.lower()
     assert "/accounts/password/reset/key/" in mail.outbox[0].body
+
+
+def test_two_factor_codes_typed_in_full_width_or_with_a_space_are_read(client, site, member):
+    """A Japanese input method types "８３９９０４"; authenticator apps show "839 904": both are the code (sign-in
+    and set-up forms, `portal.mfa_forms`); the set-up field asks for the numeric keyboard."""
+    import time
+
+    from allauth.mfa import app_settings as mfa_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    from portal.mfa_forms import ActivateTOTPForm, AuthenticateForm, OneTimeCodeField
+
+    assert OneTimeCodeField().clean(" ８３９ ９０４ ") == "839904"
+    assert OneTimeCodeField().clean("ａｂｃ１２３４５") == "abc12345"  # a recovery code typed in full width
+    assert ActivateTOTPForm.base_fields["code"].widget.attrs["inputmode"] == "numeric"
+    assert "inputmode" not in AuthenticateForm.base_fields["code"].widget.attrs  # recovery codes have letters
+    TOTP.activate(member, "JBSWY3DPEHPK3PXP")
+    response = client.post(reverse("account_login"), {"login": member.email, "password": PASSWORD})
+    assert response["Location"] == reverse("mfa_authenticate")
+    code = format_hotp_value(hotp_value("JBSWY3DPEHPK3PXP", int(time.time()) // mfa_settings.TOTP_PERIOD))
+    typed = (code[:3] + " " + code[3:]).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    response = client.post(reverse("mfa_authenticate"), {"code": typed})
+    assert response.status_code == 302 and response["Location"] != reverse("mfa_authenticate")
+    assert client.get(reverse("edit_profile")).status_code == 200  # signed in
