@@ -18,8 +18,8 @@ from community.services import CommunityError
 from community.views.common import actor
 from portal.params import form_checks_nul, get_str
 
-from ..escalation import escalate, request_help
-from ..models import REASON_MAX, EscalationReason
+from ..escalation import active_case, escalate, request_help
+from ..models import REASON_MAX, CaseStatus, EscalationReason
 from ..permissions import can_escalate
 
 TEXT_MAX = REASON_MAX * 4  # longer input is refused by the service with a clear message, not cut silently
@@ -64,10 +64,20 @@ def request_help_view(request, pk: int):
     if question.author_id != request.user.pk:
         raise PermissionDenied
     detail = get_str(request.POST, "detail", max_length=TEXT_MAX)
+    before = active_case(question.pk)  # a case already there (an old tab's form): say so, never "thank you"
     try:
-        request_help(request.user, question, detail=detail)
+        case = request_help(request.user, question, detail=detail)
     except CommunityError as error:
         messages.error(request, error.message)
+        return _back(question)
+    if before is not None and case.pk == before.pk:
+        if case.status == CaseStatus.SOLVED:
+            text = _("Your support case %(number)s about this question is solved, so nothing was sent. If you still "
+                     "need help, reply on the case: that reopens it.")
+        else:
+            text = _("Your question already has an open support case (%(number)s), so nothing was sent: add what you "
+                     "wanted to say on the case.")
+        messages.info(request, text % {"number": case.number})
         return _back(question)
     messages.success(request, _("Thank you: our support team will look at your question and answer you here."))
     return _back(question)

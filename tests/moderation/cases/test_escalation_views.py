@@ -46,6 +46,20 @@ def test_the_asker_sees_the_help_button_and_asks_for_help(client, question):
     assert "Our support team is on it." in html and "/support/cases/" in html
 
 
+def test_an_old_tabs_help_request_on_a_case_already_there_says_so_instead_of_thanks(client, question):
+    client.force_login(question.author)
+    help_url = reverse("cases_request_help", args=[question.pk])
+    client.post(help_url, {"detail": "Reset did not help"}, follow=True)  # its "thank you" read
+    case = Case.objects.get()
+    response = client.post(help_url, {"detail": "Still broken"}, follow=True)
+    html = response.content.decode()
+    assert "our support team will look" not in html and f"already has an open support case ({case.number})" in html
+    Case.objects.filter(pk=case.pk).update(status="solved")
+    html = client.post(help_url, {"detail": "Still broken"}, follow=True).content.decode()
+    assert "our support team will look" not in html and f"Your support case {case.number} about this question is solved" in html
+    assert Case.objects.count() == 1 and Case.objects.get().reason_detail == "Reset did not help"
+
+
 def test_a_nul_in_the_askers_note_is_dropped_not_a_lost_request(client, question):
     client.force_login(question.author)
     response = client.post(reverse("cases_request_help", args=[question.pk]), {"detail": "Reset\x00 did not\u202e help"})
