@@ -364,12 +364,11 @@ def decided_by(subject: Subject) -> int | None:
 
 
 def own_decisions(user: Any, item: ReviewItem) -> bool:
-    """Whether every open appeal of `item` is against a decision `user` took (then another moderator decides them:
-    the review page offers this moderator no appeal action)."""
-    open_appeals = list(item.appeals.filter(state=Appeal.State.OPEN).values_list("action", flat=True))
-    return bool(open_appeals) and all(
-        (subject := resolve(action)) is not None and decided_by(subject) == user.pk for action in open_appeals
-    )
+    """Whether an open appeal of `item` is against a decision `user` took. The item's appeal actions decide every
+    open appeal at once, so another moderator decides the item: the review page offers this one no appeal action
+    (and the actions refuse them)."""
+    open_appeals = item.appeals.filter(state=Appeal.State.OPEN).values_list("action", flat=True)
+    return any((subject := resolve(action)) is not None and decided_by(subject) == user.pk for action in open_appeals)
 
 
 def _decide(user: Any, appeal: Appeal, *, grant: bool, reason: str) -> Appeal:
@@ -438,6 +437,8 @@ def _item_decision(grant: bool):
         open_appeals = list(item.appeals.filter(state=Appeal.State.OPEN).order_by("pk"))
         if not open_appeals:
             raise ModerationError(_("This item has no open appeal."))
+        if own_decisions(actor_user, item):  # before deciding any: all of the item's appeals or none
+            raise SelfReview(_("You took the decision this appeal is against: another moderator decides it."))
         for appeal in open_appeals:
             _decide(actor_user, appeal, grant=grant, reason=sanctions.required_reason(reason))
 

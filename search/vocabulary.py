@@ -229,17 +229,17 @@ def inflections(word: str) -> list[str]:
 
 def derivations(word: str) -> list[str]:
     """The nouns a help text makes of a verb the customer typed: "renew" → renewal ("stop auto renew"), "install"
-    → installation, "connect" → connection, "replace" → replacement, "remove" → removal. Words of four letters or
-    more ("set" is no "settlement"), "-al" only after w or v ("sign" is no "signal", "port" no "portal"); a form no
-    text holds costs nothing (the index has no such word). PostgreSQL's substring match and Elasticsearch's stemmer find these too."""
-    if len(word) < 4 or not word.isascii() or not word.isalpha():
+    → installation, "connect" → connection, "replace" → replacement, "remove" → removal. "-ion"/"-ation"/"-ment"
+    only from words of six letters or more ("base" is no "basement", "state" no "statement", "pass" no "passion"),
+    "-al" only after w or v ("sign" is no "signal"); a form no text holds costs nothing (the index has no such
+    word). PostgreSQL's substring match finds these too; Elasticsearch's stemmer finds some of them."""
+    if not word.isascii() or not word.isalpha():
         return []
     base = word[:-1] if word.endswith("e") else word  # "locate" → location, "configure" → configuration
-    nouns = [word + "ment"]  # replacement, adjustment, shipment
-    if base.endswith(("t", "ss")):
-        nouns.append(base + "ion")  # connection, location, discussion
-    else:
-        nouns.append(base + "ation")  # installation, information, configuration
+    nouns = []
+    if len(word) >= 6:
+        nouns.append(word + "ment")  # replacement, adjustment
+        nouns.append(base + "ion" if base.endswith(("t", "ss")) else base + "ation")  # connection, installation
     if len(word) >= 5 and base.endswith(("w", "v")):
         nouns.append(base + "al")  # renewal, removal, arrival, approval, withdrawal
     return [form for noun in nouns for form in (noun, noun + "s")]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -31,9 +32,13 @@ def _moderator(request) -> None:
 def _queue_page(request, show: str, failed: dict | None = None, status: int = 200):
     rows = (
         Redemption.objects.filter(state__in=STATES[show]).select_related("reward", "user", "decided_by")
-        .order_by("created_at" if show == "pending" else "-decided_at")
+        .order_by(*(("created_at", "pk") if show == "pending" else ("-decided_at", "-pk")))
     )
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("p"))
+    number = request.GET.get("p")
+    if failed and failed.get("row") is not None:  # the page holding the refused row, whatever page it was sent from
+        ahead = rows.filter(Q(created_at__lt=failed["row"].created_at) | Q(created_at=failed["row"].created_at, pk__lt=failed["pk"]))
+        number = ahead.count() // PER_PAGE + 1
+    page = Paginator(rows, PER_PAGE).get_page(number)
     return TemplateResponse(request, "rewards/admin/redemptions.html", {
         "page": page, "show": show, "fulfil_form": FulfilForm(), "reject_form": RejectForm(),
         "header_title": _("Redemptions"), "failed": failed or {},
@@ -76,7 +81,8 @@ def decide(request, pk: int):
         return HttpResponseRedirect(reverse("rewards_redemptions"), status=303)
     messages.error(request, error)
     text = request.POST.get(field, "")
-    failed = {"pk": redemption.pk, "field": field, "text": text if isinstance(text, str) else "", "error": error}
+    failed = {"pk": redemption.pk, "field": field, "text": text if isinstance(text, str) else "", "error": error,
+              "row": redemption if redemption.state == Redemption.State.PENDING else None}
     return _queue_page(request, "pending", failed, status=400)
 
 

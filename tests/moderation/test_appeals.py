@@ -391,6 +391,26 @@ def test_the_moderator_who_took_the_decision_does_not_decide_its_appeal(acted, m
     assert Sanction.objects.get().lifted_at is not None
 
 
+def test_an_item_with_appeals_against_two_moderators_is_decided_by_a_third(clock, mod, member, reviewer):
+    """A warning by one moderator and a suspension by another, both appealed, share the member's item: neither
+    of the two decides it (nothing is decided half-way); a third moderator decides both."""
+    other = make_moderator("other")
+    warning = sanctions.impose_sanction(mod, member, kind="warn", reason="Tone.")
+    suspension = sanctions.impose_sanction(other, member, kind="suspend", reason="Again.", until=date(2026, 12, 12))
+    first = appeals.file_appeal(member, f"sanction:{warning.pk}", "Unfair.")
+    second = appeals.file_appeal(member, f"sanction:{suspension.pk}", "Also unfair.")
+    item = Appeal.objects.get(pk=first.pk).item
+    assert item is not None and Appeal.objects.get(pk=second.pk).item_id == item.pk
+    for moderator in (mod, other):
+        assert appeals.own_decisions(moderator, item)
+        with pytest.raises(PermissionRefused):
+            appeals.appeal_grant(moderator, item, None, "Fine.", {})
+    assert set(Appeal.objects.values_list("state", flat=True)) == {"open"}
+    assert not appeals.own_decisions(reviewer, item)
+    appeals.appeal_deny(reviewer, item, None, "Both stand.", {})
+    assert set(Appeal.objects.values_list("state", flat=True)) == {"denied"}
+
+
 def test_hidden_by_flags_reads_as_such(clock, member):
     answer = AnswerFactory(author=member)
     services.hide_for_review(answer, reason="Flagged as spam by members.")

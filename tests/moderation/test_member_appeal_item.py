@@ -137,7 +137,7 @@ def test_the_appeal_form_page_has_no_appeal_button_linking_to_itself(clock, mod)
 def test_the_moderator_who_took_the_decision_is_not_offered_its_appeal(appealed, mod_client):
     item = appealed["item"]
     html = mod_client.get(f"{QUEUE}{item.pk}/").content.decode()
-    assert "another moderator decides it" in html and 'value="appeal_grant"' not in html
+    assert "another moderator decides this item" in html and 'value="appeal_grant"' not in html
     response = mod_client.post(f"{QUEUE}{item.pk}/act/", {  # an old tab: refused, the reason kept
         "action": "appeal_grant", "version": item.version, "reason": "My own call, lifting it.",
     })

@@ -34,7 +34,11 @@ def test_a_verb_finds_the_noun_made_of_it():
 
 def test_short_verbs_make_no_nouns_of_other_words():
     assert "signal" not in vocabulary.inflections("sign")  # "sign in" never finds the Wi-Fi signal
-    assert "portal" not in vocabulary.inflections("port")
+    for verb, noun in (("port", "portal"), ("port", "portion"), ("base", "basement"), ("state", "statement"),
+                       ("state", "station"), ("pass", "passion"), ("miss", "mission"), ("form", "formation")):
+        assert noun not in vocabulary.inflections(verb), (verb, noun)
+    basement = index("Leak sensor in the basement", "Put it on the floor.")
+    assert basement not in keys(search("base"))
     assert vocabulary.derivations("set") == [] and vocabulary.derivations("ファン") == []
 
 

@@ -119,6 +119,17 @@ def build_forms(case: Case, macros: list[Macro], bound: dict | None = None) -> d
     }
 
 
+def _focus_first_error(forms) -> None:
+    """A refused reply, note or change comes back with its first wrong field focused: the page opens scrolled to
+    it (far below the fold at any width) and a screen reader reads its label and error, not the page's top."""
+    for form in forms:
+        if form.is_bound and form.errors:
+            name = next((name for name in form.errors if name in form.fields and not form.fields[name].widget.is_hidden), None)
+            if name:
+                form.fields[name].widget.attrs["autofocus"] = True
+                return
+
+
 def change_text(entry, names: dict[int, str] | None = None) -> str:
     """"Open → Pending customer" for a timeline entry that records a change, in the reader's language. An
     assignment names the assignee: its stored name, else its id's name in `names` (`timeline.assignee_names`,
@@ -154,6 +165,7 @@ def render_case(request, case: Case, *, bound: dict | None = None, conflict: str
     case.tag_names = sorted(case.tags.names())
     macros = query.macros()
     forms = build_forms(case, macros, bound)
+    _focus_first_error(forms.values())
     entries = query.timeline(case)
     names = timeline.assignee_names(entries)
     return TemplateResponse(request, "moderation/cases/workspace/case.html", {

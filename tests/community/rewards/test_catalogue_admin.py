@@ -143,6 +143,21 @@ def test_refused_decision_keeps_the_text_beside_its_reason(client, moderator):
     assert Redemption.objects.get(pk=first.pk).note == "CODE-42"
 
 
+def test_a_refused_decision_past_the_first_page_comes_back_on_its_page(client, moderator, settings):
+    from community.rewards import admin_views
+
+    reward = Reward.objects.create(name="Mug", cost=1, stock=100)
+    members = [MemberFactory() for _ in range(admin_views.PER_PAGE + 2)]
+    Profile.objects.filter(user__in=members).update(reward_points=10)
+    pending = [catalogue.redeem(m, reward) for m in members]
+    client.force_login(moderator)
+    last = pending[-1]  # on page 2
+    response = client.post(reverse("rewards_redemption_decide", args=[last.pk]), {"action": "reject", "reason": "x" * 501})
+    html = response.content.decode()
+    assert response.status_code == 400 and "x" * 501 in html and f'id="reason-error-{last.pk}"' in html
+    assert "Page 2 of 2" in html
+
+
 def test_grant_form(client, moderator):
     from moderation.sanctions import impose_sanction
 

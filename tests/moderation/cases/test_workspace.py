@@ -4,6 +4,7 @@ that do not grow with the number of cases (10 vs 10,000)."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -219,6 +220,17 @@ def test_reply_via_post_with_csrf(agent):
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.status == "pending" and Answer.objects.get(question=case.question).is_support_reply
+
+
+def test_a_refused_reply_opens_with_its_field_focused(agent):
+    """The reply box is far below the fold: an empty reply comes back with that box focused (the page scrolls to
+    it, a screen reader reads its label and error), and no other field of the page is."""
+    case = CaseFactory()
+    client = csrf_client(agent)
+    response = post(client, case, {"action": "reply", "reply-body": "   ", "reply-visibility": "public", "reply-version": case.version})
+    html = response.content.decode()
+    assert response.status_code == 400 and "Please write something." in html
+    assert html.count("autofocus") == 1 and re.search(r'<textarea[^>]*name="reply-body"[^>]*autofocus', html)
 
 
 def test_stale_version_gives_409_and_keeps_text(agent):
