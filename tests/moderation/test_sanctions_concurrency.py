@@ -21,7 +21,8 @@ def people(postgres_only):
 
 
 def test_two_moderators_deciding_one_appeal_one_wins(people):
-    sanction = sanctions.impose_sanction(people["mod"], people["member"], kind="ban", reason="Spam.")
+    # A third moderator took the decision: neither of the two deciding its appeal did (appeals.decided_by).
+    sanction = sanctions.impose_sanction(make_moderator("mod3"), people["member"], kind="ban", reason="Spam.")
     appeal = appeals.file_appeal(people["member"], f"sanction:{sanction.pk}", "Not spam.")
     errors = race(
         lambda: appeals.decide_appeal(people["mod"], Appeal.objects.get(pk=appeal.pk), grant=True, reason="Fine."),
