@@ -473,6 +473,8 @@ def _appeal_label(appeal: Appeal) -> str:
 def register() -> None:
     for name, (label, message) in AUDIT_ACTIONS.items():
         audit.define_action(name, label, message)
+    audit.register_change_format("moderation.appeal.", "state", pgettext_lazy("audit log field", "State"),
+                                 audit.choice_words(Appeal.State))
     audit.register_target_label("moderation.appeal", _appeal_label)
     extensions.register_page_section("profile", extensions.PageSection(  # the link on the member's own profile
         "moderation", _no_context, template="moderation/member/profile_link.html", order=200,

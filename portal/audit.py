@@ -174,8 +174,67 @@ SYSTEM_REASONS: set[str] = set()
 
 def register_change_format(prefix: str, key: str, label, value: Callable[[Any], str] | None = None) -> None:
     """Show ``key`` of the before/after data of actions starting with ``prefix`` as ``label``, its values
-    through ``value(raw) -> str`` (called in the reader's language; an empty value reads "—")."""
+    through ``value(raw) -> str`` (called in the reader's language; an empty value reads "—"). The prefix ""
+    applies to every action (an app's own prefix wins over it)."""
     CHANGE_FORMATS.setdefault(prefix, {})[key] = (label, value)
+
+
+def choice_words(choices) -> Callable[[Any], str]:
+    """A value format for a Django choices class: the stored value ("pending") reads as its label."""
+    return lambda value: str(choices(value).label)
+
+
+def _numbered(value) -> str:
+    return f"#{value}"
+
+
+def _language(value) -> str:
+    try:
+        return str(translation.get_language_info(value)["name_translated"])
+    except KeyError:
+        return str(value)
+
+
+# Keys several areas' entries share, in words for every action ("featured: False → True" read like a
+# database dump). Yes/No, lists and empty values are put in words by `_short` whatever the key.
+_COMMON_KEYS = {
+    "title": (pgettext_lazy("audit log field", "Title"), None),
+    "body": (pgettext_lazy("audit log field", "Text"), None),
+    "tags": (pgettext_lazy("audit log field", "Tags"), None),
+    "topic": (pgettext_lazy("audit log field", "Topic"), _numbered),
+    "revision": (pgettext_lazy("audit log field", "Revision"), None),
+    "featured": (pgettext_lazy("audit log field", "Featured"), None),
+    "pinned": (pgettext_lazy("audit log field", "Pinned"), None),
+    "recommended": (pgettext_lazy("audit log field", "Recommended"), None),
+    "duplicate_of": (pgettext_lazy("audit log field", "Duplicate of question"), _numbered),
+    "merged_into": (pgettext_lazy("audit log field", "Merged into question"), _numbered),
+    "answers": (pgettext_lazy("audit log field", "Answers"), None),
+    "accepted_answer": (pgettext_lazy("audit log field", "Accepted answer"), _numbered),
+    "accepted_on_original": (pgettext_lazy("audit log field", "Accepted answer on the original"), _numbered),
+    "answer": (pgettext_lazy("audit log field", "Answer"), _numbered),
+    "case": (pgettext_lazy("audit log field", "Case"), _numbered),
+    "article": (pgettext_lazy("audit log field", "Article page"), _numbered),
+    "priority": (pgettext_lazy("audit log field", "Priority"), None),
+    "assignee": (pgettext_lazy("audit log field", "Assignee (user)"), _numbered),
+    "rank": (pgettext_lazy("audit log field", "Rank"), None),
+    "state": (pgettext_lazy("audit log field", "State"), None),
+    "name": (pgettext_lazy("audit log field", "Name"), None),
+    "slug": (pgettext_lazy("audit log field", "Slug"), None),
+    "url": (pgettext_lazy("audit log field", "URL"), None),
+    "events": (pgettext_lazy("audit log field", "Events"), None),
+    "active": (pgettext_lazy("audit log field", "Active"), None),
+    "enabled": (pgettext_lazy("audit log field", "Enabled"), None),
+    "language": (pgettext_lazy("audit log field", "Language"), _language),
+    "terms": (pgettext_lazy("audit log field", "Terms"), None),
+    "reward": (pgettext_lazy("audit log field", "Reward"), _numbered),
+    "cost": (pgettext_lazy("audit log field", "Cost (points)"), None),
+    "user": (pgettext_lazy("audit log field", "Member (user)"), _numbered),
+    "reason": (pgettext_lazy("audit log field", "Reason"), None),
+    "lifted": (pgettext_lazy("audit log field", "Lifted from answer"), _numbered),
+}
+for _key, (_label, _format) in _COMMON_KEYS.items():
+    register_change_format("", _key, _label, _format)
+del _key, _label, _format
 
 
 def register_system_reasons(reasons) -> None:
@@ -213,8 +272,12 @@ def describe_changes(before: Mapping | None, after: Mapping | None, *, action: s
 
 
 def _short(value, formatter: Callable[[Any], str] | None = None) -> str:
-    if value in (None, ""):
+    if value is None or value == "" or value == []:
         return "—"
+    if isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
+    if isinstance(value, (list, tuple)):
+        value = ", ".join(str(part) for part in value)
     if formatter is not None:
         try:
             value = formatter(value)

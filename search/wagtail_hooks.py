@@ -17,8 +17,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.translation import get_language_info, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel
@@ -48,6 +48,13 @@ def create_url() -> str:
 SEARCH_TERM_TABLES = ("search.top_terms", "search.zero_result_terms")
 
 
+def language_name(code: str) -> str:
+    try:
+        return str(get_language_info(code)["name_translated"]) if code else ""
+    except KeyError:
+        return code
+
+
 def can_view_search_terms(user) -> bool:
     """Insights' own rule: whoever may read every search-term table there may read the report."""
     return all(can_view_table(user, key) for key in SEARCH_TERM_TABLES)
@@ -72,6 +79,8 @@ def search_report(request):
         days = 30
     analytics.flush()
     data = analytics.report(days)
+    for row in data["zero_queries"]:  # "ja" → "Japanese" / "日本語" (a code no longer offered reads as stored)
+        row["language_name"] = language_name(row["language"])
     return TemplateResponse(
         request, "search/admin_report.html",
         {"report": data, "periods": analytics.PERIODS, "create_url": create_url(), "header_title": _("Search terms")},

@@ -18,7 +18,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext, pgettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext, pgettext_lazy
 
 from community.permissions import is_moderator
 from community.services.base import CommunityError, PermissionRefused
@@ -313,3 +313,5 @@ def register() -> None:
     audit.define_action("rewards.redemption.fulfil", gettext_lazy("Fulfil a redemption"), gettext_lazy("Redemption fulfilled"))
     audit.define_action("rewards.redemption.reject", gettext_lazy("Reject a redemption"), gettext_lazy("Redemption rejected"))
     audit.define_action("rewards.grant", gettext_lazy("Grant a reward"), gettext_lazy("Reward granted"))
+    for prefix in ("rewards.redemption.", "rewards.grant"):
+        audit.register_change_format(prefix, "state", pgettext_lazy("audit log field", "State"), audit.choice_words(Redemption.State))

@@ -192,6 +192,7 @@ def register() -> None:
     """Subscriptions and registrations of this area (called from `registration.register()`)."""
     for name, (label, message) in AUDIT_ACTIONS.items():
         audit.define_action(name, label, message)
+    audit.register_change_format("rewards.superuser.", "rank", pgettext_lazy("audit log field", "Rank"), audit.choice_words(Rank))
 
 
 __all__ = [

@@ -17,7 +17,7 @@ from django.utils.translation import pgettext_lazy
 from portal import audit
 from portal.sanitize import render_markdown
 
-from .models import Case, CaseEvent
+from .models import Case, CaseEvent, CaseStatus, EscalationReason, Priority
 
 # audit action: (label in the Site history filter, message per entry)
 AUDIT_ACTIONS = {
@@ -38,6 +38,10 @@ AUDIT_ACTIONS = {
 def register() -> None:
     for name, (label, message) in AUDIT_ACTIONS.items():
         audit.define_action(name, label, message)
+    audit.register_change_format("cases.", "status", pgettext_lazy("audit log field", "Status"), audit.choice_words(CaseStatus))
+    audit.register_change_format("cases.", "priority", pgettext_lazy("audit log field", "Priority"), audit.choice_words(Priority))
+    audit.register_change_format("cases.", "reason", pgettext_lazy("audit log field", "Escalated because"),
+                                 audit.choice_words(EscalationReason))
     audit.register_target_label(Case._meta.label_lower, lambda case: f"{case.number} {case.question_title}"[:200])
 
 

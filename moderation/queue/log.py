@@ -28,7 +28,7 @@ from wagtail.log_actions import registry as log_registry
 from wagtail.models import ModelLogEntry
 
 from moderation.permissions import can_review
-from portal.audit import describe_changes
+from portal.audit import describe_changes, reason_text
 from portal.insights.exports import SafeSpreadsheetExportMixin
 
 AREAS = ("community.", "moderation.")
@@ -64,12 +64,13 @@ class ModerationLogFilterSet(WagtailFilterSet):
 
 
 def entry_reason(entry) -> str:
-    return (entry.data or {}).get("reason", "")
+    return reason_text((entry.data or {}).get("reason", ""))
 
 
 def entry_changes(entry) -> str:
+    """What changed, in words (the keys and values each area registered for its actions)."""
     data = entry.data or {}
-    return describe_changes(data.get("before"), data.get("after"))
+    return describe_changes(data.get("before"), data.get("after"), action=entry.action or "")
 
 
 class ModerationLogView(SafeSpreadsheetExportMixin, ReportView):

@@ -25,4 +25,16 @@ def register() -> None:
                         pgettext_lazy("audit log", "Pre-publish rule edited"))
     audit.define_action("moderation.rule.delete", pgettext_lazy("audit log", "Delete pre-publish rule"),
                         pgettext_lazy("audit log", "Pre-publish rule deleted"))
+    from ..models import Rule
+
+    for key, label, choices in (
+        ("kind", pgettext_lazy("audit log field", "Type"), Rule.Kind),
+        ("action", pgettext_lazy("audit log field", "Action"), Rule.Action),
+        ("applies_to", pgettext_lazy("audit log field", "Applies to"), Rule.AppliesTo),
+    ):
+        audit.register_change_format("moderation.rule.", key, label, audit.choice_words(choices))
+    audit.register_change_format("moderation.rule.", "pattern", pgettext_lazy("audit log field", "Pattern"))
+    audit.register_change_format("moderation.rule.", "number", pgettext_lazy("audit log field", "Number"))
+    audit.register_change_format("moderation.rule.", "message", pgettext_lazy("audit log field", "Message (English)"))
+    audit.register_change_format("moderation.rule.", "message_ja", pgettext_lazy("audit log field", "Message (Japanese)"))
     register_screen(SCREEN_NAME, screen_draft)

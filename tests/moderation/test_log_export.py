@@ -44,7 +44,7 @@ def test_the_csv_is_utf8_with_a_bom_and_says_so(mod_client, hostile):
     content = body(response)
     assert content.startswith(b"\xef\xbb\xbf") and content.count(b"\xef\xbb\xbf") == 1  # once, at the start
     text = content.decode("utf-8-sig")
-    assert "ルーターが再起動を繰り返す" in text and "status: hidden → deleted" in text
+    assert "ルーターが再起動を繰り返す" in text and "Status: hidden → deleted" in text
 
 
 def test_formula_cells_are_neutralised(mod_client, hostile):

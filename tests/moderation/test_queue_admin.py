@@ -623,7 +623,7 @@ def test_the_log_exports_csv_with_reason_and_changes(mod_client, entries):
     assert len(body) == 2
     newest = body[0]
     assert newest[1] == "Delete post (staff)" and newest[2] == "mod" and newest[4] == str(entries.pk)
-    assert newest[6] == "Confirmed spam" and newest[7] == "status: hidden → deleted"
+    assert newest[6] == "Confirmed spam" and newest[7] == "Status: hidden → deleted"
 
 
 def test_moderators_also_reach_wagtails_site_history_with_the_reasons(mod_client, entries):

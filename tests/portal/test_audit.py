@@ -137,6 +137,36 @@ def test_message_shows_what_changed_and_the_reason(moderator, question):
         assert fresh.message == "削除しました · 状態: 公開 → 削除済み · 理由: Spam link to a fake shop"
 
 
+def test_every_areas_keys_and_values_read_in_words_not_as_stored(moderator, question):
+    """Keys and values are stored raw ("featured": false, "priority": "high", ["case.created"]); the message
+    names them in the reader's language, with Yes/No for flags and a list as a list."""
+    from moderation.cases.models import Priority
+    from moderation.models import Rule
+    from tests.moderation.cases.factories import CaseFactory
+
+    def message(action, target, before, after):
+        return audit.record(moderator, action, target, before=before, after=after).message
+
+    assert message("community.feature", question, {"featured": False}, {"featured": True}) == "Featured · Featured: No → Yes"
+    assert message("community.move", question, {"topic": None}, {"topic": 12}) == "Moved · Topic: — → #12"
+    rule = Rule.objects.create(name="Shop links", kind=Rule.Kind.KEYWORD, action=Rule.Action.HOLD, pattern="shop")
+    assert message("moderation.rule.edit", rule, {"kind": "keyword", "action": "hold", "enabled": True},
+                   {"kind": "regex", "action": "reject", "enabled": False}) == (
+        "Pre-publish rule edited · Type: Keywords (one per line; Japanese works) → Regular expression; "
+        "Action: Hold for review → Reject (the author sees the message); Enabled: Yes → No"
+    )
+    case = CaseFactory()
+    with translation.override("ja"):
+        text = message("cases.priority", case, {"priority": Priority.NORMAL}, {"priority": Priority.URGENT})
+        assert "優先度: " in text and str(Priority.URGENT.label) in text
+        assert "urgent" not in text
+        featured = message("community.feature", question, {"featured": False}, {"featured": True})
+        assert featured.endswith("注目: いいえ → はい"), featured
+    assert message("cases.priority", case, {"events": []}, {"events": ["case.created", "case.solved"]}).endswith(
+        "Events: — → case.created, case.solved"
+    )
+
+
 def test_long_values_are_shortened_in_the_message_but_kept_in_the_data(moderator, question):
     long_body = "word " * 100
     entry = audit.record(moderator, "community.edit_others", question, before={"body": long_body}, after={"body": "x"})
@@ -226,10 +256,10 @@ def test_tag_create_edit_and_delete_are_logged(client, moderator):
     edit = entries[1]
     assert edit.data["before"] == {"name": "wifi", "slug": "wifi"}
     assert edit.data["after"] == {"name": "Wi-Fi", "slug": "wi-fi"}
-    assert edit.message == "Edited · name: wifi → Wi-Fi; slug: wifi → wi-fi"
+    assert edit.message == "Edited · Name: wifi → Wi-Fi; Slug: wifi → wi-fi"
 
     page = client.get(SITE_HISTORY, {"action": "tags.edit"}).content.decode()
-    assert "name: wifi → Wi-Fi" in page
+    assert "Name: wifi → Wi-Fi" in page
 
 
 # --- append-only -----------------------------------------------------------------------------------------------------

@@ -121,3 +121,18 @@ def test_report_query_budget(client, article, django_assert_max_num_queries):
     client.get(reverse("search_report"))
     with django_assert_max_num_queries(25):  # Wagtail's admin shell included; independent of the log size
         assert client.get(reverse("search_report")).status_code == 200
+
+
+def test_report_names_languages_and_groups_thousands(client, site):
+    """The report reads like the rest of the admin: "1,234 searches", "English" / "日本語" (not "en"/"ja")."""
+    from tests.factories import SearchLogFactory
+
+    SearchLogFactory.create_batch(1200, query="zebra", language="en", result_count=0)
+    SearchLogFactory.create_batch(34, query="しまうま", language="ja", result_count=0)
+    editor = UserFactory(groups=[CONTENT_EDITORS])
+    TOTP.activate(editor, "JBSWY3DPEHPK3PXP")
+    client.force_login(editor)
+    text = html.unescape(re.sub(r"\s+", " ", client.get(reverse("search_report")).content.decode()))
+    assert "1,234 searches, 1,234 with no result." in text
+    assert "<td>English</td><td>1,200</td>" in text and "<td>Japanese</td><td>34</td>" in text
+    assert "<td>en</td>" not in text and "<td>ja</td>" not in text
