@@ -216,15 +216,24 @@ def _nul_fields(querydict) -> frozenset[str] | None:
     return frozenset(names)
 
 
+SITE_METHODS = frozenset({"GET", "HEAD", "POST", "OPTIONS"})
+
+
 class NotAllowedPageMiddleware:
     """A GET on an address that only takes POST (a vote, a comment...) is a 405 with an empty body from
     `require_POST`: a person who opens such a link gets a small page in the site's style and their language
-    instead (the Allow header kept). htmx requests and responses with a body of their own are left alone."""
+    instead (the Allow header kept). htmx requests and responses with a body of their own are left alone.
+    Methods no public address takes (PUT, DELETE, PATCH, TRACE...) are a 405 here, before any view."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.method not in SITE_METHODS and not request.path_info.startswith(ADMIN_PREFIXES):
+            # PUT, DELETE, PATCH, TRACE... : no public address takes them (a page would otherwise answer a
+            # DELETE with itself and a 200, or a CSRF page that blames the visitor's cookies)
+            # (scripts send them, not people: the bare 405 with its Allow header, not the page for people)
+            return HttpResponseNotAllowed(sorted(SITE_METHODS - {"OPTIONS"}))
         response = self.get_response(request)
         if (
             isinstance(response, HttpResponseNotAllowed) and not response.content

@@ -238,3 +238,18 @@ def test_the_access_denied_page_says_how_to_reach_support(rf, db, settings, lang
     with translation.override(language):
         html = permission_denied(request, PermissionDenied()).content.decode()
     assert words in html.lower() and '<a href="mailto:help@nimbus-home.example">' in html and "contact us" not in html
+
+
+@pytest.mark.parametrize("method", ["put", "delete", "patch", "trace"])
+def test_methods_no_public_address_takes_are_a_405_before_any_view(client, db, method, django_assert_max_num_queries):
+    """A DELETE on an article or a question is refused as such (it answered with the page and a 200, or blamed
+    the visitor's cookies with the CSRF page); the admin keeps its own rules."""
+    from tests.community.conftest import ask
+
+    question = ask(UserFactory(), tags="")
+    for path in ("/", f"/community/q/{question.pk}/", f"/community/q/{question.pk}/vote/", "/ja/search/?q=hub"):
+        with django_assert_max_num_queries(0):
+            response = getattr(client, method)(path)
+        assert response.status_code == 405, (method, path)
+        assert response["Allow"] == "GET, HEAD, POST"
+    assert client.options("/").status_code != 405
