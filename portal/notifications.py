@@ -85,12 +85,16 @@ _BLOCKS = frozenset(
     "p div h1 h2 h3 h4 h5 h6 blockquote pre table thead tbody tfoot tr dl dt dd hr figure figcaption "
     "section article details summary".split()
 )
+# Blocks a blank line separates from what follows, as paragraphs are in a plain-text email (list items,
+# table rows and line breaks stay on adjacent lines).
+_PARAGRAPHS = frozenset("p h1 h2 h3 h4 h5 h6 blockquote pre table hr figure details ul ol dl".split())
 _HIDDEN = frozenset({"script", "style", "template"})
 
 
 class _TextParser(HTMLParser):
-    """Sanitised post HTML → plain text: entities decoded, one line per paragraph, heading, row or list item
-    ("- " or "1. " before it, nested items indented), spaces collapsed except in code blocks."""
+    """Sanitised post HTML → plain text: entities decoded, one line per heading, row or list item ("- " or
+    "1. " before it, nested items indented), a blank line between paragraphs, spaces collapsed except in
+    code blocks."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -101,6 +105,7 @@ class _TextParser(HTMLParser):
         self.lists: list[list] = []  # [ordered, next number, the indent around it] per open list
         self.pre = 0
         self.hidden = 0
+        self.gap = False  # a paragraph ended: a blank line before the next line of text
 
     def flush(self) -> None:
         text, self.buffer = "".join(self.buffer), []
@@ -110,6 +115,9 @@ class _TextParser(HTMLParser):
             rows = [" ".join(text.split())]
         rows = [row for row in rows if row.strip()]
         for row in rows:
+            if self.gap and self.lines:
+                self.lines.append("")
+            self.gap = False
             self.lines.append((self.marker or self.indent) + row)
             self.marker = ""
 
@@ -149,6 +157,7 @@ class _TextParser(HTMLParser):
             if self.lists:
                 self.indent = self.lists.pop()[2]
             self.marker = ""
+            self.gap = not self.lists  # a nested list's end is not a paragraph's
         elif tag == "li":
             self.flush()
             self.marker = ""
@@ -156,6 +165,8 @@ class _TextParser(HTMLParser):
             self.flush()
             if tag == "pre":
                 self.pre = max(self.pre - 1, 0)
+            if tag in _PARAGRAPHS and not self.lists:
+                self.gap = True
         elif tag in ("td", "th"):
             self.buffer.append(" ")
 

@@ -78,11 +78,11 @@ def test_a_list_in_an_answer_keeps_its_items(run, client):
     question = run(ask, asker)
     run(services.post_answer, bob, question, body="Try these:\n\n- unplug the hub\n- wait ten seconds\n\n1. plug it in\n2. press reset")
     note = Notification.objects.get(recipient=asker)
-    assert note.excerpt == "Try these:\n- unplug the hub\n- wait ten seconds\n1. plug it in\n2. press reset"
-    assert "Try these:\n- unplug the hub\n- wait ten seconds\n1. plug it in\n2. press reset" in email_to(asker).body
+    assert note.excerpt == "Try these:\n\n- unplug the hub\n- wait ten seconds\n\n1. plug it in\n2. press reset"
+    assert "Try these:\n\n- unplug the hub\n- wait ten seconds\n\n1. plug it in\n2. press reset" in email_to(asker).body
     client.force_login(asker)
     page = client.get(reverse("notification_list")).content.decode()
-    assert "Try these:<br>- unplug the hub<br>- wait ten seconds<br>1. plug it in<br>2. press reset" in page
+    assert "Try these:<br><br>- unplug the hub<br>- wait ten seconds<br><br>1. plug it in<br>2. press reset" in page
 
 
 def test_a_mention_after_an_ampersand_still_notifies(run):

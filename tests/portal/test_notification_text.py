@@ -31,21 +31,22 @@ def test_entities_are_decoded_once():
 
 
 def test_paragraphs_and_list_items_keep_their_lines():
+    """A blank line between paragraphs (a plain-text email's paragraphs), none between list items."""
     html = render_markdown("Please send:\n\n- the serial number\n- the firmware version\n  - from the app\n\nThanks")
     assert text_from_html(html) == (
-        "Please send:\n- the serial number\n- the firmware version\n  - from the app\nThanks"
+        "Please send:\n\n- the serial number\n- the firmware version\n  - from the app\n\nThanks"
     )
 
 
 def test_ordered_and_loose_lists_and_line_breaks():
     html = render_markdown("3. first\n4. second\n\n- loose\n\n- items\n\nline one  \nline two")
-    assert text_from_html(html) == "3. first\n4. second\n- loose\n- items\nline one\nline two"
+    assert text_from_html(html) == "3. first\n4. second\n\n- loose\n- items\n\nline one\nline two"
     assert text_from_html("<ol><li>a</li><li><p>b</p><p>more</p></li></ol>") == "1. a\n2. b\n   more"
 
 
 def test_code_blocks_keep_their_lines_and_inline_markup_goes():
     html = render_markdown("Run **this**:\n\n```\nhub reset\n  --force\n```\n\nThen `check` it.")
-    assert text_from_html(html) == "Run this:\nhub reset\n  --force\nThen check it."
+    assert text_from_html(html) == "Run this:\n\nhub reset\n  --force\n\nThen check it."
 
 
 def test_plain_text_and_empty_input():

@@ -39,11 +39,14 @@ def test_a_canned_list_keeps_its_items_in_the_notification_and_email(agent, clie
         services.reply(agent, case, body=body, public=False)
     note = Notification.objects.get(recipient=case.customer, kind="support")
     lines = note.excerpt.splitlines()
-    assert lines[1:] == [
+    assert lines[1:] == [  # paragraphs apart, as in the email; list items together
+        "",
         "次の情報をお送りください。",
+        "",
         "- 本体背面のシリアル番号",
         "- アプリに表示されるファームウェアのバージョン",
         "- ルーターの機種名",
+        "",
         "設定 > デバイス で確認できます。",
     ]
 
