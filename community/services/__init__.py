@@ -15,6 +15,7 @@ from .base import (
     REASON_MAX,
     Actor,
     CommunityError,
+    DuplicatePost,
     PermissionRefused,
     relaxed_limits,
     throttle,
@@ -62,7 +63,7 @@ from .reactions import follow_question, record_deflection, set_me_too, unfollow_
 from .votes import vote
 
 __all__ = [
-    "DUPLICATE_WINDOW", "RATE_LIMITS", "REASON_MAX", "Actor", "CommunityError", "PermissionRefused", "_refuse_duplicate",
+    "DUPLICATE_WINDOW", "RATE_LIMITS", "REASON_MAX", "Actor", "CommunityError", "DuplicatePost", "PermissionRefused", "_refuse_duplicate",
     "accept_answer", "approve_post", "ask_question", "delete_comment", "delete_post", "edit_answer", "edit_question",
     "follow_question", "hide_for_review", "hide_post", "post_answer", "post_comment", "post_support_answer", "record_deflection", "restore_post", "set_me_too",
     "relaxed_limits", "retag_question", "throttle", "unaccept_answer", "unfollow_question", "unhide_post", "vote",

@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 from taggit.models import Tag
 
 from portal.events import publish
+from portal.models import Profile
 from portal.ratelimit import consume_in_order
 from portal.sanitize import render_markdown
 from portal.services import get_profile
@@ -51,6 +52,15 @@ class CommunityError(Exception):
         self.field = field
         self.retry_after = retry_after
         self.status = 429 if retry_after else status
+
+
+class DuplicatePost(CommunityError):
+    """The same text from the same member again within ten minutes. `existing` is the post already written:
+    a double-clicked button's second request can take the member to it instead of an error."""
+
+    def __init__(self, message: str, *, existing: Any):
+        super().__init__(message, field="body")
+        self.existing = existing
 
 
 class PermissionRefused(CommunityError):
@@ -122,13 +132,19 @@ def clean_reason(reason: str) -> str:
     return reason
 
 
-def refuse_duplicate(model: type, user: Any, body: str) -> None:
+def refuse_duplicate(model: type, user: Any, body: str, *, lock: bool = False) -> None:
+    """Refuse the member's same text again within ten minutes. With `lock` (inside the transaction that
+    writes the post) the member's profile row is locked first, so two requests sent at once (a double
+    click) run one after the other and the second sees the first's post: no twins."""
     if _relaxed.get():
         return
+    if lock:
+        list(Profile.objects.select_for_update().filter(user_id=user.pk).values_list("pk", flat=True))
     since = timezone.now() - DUPLICATE_WINDOW
-    if model.objects.filter(author=user, created_at__gte=since, body=body).exists():
-        raise CommunityError(
-            _("You posted exactly this less than 10 minutes ago. Please don't post the same text twice."), field="body"
+    existing = model.objects.filter(author=user, created_at__gte=since, body=body).order_by("-pk").first()
+    if existing is not None:
+        raise DuplicatePost(
+            _("You posted exactly this less than 10 minutes ago. Please don't post the same text twice."), existing=existing
         )
 
 

@@ -96,6 +96,7 @@ def ask_question(
     tag_objects = resolve_tags(user, tag_names)
     now = timezone.now()
     with transaction.atomic():
+        refuse_duplicate(Question, user, body, lock=True)
         question = Question.objects.create(
             author=user, title=title, body=body, body_html=render(body), topic=topic, language=language,
             created_at=now, last_activity_at=now, **_held(verdict),
@@ -189,6 +190,7 @@ def post_answer(actor: Actor | Any, question: Question, *, body: str) -> Answer:
     verdict = _screen(Draft("answer", user, body, language=question.language, topic_id=question.topic_id, question_id=question.pk))
     now = timezone.now()
     with transaction.atomic():
+        refuse_duplicate(Answer, user, body, lock=True)
         answer = Answer.objects.create(
             question=question, author=user, body=body, body_html=render(body), created_at=now, **_held(verdict)
         )
@@ -258,6 +260,7 @@ def post_comment(actor: Actor | Any, post: Question | Answer, *, body: str) -> C
     verdict = _screen(Draft("comment", user, body, language=question.language, topic_id=question.topic_id, question_id=question_id))
     now = timezone.now()
     with transaction.atomic():
+        refuse_duplicate(Comment, user, body, lock=True)
         comment = Comment.objects.create(
             question_id=question_id, answer=post if is_answer else None, author=user, body=body,
             body_html=render(body), created_at=now, **_held(verdict),

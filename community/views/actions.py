@@ -18,6 +18,7 @@ from .. import permissions, services
 from ..forms import AnswerForm, CommentForm, ModeratorReasonForm, VoteForm
 from ..models import Answer, Comment, Question
 from ..pages import load_question, question_page, vote_view
+from . import drafts
 from .common import actor, error_response, get_or_404
 from .questions import render_question
 
@@ -186,6 +187,19 @@ def follow(request, pk: int):
     return redirect(_question_url(question))
 
 
+def _twin_of(error, parent) -> bool:
+    """Whether `error` refused the member's same text sent again to the same question or answer (the second
+    request of a double click) rather than the same text on another thread."""
+    if not isinstance(error, services.DuplicatePost):
+        return False
+    existing = error.existing
+    if isinstance(parent, Answer):
+        return getattr(existing, "answer_id", None) == parent.pk
+    if isinstance(existing, Answer):
+        return existing.question_id == parent.pk
+    return getattr(existing, "question_id", None) == parent.pk and getattr(existing, "answer_id", None) is None
+
+
 @form_checks_nul("body")
 @require_POST
 @_signed_in
@@ -199,7 +213,10 @@ def comment(request, kind: str, pk: int):
             services.post_comment(actor(request), post, body=form.cleaned_data["body"])
             form = CommentForm()
         except services.CommunityError as exc:
-            error = exc
+            if _twin_of(exc, post):  # sent twice (a double click): the first one is there, shown as posted
+                form = CommentForm()
+            else:
+                error = exc
     else:
         error = services.CommunityError(" ".join(form.errors.get("body", [])) or _("Please write a comment."))
     if request.htmx:
@@ -229,6 +246,12 @@ def answer(request, pk: int):
     text), so GET here — a reload, a bookmark, the language switcher — goes to the question's answer form."""
     if request.method != "POST":
         return redirect(_question(request, pk).get_absolute_url() + "#your-answer-heading")
+    if not request.user.is_authenticated and not request.htmx:
+        # signed out (an expired session): the text waits in the session and is back in the form after sign-in
+        question = _question(request, pk)
+        if drafts.keep(request, f"answer:{question.pk}", request.POST):
+            messages.info(request, _("Your answer is kept: sign in and it will be back in the form, ready to post."))
+        return redirect_to_login(question.get_absolute_url() + "#your-answer-heading")
     return _post_answer(request, pk)
 
 
@@ -240,6 +263,9 @@ def _post_answer(request, pk: int):
         try:
             new = services.post_answer(actor(request), question, body=form.cleaned_data["body"])
         except services.CommunityError as error:
+            if _twin_of(error, question):  # sent twice (a double click): the member lands on the first
+                messages.info(request, _("You had already posted this answer: here it is."))
+                return redirect(question.get_absolute_url() + f"#answer-{error.existing.pk}")
             form.add_error("body", error.message)
             response = render_question(request, question, answer_form=form, status=error.status)
             if error.retry_after:

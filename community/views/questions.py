@@ -5,7 +5,9 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -30,6 +32,7 @@ from ..models import Answer, Question
 from ..pages import ANSWER_SORTS, load_question, question_json_ld, question_page, revision_history, viewer_state
 from ..seo import question_breadcrumb_ld, question_canonical_path
 from ..standing import restriction_for, standing
+from . import drafts
 from .ask import suggestions
 from .common import actor, get_or_404, topics_for_language
 
@@ -80,6 +83,15 @@ def _member_question(request, pk: int, slug: str, sort: str):
     the member's restrictions in force (a sanction: one query, asked anyway by every permission check), so
     a sanction imposed, lifted or ended changes what the member sees at once, with its reason."""
     user = request.user
+    draft = drafts.peek(request, f"answer:{pk}")
+    if draft is not None:  # the answer the member wrote while signed out: back in the form (the page rendered now)
+        question = load_question(pk, user)
+        if question is None:
+            raise Http404
+        if question.merged_into_id is None and slug == question.slug:
+            drafts.drop(request, f"answer:{pk}")
+            messages.info(request, _("Here is the answer you wrote before signing in. Check it and post it."))
+            return render_question(request, question, sort, answer_form=AnswerForm(initial={"body": draft.get("body", "")}))
     version = caching.question_version(pk)
     restricted = standing(user).restriction_key
     viewer_key = f"community:viewer:{pk}:{version}:{user.pk}:{restricted}"
@@ -164,9 +176,13 @@ def render_question(
 
 
 @form_checks_nul("title", "body", "tags")
-@login_required
 @require_http_methods(["GET", "POST"])
 def ask(request):
+    if not request.user.is_authenticated:
+        # signed out (an expired session): what was typed waits in the session and is back in the form after sign-in
+        if request.method == "POST" and drafts.keep(request, "ask", request.POST):
+            messages.info(request, _("Your question is kept: sign in and it will be back in the form, ready to post."))
+        return redirect_to_login(request.get_full_path() if request.method == "GET" else request.path)
     topics = topics_for_language()
     if request.method == "POST":
         form = QuestionForm(request.POST, topics=topics)
@@ -178,6 +194,9 @@ def ask(request):
                     actor(request), title=data["title"], body=data["body"], tags=data["tags"], topic=data["topic"],
                     language=data["language"], ask_token=ask_token,
                 )
+            except services.DuplicatePost as twin:  # sent twice (a double click): the member lands on the first
+                messages.info(request, _("You had already posted this question: here it is."))
+                return redirect(twin.existing.get_absolute_url())
             except services.CommunityError as error:
                 form.add_error(error.field if error.field in form.fields else None, error.message)
                 return _ask_page(request, form, ask_token, status=error.status)
@@ -185,6 +204,11 @@ def ask(request):
         return _ask_page(request, form, ask_token, preview="preview" in request.POST)
     topic = topics.filter(slug=get_str(request.GET, "topic", max_length=100)).first()
     initial = {"title": get_str(request.GET, "title", max_length=150), "language": get_language(), "topic": topic}
+    draft = drafts.peek(request, "ask")
+    if draft is not None:  # the question the member wrote while signed out
+        drafts.drop(request, "ask")
+        initial.update({name: draft[name] for name in ("title", "body", "tags") if draft.get(name)})
+        messages.info(request, _("Here is the question you wrote before signing in. Check it and post it."))
     return _ask_page(request, QuestionForm(initial=initial, topics=topics), secrets.token_urlsafe(16))
 
 

@@ -5,7 +5,7 @@ import pytest
 
 from community import services
 from community.models import Acceptance, Answer, Question, Vote, VoteEvent
-from tests.concurrency import race
+from tests.concurrency import race, run_at_once
 from tests.factories import UserFactory
 
 # serialized_rollback: the flush after a transactional test would otherwise drop the rows migrations made
@@ -73,3 +73,27 @@ def test_follow_and_me_too_double_clicks(thread_question):
     assert race(*calls) == []
     question = Question.objects.get(pk=thread_question.pk)
     assert question.me_too_count == 1 and question.follower_count == 2
+
+
+def test_a_double_submitted_question_answer_and_comment_are_written_once(thread_question):
+    """Two requests with the same text sent at once (a double click): the member's profile row is locked in the
+    writing transaction, so the second waits, sees the first and is refused with it — never twins."""
+    from community.models import Comment
+
+    member = UserFactory()
+    ask = lambda: services.ask_question(member, title="Camera offline after router swap", body="New router since Monday.")  # noqa: E731
+    results, errors = run_at_once(ask, ask, ask)
+    assert len(results) == 1 and len(errors) == 2
+    assert all(isinstance(e, services.DuplicatePost) and e.existing.pk == results[0].pk for e in errors)
+    assert Question.objects.filter(author=member).count() == 1
+
+    answer = lambda: services.post_answer(member, thread_question, body="Restart the hub, then the camera.")  # noqa: E731
+    results, errors = run_at_once(answer, answer)
+    assert len(results) == 1 and [e.existing.pk for e in errors] == [results[0].pk]
+    thread_question.refresh_from_db()
+    assert thread_question.answer_count == 1 == Answer.objects.filter(question=thread_question).count()
+
+    comment = lambda: services.post_comment(member, thread_question, body="Which router model is it?")  # noqa: E731
+    results, errors = run_at_once(comment, comment)
+    assert len(results) == 1 and len(errors) == 1
+    assert Comment.objects.filter(question=thread_question, author=member).count() == 1

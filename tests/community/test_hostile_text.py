@@ -191,9 +191,9 @@ def test_a_duplicate_or_rate_limited_comment_without_js_keeps_the_text(client, q
 
     client.force_login(other)
     assert client.post(f"/community/q/{question.pk}/comment/", {"body": "Which model?"}).status_code == 302
+    # the same text again on the same post (a double click): it is there already, shown as posted, not twice
     response = client.post(f"/community/q/{question.pk}/comment/", {"body": "Which model?"})
-    html = response.content.decode()
-    assert response.status_code == 400 and "exactly this" in html and ">Which model?</textarea>" in html
+    assert response.status_code == 302 and Comment.objects.count() == 1
     monkeypatch.setitem(base.RATE_LIMITS, "comment", (1, 60, 600))
     response = client.post(f"/community/q/{question.pk}/comment/", {"body": "Another thought"})
     assert response.status_code == 429 and response["Retry-After"]

@@ -449,3 +449,84 @@ def test_empty_search_offers_ask_prefilled(client, site):
 def test_member_profile_lists_questions_and_answers(client, question, answer, answerer):
     html = client.get(f"/community/users/{answerer.username}/").content.decode()
     assert question.title in html and f"#answer-{answer.pk}" in html
+
+
+def test_a_second_identical_submission_lands_on_the_first_post(client, question, other):
+    """The second request of a double click (or a resubmitted form) takes the member to what the first one
+    wrote, with a note — not to an error about posting twice, and nothing written twice. The same text on
+    another thread is still refused with the reason."""
+    client.force_login(other)
+    data = {"title": "Camera offline after the router swap", "body": "New router since Monday.", "tags": "",
+            "language": "en"}
+    first = client.post("/community/ask/", data)
+    assert first.status_code == 302
+    created = Question.objects.get(author=other)
+    second = client.post("/community/ask/", data, follow=True)
+    assert second.redirect_chain[0][0] == created.get_absolute_url()
+    assert "You had already posted this question: here it is." in second.content.decode()
+    assert Question.objects.filter(author=other).count() == 1
+
+    body = {"body": "Restart the hub, then the camera."}
+    assert client.post(f"/community/q/{question.pk}/answer/", body).status_code == 302
+    posted = Answer.objects.get(question=question, author=other)
+    again = client.post(f"/community/q/{question.pk}/answer/", body)
+    assert again.status_code == 302 and again["Location"].endswith(f"#answer-{posted.pk}")
+    assert Answer.objects.filter(author=other).count() == 1
+    elsewhere = client.post(f"/community/q/{created.pk}/answer/", body)  # the same text on another thread
+    assert elsewhere.status_code == 400 and "less than 10 minutes ago" in elsewhere.content.decode()
+
+    comment = {"body": "Which router model is it?"}
+    assert client.post(f"/community/q/{question.pk}/comment/", comment, **HTMX).status_code == 200
+    twice = client.post(f"/community/q/{question.pk}/comment/", comment, **HTMX)
+    assert twice.status_code == 200 and twice.content.decode().count("Which router model is it?") == 1
+    assert client.post(f"/community/q/{question.pk}/comment/", comment).status_code == 302
+    assert Comment.objects.filter(author=other).count() == 1
+
+
+def test_text_sent_while_signed_out_is_back_in_the_form_after_signing_in(client, question, other):
+    """A member whose session expired while writing sends their answer (or question): they are asked to sign
+    in, told the text is kept, and find it in the form afterwards — nothing posted for them, nothing lost."""
+    import html as html_lib
+
+    answer_text = "Hold the reset button for ten seconds, then re-pair the **hub**."
+    response = client.post(f"/community/q/{question.pk}/answer/", {"body": answer_text}, follow=True)
+    login_page = response.content.decode()
+    assert response.redirect_chain[-1][0].startswith("/accounts/login/")
+    assert "Your answer is kept: sign in and it will be back in the form, ready to post." in login_page
+    assert Answer.objects.count() == 0
+
+    client.force_login(other)  # the sign-in keeps the session's data, as allauth's does
+    page = html_lib.unescape(client.get(question.get_absolute_url()).content.decode())
+    assert answer_text in page and "Here is the answer you wrote before signing in." in page
+    assert Answer.objects.count() == 0  # only put back, never posted on the member's behalf
+    assert answer_text not in html_lib.unescape(client.get(question.get_absolute_url()).content.decode())  # once
+
+    client.logout()
+    data = {"title": "Camera offline after the router swap", "body": "New router since Monday & nothing works.",
+            "tags": "wifi", "language": "en"}
+    response = client.post("/ja/community/ask/", data)
+    assert response.status_code == 302 and response["Location"].startswith("/ja/accounts/login/")
+    assert "next=/ja/community/ask/" in response["Location"]
+    client.force_login(other)
+    form = html_lib.unescape(client.get("/ja/community/ask/").content.decode())
+    assert data["title"] in form and data["body"] in form and 'value="wifi"' in form
+    assert Question.objects.filter(author=other).count() == 0
+
+
+def test_kept_drafts_are_capped_and_expire(rf):
+    from django.contrib.sessions.backends.signed_cookies import SessionStore
+
+    from community.views import drafts
+
+    request = rf.post("/")
+    request.session = SessionStore()
+    assert not drafts.keep(request, "ask", {"body": "   "})  # nothing typed: nothing kept
+    assert drafts.keep(request, "ask", {"body": "x" * 40_000, "title": "t" * 500, "evil": "y"})
+    kept = drafts.peek(request, "ask")
+    assert len(kept["body"]) == 30_000 and len(kept["title"]) == 300 and "evil" not in kept
+    for pk in range(5):
+        drafts.keep(request, f"answer:{pk}", {"body": f"answer {pk}"})
+    assert len(request.session[drafts.SESSION_KEY]) == drafts.MAX_DRAFTS
+    assert drafts.peek(request, "answer:4") == {"body": "answer 4"}
+    request.session[drafts.SESSION_KEY]["answer:4"]["at"] -= drafts.KEEP_SECONDS + 1
+    assert drafts.peek(request, "answer:4") is None
