@@ -12,13 +12,13 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from portal import drafts
 from portal.params import form_checks_nul, safe_next_url
 
 from .. import permissions, services
 from ..forms import AnswerForm, CommentForm, ModeratorReasonForm, VoteForm
 from ..models import Answer, Comment, Question
 from ..pages import load_question, question_page, vote_view
-from . import drafts
 from .common import actor, error_response, get_or_404
 from .questions import render_question
 

@@ -19,7 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from portal import extensions, page_cache
+from portal import drafts, extensions, page_cache
 from portal.insights import pageviews
 from portal.page_cache import anonymous_cached
 from portal.params import form_checks_nul, get_str
@@ -32,7 +32,6 @@ from ..models import Answer, Question
 from ..pages import ANSWER_SORTS, load_question, question_json_ld, question_page, revision_history, viewer_state
 from ..seo import question_breadcrumb_ld, question_canonical_path
 from ..standing import restriction_for, standing
-from . import drafts
 from .ask import suggestions
 from .common import actor, get_or_404, topics_for_language
 

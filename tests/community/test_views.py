@@ -516,7 +516,7 @@ def test_text_sent_while_signed_out_is_back_in_the_form_after_signing_in(client,
 def test_kept_drafts_are_capped_and_expire(rf):
     from django.contrib.sessions.backends.signed_cookies import SessionStore
 
-    from community.views import drafts
+    from portal import drafts
 
     request = rf.post("/")
     request.session = SessionStore()

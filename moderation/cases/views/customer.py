@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -17,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from community.status import PostStatus
+from portal import drafts
 from portal.params import form_checks_nul, get_int
 from portal.ratelimit import client_ip
 
@@ -128,16 +130,27 @@ def _detail(request, pk: int, *, form: ReplyForm | None = None, status: int = 20
 
 @login_required
 def case_detail(request, pk: int):
-    return _detail(request, pk)
+    draft = drafts.peek(request, f"case:{pk}")
+    if draft is None:
+        return _detail(request, pk)
+    # the reply the customer wrote while signed out (their own case only: `_detail` answers 404 otherwise)
+    response = _detail(request, pk, form=ReplyForm(initial={"body": draft.get("body", "")}))
+    drafts.drop(request, f"case:{pk}")
+    messages.info(request, _("Here is the reply you wrote before signing in. Check it and send it."))
+    return response
 
 
 @form_checks_nul("body")
-@login_required
 @require_http_methods(["GET", "POST"])
 def case_reply(request, pk: int):
     """POST sends the reply. A failed one is shown at this address (the case page with the error summary and
     the typed text), so GET here — a reload, a bookmark, the language switcher — goes back to the case's
-    reply form instead of a dead end."""
+    reply form instead of a dead end. Sent while signed out (an expired session): the text is kept and is
+    back in the form after sign-in."""
+    if not request.user.is_authenticated:
+        if request.method == "POST" and drafts.keep(request, f"case:{pk}", request.POST):
+            messages.info(request, _("Your reply is kept: sign in and it will be back in the form, ready to send."))
+        return redirect_to_login(reverse("support_case", args=[pk]) + "#reply-heading")
     case = customer.case_for(request.user, pk)
     if request.method != "POST":
         return redirect(reverse("support_case", args=[case.pk]) + "#reply-heading")

@@ -189,6 +189,27 @@ def test_the_reply_form_posts_and_says_it_reopens(client, case):
     assert response.status_code == 400 and "Please write something." in response.content.decode()
 
 
+def test_a_reply_sent_after_the_session_expired_is_back_in_the_form_after_sign_in(client, case):
+    """Kept in the session, shown again to the case's customer only, never sent for them."""
+    import html as html_lib
+
+    text = "The hub still blinks orange & the app says offline."
+    response = client.post(reverse("support_case_reply", args=[case.pk]), {"body": text}, follow=True)
+    assert response.redirect_chain[0][0].startswith(reverse("account_login") + "?next=")
+    assert "Your reply is kept: sign in and it will be back in the form, ready to send." in response.content.decode()
+    client.force_login(case.customer)
+    page = html_lib.unescape(client.get(reverse("support_case", args=[case.pk])).content.decode())
+    assert text in page and "Here is the reply you wrote before signing in." in page
+    assert not CaseEvent.objects.filter(case=case).exists()
+    assert text not in html_lib.unescape(client.get(reverse("support_case", args=[case.pk])).content.decode())
+
+    client.logout()  # someone else signing in on that browser after such a reply: a 404, never the text
+    client.post(reverse("support_case_reply", args=[case.pk]), {"body": text})
+    client.force_login(MemberFactory())
+    response = client.get(reverse("support_case", args=[case.pk]))
+    assert response.status_code == 404 and "blinks orange" not in response.content.decode()
+
+
 def test_get_on_the_reply_url_goes_back_to_the_case(client, case):
     client.force_login(case.customer)
     response = client.get(reverse("support_case_reply", args=[case.pk]))

@@ -1,5 +1,5 @@
 """Text a visitor sent while signed out (their session had expired, or they never signed in) kept across the
-sign-in: the answer or question they wrote is back in its form afterwards instead of lost.
+sign-in: the answer, question or case reply they wrote is back in its form afterwards instead of lost.
 
 The text lives in the session (the one the sign-in carries over, as Django's `login()` keeps the session's
 data), one draft per form, for `KEEP_SECONDS`, capped in length as the forms cap it. It is only ever put back
@@ -18,7 +18,8 @@ FIELD_MAX = {"title": 300, "body": 30_000, "tags": 300}
 
 
 def keep(request, form: str, data: Any) -> bool:
-    """Keep the fields of `form` ("ask", "answer:12") the request posted; False when nothing was typed."""
+    """Keep the fields of `form` ("ask", "answer:12", "case:7") the request posted; False when nothing was
+    typed. The form that shows it again checks who may see it (a draft names an address, never grants it)."""
     fields = {name: str(data.get(name, ""))[:limit] for name, limit in FIELD_MAX.items() if data.get(name)}
     if not (fields.get("body") or "").strip():
         return False
