@@ -206,6 +206,7 @@ _COMMON_KEYS = {
     "featured": (pgettext_lazy("audit log field", "Featured"), None),
     "pinned": (pgettext_lazy("audit log field", "Pinned"), None),
     "recommended": (pgettext_lazy("audit log field", "Recommended"), None),
+    "locked": (pgettext_lazy("audit log field", "Locked"), None),
     "duplicate_of": (pgettext_lazy("audit log field", "Duplicate of question"), _numbered),
     "merged_into": (pgettext_lazy("audit log field", "Merged into question"), _numbered),
     "answers": (pgettext_lazy("audit log field", "Answers"), None),

@@ -11,17 +11,26 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from django.conf import settings
+
+from .ratelimit import client_ip, consume
+
 SESSION_KEY = "community:drafts"
-KEEP_SECONDS = 2 * 60 * 60
+KEEP_SECONDS = 30 * 60  # long enough to sign in again; short, as the browser may be someone else's next
 MAX_DRAFTS = 3
-FIELD_MAX = {"title": 300, "body": 30_000, "tags": 300}
+FIELD_MAX = {"title": 300, "body": 30_000, "tags": 300, "language": 8, "topic": 12}
+KEEP_LIMIT = (10, 3600)  # drafts kept per address per hour: a script cannot fill the session table
 
 
 def keep(request, form: str, data: Any) -> bool:
     """Keep the fields of `form` ("ask", "answer:12", "case:7") the request posted; False when nothing was
-    typed. The form that shows it again checks who may see it (a draft names an address, never grants it)."""
+    typed, or when the request brought no session cookie (a member whose session expired still sends
+    theirs; a script that sends none gets no session row), or past `KEEP_LIMIT` for its address. The form
+    that shows a draft again checks who may see it (a draft names an address, never grants it)."""
     fields = {name: str(data.get(name, ""))[:limit] for name, limit in FIELD_MAX.items() if data.get(name)}
-    if not (fields.get("body") or "").strip():
+    if not (fields.get("body") or "").strip() or settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False
+    if consume("draft", client_ip(request), limit=KEEP_LIMIT[0], period=KEEP_LIMIT[1]):
         return False
     now = time.time()
     drafts = {key: value for key, value in _all(request).items() if value.get("at", 0) > now - KEEP_SECONDS}

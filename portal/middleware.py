@@ -233,7 +233,7 @@ class NotAllowedPageMiddleware:
             # PUT, DELETE, PATCH, TRACE... : no public address takes them (a page would otherwise answer a
             # DELETE with itself and a 200, or a CSRF page that blames the visitor's cookies)
             # (scripts send them, not people: the bare 405 with its Allow header, not the page for people)
-            return HttpResponseNotAllowed(sorted(SITE_METHODS - {"OPTIONS"}))
+            return HttpResponseNotAllowed(sorted(SITE_METHODS))
         response = self.get_response(request)
         if (
             isinstance(response, HttpResponseNotAllowed) and not response.content

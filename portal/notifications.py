@@ -142,6 +142,8 @@ class _TextParser(HTMLParser):
             self.flush()
             if tag == "pre":
                 self.pre += 1
+            if tag == "hr" and not self.lists:  # no end tag: the rule is a paragraph break by itself
+                self.gap = True
         elif tag in ("td", "th"):
             self.buffer.append(" ")
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -24,6 +24,7 @@ from portal.services import get_profile
 
 from .. import permissions
 from ..models import Follow, Question
+from ..status import PostStatus
 from ..validation import FieldError
 
 DUPLICATE_WINDOW = timedelta(minutes=10)
@@ -132,20 +133,31 @@ def clean_reason(reason: str) -> str:
     return reason
 
 
-def refuse_duplicate(model: type, user: Any, body: str, *, lock: bool = False) -> None:
-    """Refuse the member's same text again within ten minutes. With `lock` (inside the transaction that
-    writes the post) the member's profile row is locked first, so two requests sent at once (a double
-    click) run one after the other and the second sees the first's post: no twins."""
+def refuse_duplicate(model: type, user: Any, body: str, *, lock: QuerySet | None = None) -> None:
+    """Refuse the member's same text again within ten minutes (a post they deleted since does not count).
+    Called inside the transaction that writes the post, with `lock` the row to lock first: the thread's
+    question for an answer or a comment (the services lock a question before its answers, and votes and
+    acceptances lock the post before the author's profile: the same order, no deadlock); the member's
+    profile for a new question (no other row exists yet). Two requests sent at once (a double click) then run one after the other and the second sees
+    the first's post: no twins."""
     if _relaxed.get():
         return
-    if lock:
-        list(Profile.objects.select_for_update().filter(user_id=user.pk).values_list("pk", flat=True))
+    if lock is not None:
+        list(lock.select_for_update().values_list("pk", flat=True))
     since = timezone.now() - DUPLICATE_WINDOW
-    existing = model.objects.filter(author=user, created_at__gte=since, body=body).order_by("-pk").first()
+    existing = (
+        model.objects.filter(author=user, created_at__gte=since, body=body)
+        .exclude(status=PostStatus.DELETED).order_by("-pk").first()
+    )
     if existing is not None:
         raise DuplicatePost(
             _("You posted exactly this less than 10 minutes ago. Please don't post the same text twice."), existing=existing
         )
+
+
+def member_lock(user: Any) -> QuerySet:
+    """The member's profile row: what a new question's transaction locks (`refuse_duplicate`)."""
+    return Profile.objects.filter(user_id=user.pk)
 
 
 def resolve_tags(user: Any, names: list[str]) -> list[Tag]:

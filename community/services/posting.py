@@ -25,6 +25,7 @@ from .base import (
     field_error,
     follow,
     lock_question,
+    member_lock,
     publish,
     refuse_closed,
     refuse_duplicate,
@@ -34,16 +35,15 @@ from .base import (
 )
 
 
-def _new_post_body(actor: Actor, action: str, model: type, body: str, rule) -> str:
-    """The checks every new answer or comment passes after permission: valid text, rate limit, profile,
-    and not the same text again within ten minutes."""
+def _new_post_body(actor: Actor, action: str, body: str, rule) -> str:
+    """The checks every new answer or comment passes after permission: valid text, rate limit, profile (the
+    same text again within ten minutes is refused inside the writing transaction: `refuse_duplicate`)."""
     try:
         body = rule(body)
     except FieldError as error:
         raise field_error(error) from None
     throttle(action, actor)
     ensure_profile(actor.user)
-    refuse_duplicate(model, actor.user, body)
     return body
 
 
@@ -91,12 +91,11 @@ def ask_question(
         raise CommunityError(_("Please choose a language."), field="language")
     throttle("ask", actor)
     ensure_profile(user)
-    refuse_duplicate(Question, user, body)
     verdict = _screen(Draft("question", user, body, title=title, language=language, topic_id=getattr(topic, "pk", None)))
     tag_objects = resolve_tags(user, tag_names)
     now = timezone.now()
     with transaction.atomic():
-        refuse_duplicate(Question, user, body, lock=True)
+        refuse_duplicate(Question, user, body, lock=member_lock(user))
         question = Question.objects.create(
             author=user, title=title, body=body, body_html=render(body), topic=topic, language=language,
             created_at=now, last_activity_at=now, **_held(verdict),
@@ -186,11 +185,11 @@ def post_answer(actor: Actor | Any, question: Question, *, body: str) -> Answer:
     refuse_closed(user, question)
     if not permissions.can_answer(user, question):
         raise PermissionRefused(_("This question no longer accepts answers."))
-    body = _new_post_body(actor, "answer", Answer, body, clean_body)
+    body = _new_post_body(actor, "answer", body, clean_body)
     verdict = _screen(Draft("answer", user, body, language=question.language, topic_id=question.topic_id, question_id=question.pk))
     now = timezone.now()
     with transaction.atomic():
-        refuse_duplicate(Answer, user, body, lock=True)
+        refuse_duplicate(Answer, user, body, lock=Question.objects.filter(pk=question.pk))
         answer = Answer.objects.create(
             question=question, author=user, body=body, body_html=render(body), created_at=now, **_held(verdict)
         )
@@ -253,14 +252,14 @@ def post_comment(actor: Actor | Any, post: Question | Answer, *, body: str) -> C
                     "You can always comment on your own posts and on answers to your questions."
                 ) % {"threshold": missing[0], "reputation": missing[1]})
         raise PermissionRefused(_("This post no longer accepts comments."))
-    body = _new_post_body(actor, "comment", Comment, body, clean_comment)
+    body = _new_post_body(actor, "comment", body, clean_comment)
     is_answer = isinstance(post, Answer)
     question_id = post.question_id if is_answer else post.pk
     question = post.question if is_answer else post
     verdict = _screen(Draft("comment", user, body, language=question.language, topic_id=question.topic_id, question_id=question_id))
     now = timezone.now()
     with transaction.atomic():
-        refuse_duplicate(Comment, user, body, lock=True)
+        refuse_duplicate(Comment, user, body, lock=Question.objects.filter(pk=question_id))  # question, then post
         comment = Comment.objects.create(
             question_id=question_id, answer=post if is_answer else None, author=user, body=body,
             body_html=render(body), created_at=now, **_held(verdict),

@@ -83,11 +83,12 @@ def _member_question(request, pk: int, slug: str, sort: str):
     a sanction imposed, lifted or ended changes what the member sees at once, with its reason."""
     user = request.user
     draft = drafts.peek(request, f"answer:{pk}")
-    if draft is not None:  # the answer the member wrote while signed out: back in the form (the page rendered now)
+    if draft is not None:  # the answer the member wrote while signed out: back in the form (the page rendered now;
+        # kept for later while the form is not there: the thread locked, the member restricted...)
         question = load_question(pk, user)
         if question is None:
             raise Http404
-        if question.merged_into_id is None and slug == question.slug:
+        if question.merged_into_id is None and slug == question.slug and permissions.can_answer(user, question):
             drafts.drop(request, f"answer:{pk}")
             messages.info(request, _("Here is the answer you wrote before signing in. Check it and post it."))
             return render_question(request, question, sort, answer_form=AnswerForm(initial={"body": draft.get("body", "")}))
@@ -193,10 +194,10 @@ def ask(request):
                     actor(request), title=data["title"], body=data["body"], tags=data["tags"], topic=data["topic"],
                     language=data["language"], ask_token=ask_token,
                 )
-            except services.DuplicatePost as twin:  # sent twice (a double click): the member lands on the first
-                messages.info(request, _("You had already posted this question: here it is."))
-                return redirect(twin.existing.get_absolute_url())
             except services.CommunityError as error:
+                if _same_question(error, data["title"]):  # sent twice (a double click): the member lands on the first
+                    messages.info(request, _("You had already posted this question: here it is."))
+                    return redirect(error.existing.get_absolute_url())
                 form.add_error(error.field if error.field in form.fields else None, error.message)
                 return _ask_page(request, form, ask_token, status=error.status)
             return redirect(question.get_absolute_url())
@@ -207,8 +208,21 @@ def ask(request):
     if draft is not None:  # the question the member wrote while signed out
         drafts.drop(request, "ask")
         initial.update({name: draft[name] for name in ("title", "body", "tags") if draft.get(name)})
+        if draft.get("language") in dict(settings.LANGUAGES):
+            initial["language"] = draft["language"]
+        if draft.get("topic", "").isdigit():  # still one of the topics offered, or the one the address names
+            initial["topic"] = topics.filter(pk=int(draft["topic"])).first() or topic
         messages.info(request, _("Here is the question you wrote before signing in. Check it and post it."))
     return _ask_page(request, QuestionForm(initial=initial, topics=topics), secrets.token_urlsafe(16))
+
+
+def _same_question(error, title: str) -> bool:
+    """Whether `error` refused the same question sent again (same text and title: a double click's second
+    request), not a new question that repeats an earlier one's text (that one comes back with the reason)."""
+    if not isinstance(error, services.DuplicatePost):
+        return False
+    words = lambda text: " ".join(text.split()).casefold()  # noqa: E731
+    return words(error.existing.title) == words(title)
 
 
 def _ask_page(request, form, ask_token: str, *, preview: bool = False, status: int = 200):

@@ -97,3 +97,35 @@ def test_a_double_submitted_question_answer_and_comment_are_written_once(thread_
     results, errors = run_at_once(comment, comment)
     assert len(results) == 1 and len(errors) == 1
     assert Comment.objects.filter(question=thread_question, author=member).count() == 1
+
+
+def test_a_vote_and_the_asker_commenting_at_once_do_not_deadlock(thread_question, monkeypatch):
+    """Votes lock the post, then its author's profile (the ledger). A comment's transaction locks the thread's
+    question first too (its duplicate check), so the two wait for each other in one order — never a deadlock
+    (with the profile locked first, PostgreSQL reported "deadlock detected")."""
+    import time
+
+    from community.rewards import ledger
+    from community.services import base
+
+    real_check, real_lock = base.refuse_duplicate, ledger._lock_profile
+
+    def slow_check(*args, **kwargs):  # holds the comment's first lock open
+        real_check(*args, **kwargs)
+        time.sleep(0.4)
+
+    def slow_lock(*args, **kwargs):  # the vote holds the question while it waits
+        time.sleep(0.4)
+        return real_lock(*args, **kwargs)
+
+    monkeypatch.setattr("community.services.posting.refuse_duplicate", slow_check)
+    monkeypatch.setattr(ledger, "_lock_profile", slow_lock)
+    asker, voter = thread_question.author, UserFactory()
+
+    def vote():
+        time.sleep(0.1)  # the comment takes its first lock first
+        return services.vote(voter, thread_question, 1)
+
+    assert race(lambda: services.post_comment(asker, thread_question, body="Which firmware are you on?"), vote) == []
+    thread_question.refresh_from_db()
+    assert thread_question.score == 1 and thread_question.comment_count == 1

@@ -186,7 +186,7 @@ def test_a_too_long_comment_without_js_comes_back_with_the_text_and_reason(clien
     assert f'aria-invalid="true" aria-describedby="comment-error-a-{answer.pk}"' in opened
 
 
-def test_a_duplicate_or_rate_limited_comment_without_js_keeps_the_text(client, question, other, monkeypatch):
+def test_a_duplicate_or_rate_limited_comment_without_js_keeps_the_text(client, question, answer, other, monkeypatch):
     from community.services import base
 
     client.force_login(other)
@@ -194,11 +194,19 @@ def test_a_duplicate_or_rate_limited_comment_without_js_keeps_the_text(client, q
     # the same text again on the same post (a double click): it is there already, shown as posted, not twice
     response = client.post(f"/community/q/{question.pk}/comment/", {"body": "Which model?"})
     assert response.status_code == 302 and Comment.objects.count() == 1
+    # the same text on another post: refused with the reason, the text kept in that post's box
+    response = client.post(f"/community/a/{answer.pk}/comment/", {"body": "Which model?"})
+    html = response.content.decode()
+    assert response.status_code == 400 and "exactly this" in html and ">Which model?</textarea>" in html
+    # a deleted comment does not count: the same text again is posted (not "already posted" and lost)
+    services.delete_comment(other, Comment.objects.get())
+    assert client.post(f"/community/q/{question.pk}/comment/", {"body": "Which model?"}).status_code == 302
+    assert Comment.objects.filter(status="published").count() == 1
     monkeypatch.setitem(base.RATE_LIMITS, "comment", (1, 60, 600))
     response = client.post(f"/community/q/{question.pk}/comment/", {"body": "Another thought"})
     assert response.status_code == 429 and response["Retry-After"]
     assert ">Another thought</textarea>" in response.content.decode()
-    assert Comment.objects.count() == 1
+    assert Comment.objects.count() == 2  # the deleted one and the one posted again
 
 
 def test_comment_errors_on_a_hidden_question_stay_404_for_strangers(client, hidden_thread):

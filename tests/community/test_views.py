@@ -465,6 +465,10 @@ def test_a_second_identical_submission_lands_on_the_first_post(client, question,
     assert second.redirect_chain[0][0] == created.get_absolute_url()
     assert "You had already posted this question: here it is." in second.content.decode()
     assert Question.objects.filter(author=other).count() == 1
+    # a new title over the same text is another question: refused with the reason, the form kept
+    renamed = client.post("/community/ask/", {**data, "title": "Doorbell chime silent since Monday"})
+    assert renamed.status_code == 400 and "less than 10 minutes ago" in renamed.content.decode()
+    assert "Doorbell chime silent since Monday" in renamed.content.decode()
 
     body = {"body": "Restart the hub, then the camera."}
     assert client.post(f"/community/q/{question.pk}/answer/", body).status_code == 302
@@ -474,6 +478,13 @@ def test_a_second_identical_submission_lands_on_the_first_post(client, question,
     assert Answer.objects.filter(author=other).count() == 1
     elsewhere = client.post(f"/community/q/{created.pk}/answer/", body)  # the same text on another thread
     assert elsewhere.status_code == 400 and "less than 10 minutes ago" in elsewhere.content.decode()
+    services.delete_post(other, posted)  # deleted since: the same text is a new answer, not "here it is" (a 404)
+    reposted = client.post(f"/community/q/{question.pk}/answer/", body)
+    assert reposted.status_code == 302 and not reposted["Location"].endswith(f"#answer-{posted.pk}")
+    assert Answer.objects.filter(author=other, status="published").count() == 1
+    services.delete_post(other, created)
+    again = client.post("/community/ask/", data)
+    assert again.status_code == 302 and again["Location"] != created.get_absolute_url()
 
     comment = {"body": "Which router model is it?"}
     assert client.post(f"/community/q/{question.pk}/comment/", comment, **HTMX).status_code == 200
@@ -481,6 +492,7 @@ def test_a_second_identical_submission_lands_on_the_first_post(client, question,
     assert twice.status_code == 200 and twice.content.decode().count("Which router model is it?") == 1
     assert client.post(f"/community/q/{question.pk}/comment/", comment).status_code == 302
     assert Comment.objects.filter(author=other).count() == 1
+    assert Answer.objects.filter(author=other).count() == 2 and Question.objects.filter(author=other).count() == 2
 
 
 def test_text_sent_while_signed_out_is_back_in_the_form_after_signing_in(client, question, other):
@@ -488,7 +500,10 @@ def test_text_sent_while_signed_out_is_back_in_the_form_after_signing_in(client,
     in, told the text is kept, and find it in the form afterwards — nothing posted for them, nothing lost."""
     import html as html_lib
 
+    from django.conf import settings
+
     answer_text = "Hold the reset button for ten seconds, then re-pair the **hub**."
+    client.cookies[settings.SESSION_COOKIE_NAME] = "an-expired-session"  # what a member whose session expired sends
     response = client.post(f"/community/q/{question.pk}/answer/", {"body": answer_text}, follow=True)
     login_page = response.content.decode()
     assert response.redirect_chain[-1][0].startswith("/accounts/login/")
@@ -504,13 +519,41 @@ def test_text_sent_while_signed_out_is_back_in_the_form_after_signing_in(client,
     client.logout()
     data = {"title": "Camera offline after the router swap", "body": "New router since Monday & nothing works.",
             "tags": "wifi", "language": "en"}
+    client.cookies[settings.SESSION_COOKIE_NAME] = "an-expired-session"
     response = client.post("/ja/community/ask/", data)
     assert response.status_code == 302 and response["Location"].startswith("/ja/accounts/login/")
     assert "next=/ja/community/ask/" in response["Location"]
     client.force_login(other)
     form = html_lib.unescape(client.get("/ja/community/ask/").content.decode())
     assert data["title"] in form and data["body"] in form and 'value="wifi"' in form
+    assert '<option value="en" selected>' in form  # written in English on the Japanese site: still English
     assert Question.objects.filter(author=other).count() == 0
+
+    client.logout()  # no session cookie at all (a script, not an expired session): nothing kept, no session row
+    client.cookies.clear()
+    from django.contrib.sessions.models import Session
+
+    sessions = Session.objects.count()
+    assert client.post(f"/community/q/{question.pk}/answer/", {"body": answer_text}).status_code == 302
+    assert Session.objects.count() == sessions
+
+
+def test_a_kept_answer_waits_while_the_form_is_not_there(client, question, other, moderator):
+    """Signed in on a thread where the member may not answer (locked meanwhile): no "here it is" over a page
+    without the form; the draft is still there once answering is possible again."""
+    import html as html_lib
+
+    from django.conf import settings
+
+    client.cookies[settings.SESSION_COOKIE_NAME] = "an-expired-session"
+    client.post(f"/community/q/{question.pk}/answer/", {"body": "Try a different USB-C cable."})
+    services.lock_thread(moderator, question, reason="Heated")
+    client.force_login(other)
+    page = client.get(question.get_absolute_url()).content.decode()
+    assert "Here is the answer you wrote" not in page and "Try a different USB-C cable." not in page
+    services.unlock_thread(moderator, question, reason="Calmer now")
+    page = html_lib.unescape(client.get(question.get_absolute_url()).content.decode())
+    assert "Here is the answer you wrote" in page and "Try a different USB-C cable." in page
 
 
 def test_kept_drafts_are_capped_and_expire(rf):
@@ -519,6 +562,7 @@ def test_kept_drafts_are_capped_and_expire(rf):
     from portal import drafts
 
     request = rf.post("/")
+    request.COOKIES["sessionid"] = "an-expired-session"
     request.session = SessionStore()
     assert not drafts.keep(request, "ask", {"body": "   "})  # nothing typed: nothing kept
     assert drafts.keep(request, "ask", {"body": "x" * 40_000, "title": "t" * 500, "evil": "y"})

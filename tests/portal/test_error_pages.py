@@ -251,5 +251,5 @@ def test_methods_no_public_address_takes_are_a_405_before_any_view(client, db, m
         with django_assert_max_num_queries(0):
             response = getattr(client, method)(path)
         assert response.status_code == 405, (method, path)
-        assert response["Allow"] == "GET, HEAD, POST"
+        assert response["Allow"] == "GET, HEAD, OPTIONS, POST"
     assert client.options("/").status_code != 405

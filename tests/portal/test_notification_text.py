@@ -47,6 +47,7 @@ def test_ordered_and_loose_lists_and_line_breaks():
 def test_code_blocks_keep_their_lines_and_inline_markup_goes():
     html = render_markdown("Run **this**:\n\n```\nhub reset\n  --force\n```\n\nThen `check` it.")
     assert text_from_html(html) == "Run this:\n\nhub reset\n  --force\n\nThen check it."
+    assert text_from_html(render_markdown("one\n\n---\n\ntwo")) == "one\n\ntwo"
 
 
 def test_plain_text_and_empty_input():

@@ -131,9 +131,9 @@ def _detail(request, pk: int, *, form: ReplyForm | None = None, status: int = 20
 @login_required
 def case_detail(request, pk: int):
     draft = drafts.peek(request, f"case:{pk}")
-    if draft is None:
+    # the reply the customer wrote while signed out: their own case only (404 otherwise), while it takes replies
+    if draft is None or customer.case_for(request.user, pk).status == CaseStatus.CLOSED:
         return _detail(request, pk)
-    # the reply the customer wrote while signed out (their own case only: `_detail` answers 404 otherwise)
     response = _detail(request, pk, form=ReplyForm(initial={"body": draft.get("body", "")}))
     drafts.drop(request, f"case:{pk}")
     messages.info(request, _("Here is the reply you wrote before signing in. Check it and send it."))

@@ -193,7 +193,10 @@ def test_a_reply_sent_after_the_session_expired_is_back_in_the_form_after_sign_i
     """Kept in the session, shown again to the case's customer only, never sent for them."""
     import html as html_lib
 
+    from django.conf import settings
+
     text = "The hub still blinks orange & the app says offline."
+    client.cookies[settings.SESSION_COOKIE_NAME] = "an-expired-session"
     response = client.post(reverse("support_case_reply", args=[case.pk]), {"body": text}, follow=True)
     assert response.redirect_chain[0][0].startswith(reverse("account_login") + "?next=")
     assert "Your reply is kept: sign in and it will be back in the form, ready to send." in response.content.decode()
@@ -204,6 +207,7 @@ def test_a_reply_sent_after_the_session_expired_is_back_in_the_form_after_sign_i
     assert text not in html_lib.unescape(client.get(reverse("support_case", args=[case.pk])).content.decode())
 
     client.logout()  # someone else signing in on that browser after such a reply: a 404, never the text
+    client.cookies[settings.SESSION_COOKIE_NAME] = "an-expired-session"
     client.post(reverse("support_case_reply", args=[case.pk]), {"body": text})
     client.force_login(MemberFactory())
     response = client.get(reverse("support_case", args=[case.pk]))
