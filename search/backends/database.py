@@ -93,6 +93,16 @@ def _fts_phrase(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
+def _as_text(scope: str, phrases: list[str]) -> str | None:
+    """Word-index phrases ("hub", "hubs", "reset"*) as a trigram-index group: the same text found anywhere, a
+    stem's prefix included, also inside a longer token ("Hubが", where Japanese runs a name into its particle);
+    None when a phrase is too short for trigrams."""
+    plain = [phrase.removesuffix("*") for phrase in phrases]
+    if any(len(phrase.strip('"').replace('""', '"')) < 3 for phrase in plain):
+        return None
+    return f"{scope}({' OR '.join(dict.fromkeys(plain))})"
+
+
 def _term_q(term: Term) -> Q:
     q = Q()
     for variant in term.variants:
@@ -249,6 +259,7 @@ class DatabaseBackend:
         when a term cannot be looked up in either (it is then matched by LIKE)."""
         scope = f"{column} : " if column else ""
         word_groups, trigram_groups, mixed = [], [], []
+        word_phrases: list[list[str]] = []  # the word groups' phrases (`_one_mixed` looks them up by trigram too)
         for term in terms:
             words, grams = [], []
             for variant in term.variants:
@@ -271,11 +282,21 @@ class DatabaseBackend:
                     return None
                 words = ['"\x01"']  # nothing to look up: matches nothing
             if words and grams:
-                mixed.append((f"{scope}({' OR '.join(words)})", f"{scope}({' OR '.join(grams)})"))
+                mixed.append((f"{scope}({' OR '.join(words)})", f"{scope}({' OR '.join(grams)})", words))
             elif words:
                 word_groups.append(f"{scope}({' OR '.join(words)})")
+                word_phrases.append(words)
             else:
                 trigram_groups.append(f"{scope}({' OR '.join(grams)})")
+        if len(mixed) == 1 and (word_groups or trigram_groups):
+            if one := self._one_mixed(scope, word_groups, word_phrases, trigram_groups, mixed[0]):
+                return one
+        if trigram_groups and word_groups and not mixed:
+            # Latin words beside Japanese ones ("hub オフライン"): one trigram lookup, the Latin words as text —
+            # in Japanese text a name runs into the particle after it ("Hubが"), one token for the word index
+            as_text = [_as_text(scope, phrases) for phrases in word_phrases]
+            if None not in as_text:
+                return f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [" AND ".join([*trigram_groups, *as_text])]  # noqa: S608
         parts, params = [], []
         if word_groups:
             parts.append(f"SELECT rowid FROM {WORD_TABLE} WHERE {WORD_TABLE} MATCH %s")  # noqa: S608
@@ -283,13 +304,47 @@ class DatabaseBackend:
         if trigram_groups:
             parts.append(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s")  # noqa: S608
             params.append(" AND ".join(trigram_groups))
-        for words, grams in mixed:
+        for words, grams, _phrases in mixed:
             parts.append(
                 f"SELECT rowid FROM (SELECT rowid FROM {WORD_TABLE} WHERE {WORD_TABLE} MATCH %s "  # noqa: S608
                 f"UNION SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)"
             )
             params += [words, grams]
         return " INTERSECT ".join(parts), params
+
+    @staticmethod
+    def _one_mixed(
+        scope: str, word_groups: list[str], word_phrases: list[list[str]], trigram_groups: list[str],
+        mixed: tuple[str, str, list[str]],
+    ) -> tuple[str, list] | None:
+        """The plan of a query with one term in both scripts ("hub" and its synonym ハブ) beside other words:
+        W ∩ (w ∪ g) read as (W ∩ w) ∪ (g ∩ W) — each side one MATCH that the index intersects itself —
+        instead of the union of every "hub" document intersected with every "offline" one (5× slower on
+        100,000 questions); beside Japanese words only ("hub オフライン"), one trigram MATCH. Latin words on
+        the Japanese side are looked up in the trigram index as text (`_as_text`); None when one is too short
+        for trigrams (the plan stays as it was)."""
+
+        def as_text(phrases: list[str]) -> str | None:
+            return _as_text(scope, phrases)
+
+        words, grams, own = mixed
+        if not word_groups:  # T ∩ (w ∪ g): one lookup in the trigram index
+            own_text = as_text(own)
+            if own_text is None:
+                return None
+            sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608
+            return sql, [" AND ".join([*trigram_groups, f"({grams} OR {own_text})"])]
+        trigram_words = [as_text(phrases) for phrases in word_phrases]
+        if None in trigram_words:
+            return None
+        latin = f"SELECT rowid FROM {WORD_TABLE} WHERE {WORD_TABLE} MATCH %s"  # noqa: S608
+        params = [" AND ".join([*word_groups, words])]
+        if trigram_groups:
+            latin += f" INTERSECT SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608
+            params.append(" AND ".join(trigram_groups))
+        japanese = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608
+        params.append(" AND ".join([grams, *trigram_groups, *trigram_words]))
+        return f"SELECT rowid FROM ({latin}) UNION SELECT rowid FROM ({japanese})", params  # noqa: S608 - bound parameters
 
     @staticmethod
     def _collect(plan: tuple[str, list]) -> int:

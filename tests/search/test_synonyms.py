@@ -344,3 +344,37 @@ def test_elasticsearch_joins_a_group_compound_too(es_backend, editor):
     synonyms.save_group(editor, SynonymGroup(language="en", terms="log in\nsign in"))
     for text in ("cant log in", "I can't log in", "login"):
         assert keys(es_backend.search(SearchQuery(text=text))) == [login.key], text
+
+
+@pytest.mark.parametrize("query", ["router reboot", "router reboots", "router tv"])
+def test_a_synonym_in_the_other_script_beside_other_words_finds_both_languages(editor, query):
+    """"router" with its synonym ルーター beside "reboot": the documents with both words in either script, and no
+    document with only one of them — planned as two index lookups unioned (`_one_mixed`), or, with a word too
+    short for the trigram index ("tv"), as before."""
+    synonyms.save_group(editor, SynonymGroup(language="en", terms="router\nルーター"))
+    other = "tv" if query.endswith("tv") else "reboot"
+    both_en = make_doc(f"Router {other} loop", f"The router will {other} every night.")
+    both_ja = make_doc("ルーターが再起動を繰り返す", f"管理画面の {other} ボタンでルーターを再起動します。", language="ja")
+    only_router = make_doc("Router placement", "Put the router in the middle of the home.")
+    only_ja = make_doc("ルーターの設置場所", "ルーターは家の中央に置いてください。", language="ja")
+    only_other = make_doc(f"Scheduled {other}", f"A {other} at night is normal.")
+    backend = DatabaseBackend()
+    plan = backend._plan(synonyms.expand(parse(query), ""))
+    assert ("UNION SELECT rowid FROM (SELECT rowid FROM search_document_fts" in plan[0]) == (other == "reboot")
+    found = set(keys(backend.search(SearchQuery(text=query))))
+    assert found == {both_en.key, both_ja.key}
+    assert not found & {only_router.key, only_ja.key, only_other.key}
+
+
+@pytest.mark.parametrize("with_synonym", [False, True])
+def test_a_latin_name_run_into_a_japanese_particle_is_found(editor, with_synonym):
+    """"hub オフライン" finds "Nimbus Hubが…オフライン…": Japanese text runs the name into its particle ("Hubが",
+    one token for the word index), so beside Japanese words the Latin ones are looked up as text."""
+    if with_synonym:
+        synonyms.save_group(editor, SynonymGroup(language="en", terms="hub\nハブ本体"))
+    glued = make_doc("Nimbus Hubが夜になるとオフラインになります", "毎晩オフラインになり、朝には戻っています。", language="ja")
+    other = make_doc("カメラがオフラインになります", "カメラの電源を確認してください。", language="ja")
+    english = make_doc("Hub offline at night", "The hub goes offline every night.")
+    found = set(keys(DatabaseBackend().search(SearchQuery(text="hub オフライン"))))
+    assert glued.key in found
+    assert other.key not in found and english.key not in found
