@@ -12,10 +12,12 @@ import time
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 
 from .ratelimit import client_ip, consume
 
-SESSION_KEY = "community:drafts"
+SESSION_KEY = "portal:drafts"
 KEEP_SECONDS = 30 * 60  # long enough to sign in again; short, as the browser may be someone else's next
 MAX_DRAFTS = 3
 FIELD_MAX = {"title": 300, "body": 30_000, "tags": 300, "language": 8, "topic": 12}
@@ -39,6 +41,14 @@ def keep(request, form: str, data: Any) -> bool:
         del drafts[key]
     request.session[SESSION_KEY] = drafts
     return True
+
+
+def sign_in_keeping(request, form: str, next_url: str, kept_message: str):
+    """The answer to a signed-out visitor at a form's address: a POST's text kept (`keep`, told so with
+    `kept_message`), then the sign-in page, back to `next_url` afterwards."""
+    if request.method == "POST" and keep(request, form, request.POST):
+        messages.info(request, kept_message)
+    return redirect_to_login(next_url)
 
 
 def peek(request, form: str) -> dict[str, str] | None:

@@ -249,9 +249,10 @@ def answer(request, pk: int):
     if not request.user.is_authenticated and not request.htmx:
         # signed out (an expired session): the text waits in the session and is back in the form after sign-in
         question = _question(request, pk)
-        if drafts.keep(request, f"answer:{question.pk}", request.POST):
-            messages.info(request, _("Your answer is kept: sign in and it will be back in the form, ready to post."))
-        return redirect_to_login(question.get_absolute_url() + "#your-answer-heading")
+        return drafts.sign_in_keeping(
+            request, f"answer:{question.pk}", question.get_absolute_url() + "#your-answer-heading",
+            _("Your answer is kept: sign in and it will be back in the form, ready to post."),
+        )
     return _post_answer(request, pk)
 
 

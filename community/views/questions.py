@@ -7,7 +7,6 @@ import secrets
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -180,9 +179,10 @@ def render_question(
 def ask(request):
     if not request.user.is_authenticated:
         # signed out (an expired session): what was typed waits in the session and is back in the form after sign-in
-        if request.method == "POST" and drafts.keep(request, "ask", request.POST):
-            messages.info(request, _("Your question is kept: sign in and it will be back in the form, ready to post."))
-        return redirect_to_login(request.get_full_path() if request.method == "GET" else request.path)
+        return drafts.sign_in_keeping(
+            request, "ask", request.get_full_path() if request.method == "GET" else request.path,
+            _("Your question is kept: sign in and it will be back in the form, ready to post."),
+        )
     topics = topics_for_language()
     if request.method == "POST":
         form = QuestionForm(request.POST, topics=topics)

@@ -8,7 +8,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -148,9 +147,10 @@ def case_reply(request, pk: int):
     reply form instead of a dead end. Sent while signed out (an expired session): the text is kept and is
     back in the form after sign-in."""
     if not request.user.is_authenticated:
-        if request.method == "POST" and drafts.keep(request, f"case:{pk}", request.POST):
-            messages.info(request, _("Your reply is kept: sign in and it will be back in the form, ready to send."))
-        return redirect_to_login(reverse("support_case", args=[pk]) + "#reply-heading")
+        return drafts.sign_in_keeping(
+            request, f"case:{pk}", reverse("support_case", args=[pk]) + "#reply-heading",
+            _("Your reply is kept: sign in and it will be back in the form, ready to send."),
+        )
     case = customer.case_for(request.user, pk)
     if request.method != "POST":
         return redirect(reverse("support_case", args=[case.pk]) + "#reply-heading")
